@@ -1,0 +1,312 @@
+// Plain data that flows through Tributary. Imports nothing; every stage speaks these types.
+
+/** A language tag such as `ar` or `en` (BCP 47, lower-case primary subtag). */
+export type Lang = string;
+
+export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+export type OutputFormat = 'rss' | 'atom' | 'json';
+
+// ---------------------------------------------------------------- configuration
+
+export interface SiteConfig {
+  title: string;
+  baseUrl: string;
+  description: string;
+}
+
+export interface FetchConfig {
+  /** Total request timeout, ms (also bounds connect). */
+  timeout: number;
+  /** Body size cap in bytes, enforced while streaming and after decompression. */
+  maxBytes: number;
+  userAgent: string;
+  allowPrivateNetworks: boolean;
+  /** Poll interval for sources without their own, ms. */
+  defaultInterval: number;
+  /** Bounds for adaptive polling, ms. */
+  minInterval: number;
+  maxInterval: number;
+  /** At most this many concurrent requests per host, across all workers. */
+  perHostConcurrency: number;
+  maxRedirects: number;
+  /** Consecutive failures after which a source is reported unhealthy. */
+  unhealthyAfter: number;
+}
+
+export interface RetentionConfig {
+  /** ms */
+  maxAge: number;
+  maxPerSection: number;
+}
+
+export interface DedupeConfig {
+  /** Jaccard similarity above which two articles are one story. */
+  threshold: number;
+  /** Only articles published within this window (ms) of each other cluster. */
+  window: number;
+}
+
+export interface WorkerConfig {
+  /** Jobs one worker process runs at once. */
+  concurrency: number;
+  /** Grace for active jobs on shutdown, ms. */
+  shutdownGrace: number;
+}
+
+export interface SourceConfig {
+  id: string;
+  url: string;
+  title: string | null;
+  lang: Lang | null;
+  /** ms; null = fetch.defaultInterval */
+  interval: number | null;
+  tags: string[];
+  /** Higher wins when choosing a cluster's representative. */
+  priority: number;
+  enabled: boolean;
+  /** Where the source came from: the config file (read-only at runtime) or the admin API. */
+  origin: 'config' | 'runtime';
+}
+
+export interface TagConfig {
+  id: string;
+  label: string;
+  keywords: string[];
+  /** Feed categories (matched like keywords against whole category names) that imply this tag. */
+  categories: string[];
+}
+
+export interface SectionCriteria {
+  tags: string[];
+  sources: string[];
+  langs: Lang[];
+}
+
+export interface SectionConfig {
+  id: string;
+  title: string;
+  description: string;
+  lang: Lang;
+  include: SectionCriteria;
+  exclude: SectionCriteria & { keywords: string[] };
+  collapseDuplicates: boolean;
+  limit: number;
+  /** IANA time zone for digests. */
+  timezone: string;
+}
+
+export interface FileConfig {
+  site: SiteConfig;
+  fetch: FetchConfig;
+  retention: RetentionConfig;
+  dedupe: DedupeConfig;
+  worker: WorkerConfig;
+  sources: SourceConfig[];
+  tags: TagConfig[];
+  sections: SectionConfig[];
+}
+
+export type Role = 'all' | 'server' | 'worker';
+
+export interface EnvConfig {
+  redisUrl: string | null;
+  port: number;
+  host: string;
+  configPath: string;
+  adminToken: string | null;
+  dataDir: string;
+  logLevel: string;
+  redisServerBin: string | null;
+  autoRedis: boolean;
+  /** Prefix of every Redis key and BullMQ queue (lets several deployments or tests share one Redis). */
+  redisPrefix: string;
+}
+
+export interface Config extends FileConfig {
+  env: EnvConfig;
+}
+
+// ---------------------------------------------------------------- fetch
+
+export interface FetchRequest {
+  url: string;
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+interface FetchCommon {
+  /** The URL we were asked to fetch. */
+  requestedUrl: string;
+  /** The URL the body came from, after redirects. */
+  finalUrl: string;
+  /** Set when every redirect on the way was permanent (301/308): the source should move here. */
+  permanentUrl: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  /** Seconds from `Cache-Control: max-age`, if any. */
+  maxAge: number | null;
+  fetchedAt: string;
+}
+
+export interface FetchOk extends FetchCommon {
+  kind: 'ok';
+  status: number;
+  contentType: string | null;
+  /** WHATWG encoding label the body was decoded with. */
+  charset: string;
+  /** Decoded body. */
+  body: string;
+  /** Bytes received after decompression. */
+  bytes: number;
+}
+
+export interface FetchNotModified extends FetchCommon {
+  kind: 'not-modified';
+}
+
+export type FetchResult = FetchOk | FetchNotModified;
+
+// ---------------------------------------------------------------- parse
+
+export interface RawMedia {
+  url: string;
+  type: string | null;
+  /** `image`, `video`, `audio` … when known */
+  medium: string | null;
+  width: number | null;
+  height: number | null;
+  length: number | null;
+}
+
+export interface RawItem {
+  guid: string | null;
+  link: string | null;
+  title: string | null;
+  /** Date strings as found in the feed; normalize parses them. */
+  published: string | null;
+  updated: string | null;
+  author: string | null;
+  /** Summary/description, HTML or text as found. */
+  summary: string | null;
+  /** Full content (content:encoded, atom:content, content_html), HTML. */
+  contentHtml: string | null;
+  /** Base URL in effect for this item's content (xml:base), absolute, or null. */
+  baseUrl: string | null;
+  categories: string[];
+  enclosures: RawMedia[];
+  /** media:content / media:thumbnail / itunes:image etc. */
+  media: RawMedia[];
+  lang: Lang | null;
+}
+
+export interface RawFeed {
+  format: FeedFormat;
+  title: string | null;
+  link: string | null;
+  description: string | null;
+  lang: Lang | null;
+  baseUrl: string | null;
+  image: string | null;
+  /** RSS <ttl>, minutes */
+  ttlMinutes: number | null;
+  /** sy:updatePeriod / sy:updateFrequency as minutes between updates */
+  updatePeriodMinutes: number | null;
+  items: RawItem[];
+  /** True when the XML had to be repaired before it parsed. */
+  repaired: boolean;
+}
+
+// ---------------------------------------------------------------- articles
+
+export interface ArticleImage {
+  url: string;
+  type: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+/** One normalized item, as `preview --json` prints it (plus bookkeeping fields). */
+export interface Article {
+  /** Stable id: the same item keeps it across polls, reorderings and URL noise. */
+  id: string;
+  sourceId: string;
+  /** The item's own guid, or null. */
+  guid: string | null;
+  /** Canonical link, or null when the item has none. */
+  url: string | null;
+  title: string;
+  /** ISO 8601 UTC */
+  published: string;
+  /** ISO 8601 UTC */
+  updated: string;
+  author: string | null;
+  /** Plain text, at most 300 characters. */
+  summary: string;
+  /** Sanitized HTML with absolute URLs. */
+  contentHtml: string;
+  image: ArticleImage | null;
+  lang: Lang;
+  tags: string[];
+  sourceCategories: string[];
+  /** Hash of title + content; a change means the article was edited. */
+  contentHash: string;
+}
+
+export interface RelatedLink {
+  sourceId: string;
+  url: string;
+  title: string;
+  articleId: string;
+}
+
+/** An article as stored: the item plus what dedupe learned about it. */
+export interface StoredArticle extends Article {
+  /** Every source that carried this exact article (same canonical URL). */
+  sources: string[];
+  /** Story cluster; equals `id` when the article stands alone. */
+  clusterId: string;
+  /** When Tributary first saw it, ISO. */
+  firstSeen: string;
+}
+
+/** What publishing needs of one item: the article plus its cluster siblings. */
+export interface PublishedItem extends StoredArticle {
+  related: RelatedLink[];
+  /** All sources of the story (cluster-wide when collapsed). */
+  storySources: string[];
+}
+
+// ---------------------------------------------------------------- sources at runtime
+
+export type SourceStatus = 'new' | 'ok' | 'not-modified' | 'error' | 'paused';
+
+export interface SourceState {
+  sourceId: string;
+  url: string;
+  status: SourceStatus;
+  healthy: boolean;
+  lastFetch: string | null;
+  lastSuccess: string | null;
+  lastError: string | null;
+  lastErrorKind: string | null;
+  consecutiveFailures: number;
+  nextPoll: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  articleCount: number;
+  lastNewItems: number;
+}
+
+export interface IngestReport {
+  sourceId: string;
+  outcome: 'ok' | 'not-modified' | 'error';
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  clustered: number;
+  durationMs: number;
+  error: { kind: string; message: string } | null;
+  /** When the source should be polled next, ms since epoch. */
+  nextPollAt: number;
+}
