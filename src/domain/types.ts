@@ -64,6 +64,8 @@ export interface SourceConfig {
   /** Higher wins when choosing a cluster's representative. */
   priority: number;
   enabled: boolean;
+  /** Sections this source is explicitly placed in (OPML import --section), besides their criteria. */
+  sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
 }
@@ -282,7 +284,10 @@ export type SourceStatus = 'new' | 'ok' | 'not-modified' | 'error' | 'paused';
 
 export interface SourceState {
   sourceId: string;
+  /** The URL polled now (differs from the configured one after a permanent redirect). */
   url: string;
+  /** The configured URL that permanently redirected to `url`, or null. */
+  movedFrom: string | null;
   status: SourceStatus;
   healthy: boolean;
   lastFetch: string | null;
@@ -299,14 +304,14 @@ export interface SourceState {
 
 export interface IngestReport {
   sourceId: string;
-  outcome: 'ok' | 'not-modified' | 'error';
+  outcome: 'ok' | 'not-modified' | 'error' | 'skipped';
   fetched: number;
   inserted: number;
   updated: number;
   unchanged: number;
   clustered: number;
   durationMs: number;
-  error: { kind: string; message: string } | null;
+  error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */
   nextPollAt: number;
 }

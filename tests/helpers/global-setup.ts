@@ -1,12 +1,14 @@
 // Starts one real redis-server for the whole test run on a free loopback port (never the
-// user's Redis on 6379, never a mock). Tests reach it with `inject('redisUrl')` and isolate
-// themselves with a unique key prefix (see tests/helpers/redis.ts).
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+// user's Redis on 6379, never a mock), through the same runtime code `npm start` uses: found
+// via REDIS_SERVER_BIN or PATH, or provisioned (apt-get as root on Debian, else built from
+// source into ~/.cache/tributary) on a fresh machine unless TRIBUTARY_AUTO_REDIS=0. Tests reach it
+// with `inject('redisUrl')` and isolate themselves with a unique key prefix (tests/helpers/redis.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureRedisServer } from '../../src/runtime/redis-binary.ts';
+import { startRedisServer } from '../../src/runtime/redis-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,40 +16,29 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const say = (msg: string) => process.stderr.write(`[test redis] ${msg}\n`);
 
 export default async function setup(project: TestProject) {
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-test-redis-'));
-  const port = await freePort();
-  const child = spawn(
-    process.env.REDIS_SERVER_BIN || 'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+  const bin = await ensureRedisServer({
+    env: {
+      redisServerBin: process.env.REDIS_SERVER_BIN || null,
+      autoRedis: !/^(0|false|no|off)$/i.test(process.env.TRIBUTARY_AUTO_REDIS ?? ''),
+    },
+    cacheDir: join(homedir(), '.cache', 'tributary'), // the same cache `npm start` uses
+    log: say,
   });
-  project.provide('redisUrl', `redis://127.0.0.1:${port}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-test-redis-'));
+  const redis = await startRedisServer({
+    bin,
+    dataDir,
+    appendOnly: false,
+    log: (msg, level) => {
+      if (level === 'warn' || level === 'error') say(msg);
+    },
+  });
+  project.provide('redisUrl', redis.url);
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -1,0 +1,194 @@
+// The `tributary` command: start, demo, preview, check-config, import-opml, retag.
+import { parseArgs } from 'node:util';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config, Role } from './domain/types.ts';
+import { ConfigError } from './domain/errors.ts';
+import { loadConfig, loadConfigFile, isInteractive, readEnv, explicitEnv } from './config/load.ts';
+import { createLogger } from './runtime/logger.ts';
+import type { Logger } from './runtime/logger.ts';
+import { startTributary } from './runtime/start.ts';
+import type { Running } from './runtime/start.ts';
+import { previewFeed } from './runtime/preview.ts';
+import { startFixtureServer } from './runtime/demo-server.ts';
+import { enqueueRefresh } from './queues/queues.ts';
+import { allSources } from './runtime/catalog.ts';
+import { importOpmlFile } from './runtime/opml-import.ts';
+import { withStore } from './runtime/with-store.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const USAGE = `Usage: tributary <command> [options]
+
+Commands:
+  start [--config FILE] [--role all|server|worker]   run the service (default role: all)
+  demo                                              run the offline demo with bundled feeds
+  preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
+  check-config [FILE]                               validate a config file
+  import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
+`;
+
+class UsageError extends Error {}
+
+function logger(config: { env: { logLevel: string } } | null, name?: string): Logger {
+  return createLogger({ level: config?.env.logLevel ?? 'info', pretty: isInteractive(), name, destination: 2 });
+}
+
+function banner(run: Running, config: Config, extra: string[] = []): string {
+  const lines = [
+    '',
+    `  Tributary is running${run.server ? ` at ${run.server.url}` : ' (worker role)'}`,
+    `  config    ${config.env.configPath}`,
+    `  sections  ${config.sections.map((s) => `${s.id} (${s.title})`).join(', ') || '(none)'}`,
+    `  sources   ${config.sources.length} in config`,
+    run.embeddedRedis
+      ? `  data      ${config.env.dataDir} (embedded redis-server on ${run.redisUrl}, AOF on)`
+      : `  redis     ${run.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`,
+    ...extra,
+    '  Ctrl-C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function onSignals(stop: () => Promise<void>, log: Logger) {
+  let count = 0;
+  const handler = (sig: string) => {
+    count++;
+    if (count > 1) {
+      log.warn(`${sig} again: exiting now`);
+      process.exit(1);
+    }
+    log.info(`${sig}: shutting down (finishing active jobs)…`);
+    stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err }, `shutdown failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+async function cmdStart(args: string[]) {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, role: { type: 'string', default: 'all' } } });
+  const role = values.role as Role;
+  if (!['all', 'server', 'worker'].includes(role)) throw new UsageError(`--role must be all, server or worker (got "${role}")`);
+  const config = loadConfig({ path: values.config ?? null });
+  const log = logger(config);
+  const run = await startTributary({ config, role, log });
+  onSignals(() => run.stop(), log);
+  process.stdout.write(banner(run, config));
+}
+
+async function cmdDemo(args: string[]) {
+  parseArgs({ args, options: {} });
+  const explicit = explicitEnv();
+  const fixtures = await startFixtureServer(join(ROOT, 'demo', 'feeds'), {
+    charsetFor: (f) => (f.includes('1256') ? 'windows-1256' : null),
+  });
+  const config = loadConfig({
+    path: explicit.configPath ?? join(ROOT, 'config', 'demo.yaml'),
+    vars: { DEMO_PORT: String(fixtures.port) },
+    envOverrides: { dataDir: explicit.dataDir ?? resolve('data', 'demo'), redisPrefix: 'demo' },
+  });
+  const log = logger(config);
+  const run = await startTributary({ config, role: 'all', log });
+  onSignals(async () => {
+    await run.stop();
+    await fixtures.close();
+  }, log);
+  for (const s of await allSources(config, run.store)) await enqueueRefresh(run.queue, s.id);
+  process.stdout.write(banner(run, config, [`  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`]));
+  // Progress until every source has been polled once.
+  const t0 = Date.now();
+  for (;;) {
+    const states = await Promise.all(config.sources.map((s) => run.store.sources.getState(s.id)));
+    const done = states.filter((s) => s.lastFetch).length;
+    if (done === states.length || Date.now() - t0 > 60_000) {
+      const articles = states.reduce((n, s) => n + s.articleCount, 0);
+      const counts = await Promise.all(config.sections.map(async (s) => `${s.id} ${await run.store.sections.count(s.id)}`));
+      process.stdout.write(`  demo ready: ${done}/${states.length} feeds polled, ${articles} articles; sections: ${counts.join(', ')}\n  open ${run.server?.url}/\n\n`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function cmdPreview(args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const url = positionals[0];
+  if (!url) throw new UsageError('preview needs a URL');
+  const config = loadConfig({ path: values.config ?? null });
+  const articles = await previewFeed(config, url);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
+    return;
+  }
+  for (const a of articles) {
+    process.stdout.write(`${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`);
+  }
+  process.stdout.write(`${articles.length} articles\n`);
+}
+
+function cmdCheckConfig(args: string[]) {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const file = positionals[0] ?? readEnv().configPath;
+  const cfg = loadConfigFile(file);
+  process.stdout.write(`${file}: ok (${cfg.sources.length} sources, ${cfg.tags.length} tags, ${cfg.sections.length} sections)\n`);
+}
+
+async function cmdImportOpml(args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, section: { type: 'string' } } });
+  const file = positionals[0];
+  if (!file) throw new UsageError('import-opml needs an OPML file');
+  const config = loadConfig({ path: values.config ?? null });
+  if (values.section && !config.sections.some((s) => s.id === values.section)) {
+    throw new UsageError(`unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`);
+  }
+  const log = logger(config);
+  await withStore(config, log, async (store) => {
+    const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
+    process.stdout.write(`imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`);
+    for (const s of res.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'start':
+        return await cmdStart(rest);
+      case 'demo':
+        return await cmdDemo(rest);
+      case 'preview':
+        return await cmdPreview(rest);
+      case 'check-config':
+        return cmdCheckConfig(rest);
+      case 'import-opml':
+        return await cmdImportOpml(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(e.message + '\n');
+    } else if (e instanceof UsageError) {
+      process.stderr.write(`tributary: ${e.message}\n\n${USAGE}`);
+    } else {
+      const err = e as Error & { code?: string };
+      process.stderr.write(`tributary ${cmd}: ${err.message}\n`);
+      if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
+    }
+    process.exit(cmd === 'check-config' || e instanceof ConfigError || e instanceof UsageError ? 1 : 2);
+  }
+}

@@ -1,0 +1,184 @@
+// The config file's schema. Unknown keys are errors (a typo must not be silently ignored);
+// durations and sizes are parsed into ms and bytes here, so the rest of the code sees numbers.
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.ts';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits and dashes)');
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use 90s, 10m, 6h, 30d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const bytes = parseSize(v);
+  if (bytes === null) {
+    ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use 512KB, 10MB)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const lang = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as ar or en')
+  .transform((s) => s.toLowerCase());
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Asia/Damascus');
+
+const site = z
+  .strictObject({
+    title: z.string().min(1).default('Tributary'),
+    baseUrl: httpUrl.default('http://localhost:8080').transform((s) => s.replace(/\/+$/, '')),
+    description: z.string().default('Curated news feeds'),
+  })
+  .prefault({});
+
+const fetch = z
+  .strictObject({
+    timeout: duration.default(20_000),
+    maxBytes: size.default(10 * 1024 * 1024),
+    userAgent: z
+      .string()
+      .min(1)
+      .default('Tributary/0.1 (+https://github.com/tributary/tributary; feed aggregator)'),
+    allowPrivateNetworks: z.boolean().default(false),
+    defaultInterval: duration.default(15 * 60_000),
+    minInterval: duration.default(5 * 60_000),
+    maxInterval: duration.default(6 * 3_600_000),
+    perHostConcurrency: z.number().int().min(1).max(64).default(2),
+    maxRedirects: z.number().int().min(0).max(10).default(5),
+    unhealthyAfter: z.number().int().min(1).default(3),
+  })
+  .prefault({});
+
+const retention = z
+  .strictObject({
+    maxAge: duration.default(30 * 86_400_000),
+    maxPerSection: z.number().int().min(1).default(500),
+  })
+  .prefault({});
+
+const dedupe = z
+  .strictObject({
+    threshold: z.number().gt(0).lte(1).default(0.7),
+    window: duration.default(72 * 3_600_000),
+  })
+  .prefault({});
+
+const worker = z
+  .strictObject({
+    concurrency: z.number().int().min(1).max(256).default(8),
+    shutdownGrace: duration.default(25_000),
+  })
+  .prefault({});
+
+const source = z.strictObject({
+  id,
+  url: httpUrl,
+  title: z.string().nullable().default(null),
+  lang: lang.nullable().default(null),
+  interval: duration.nullable().default(null),
+  tags: z.array(id).default([]),
+  priority: z.number().int().default(0),
+  enabled: z.boolean().default(true),
+});
+
+const tag = z.strictObject({
+  id,
+  label: z.string().min(1),
+  keywords: z.array(z.string().trim().min(1, 'keywords must not be empty')).default([]),
+  categories: z.array(z.string().trim().min(1)).default([]),
+});
+
+const criteria = {
+  tags: z.array(id).default([]),
+  sources: z.array(id).default([]),
+  langs: z.array(lang).default([]),
+};
+
+const section = z.strictObject({
+  id,
+  title: z.string().min(1),
+  description: z.string().default(''),
+  lang: lang.default('en'),
+  include: z.strictObject(criteria).prefault({}),
+  exclude: z
+    .strictObject({ ...criteria, keywords: z.array(z.string().trim().min(1)).default([]) })
+    .prefault({}),
+  collapseDuplicates: z.boolean().default(false),
+  limit: z.number().int().min(1).max(200).default(50),
+  timezone: timezone.default('UTC'),
+});
+
+function uniqueIds(items: { id: string }[], ctx: z.RefinementCtx, key: string) {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const prev = seen.get(item.id);
+    if (prev !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate id "${item.id}" (also ${key}[${prev}])` });
+    }
+    seen.set(item.id, i);
+  });
+}
+
+export const fileConfigSchema = z
+  .strictObject({
+    site,
+    fetch,
+    retention,
+    dedupe,
+    worker,
+    sources: z.array(source).default([]),
+    tags: z.array(tag).default([]),
+    sections: z.array(section).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    uniqueIds(cfg.sources, ctx, 'sources');
+    uniqueIds(cfg.tags, ctx, 'tags');
+    uniqueIds(cfg.sections, ctx, 'sections');
+    const tagIds = new Set(cfg.tags.map((t) => t.id));
+    const sourceIds = new Set(cfg.sources.map((s) => s.id));
+    cfg.sources.forEach((s, i) =>
+      s.tags.forEach((t, j) => {
+        if (!tagIds.has(t)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'tags', j], message: `unknown tag "${t}"` });
+      }),
+    );
+    cfg.sections.forEach((sec, i) => {
+      for (const part of ['include', 'exclude'] as const) {
+        sec[part].tags.forEach((t, j) => {
+          if (!tagIds.has(t)) ctx.addIssue({ code: 'custom', path: ['sections', i, part, 'tags', j], message: `unknown tag "${t}"` });
+        });
+        sec[part].sources.forEach((s, j) => {
+          if (!sourceIds.has(s)) ctx.addIssue({ code: 'custom', path: ['sections', i, part, 'sources', j], message: `unknown source "${s}"` });
+        });
+      }
+    });
+    if (cfg.fetch.minInterval > cfg.fetch.maxInterval) {
+      ctx.addIssue({ code: 'custom', path: ['fetch', 'minInterval'], message: 'must not exceed fetch.maxInterval' });
+    }
+  });
+
+export type FileConfigInput = z.input<typeof fileConfigSchema>;

@@ -1,0 +1,101 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SAME_STORY_THRESHOLD, fingerprintArticle, isSameStory } from './fingerprint.ts';
+import { estimateJaccard } from '../../text/minhash.ts';
+
+interface Doc {
+  title: string;
+  text: string;
+}
+interface Pair {
+  a: Doc;
+  b: Doc;
+  same: boolean;
+  lang: 'ar' | 'en';
+  note: string;
+}
+
+const pairsUrl = new URL('../../../tests/fixtures/dedupe-pairs/pairs.json', import.meta.url);
+const pairs = JSON.parse(readFileSync(fileURLToPath(pairsUrl), 'utf8')) as Pair[];
+
+describe('labelled pairs', () => {
+  it('is a fair set: ≥ 40 pairs, both languages, both labels', () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(40);
+    for (const lang of ['ar', 'en'] as const) {
+      expect(pairs.some((p) => p.lang === lang && p.same)).toBe(true);
+      expect(pairs.some((p) => p.lang === lang && !p.same)).toBe(true);
+    }
+  });
+
+  it(`isSameStory at ${DEFAULT_SAME_STORY_THRESHOLD}: precision ≥ 0.9, recall ≥ 0.8`, () => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    let tn = 0;
+    let bandHits = 0;
+    const misses: string[] = [];
+    for (const p of pairs) {
+      const a = fingerprintArticle(p.a);
+      const b = fingerprintArticle(p.b);
+      const said = isSameStory(a.signature, b.signature, DEFAULT_SAME_STORY_THRESHOLD);
+      const candidate = a.bands.some((k) => b.bands.includes(k));
+      if (said && p.same) tp++;
+      else if (said) fp++;
+      else if (p.same) fn++;
+      else tn++;
+      if (p.same && said && candidate) bandHits++;
+      if (said !== p.same) misses.push(`${p.note} (J≈${estimateJaccard(a.signature, b.signature).toFixed(2)})`);
+    }
+    const precision = tp / (tp + fp || 1);
+    const recall = tp / (tp + fn || 1);
+    console.log(
+      `dedupe pairs: n=${pairs.length} tp=${tp} fp=${fp} fn=${fn} tn=${tn} precision=${precision.toFixed(3)} ` +
+        `recall=${recall.toFixed(3)} recall-with-LSH-candidates=${(bandHits / (tp + fn || 1)).toFixed(3)}` +
+        (misses.length ? ` misses: ${misses.join('; ')}` : ''),
+    );
+    expect(precision).toBeGreaterThanOrEqual(0.9);
+    expect(recall).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('fingerprintArticle', () => {
+  const story = pairs.find((p) => p.same && p.lang === 'en') as Pair;
+
+  it('ignores the headline when the body is long enough', () => {
+    const a = fingerprintArticle(story.a);
+    const b = fingerprintArticle({ title: 'A completely different headline', text: story.a.text });
+    expect(estimateJaccard(a.signature, b.signature)).toBe(1);
+    expect(a.bands).toEqual(b.bands);
+  });
+
+  it('is insensitive to Arabic spelling variants and formatting', () => {
+    const a = fingerprintArticle({ title: '', text: 'قالت الحكومة السورية إن المساعدات وصلت إلى إدلب عبر معبر باب الهوى الحدودي مع تركيا' });
+    const b = fingerprintArticle({ title: '', text: 'قالت الحكومه السوريّة إنّ المساعدات وصلت الى ادلب، عبر معبر "باب الهوى" الحدوديّ مع تركيا.' });
+    expect(estimateJaccard(a.signature, b.signature)).toBe(1);
+  });
+
+  it('gives very short texts no bands', () => {
+    expect(fingerprintArticle({ title: 'Breaking', text: 'Explosion heard in Beirut' }).bands).toEqual([]);
+    expect(fingerprintArticle({ title: '', text: '' }).bands).toEqual([]);
+    expect(fingerprintArticle(story.a).bands.length).toBeGreaterThan(0);
+  });
+
+  it('honours numHashes and bands', () => {
+    const f = fingerprintArticle(story.a, { numHashes: 64, bands: 16 });
+    expect(f.signature.length).toBe(64);
+    expect(f.bands.length).toBe(16);
+  });
+
+  it('prints fingerprints/s', () => {
+    const docs = pairs.flatMap((p) => [p.a, p.b]);
+    const n = 2_000;
+    let withBands = 0;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) if (fingerprintArticle(docs[i % docs.length] as Doc).bands.length > 0) withBands++;
+    const secs = (performance.now() - started) / 1000;
+    const avgTokens = Math.round(docs.reduce((s, d) => s + d.text.split(/\s+/).length, 0) / docs.length);
+    console.log(`fingerprints: ${Math.round(n / secs)}/s (128 hashes, ~${avgTokens} words per article)`);
+    expect(withBands).toBe(n);
+  });
+});

@@ -1,0 +1,104 @@
+// normalize: RawFeed -> Article[]. Clean text, canonical links, stable ids, parsed dates,
+// sanitized content, summary, lead image, language. Tagging comes later (tags: []).
+import { createHash } from 'node:crypto';
+import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types.ts';
+import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
+import { articleIdFor } from './article-id.ts';
+import { canonicalizeUrl } from './canonical-url.ts';
+import { stripInvalidXmlChars } from './clean-text.ts';
+import { detectLang } from './detect-lang.ts';
+import { parseFeedDate } from './feed-date.ts';
+import { leadImage } from './lead-image.ts';
+import { sanitizeWithImages } from './sanitize.ts';
+
+export interface NormalizeContext {
+  source: SourceConfig;
+  feedUrl: string;
+  now: Date;
+}
+
+const SUMMARY_MAX = 300;
+const DERIVED_TITLE_MAX = 100;
+
+const clean = (s: string | null | undefined): string => stripInvalidXmlChars(s ?? '').trim();
+const textOf = (html: string | null | undefined): string => stripInvalidXmlChars(htmlToText(html ?? ''));
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+/** Titles and names are text, but often carry markup or entities; only those go through the HTML parser. */
+const looksLikeMarkup = (s: string) => /<\/?[a-z][^>]*>|&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i.test(s);
+const plain = (s: string | null | undefined): string => {
+  const t = clean(s);
+  return oneLine(looksLikeMarkup(t) ? textOf(t) : t);
+};
+
+/** Primary subtag, lower case: `en-US` -> `en`. */
+function primaryLang(l: string | null | undefined): string | null {
+  const m = l ? /^([a-z]{2,3})(?:[-_]|$)/i.exec(l.trim()) : null;
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** `jane@example.com (Jane Doe)` -> `Jane Doe`; plain names pass. */
+function cleanAuthor(a: string | null): string | null {
+  const t = plain(a);
+  if (!t) return null;
+  const paren = /^\S+@\S+\s*\((.+)\)$/.exec(t);
+  if (paren) return paren[1]!.trim();
+  return t;
+}
+
+export function contentHash(title: string, contentHtml: string): string {
+  return createHash('sha256').update(`${title}\n${contentHtml}`).digest('hex').slice(0, 16);
+}
+
+function normalizeItem(item: RawItem, feed: RawFeed, ctx: NormalizeContext): Article | null {
+  const feedBase = feed.baseUrl ?? ctx.feedUrl;
+  const url = item.link ? canonicalizeUrl(clean(item.link), feedBase) : null;
+  const contentBase = item.baseUrl ?? url ?? feed.link ?? ctx.feedUrl;
+
+  const rawContent = clean(item.contentHtml) || clean(item.summary);
+  const { html: contentHtml, firstImage } = sanitizeWithImages(rawContent, contentBase);
+  const contentText = oneLine(textOf(contentHtml));
+  const summaryText = oneLine(textOf(item.summary)) || contentText;
+  let title = plain(item.title);
+  if (!title && !url && !contentText && !firstImage) return null;
+  if (!title) title = truncateOnWord(summaryText, DERIVED_TITLE_MAX) || url || '';
+
+  const publishedDate = parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
+  const updatedDate = parseFeedDate(item.updated, ctx.now) ?? publishedDate;
+  const published = (publishedDate ?? ctx.now).toISOString();
+  const updated = (updatedDate ?? publishedDate ?? ctx.now).toISOString();
+
+  const lang =
+    primaryLang(item.lang) ??
+    primaryLang(feed.lang) ??
+    primaryLang(ctx.source.lang) ??
+    detectLang(`${title}\n${summaryText}\n${contentText.slice(0, 1000)}`);
+
+  const guid = clean(item.guid) || null;
+  return {
+    id: articleIdFor(ctx.source.id, { guid, url, title, published: publishedDate?.toISOString() ?? null }),
+    sourceId: ctx.source.id,
+    guid,
+    url,
+    title,
+    published,
+    updated,
+    author: cleanAuthor(item.author),
+    summary: truncateOnWord(summaryText, SUMMARY_MAX),
+    contentHtml,
+    image: leadImage(item, contentBase, firstImage),
+    lang,
+    tags: [],
+    sourceCategories: [...new Set(item.categories.map((c) => oneLine(clean(c))).filter((c) => c !== ''))],
+    contentHash: contentHash(title, contentHtml),
+  };
+}
+
+/** One Article per usable item (one with a title, link or content), in feed order. */
+export function normalizeFeed(feed: RawFeed, ctx: NormalizeContext): Article[] {
+  const out: Article[] = [];
+  for (const item of feed.items) {
+    const a = normalizeItem(item, feed, ctx);
+    if (a) out.push(a);
+  }
+  return out;
+}

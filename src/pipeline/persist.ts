@@ -1,0 +1,96 @@
+// The store stage: writes one tagged article with all three levels of dedupe, then materializes
+// its section membership. Every step is idempotent, so a job retried after a crash converges on
+// the state of one clean run.
+import type { Article, Config } from '../domain/types.ts';
+import type { Store } from '../store/index.ts';
+import type { Curator } from '../curate/curator.ts';
+import type { UpsertOutcome } from '../store/articles.ts';
+import { decodeSignature, encodeSignature, estimateJaccard } from '../text/minhash.ts';
+
+export interface PersistInput {
+  article: Article;
+  text: string;
+  fingerprint: { signature: Uint32Array; bands: string[] } | null;
+  explicitSections?: string[];
+}
+
+export interface PersistResult {
+  id: string;
+  outcome: UpsertOutcome;
+  clustered: boolean;
+  changedSections: string[];
+}
+
+export interface PersistDeps {
+  config: Pick<Config, 'retention' | 'dedupe' | 'sources'>;
+  store: Store;
+  curator: Curator;
+  /** source id -> priority, for choosing cluster representatives */
+  priorityOf(sourceId: string): number;
+}
+
+async function assignCluster(deps: PersistDeps, id: string, input: PersistInput, publishedMs: number, sources: string[]) {
+  const { store, config } = deps;
+  const fp = input.fingerprint;
+  if (!fp || fp.bands.length === 0) return { clusterId: id, clustered: false };
+  const window = config.dedupe.window;
+  const candidates = (await store.clusters.candidates(fp.bands)).filter((c) => c !== id);
+  let best: { clusterId: string; published: number } | null = null;
+  if (candidates.length > 0) {
+    const sigs = await store.articles.getSignatures(candidates.slice(0, 200));
+    for (const [cid, c] of sigs) {
+      if (Math.abs(c.published - publishedMs) > window) continue;
+      if (c.sources.every((s) => sources.includes(s)) && sources.length === c.sources.length) {
+        // The same outlet re-running a story is an update, not a second source for it.
+        continue;
+      }
+      if (estimateJaccard(fp.signature, decodeSignature(c.sig)) < config.dedupe.threshold) continue;
+      const clusterId = c.clusterId ?? cid;
+      if (!best || c.published < best.published) best = { clusterId, published: c.published };
+    }
+  }
+  const clusterId = best?.clusterId ?? id;
+  const ttl = Math.max(window, config.retention.maxAge);
+  await Promise.all([
+    store.clusters.addToBuckets(id, fp.bands, window),
+    store.clusters.addMember(clusterId, id, publishedMs, ttl),
+    store.articles.setFields(id, { clusterId, signature: encodeSignature(fp.signature) }),
+  ]);
+  return { clusterId, clustered: best !== null };
+}
+
+export async function persistArticle(deps: PersistDeps, input: PersistInput, now: Date): Promise<PersistResult | null> {
+  const { store, config, curator } = deps;
+  const a = input.article;
+  const publishedMs = Date.parse(a.published);
+  const expireAt = publishedMs + config.retention.maxAge;
+  if (expireAt <= now.getTime()) return null; // already past retention: never stored
+
+  // Level 1 is the stable id itself (guid, else canonical URL, else title+date).
+  // Level 2: the same canonical URL from another source (or under a new guid) is one article.
+  const id = a.url ? await store.articles.claimUrl(a.url, a.id, expireAt) : a.id;
+  const owner = id === a.id;
+  const res = await store.articles.upsert(id, owner ? a : { ...a, id }, owner, now, expireAt);
+
+  // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
+  let clustered = false;
+  if (res.clusterId === null) {
+    const c = await assignCluster(deps, id, input, publishedMs, res.sources);
+    clustered = c.clustered;
+  }
+
+  const sections = curator.sectionsFor({
+    tags: a.tags,
+    sources: res.sources,
+    lang: a.lang,
+    title: a.title,
+    summary: a.summary,
+    text: input.text,
+    explicitSections: input.explicitSections ?? [],
+  });
+  const contentChanged = res.outcome !== 'unchanged';
+  const changedSections = await store.sections.index(id, publishedMs, sections, res.sections, contentChanged || clustered);
+  if (sections.join(',') !== res.sections.join(',')) await store.articles.setFields(id, { sections });
+  await store.articles.track(id, publishedMs);
+  return { id, outcome: res.outcome, clustered, changedSections };
+}

@@ -1,0 +1,113 @@
+// String and URL hygiene for everything that reaches a renderer. The `feed` package (over
+// xml-js) writes ill-formed XML for characters XML 1.0 forbids, splits only the first `]]>` of a
+// CDATA field and escapes only `"` in attributes, so every value is cleaned here first.
+
+/**
+ * Characters XML 1.0 forbids (C0 controls except tab/newline/return, lone surrogates, U+FFFE,
+ * U+FFFF) plus the discouraged DEL and C1 controls. With the `u` flag a lone surrogate is one
+ * code point, so it matches `[^…]` on its own.
+ */
+const INVALID_XML_CHARS = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Private marker for a `]]>` inside a CDATA field; U+FFFF never survives `cleanText`. */
+export const CDATA_END_MARK = '\uFFFF';
+/** Private marker for insertion anchors in rendered XML; U+FFFE never survives `cleanText`. */
+export const ANCHOR_MARK = '\uFFFE';
+
+/** Removes characters that may not appear in XML 1.0 (and so in any of our outputs). */
+export function cleanText(value: string | null | undefined): string {
+  if (value == null) return '';
+  return value.replace(INVALID_XML_CHARS, '');
+}
+
+/** True when a string still holds a character XML forbids (or one of our markers). */
+export function hasInvalidXmlChars(value: string): boolean {
+  INVALID_XML_CHARS.lastIndex = 0;
+  const found = INVALID_XML_CHARS.test(value);
+  INVALID_XML_CHARS.lastIndex = 0;
+  return found;
+}
+
+/**
+ * Prepares already-clean text for a CDATA section rendered by xml-js: every `]]>` becomes a
+ * marker that `finishCdata` turns into a proper split after rendering.
+ */
+export function forCdata(clean: string): string {
+  return clean.includes(']]>') ? clean.split(']]>').join(CDATA_END_MARK) : clean;
+}
+
+/** Replaces the `]]>` markers left by `forCdata` with a CDATA split (`]]` + `]]><![CDATA[` + `>`). */
+export function finishCdata(xml: string): string {
+  return xml.includes(CDATA_END_MARK) ? xml.split(CDATA_END_MARK).join(']]]]><![CDATA[>') : xml;
+}
+
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for XML/HTML element content and double- or single-quoted attributes. */
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+}
+
+/**
+ * A link we are willing to publish: parses with WHATWG URL and uses http(s). Returns the
+ * serialized URL (which percent-encodes spaces, quotes and angle brackets) or null.
+ */
+export function safeHttpUrl(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const text = cleanText(value).trim();
+  if (text === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.hostname === '') return null;
+  return url.href;
+}
+
+/** A BCP 47-looking language tag, or null. */
+export function safeLang(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const text = value.trim();
+  return /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/.test(text) ? text : null;
+}
+
+/** A date from an ISO string, or null when it does not parse. */
+export function safeDate(value: string | null | undefined): Date | null {
+  if (value == null || value === '') return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Stable, URL-safe id of an article in every output format. */
+export function articleUrn(id: string): string {
+  return `urn:tributary:article:${encodeURIComponent(id)}`;
+}
+
+/** Guesses an image MIME type from a URL's extension (for items whose source gave none). */
+export function guessImageType(url: string): string {
+  const path = new URL(url).pathname.toLowerCase();
+  const ext = path.slice(path.lastIndexOf('.') + 1);
+  switch (ext) {
+    case 'png':
+      return 'image/png';
+    case 'gif':
+      return 'image/gif';
+    case 'webp':
+      return 'image/webp';
+    case 'avif':
+      return 'image/avif';
+    case 'svg':
+      return 'image/svg+xml';
+    default:
+      return 'image/jpeg';
+  }
+}

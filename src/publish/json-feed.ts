@@ -1,0 +1,38 @@
+// JSON Feed 1.1, built directly: the `feed` package writes version 1 with a singular `author`.
+import type { PreparedMeta } from './feeds.ts';
+import type { PreparedItem } from './prepare.ts';
+
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+export function renderJsonFeed(meta: PreparedMeta, items: PreparedItem[]): string {
+  const feed: Record<string, unknown> = {
+    version: JSON_FEED_VERSION,
+    title: meta.title,
+    home_page_url: meta.htmlUrl,
+    feed_url: meta.selfUrl,
+  };
+  if (meta.description) feed.description = meta.description;
+  if (meta.nextUrl) feed.next_url = meta.nextUrl;
+  feed.language = meta.lang;
+  feed.authors = [{ name: meta.siteTitle }];
+  feed.items = items.map((item) => {
+    const out: Record<string, unknown> = { id: item.urn };
+    if (item.url) out.url = item.url;
+    out.title = item.title;
+    out.content_html = item.contentHtml;
+    if (item.summary) out.summary = item.summary;
+    if (item.image) out.image = item.image.url;
+    out.date_published = item.published.toISOString();
+    out.date_modified = item.updated.toISOString();
+    if (item.author) out.authors = [{ name: item.author }];
+    out.tags = item.tags;
+    if (item.lang) out.language = item.lang;
+    out._tributary = {
+      source: item.sourceId,
+      sources: item.storySources,
+      related: item.related.map((r) => r.url),
+    };
+    return out;
+  });
+  return JSON.stringify(feed);
+}

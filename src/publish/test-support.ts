@@ -1,0 +1,175 @@
+// Helpers for the publish tests: real oracles (xmllint, Python feedparser) and item factories.
+import { spawnSync } from 'node:child_process';
+import type { PublishedItem, SiteConfig } from '../domain/types.ts';
+import type { FeedMeta } from './feeds.ts';
+
+export const PYTHON = '/usr/bin/python3';
+export const XMLLINT = '/usr/bin/xmllint';
+
+/** Runs `xmllint --noout -` on the text; returns its stderr ('' when well-formed). */
+export function xmllint(xml: string, extraArgs: string[] = []): { ok: boolean; errors: string } {
+  const r = spawnSync(XMLLINT, ['--noout', '--nonet', ...extraArgs, '-'], { input: xml, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { ok: r.status === 0, errors: r.stderr };
+}
+
+const FEEDPARSER_SCRIPT = `
+import sys, json, calendar, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+def ts(t):
+    return calendar.timegm(t) if t else None
+print(json.dumps({
+  "bozo": int(d.bozo),
+  "bozo_exception": str(d.get("bozo_exception", "")),
+  "version": d.version,
+  "feed": {"title": d.feed.get("title"), "language": d.feed.get("language"),
+           "links": [{"rel": l.get("rel"), "href": l.get("href")} for l in d.feed.get("links", [])]},
+  "entries": [{
+    "id": e.get("id"), "link": e.get("link"), "title": e.get("title"),
+    "published_parsed": ts(e.get("published_parsed")), "updated_parsed": ts(e.get("updated_parsed")),
+    "summary": e.get("summary"), "content": [c.get("value") for c in e.get("content", [])],
+    "author": e.get("author"), "tags": [t.get("term") for t in e.get("tags", [])],
+    "links": [{"rel": l.get("rel"), "href": l.get("href"), "type": l.get("type")} for l in e.get("links", [])],
+    "enclosures": [{"href": x.get("href"), "type": x.get("type")} for x in e.get("enclosures", [])],
+    "media_content": [{"url": m.get("url"), "type": m.get("type")} for m in e.get("media_content", [])],
+    "language": (e.get("title_detail") or {}).get("language"),
+  } for e in d.entries],
+}))
+`;
+
+export interface ParsedEntry {
+  id: string | null;
+  link: string | null;
+  title: string | null;
+  published_parsed: number | null;
+  updated_parsed: number | null;
+  summary: string | null;
+  content: string[];
+  author: string | null;
+  tags: string[];
+  links: { rel: string | null; href: string | null; type: string | null }[];
+  enclosures: { href: string | null; type: string | null }[];
+  media_content: { url: string | null; type: string | null }[];
+  language: string | null;
+}
+export interface Parsed {
+  bozo: number;
+  bozo_exception: string;
+  version: string;
+  feed: { title: string | null; language: string | null; links: { rel: string | null; href: string | null }[] };
+  entries: ParsedEntry[];
+}
+
+/** Parses a feed with Python's feedparser (the Debian package). */
+export function feedparse(xml: string): Parsed {
+  const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input: Buffer.from(xml, 'utf8'), maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`feedparser failed: ${r.stderr.toString()}`);
+  return JSON.parse(r.stdout.toString()) as Parsed;
+}
+
+/** Runs a Python snippet with the text on stdin and returns its stdout parsed as JSON. */
+export function python<T>(script: string, input: string): T {
+  const r = spawnSync(PYTHON, ['-c', script], { input: Buffer.from(input, 'utf8'), maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr.toString()}`);
+  return JSON.parse(r.stdout.toString()) as T;
+}
+
+export const CLOCK = new Date('2030-03-15T12:00:00.000Z');
+
+export const SITE: SiteConfig = { title: 'Tributary', baseUrl: 'http://localhost:8080', description: 'News, gathered.' };
+
+export function meta(overrides: Partial<FeedMeta> = {}): FeedMeta {
+  return {
+    id: 'caucasus',
+    title: 'القوقاز',
+    description: 'أخبار القوقاز',
+    lang: 'ar',
+    site: SITE,
+    selfUrl: 'http://localhost:8080/feeds/caucasus.rss',
+    htmlUrl: 'http://localhost:8080/#section-caucasus',
+    nextUrl: 'http://localhost:8080/feeds/caucasus.rss?before=abc&limit=3',
+    updated: CLOCK,
+    formatUrls: {
+      rss: 'http://localhost:8080/feeds/caucasus.rss',
+      atom: 'http://localhost:8080/feeds/caucasus.atom',
+      json: 'http://localhost:8080/feeds/caucasus.json',
+    },
+    ...overrides,
+  };
+}
+
+export function item(overrides: Partial<PublishedItem> & { id: string }): PublishedItem {
+  return {
+    sourceId: 'example',
+    guid: null,
+    url: `https://example.com/news/${overrides.id}`,
+    title: `Title ${overrides.id}`,
+    published: '2030-03-15T10:00:00.000Z',
+    updated: '2030-03-15T10:00:00.000Z',
+    author: null,
+    summary: `Summary of ${overrides.id}`,
+    contentHtml: `<p>Body of ${overrides.id}</p>`,
+    image: null,
+    lang: 'en',
+    tags: [],
+    sourceCategories: [],
+    contentHash: `hash-${overrides.id}`,
+    sources: [overrides.sourceId ?? 'example'],
+    clusterId: overrides.id,
+    firstSeen: '2030-03-15T10:05:00.000Z',
+    related: [],
+    storySources: [overrides.sourceId ?? 'example'],
+    ...overrides,
+  };
+}
+
+/** The three-item section of the tests: Arabic, English, and one with an image and related links. */
+export function threeItems(): PublishedItem[] {
+  return [
+    item({
+      id: 'ar-1',
+      sourceId: 'enab-baladi',
+      url: 'https://www.enabbaladi.net/archives/123?utm_source=x&ref=feed',
+      title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية',
+      summary: 'تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن مسألة مشاركة مقاتلين سوريين',
+      contentHtml: '<p dir="rtl">تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن <strong>كاراباخ</strong>.</p>',
+      author: 'عنب بلدي',
+      lang: 'ar',
+      tags: ['karabakh', 'syria'],
+      published: '2030-03-15T11:30:00.000Z',
+      updated: '2030-03-15T11:45:00.000Z',
+      storySources: ['enab-baladi'],
+    }),
+    item({
+      id: 'en-2',
+      sourceId: 'bbc',
+      url: 'https://www.bbc.co.uk/news/world-europe-1',
+      title: 'Armenia & Azerbaijan agree <border> talks',
+      summary: 'Leaders met in Brussels.',
+      contentHtml: '<p>Leaders met in <a href="https://en.wikipedia.org/wiki/Brussels">Brussels</a>.</p>',
+      author: 'Jane Doe',
+      lang: 'en',
+      tags: ['armenia', 'azerbaijan'],
+      published: '2030-03-15T09:00:00.000Z',
+      updated: '2030-03-15T09:00:00.000Z',
+    }),
+    item({
+      id: 'img-3',
+      sourceId: 'oc-media',
+      url: 'https://oc-media.org/story-3/',
+      title: 'Photo story: Stepanakert',
+      lang: 'en',
+      tags: ['karabakh'],
+      image: { url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp', width: 800, height: 600 },
+      published: '2030-03-14T20:00:00.000Z',
+      updated: '2030-03-15T08:00:00.000Z',
+      related: [
+        { sourceId: 'jam-news', url: 'https://jam-news.net/story-3/', title: 'JAMnews on it', articleId: 'jam-3' },
+        { sourceId: 'civilnet', url: 'https://www.civilnet.am/news/3?a=1&b=2', title: 'CivilNet <3', articleId: 'cn-3' },
+      ],
+      storySources: ['oc-media', 'jam-news', 'civilnet'],
+    }),
+  ];
+}

@@ -1,0 +1,160 @@
+// Starts Tributary in one role (all | server | worker): Redis (embedded or external), the store,
+// the scheduler owner, workers and the HTTP server; and stops them in the right order.
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import type { Config, Role } from '../domain/types.ts';
+import { createRedis, parseRedisTarget, checkRedis, closeRedis, bullConnection } from '../store/client.ts';
+import type { RedisClient } from '../store/client.ts';
+import { createStore } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { createHostLimiter } from '../store/host-limiter.ts';
+import { createPollQueue, syncSchedulers, queueCounts } from '../queues/queues.ts';
+import type { PollQueue } from '../queues/queues.ts';
+import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { createTagger } from '../pipeline/tag/tagger.ts';
+import { createCurator } from '../curate/curator.ts';
+import { createApp } from '../server/app.ts';
+import { listen } from '../server/listen.ts';
+import type { Listening } from '../server/listen.ts';
+import { FeedCache } from '../server/feed-cache.ts';
+import { startWorkerRole } from '../../workers/main.ts';
+import type { WorkerRole } from '../../workers/main.ts';
+import { ensureRedisServer } from './redis-binary.ts';
+import { startRedisServer } from './redis-server.ts';
+import type { EmbeddedRedis } from './redis-server.ts';
+import { allSources, tickInterval } from './catalog.ts';
+import { createMetrics } from './metrics.ts';
+import type { Logger } from './logger.ts';
+import { runRetention } from './retention.ts';
+
+export interface Running {
+  config: Config;
+  store: Store;
+  queue: PollQueue;
+  server: Listening | null;
+  worker: WorkerRole | null;
+  redisUrl: string;
+  embeddedRedis: EmbeddedRedis | null;
+  /** Re-reads sources and makes the schedulers match (also runs periodically). */
+  syncSchedules(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  role: Role;
+  log: Logger;
+  /** Listen on this port instead of config.env.port (0 = any free port). */
+  port?: number;
+  now?: () => Date;
+}
+
+async function connectRedis(config: Config, log: Logger): Promise<{ url: string; embedded: EmbeddedRedis | null }> {
+  if (config.env.redisUrl) return { url: config.env.redisUrl, embedded: null };
+  const bin = await ensureRedisServer({
+    env: { redisServerBin: config.env.redisServerBin, autoRedis: config.env.autoRedis },
+    cacheDir: join(homedir(), '.cache', 'tributary'),
+    log: (m) => log.info(m),
+  });
+  const embedded = await startRedisServer({
+    bin,
+    dataDir: join(config.env.dataDir, 'redis'),
+    appendOnly: true,
+    log: (m, level = 'info') => log[level](`redis-server: ${m}`),
+  });
+  return { url: embedded.url, embedded };
+}
+
+export async function startTributary(opts: StartOptions): Promise<Running> {
+  const { config, role, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  const { url, embedded } = await connectRedis(config, log);
+  const target = parseRedisTarget(url);
+  const clients: RedisClient[] = [];
+  const redis = createRedis(target, { connectionName: `tributary-${role}` });
+  clients.push(redis);
+  try {
+    await checkRedis(redis);
+  } catch (e) {
+    await closeRedis(redis);
+    await embedded?.stop();
+    throw e;
+  }
+  const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: config.fetch.unhealthyAfter });
+  const queueConn = bullConnection(target, 'queue');
+  clients.push(queueConn);
+  const queue = createPollQueue(queueConn, store.keys.queuePrefix());
+  const cache = new FeedCache();
+  const metrics = createMetrics({ queueCounts: () => queueCounts(queue), cacheStats: () => cache });
+  const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
+  const priorityOf = (id: string) => priorities.get(id) ?? 0;
+
+  const syncSchedules = async () => {
+    await store.locks.withLease('schedulers', 30_000, async () => {
+      const sources = await allSources(config, store);
+      const res = await syncSchedulers(queue, sources.map((s) => ({ id: s.id, enabled: s.enabled, everyMs: tickInterval(config, s) })));
+      if (res.upserted || res.removed) log.info(`schedulers: ${res.upserted} upserted, ${res.removed} removed`);
+    });
+  };
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, fn: () => Promise<unknown>) => {
+    const t = setInterval(() => fn().catch((err: Error) => log.warn({ err }, err.message)), ms);
+    t.unref();
+    timers.push(t);
+  };
+
+  let worker: WorkerRole | null = null;
+  let fetcher: ReturnType<typeof createFetcher> | null = null;
+  if (role === 'all' || role === 'worker') {
+    fetcher = createFetcher({
+      timeoutMs: config.fetch.timeout,
+      maxBytes: config.fetch.maxBytes,
+      userAgent: config.fetch.userAgent,
+      allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+      maxRedirects: config.fetch.maxRedirects,
+    });
+    const workerConn = bullConnection(target, 'worker');
+    clients.push(workerConn);
+    worker = await startWorkerRole(
+      {
+        config, store, fetcher, now, log, priorityOf,
+        hostLimiter: createHostLimiter(redis as never, { keyFor: store.keys.hostSlots, perHost: config.fetch.perHostConcurrency, leaseMs: config.fetch.timeout + 10_000 }),
+        tagger: createTagger(config.tags),
+        curator: createCurator(config.sections),
+        onReport: (r) => metrics.observeReport(r),
+      },
+      { connection: workerConn, prefix: store.keys.queuePrefix(), concurrency: config.worker.concurrency },
+    );
+  }
+
+  let server: Listening | null = null;
+  if (role === 'all' || role === 'server') {
+    await syncSchedules();
+    every(60_000, syncSchedules);
+    every(10 * 60_000, () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
+    const app = createApp({
+      config, store, cache, log, priorityOf, now,
+      queueCounts: () => queueCounts(queue).catch(() => null),
+      metrics: () => metrics.render(),
+      observeHttp: (route, method, status, s) => metrics.observeHttp(route, method, status, s),
+    });
+    server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host });
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    config, store, queue, server, worker, redisUrl: url, embeddedRedis: embedded, syncSchedules,
+    stop() {
+      stopping ??= (async () => {
+        timers.forEach(clearInterval);
+        await server?.close();
+        await worker?.close(config.worker.shutdownGrace);
+        await queue.close().catch(() => undefined);
+        await fetcher?.close();
+        await Promise.all(clients.map((c) => closeRedis(c)));
+        await embedded?.stop();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// createApp(deps) -> Hono, without listening (tests call app.request()).
+import { Hono } from 'hono';
+import type { ServerDeps } from './deps.ts';
+import { errorResponse, notFound } from './http-error.ts';
+import { registerFeedRoutes } from './routes/feeds.ts';
+import { registerPageRoutes } from './routes/pages.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+
+export function createApp(deps: ServerDeps): Hono {
+  const app = new Hono();
+  if (deps.observeHttp) {
+    const observe = deps.observeHttp;
+    app.use(async (c, next) => {
+      const t0 = performance.now();
+      await next();
+      observe(c.req.routePath || 'unmatched', c.req.method, c.res.status, (performance.now() - t0) / 1000);
+    });
+  }
+  registerHealthRoutes(app, deps);
+  registerFeedRoutes(app, deps);
+  registerPageRoutes(app, deps);
+  app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => errorResponse(c, err, deps.log));
+  return app;
+}

@@ -1,0 +1,19 @@
+// What the HTTP server needs: read access to the store, the config, and a few live probes.
+import type { Config } from '../domain/types.ts';
+import type { Store } from '../store/index.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { FeedCache } from './feed-cache.ts';
+
+export interface ServerDeps {
+  config: Config;
+  store: Store;
+  cache: FeedCache;
+  log: Logger;
+  priorityOf(sourceId: string): number;
+  /** Queue depths for /readyz and /metrics, or null when the queue is unreachable. */
+  queueCounts(): Promise<Record<string, number> | null>;
+  /** Prometheus text exposition. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+  now(): Date;
+  observeHttp?(route: string, method: string, status: number, seconds: number): void;
+}

@@ -1,0 +1,185 @@
+// Articles in Redis: one hash per article (all of an article's fields under one hash tag), written
+// by one Lua script so a write is atomic and a retried job leaves exactly the state of one run.
+import { deflateRawSync, inflateRawSync, constants as zc } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type { Article, StoredArticle } from '../domain/types.ts';
+import type { Keys } from './keys.ts';
+import type { RedisClient } from './client.ts';
+
+/** Result of one article write. */
+export type UpsertOutcome = 'inserted' | 'updated' | 'merged' | 'unchanged';
+
+export interface UpsertResult {
+  outcome: UpsertOutcome;
+  id: string;
+  sources: string[];
+  firstSeen: string;
+  clusterId: string | null;
+  sections: string[];
+}
+
+// KEYS[1] article hash
+// ARGV: 1 blob, 2 contentHash, 3 sourceId, 4 owner ("1" when this source owns the article),
+//       5 firstSeen, 6 expireAt (ms), 7 published score
+// Returns { outcome, srcs, fs, cl, secs }
+const UPSERT_LUA = `
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 0 then
+  redis.call('HSET', key, 'z', ARGV[1], 'ch', ARGV[2], 'srcs', ARGV[3], 'fs', ARGV[5], 'p', ARGV[7])
+  redis.call('PEXPIREAT', key, ARGV[6])
+  return {'inserted', ARGV[3], ARGV[5], false, false}
+end
+local outcome = 'unchanged'
+local srcs = redis.call('HGET', key, 'srcs') or ''
+if not string.find(',' .. srcs .. ',', ',' .. ARGV[3] .. ',', 1, true) then
+  if srcs == '' then srcs = ARGV[3] else srcs = srcs .. ',' .. ARGV[3] end
+  redis.call('HSET', key, 'srcs', srcs)
+  outcome = 'merged'
+end
+if ARGV[4] == '1' and redis.call('HGET', key, 'ch') ~= ARGV[2] then
+  redis.call('HSET', key, 'z', ARGV[1], 'ch', ARGV[2], 'p', ARGV[7])
+  redis.call('PEXPIREAT', key, ARGV[6])
+  outcome = 'updated'
+end
+local fs = redis.call('HGET', key, 'fs')
+local cl = redis.call('HGET', key, 'cl')
+local secs = redis.call('HGET', key, 'secs')
+return {outcome, srcs, fs, cl, secs}
+`;
+
+interface UpsertCommand {
+  tribUpsert(key: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
+}
+
+export function encodeArticle(a: Article): Buffer {
+  return deflateRawSync(Buffer.from(JSON.stringify(a)), { level: zc.Z_BEST_SPEED });
+}
+
+export function decodeArticle(b: Buffer): Article {
+  return JSON.parse(inflateRawSync(b).toString('utf8')) as Article;
+}
+
+export function urlHash(url: string): string {
+  // Scheme-less, so http/https flips of one URL meet.
+  return createHash('sha1').update(url.replace(/^https?:\/\//i, '')).digest('base64url').slice(0, 20);
+}
+
+export function createArticleStore(redis: RedisClient, keys: Keys) {
+  redis.defineCommand('tribUpsert', { numberOfKeys: 1, lua: UPSERT_LUA });
+  const r = redis as RedisClient & UpsertCommand;
+
+  return {
+    /**
+     * Level-2 dedupe: claims the canonical URL for `id`, or returns the article that already
+     * holds it (the same story from another source, or the same item under a new guid).
+     */
+    async claimUrl(url: string, id: string, expireAtMs: number): Promise<string> {
+      const key = keys.urlIndex(urlHash(url));
+      const ok = await redis.set(key, id, 'PXAT', expireAtMs, 'NX');
+      if (ok === 'OK') return id;
+      return (await redis.get(key)) ?? id;
+    },
+
+    async upsert(id: string, article: Article, owner: boolean, now: Date, expireAtMs: number): Promise<UpsertResult> {
+      const [outcome, srcs, fs, cl, secs] = await r.tribUpsert(
+        keys.article(id),
+        encodeArticle(article),
+        article.contentHash,
+        article.sourceId,
+        owner ? '1' : '0',
+        now.toISOString(),
+        String(expireAtMs),
+        String(Date.parse(article.published)),
+      );
+      return {
+        outcome: outcome as UpsertOutcome,
+        id,
+        sources: srcs ? srcs.split(',') : [],
+        firstSeen: fs,
+        clusterId: cl || null,
+        sections: secs ? secs.split(',').filter(Boolean) : [],
+      };
+    },
+
+    async setFields(id: string, fields: { clusterId?: string; sections?: string[]; signature?: string }) {
+      const args: string[] = [];
+      if (fields.clusterId !== undefined) args.push('cl', fields.clusterId);
+      if (fields.sections !== undefined) args.push('secs', fields.sections.join(','));
+      if (fields.signature !== undefined) args.push('sig', fields.signature);
+      if (args.length === 0) return;
+      // Only touch a hash that exists: a late write must not resurrect an expired article.
+      await redis.eval(
+        "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], unpack(ARGV)) end return 0",
+        1,
+        keys.article(id),
+        ...args,
+      );
+    },
+
+    async getSignatures(ids: string[]): Promise<Map<string, { sig: string; published: number; clusterId: string | null; sources: string[] }>> {
+      const rows = await Promise.all(ids.map((id) => redis.hmget(keys.article(id), 'sig', 'p', 'cl', 'srcs')));
+      const out = new Map<string, { sig: string; published: number; clusterId: string | null; sources: string[] }>();
+      rows.forEach(([sig, p, cl, srcs], i) => {
+        if (sig) out.set(ids[i]!, { sig, published: Number(p), clusterId: cl || null, sources: (srcs ?? '').split(',').filter(Boolean) });
+      });
+      return out;
+    },
+
+    /** Loads stored articles; missing (expired) ids are skipped. Order follows `ids`. */
+    async getMany(ids: string[]): Promise<StoredArticle[]> {
+      const rows = await Promise.all(
+        ids.map((id) => redis.hmgetBuffer(keys.article(id), 'z', 'srcs', 'cl', 'fs')),
+      );
+      const out: StoredArticle[] = [];
+      rows.forEach((row, i) => {
+        const [z, srcs, cl, fs] = row;
+        if (!z) return;
+        const a = decodeArticle(z);
+        out.push({
+          ...a,
+          id: ids[i]!,
+          sources: srcs ? srcs.toString().split(',').filter(Boolean) : [a.sourceId],
+          clusterId: cl && cl.length ? cl.toString() : ids[i]!,
+          firstSeen: fs ? fs.toString() : a.published,
+        });
+      });
+      return out;
+    },
+
+    async get(id: string): Promise<StoredArticle | null> {
+      return (await this.getMany([id]))[0] ?? null;
+    },
+
+    /** Records an article in the global by-date index (retention sweeps, retag). */
+    async track(id: string, publishedMs: number): Promise<void> {
+      await redis.zadd(keys.allArticles(), publishedMs, id);
+    },
+
+    /** Ids in the global index, oldest first, in pages (retag, retention). */
+    async scanIds(offset: number, count: number): Promise<string[]> {
+      return redis.zrange(keys.allArticles(), String(offset), String(offset + count - 1));
+    },
+
+    async total(): Promise<number> {
+      return redis.zcard(keys.allArticles());
+    },
+
+    /** Retention: forgets index entries older than maxAge (the hashes expire by themselves). */
+    async trimIndex(nowMs: number, maxAgeMs: number): Promise<number> {
+      return redis.zremrangebyscore(keys.allArticles(), '-inf', `(${nowMs - maxAgeMs}`);
+    },
+
+    /** Rewrites an article's tags (retag, manual tags) without touching its content hash. */
+    async replace(id: string, article: Article): Promise<boolean> {
+      const n = await redis.eval(
+        "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'z', ARGV[1]) return 1 end return 0",
+        1,
+        keys.article(id),
+        encodeArticle(article),
+      );
+      return n === 1;
+    },
+  };
+}
+
+export type ArticleStore = ReturnType<typeof createArticleStore>;

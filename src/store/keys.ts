@@ -1,0 +1,42 @@
+// Every Redis key Tributary uses, and nowhere else. Keys that belong to one article, source,
+// section or host carry that id as a hash tag `{…}` so multi-key operations on one of them stay
+// in one slot and the store runs on Redis Cluster unchanged.
+
+export type Keys = ReturnType<typeof createKeys>;
+
+export function createKeys(prefix: string) {
+  const p = prefix;
+  return {
+    prefix: p,
+    /** Hash: one stored article (`d` = JSON, plus small index fields). */
+    article: (articleId: string) => `${p}:art:{${articleId}}`,
+    /** String: canonical-URL hash -> article id (level-2 dedupe), expires with retention. */
+    urlIndex: (urlHash: string) => `${p}:url:{${urlHash}}`,
+    /** Sorted set: every article id by published time (retention sweeps, retag). */
+    allArticles: () => `${p}:arts:{all}`,
+    /** Hash: fetch state and health of one source. */
+    sourceState: (sourceId: string) => `${p}:src:{${sourceId}}:state`,
+    /** Sorted set: article ids of one source by published time. */
+    sourceArticles: (sourceId: string) => `${p}:src:{${sourceId}}:arts`,
+    /** Hash: sources added at runtime through the admin API or OPML import (id -> JSON). */
+    runtimeSources: () => `${p}:sources:{runtime}`,
+    /** Sorted set: article (or cluster representative) ids of one section by published time. */
+    sectionItems: (sectionId: string) => `${p}:sec:{${sectionId}}:items`,
+    /** String counter: bumped whenever a section's content changes (render cache key). */
+    sectionVersion: (sectionId: string) => `${p}:sec:{${sectionId}}:ver`,
+    /** Hash: curation of one section (pins, hides). */
+    sectionCuration: (sectionId: string) => `${p}:sec:{${sectionId}}:cur`,
+    /** Sorted set: lease holders of one host's fetch slots (score = lease expiry, ms). */
+    hostSlots: (host: string) => `${p}:host:{${host}}:slots`,
+    /** Set: article ids sharing one LSH band value (near-duplicate candidates). */
+    lshBucket: (band: number, value: string) => `${p}:lsh:{${band}:${value}}`,
+    /** Sorted set: member article ids of one story cluster, by published time. */
+    cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
+    /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */
+    workers: () => `${p}:workers`,
+    /** String: a short lease held by one process doing singleton work. */
+    lock: (name: string) => `${p}:lock:{${name}}`,
+    /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */
+    queuePrefix: () => `{${p}:q}`,
+  };
+}

@@ -1,0 +1,101 @@
+// Per-source fetch state (validators, health, schedule) and the runtime sources added through the
+// admin API or OPML import. Fetch failures become source state here, never a crash elsewhere.
+import type { SourceConfig, SourceState, SourceStatus } from '../domain/types.ts';
+import type { Keys } from './keys.ts';
+import type { RedisClient } from './client.ts';
+
+const NUMERIC = new Set(['consecutiveFailures', 'articleCount', 'lastNewItems']);
+
+function toState(sourceId: string, h: Record<string, string>, articleCount: number, unhealthyAfter: number): SourceState {
+  const failures = Number(h.consecutiveFailures ?? 0);
+  return {
+    sourceId,
+    url: h.url ?? '',
+    movedFrom: h.movedFrom || null,
+    status: (h.status as SourceStatus) ?? 'new',
+    healthy: failures < unhealthyAfter,
+    lastFetch: h.lastFetch || null,
+    lastSuccess: h.lastSuccess || null,
+    lastError: h.lastError || null,
+    lastErrorKind: h.lastErrorKind || null,
+    consecutiveFailures: failures,
+    nextPoll: h.nextPoll || null,
+    etag: h.etag || null,
+    lastModified: h.lastModified || null,
+    articleCount,
+    lastNewItems: Number(h.lastNewItems ?? 0),
+  };
+}
+
+export type SourceStatePatch = Partial<Omit<SourceState, 'sourceId' | 'healthy' | 'articleCount'>>;
+
+export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unhealthyAfter: number }) {
+  return {
+    async getState(sourceId: string): Promise<SourceState> {
+      const [h, count] = await Promise.all([
+        redis.hgetall(keys.sourceState(sourceId)),
+        redis.zcard(keys.sourceArticles(sourceId)),
+      ]);
+      return toState(sourceId, h, count, opts.unhealthyAfter);
+    },
+
+    async patchState(sourceId: string, patch: SourceStatePatch): Promise<void> {
+      const args: string[] = [];
+      const del: string[] = [];
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) continue;
+        if (v === null) del.push(k);
+        else args.push(k, NUMERIC.has(k) ? String(v) : String(v));
+      }
+      const key = keys.sourceState(sourceId);
+      await Promise.all([
+        args.length ? redis.hset(key, ...args) : null,
+        del.length ? redis.hdel(key, ...del) : null,
+      ]);
+    },
+
+    async recordFailure(sourceId: string): Promise<number> {
+      return redis.hincrby(keys.sourceState(sourceId), 'consecutiveFailures', 1);
+    },
+
+    async addArticles(sourceId: string, items: { id: string; publishedMs: number }[]): Promise<void> {
+      if (items.length === 0) return;
+      const args = items.flatMap((i) => [i.publishedMs, i.id]);
+      await redis.zadd(keys.sourceArticles(sourceId), ...args);
+    },
+
+    /** Recent publish times of a source's articles (adaptive polling input). */
+    async recentPublishTimes(sourceId: string, limit = 50): Promise<number[]> {
+      const flat = await redis.zrevrange(keys.sourceArticles(sourceId), 0, limit - 1, 'WITHSCORES');
+      const out: number[] = [];
+      for (let i = 1; i < flat.length; i += 2) out.push(Number(flat[i]));
+      return out;
+    },
+
+    async trimArticles(sourceId: string, nowMs: number, maxAgeMs: number): Promise<void> {
+      await redis.zremrangebyscore(keys.sourceArticles(sourceId), '-inf', `(${nowMs - maxAgeMs}`);
+    },
+
+    async deleteState(sourceId: string): Promise<void> {
+      await Promise.all([redis.del(keys.sourceState(sourceId)), redis.del(keys.sourceArticles(sourceId))]);
+    },
+
+    // ---- runtime sources (admin API, OPML import)
+    async listRuntime(): Promise<SourceConfig[]> {
+      const h = await redis.hgetall(keys.runtimeSources());
+      return Object.values(h)
+        .map((v) => JSON.parse(v) as SourceConfig)
+        .sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    async putRuntime(source: SourceConfig): Promise<void> {
+      await redis.hset(keys.runtimeSources(), source.id, JSON.stringify({ ...source, origin: 'runtime' }));
+    },
+
+    async deleteRuntime(sourceId: string): Promise<boolean> {
+      return (await redis.hdel(keys.runtimeSources(), sourceId)) > 0;
+    },
+  };
+}
+
+export type SourceStore = ReturnType<typeof createSourceStore>;

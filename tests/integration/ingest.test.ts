@@ -1,0 +1,162 @@
+// The ingest orchestrator against a real Redis and loopback feeds: the three dedupe levels,
+// idempotence under a job run twice and under two concurrent pollers, clusters and retention.
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
+import type { RedisClient } from '../../src/store/client.ts';
+import { createStore } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import { createFetcher } from '../../src/pipeline/fetch/fetcher.ts';
+import { createTagger } from '../../src/pipeline/tag/tagger.ts';
+import { createCurator } from '../../src/curate/curator.ts';
+import { selectItems } from '../../src/curate/select.ts';
+import { ingestSource } from '../../src/pipeline/ingest.ts';
+import type { IngestDeps } from '../../src/pipeline/ingest.ts';
+import { runRetention } from '../../src/runtime/retention.ts';
+import { parseConfigText } from '../../src/config/load.ts';
+import type { FileConfig, SourceConfig } from '../../src/domain/types.ts';
+import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { startFeedServer, rssFeed } from '../helpers/service.ts';
+import type { FeedServer } from '../helpers/service.ts';
+
+const WIRE_AR = `أعلنت وزارة الدفاع الروسية اليوم الاثنين أن طائراتها نفذت سلسلة غارات على مواقع في ريف إدلب الجنوبي شمال غربي سوريا، في تصعيد هو الأعنف منذ أشهر. وقالت الوزارة في بيان إن الغارات استهدفت مستودعات أسلحة ومقرات لفصائل المعارضة المسلحة. وأفاد ناشطون محليون بسقوط قتلى وجرحى بين المدنيين ونزوح مئات العائلات نحو الحدود التركية. ويأتي التصعيد بعد أسابيع من محادثات بين موسكو وأنقرة حول مستقبل المنطقة.`;
+const WIRE_AR_EDITED = `قالت وزارة الدفاع الروسية اليوم الاثنين إن طائراتها نفذت سلسلة غارات على مواقع في ريف إدلب الجنوبي شمال غربي سوريا، في تصعيد هو الأعنف منذ أشهر. وذكرت الوزارة في بيان أن الغارات استهدفت مستودعات أسلحة ومقرات لفصائل المعارضة المسلحة. وأفاد ناشطون محليون بسقوط قتلى وجرحى بين المدنيين ونزوح مئات العائلات نحو الحدود التركية. ويأتي التصعيد بعد أسابيع من محادثات بين موسكو وأنقرة حول مستقبل المنطقة.`;
+const OTHER_AR = `افتتح في دمشق معرض الكتاب السنوي بمشاركة أكثر من مئتي دار نشر عربية وأجنبية، وسط إقبال لافت من الزوار. ويستمر المعرض عشرة أيام ويتضمن ندوات فكرية وأمسيات شعرية وتوقيع كتب جديدة لكتاب سوريين وعرب.`;
+
+const YAML = `
+fetch: { allowPrivateNetworks: true, timeout: 5s }
+retention: { maxAge: 3650d, maxPerSection: 3 }
+sources:
+  - { id: a, url: "\${BASE}/a.rss", lang: ar, priority: 0 }
+  - { id: b, url: "\${BASE}/b.rss", lang: ar, priority: 0 }
+tags:
+  - { id: syria, label: Syria, keywords: [سوريا, سوري, دمشق] }
+sections:
+  - { id: syria, title: سوريا, lang: ar, include: { tags: [syria] }, collapseDuplicates: true }
+  - { id: all, title: All, lang: ar, limit: 50 }
+`;
+
+describe('ingest', () => {
+  let feeds: FeedServer;
+  let redis: RedisClient;
+  let store: Store;
+  let cfg: FileConfig;
+  let deps: IngestDeps;
+  let src: Record<string, SourceConfig>;
+
+  beforeAll(async () => {
+    feeds = await startFeedServer();
+    redis = createRedis(parseRedisTarget(testRedisUrl()));
+  });
+  afterAll(async () => {
+    await closeRedis(redis);
+    await feeds.close();
+  });
+  beforeEach(() => {
+    cfg = parseConfigText(YAML, 'test.yaml', { BASE: feeds.url });
+    store = createStore(redis, { prefix: uniquePrefix('ing'), unhealthyAfter: 3 });
+    deps = {
+      config: cfg,
+      store,
+      fetcher: createFetcher({ timeoutMs: 5000, maxBytes: 1 << 20, userAgent: 'test', allowPrivateNetworks: true, maxRedirects: 5 }),
+      hostLimiter: null,
+      tagger: createTagger(cfg.tags),
+      curator: createCurator(cfg.sections),
+      priorityOf: () => 0,
+      now: () => new Date('2026-11-20T12:00:00Z'),
+    };
+    src = Object.fromEntries(cfg.sources.map((s) => [s.id, s]));
+  });
+
+  const items = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      guid: `${prefix}-${i}`,
+      title: `خبر رقم ${i} من سوريا`,
+      link: `https://${prefix}.example/news/${i}`,
+      date: `2026-11-${String(10 + i).padStart(2, '0')}T10:00:00Z`,
+      content: `<p>${OTHER_AR} ${i}</p>`,
+    }));
+
+  async function sectionIds(id: string) {
+    return (await store.sections.list(id, 100)).map((x) => x.id);
+  }
+
+  it('a job run twice leaves the state of one run (level 1)', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 5), 'ar') });
+    const r1 = await ingestSource(deps, src.a!, { force: true });
+    expect(r1.inserted).toBe(5);
+    const snapshot = await sectionIds('all');
+    const r2 = await ingestSource(deps, src.a!, { force: true });
+    expect(r2.inserted).toBe(0);
+    expect(r2.unchanged).toBe(5);
+    expect(await sectionIds('all')).toEqual(snapshot);
+    expect((await store.sources.getState('a')).articleCount).toBe(5);
+  });
+
+  it('two concurrent pollers of one source store each article once', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
+    const [r1, r2] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.a!, { force: true })]);
+    expect(r1.inserted + r2.inserted).toBe(6);
+    expect(await sectionIds('all')).toHaveLength(6);
+    expect(await store.articles.total()).toBe(6);
+  });
+
+  it('an edited item is updated in place, never a second article', async () => {
+    const one = items('a', 1);
+    feeds.routes.set('/a.rss', { body: rssFeed('A', one, 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ ...one[0]!, title: 'عنوان معدل من سوريا' }], 'ar') });
+    const r = await ingestSource(deps, src.a!, { force: true });
+    expect(r.updated).toBe(1);
+    const ids = await sectionIds('all');
+    expect(ids).toHaveLength(1);
+    expect((await store.articles.get(ids[0]!))!.title).toBe('عنوان معدل من سوريا');
+  });
+
+  it('the same canonical URL from two sources is one article with both sources (level 2)', async () => {
+    const shared = { guid: 'x', title: 'خبر مشترك من سوريا', link: 'https://wire.example/story?utm_source=a', date: '2026-11-15T10:00:00Z', content: `<p>${OTHER_AR}</p>` };
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [shared], 'ar') });
+    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ ...shared, guid: 'y', link: 'http://wire.example/story?fbclid=1' }], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    await ingestSource(deps, src.b!, { force: true });
+    const ids = await sectionIds('all');
+    expect(ids).toHaveLength(1);
+    expect((await store.articles.get(ids[0]!))!.sources.sort()).toEqual(['a', 'b']);
+  });
+
+  it('near-duplicate stories from two outlets form one cluster, collapsed in the section (level 3)', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }, { guid: 'a2', title: 'معرض الكتاب في دمشق', link: 'https://a.example/2', date: '2026-11-15T08:00:00Z', content: `<p>${OTHER_AR}</p>` }], 'ar') });
+    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب: غارات هي الأعنف منذ أشهر', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    const rb = await ingestSource(deps, src.b!, { force: true });
+    expect(rb.clustered).toBe(1);
+    const sel = await selectItems(store, cfg.sections[0]!, { limit: 10, tags: [], lang: null, q: null, before: null }, () => 0);
+    expect(sel.items).toHaveLength(2); // the wire story once, the book fair once
+    const story = sel.items.find((i) => i.storySources.length === 2)!;
+    expect(story.title).toBe('غارات روسية على ريف إدلب'); // the earliest is the representative
+    expect(story.related.map((r) => r.url)).toEqual(['https://b.example/1']);
+    expect(story.storySources.sort()).toEqual(['a', 'b']);
+  });
+
+  it('retention keeps at most maxPerSection per section', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    expect(await store.sections.count('all')).toBe(6);
+    await runRetention(cfg, store, deps.now());
+    const left = await store.sections.list('all', 10);
+    expect(left).toHaveLength(3);
+    expect(left.map((x) => x.score)).toEqual([...left.map((x) => x.score)].sort((x, y) => y - x));
+  });
+
+  it('records fetch failures as source state and backs off', async () => {
+    feeds.routes.delete('/a.rss');
+    const r = await ingestSource(deps, src.a!, { force: true });
+    expect(r.outcome).toBe('error');
+    expect(r.error?.kind).toBe('http');
+    const st = await store.sources.getState('a');
+    expect(st.status).toBe('error');
+    expect(st.consecutiveFailures).toBe(1);
+    expect(Date.parse(st.nextPoll!)).toBeGreaterThan(deps.now().getTime());
+    // Not forced: the back-off holds the next poll.
+    expect((await ingestSource(deps, src.a!)).outcome).toBe('skipped');
+  });
+});

@@ -1,0 +1,55 @@
+// The worker role: consumes poll jobs, beats a heartbeat for /readyz, and on shutdown lets active
+// jobs finish within the grace, then releases the rest (they are re-run, idempotently).
+import { Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { POLL_QUEUE } from '../src/queues/queues.ts';
+import type { PollJobData } from '../src/queues/queues.ts';
+import type { IngestReport } from '../src/domain/types.ts';
+import { createPollProcessor } from './poll.worker.ts';
+import type { PollWorkerDeps } from './poll.worker.ts';
+
+export interface WorkerRole {
+  id: string;
+  close(graceMs: number): Promise<void>;
+}
+
+export async function startWorkerRole(
+  deps: PollWorkerDeps,
+  opts: { connection: ConnectionOptions; prefix: string; concurrency: number },
+): Promise<WorkerRole> {
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const worker = new Worker<PollJobData, IngestReport>(POLL_QUEUE, createPollProcessor(deps), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    autorun: true,
+    name: id,
+  });
+  worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
+  worker.on('failed', (job, err) => deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`));
+  await worker.waitUntilReady();
+  const beat = () => deps.store.workers.beat(id).catch(() => undefined);
+  await beat();
+  const timer = setInterval(beat, 5_000);
+  timer.unref();
+  return {
+    id,
+    async close(graceMs: number) {
+      clearInterval(timer);
+      let timeout: NodeJS.Timeout | undefined;
+      const graceful = worker.close();
+      const expired = new Promise<'expired'>((r) => {
+        timeout = setTimeout(() => r('expired'), graceMs);
+      });
+      const res = await Promise.race([graceful.then(() => 'closed' as const), expired]);
+      clearTimeout(timeout);
+      if (res === 'expired') {
+        deps.log.warn(`shutdown grace of ${graceMs} ms expired: releasing active jobs`);
+        await worker.close(true);
+      }
+      await deps.store.workers.leave(id).catch(() => undefined);
+    },
+  };
+}
