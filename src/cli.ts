@@ -7,14 +7,8 @@ import { ConfigError } from './domain/errors.ts';
 import { loadConfig, loadConfigFile, isInteractive, readEnv, explicitEnv } from './config/load.ts';
 import { createLogger } from './runtime/logger.ts';
 import type { Logger } from './runtime/logger.ts';
-import { startTributary } from './runtime/start.ts';
 import type { Running } from './runtime/start.ts';
-import { previewFeed } from './runtime/preview.ts';
-import { startFixtureServer } from './runtime/demo-server.ts';
-import { enqueueRefresh } from './queues/queues.ts';
-import { allSources } from './runtime/catalog.ts';
-import { importOpmlFile } from './runtime/opml-import.ts';
-import { withStore } from './runtime/with-store.ts';
+// Commands import what they need when they run, so `check-config` and `help` start fast.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,7 +55,10 @@ function onSignals(stop: () => Promise<void>, log: Logger) {
     }
     log.info(`${sig}: shutting down (finishing active jobs)…`);
     stop().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
       (err: Error) => {
         log.error({ err }, `shutdown failed: ${err.message}`);
         process.exit(1);
@@ -78,6 +75,7 @@ async function cmdStart(args: string[]) {
   if (!['all', 'server', 'worker'].includes(role)) throw new UsageError(`--role must be all, server or worker (got "${role}")`);
   const config = loadConfig({ path: values.config ?? null });
   const log = logger(config);
+  const { startTributary } = await import('./runtime/start.ts');
   const run = await startTributary({ config, role, log });
   onSignals(() => run.stop(), log);
   process.stdout.write(banner(run, config));
@@ -86,7 +84,11 @@ async function cmdStart(args: string[]) {
 async function cmdDemo(args: string[]) {
   parseArgs({ args, options: {} });
   const explicit = explicitEnv();
-  const fixtures = await startFixtureServer(join(ROOT, 'demo', 'feeds'), {
+  const { startFixtureServer } = await import('./runtime/demo-server.ts');
+  const { startTributary } = await import('./runtime/start.ts');
+  const { enqueueRefresh } = await import('./queues/queues.ts');
+  const { allSources } = await import('./runtime/catalog.ts');
+  const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
     charsetFor: (f) => (f.includes('1256') ? 'windows-1256' : null),
   });
   const config = loadConfig({
@@ -122,6 +124,7 @@ async function cmdPreview(args: string[]) {
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
+  const { previewFeed } = await import('./runtime/preview.ts');
   const articles = await previewFeed(config, url);
   if (values.json) {
     process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
@@ -136,7 +139,8 @@ async function cmdPreview(args: string[]) {
 function cmdCheckConfig(args: string[]) {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const file = positionals[0] ?? readEnv().configPath;
-  const cfg = loadConfigFile(file);
+  // demo.yaml names the fixture server's port as ${DEMO_PORT}; any port validates.
+  const cfg = loadConfigFile(file, { DEMO_PORT: '8081' });
   process.stdout.write(`${file}: ok (${cfg.sources.length} sources, ${cfg.tags.length} tags, ${cfg.sections.length} sections)\n`);
 }
 
@@ -149,6 +153,8 @@ async function cmdImportOpml(args: string[]) {
     throw new UsageError(`unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`);
   }
   const log = logger(config);
+  const { withStore } = await import('./runtime/with-store.ts');
+  const { importOpmlFile } = await import('./runtime/opml-import.ts');
   await withStore(config, log, async (store) => {
     const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
     process.stdout.write(`imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`);
@@ -185,8 +191,9 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`tributary: ${e.message}\n\n${USAGE}`);
     } else {
-      const err = e as Error & { code?: string };
-      process.stderr.write(`tributary ${cmd}: ${err.message}\n`);
+      const err = e as Error & { code?: string; kind?: string };
+      const first = err.message.split('\n')[0];
+      process.stderr.write(`tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`);
       if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
     }
     process.exit(cmd === 'check-config' || e instanceof ConfigError || e instanceof UsageError ? 1 : 2);

@@ -1,10 +1,13 @@
 // Which items a section feed shows for a query: newest first from the section's materialized
 // index, query filters applied, and with `collapseDuplicates` one item per story cluster carrying
-// its siblings as related links.
+// its siblings as related links. Curation applies here: pinned articles (pins not expired) lead the
+// head page, newest pin first, and stay out of the chronological flow while pinned; articles hidden
+// from the section or everywhere never appear.
 import type { PublishedItem, SectionConfig, StoredArticle } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 import { compileMatcher } from '../text/matcher.ts';
 import { htmlToText } from '../text/html-text.ts';
+import { curationOf } from '../store/curation.ts';
 
 export interface ItemQuery {
   limit: number;
@@ -33,46 +36,84 @@ export async function selectItems(
   section: SectionConfig,
   q: ItemQuery,
   priorityOf: (sourceId: string) => number,
+  now: Date = new Date(),
 ): Promise<Selection> {
   const qMatcher = q.q ? compileMatcher([{ id: 'q', keywords: [q.q] }]) : null;
   const filtered = q.tags.length > 0 || q.lang !== null || q.q !== null;
+  const curation = await curationOf(store).forSection(section.id, now.getTime());
+  const { hidden } = curation;
+  const pinned = new Set(curation.pins.map((p) => p.articleId));
   const out: PublishedItem[] = [];
   const seenClusters = new Set<string>();
+  const add = async (a: StoredArticle, forceRep: boolean) => {
+    if (!section.collapseDuplicates) {
+      out.push({ ...a, related: [], storySources: a.sources });
+      return true;
+    }
+    if (seenClusters.has(a.clusterId)) return false;
+    seenClusters.add(a.clusterId);
+    out.push(await collapse(store, a, priorityOf, hidden, forceRep));
+    return true;
+  };
+
+  // Pins lead the head page (no cursor), in pin order, subject to the query's filters.
+  if (q.before === null && curation.pins.length > 0) {
+    for (const a of await store.articles.getMany(curation.pins.map((p) => p.articleId))) {
+      if (out.length >= q.limit) break;
+      if (matchesQuery(a, q, qMatcher)) await add(a, true);
+    }
+  }
+
   let cursor = q.before;
   let exhausted = false;
-  // Read pages until the page is full: filters and collapsing drop some members.
+  let lastScore: number | null = null;
+  // Read pages until the page is full: filters, hides, pins and collapsing drop some members.
   for (let round = 0; round < 10 && out.length < q.limit && !exhausted; round++) {
-    const batch = Math.min(1000, (q.limit - out.length) * (filtered || section.collapseDuplicates ? 3 : 1) + 1);
+    const dropsSome = filtered || section.collapseDuplicates || hidden.size > 0 || pinned.size > 0;
+    const batch = Math.min(1000, (q.limit - out.length) * (dropsSome ? 3 : 1) + 1);
     const page = await store.sections.list(section.id, batch, cursor);
     if (page.length < batch) exhausted = true;
     if (page.length === 0) break;
     cursor = page[page.length - 1]!.score;
-    const articles = await store.articles.getMany(page.map((p) => p.id));
+    const visible = page.filter((p) => !hidden.has(p.id) && !pinned.has(p.id));
+    const scores = new Map(visible.map((p) => [p.id, p.score]));
+    const articles = await store.articles.getMany(visible.map((p) => p.id));
     for (const a of articles) {
       if (out.length >= q.limit) break;
       if (!matchesQuery(a, q, qMatcher)) continue;
-      if (!section.collapseDuplicates) {
-        out.push({ ...a, related: [], storySources: a.sources });
-        continue;
-      }
-      if (seenClusters.has(a.clusterId)) continue;
-      seenClusters.add(a.clusterId);
-      out.push(await collapse(store, a, priorityOf));
+      if (await add(a, false)) lastScore = scores.get(a.id) ?? Date.parse(a.published);
     }
   }
-  const last = out[out.length - 1];
-  const nextBefore = out.length >= q.limit && last ? Date.parse(last.published) : null;
+  let nextBefore: number | null = null;
+  if (out.length >= q.limit) {
+    if (lastScore !== null) nextBefore = lastScore;
+    else if (q.before === null) {
+      // Pins filled the whole head page: the next page starts at the newest item.
+      const top = await store.sections.list(section.id, 1, null);
+      nextBefore = top[0] ? top[0].score + 1 : null;
+    }
+  }
   return { items: out, nextBefore: exhausted && out.length < q.limit ? null : nextBefore };
 }
 
-async function collapse(store: Store, a: StoredArticle, priorityOf: (s: string) => number): Promise<PublishedItem> {
-  const memberIds = a.clusterId === a.id ? await store.clusters.members(a.id) : await store.clusters.members(a.clusterId);
+async function collapse(
+  store: Store,
+  a: StoredArticle,
+  priorityOf: (s: string) => number,
+  hidden: ReadonlySet<string>,
+  /** A pinned article represents its story itself. */
+  forceRep: boolean,
+): Promise<PublishedItem> {
+  const memberIds = (a.clusterId === a.id ? await store.clusters.members(a.id) : await store.clusters.members(a.clusterId))
+    .filter((id) => !hidden.has(id));
   if (memberIds.length <= 1) return { ...a, related: [], storySources: a.sources };
-  const members = await store.articles.getMany(memberIds);
-  if (!members.some((m) => m.id === a.id)) members.push(a);
+  const members = (await store.articles.getMany(memberIds)).filter((m) => m.id !== a.id);
+  members.unshift(a);
   // Representative: the highest-priority source, then the earliest published.
   const rank = (m: StoredArticle) => Math.max(...m.sources.map(priorityOf), priorityOf(m.sourceId));
-  members.sort((x, y) => rank(y) - rank(x) || Date.parse(x.published) - Date.parse(y.published) || x.id.localeCompare(y.id));
+  if (!forceRep) {
+    members.sort((x, y) => rank(y) - rank(x) || Date.parse(x.published) - Date.parse(y.published) || x.id.localeCompare(y.id));
+  }
   const rep = members[0]!;
   const others = members.slice(1);
   return {

@@ -24,7 +24,7 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-/** Serves `dir` under /feeds/ (and /img/ for images); `${DEMO_PORT}` inside files is replaced. */
+/** Serves `dir/feeds` under /feeds/ and `dir/img` under /img/; `${DEMO_PORT}` inside feeds is replaced. */
 export function startFixtureServer(dir: string, opts: { port?: number; charsetFor?: (file: string) => string | null } = {}): Promise<FixtureServer> {
   let port = 0;
   const server = createServer(async (req, res) => {
@@ -36,7 +36,7 @@ export function startFixtureServer(dir: string, opts: { port?: number; charsetFo
         res.writeHead(404).end('not found');
         return;
       }
-      const file = join(dir, m![1] === 'img' ? 'img' : '', rel);
+      const file = join(dir, m![1]!, rel);
       const st = await stat(file).catch(() => null);
       if (!st?.isFile()) {
         res.writeHead(404).end('not found');

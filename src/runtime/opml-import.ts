@@ -41,13 +41,23 @@ export function slugFor(o: OpmlOutline): string {
   }
 }
 
-export async function importOpmlFile(config: Config, store: Store, file: string, opts: { section: string | null }) {
-  const outlines = parseOpml(await readFile(file, 'utf8'));
+export interface OpmlImportResult {
+  added: string[];
+  skipped: { url: string; reason: string }[];
+}
+
+export async function importOpmlFile(config: Config, store: Store, file: string, opts: { section: string | null }): Promise<OpmlImportResult> {
+  return importOpml(config, store, await readFile(file, 'utf8'), opts);
+}
+
+/** Adds every feed outline of an OPML document as a runtime source (URLs already present are skipped). */
+export async function importOpml(config: Pick<Config, 'sources'>, store: Store, text: string, opts: { section: string | null }): Promise<OpmlImportResult> {
+  const outlines = parseOpml(text);
   const existing = await allSources(config, store);
   const ids = new Set(existing.map((s) => s.id));
   const urls = new Set(existing.map((s) => s.url));
   const added: string[] = [];
-  const skipped: { url: string; reason: string }[] = [];
+  const skipped: OpmlImportResult['skipped'] = [];
   for (const o of outlines) {
     let url: URL;
     try {

@@ -214,6 +214,32 @@ describe('startRedisServer', () => {
     await r.stop();
   });
 
+  it('stopOnExit: on SIGTERM runs `before`, stops Redis, exits 143', async () => {
+    const dir = join(tmp, 'sigterm');
+    const script = `
+      const { startRedisServer, stopOnExit } = await import(${JSON.stringify(new URL('./redis-server.ts', import.meta.url).pathname)});
+      const r = await startRedisServer({ bin: ${JSON.stringify(BIN)}, dataDir: ${JSON.stringify(dir)}, log: () => {} });
+      stopOnExit(r, { before: async () => { console.log('before ran'); } });
+      console.log(JSON.stringify({ pid: r.pid, port: r.port }));
+      setInterval(() => {}, 1000);
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    parent.stdout.on('data', (b: Buffer) => void (out += b.toString()));
+    const exited = new Promise<number | null>((res) => parent.on('exit', (c) => res(c)));
+    expect(await waitFor(() => out.includes('\n'))).toBe(true);
+    const info = JSON.parse(out.split('\n')[0]!) as { pid: number; port: number };
+    expect(alive(info.pid)).toBe(true);
+    parent.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(out).toContain('before ran');
+    expect(alive(info.pid)).toBe(false); // stopped before the process exited, not by the watchdog
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
   it('fails start-up with redis-server\'s own words when the port is taken', async () => {
     const a = await start('busy-a');
     await expect(start('busy-b', { port: a.port })).rejects.toThrow(/exited during start-up[\s\S]*(Address already in use|bind)/i);

@@ -8,7 +8,7 @@ import type { RedisClient } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { createHostLimiter } from '../store/host-limiter.ts';
-import { createPollQueue, syncSchedulers, queueCounts } from '../queues/queues.ts';
+import { createPollQueue, syncSchedulers, queueCounts, enqueueRefresh } from '../queues/queues.ts';
 import type { PollQueue } from '../queues/queues.ts';
 import { createFetcher } from '../pipeline/fetch/fetcher.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
@@ -137,6 +137,9 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queueCounts: () => queueCounts(queue).catch(() => null),
       metrics: () => metrics.render(),
       observeHttp: (route, method, status, s) => metrics.observeHttp(route, method, status, s),
+      refresh: (sourceId) => enqueueRefresh(queue, sourceId),
+      syncSchedules,
+      queues: [queue],
     });
     server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host });
   }

@@ -5,6 +5,7 @@ import { errorResponse, notFound } from './http-error.ts';
 import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerAdminRoutes, pinExpiryCheck } from './admin/index.ts';
 
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
@@ -17,7 +18,10 @@ export function createApp(deps: ServerDeps): Hono {
     });
   }
   registerHealthRoutes(app, deps);
+  // Timed pins leave cached feeds when they expire (one small Redis read per section every few seconds).
+  app.use('/feeds/*', pinExpiryCheck(deps.store, deps.config.sections.map((s) => s.id), deps.now));
   registerFeedRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));

@@ -3,6 +3,7 @@ import type { Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { FeedCache } from './feed-cache.ts';
+import type { PollQueue } from '../queues/queues.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -16,4 +17,10 @@ export interface ServerDeps {
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): Date;
   observeHttp?(route: string, method: string, status: number, seconds: number): void;
+  /** Admin "refresh now": one forced poll of a source; returns the job id. Absent: refresh → 503. */
+  refresh?(sourceId: string): Promise<string>;
+  /** Makes the queue's schedulers follow the source catalog at once (after admin source changes). */
+  syncSchedules?(): Promise<void>;
+  /** Queues shown on the operator dashboard (bull-board under /admin/queues). */
+  queues?: readonly PollQueue[];
 }

@@ -2,6 +2,10 @@
 // version: a new article bumps the version, so a cached entry is never stale, only superseded.
 import { createHash } from 'node:crypto';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
+import type { Context } from 'hono';
+import type { OutputFormat } from '../domain/types.ts';
+import type { Store } from '../store/index.ts';
+
 
 export interface CachedFeed {
   version: number;
@@ -53,3 +57,64 @@ export class FeedCache {
     return entry;
   }
 }
+
+/**
+ * Coalesces concurrent reads of one key: callers that arrive while a read is in flight share its
+ * answer instead of each sending their own. Nothing is kept once the read settles, so an answer
+ * is at most one Redis round trip old.
+ */
+export class SingleFlight<T> {
+  private readonly inflight = new Map<string, Promise<T>>();
+
+  get(key: string, read: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const p = read().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+}
+
+export const CONTENT_TYPES: Record<OutputFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+
+const versionReads = new WeakMap<Store, SingleFlight<number>>();
+
+/** The section's version, with concurrent reads coalesced into one Redis GET. */
+export function sectionVersion(store: Store, sectionId: string): Promise<number> {
+  let sf = versionReads.get(store);
+  if (!sf) versionReads.set(store, (sf = new SingleFlight<number>()));
+  return sf.get(sectionId, () => store.sections.version(sectionId));
+}
+
+export function sendCached(c: Context, entry: CachedFeed, cacheControl: string): Response {
+  // A plain header object and a Buffer body keep @hono/node-server on its direct write path.
+  const headers: Record<string, string> = {
+    'Content-Type': entry.contentType,
+    ETag: entry.etag,
+    'Last-Modified': entry.lastModified,
+    'Cache-Control': cacheControl,
+    Vary: 'Accept-Encoding',
+  };
+  const inm = c.req.header('if-none-match');
+  const ims = inm === undefined ? c.req.header('if-modified-since') : undefined;
+  const notModified = inm
+    ? inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
+    : ims !== undefined && Date.parse(ims) >= Date.parse(entry.lastModified);
+  if (notModified) return new Response(null, { status: 304, headers });
+  const ae = c.req.header('accept-encoding') ?? '';
+  let body = entry.body;
+  if (entry.br && /\bbr\b/.test(ae)) {
+    body = entry.br;
+    headers['Content-Encoding'] = 'br';
+  } else if (entry.gzip && /\bgzip\b/.test(ae)) {
+    body = entry.gzip;
+    headers['Content-Encoding'] = 'gzip';
+  }
+  headers['Content-Length'] = String(body.length);
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+

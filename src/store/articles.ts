@@ -47,6 +47,17 @@ local secs = redis.call('HGET', key, 'secs')
 return {outcome, srcs, fs, cl, secs}
 `;
 
+// KEYS[1] url claim; ARGV: 1 article id, 2 expireAt (ms). Returns the holder's id.
+const CLAIM_URL_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+  return ARGV[1]
+end
+if cur == ARGV[1] then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
+return cur
+`;
+
 interface UpsertCommand {
   tribUpsert(key: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
 }
@@ -74,10 +85,10 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
      * holds it (the same story from another source, or the same item under a new guid).
      */
     async claimUrl(url: string, id: string, expireAtMs: number): Promise<string> {
-      const key = keys.urlIndex(urlHash(url));
-      const ok = await redis.set(key, id, 'PXAT', expireAtMs, 'NX');
-      if (ok === 'OK') return id;
-      return (await redis.get(key)) ?? id;
+      // One script: claim, or read the holder; the holder's own re-claim moves the expiry along
+      // with its article's (an edit can move `published`), so the claim never outlives it.
+      const holder = await redis.eval(CLAIM_URL_LUA, 1, keys.urlIndex(urlHash(url)), id, String(expireAtMs));
+      return typeof holder === 'string' ? holder : id;
     },
 
     async upsert(id: string, article: Article, owner: boolean, now: Date, expireAtMs: number): Promise<UpsertResult> {
@@ -169,15 +180,28 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       return redis.zremrangebyscore(keys.allArticles(), '-inf', `(${nowMs - maxAgeMs}`);
     },
 
-    /** Rewrites an article's tags (retag, manual tags) without touching its content hash. */
-    async replace(id: string, article: Article): Promise<boolean> {
+    /**
+     * Rewrites an article's stored item (retag, manual tags) without touching its content hash.
+     * With `expectContentHash`, only while the stored content is still that version: a poll that
+     * updated the article meanwhile wins, and the caller sees `false`.
+     */
+    async replace(id: string, article: Article, expectContentHash?: string): Promise<boolean> {
       const n = await redis.eval(
-        "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'z', ARGV[1]) return 1 end return 0",
+        "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end " +
+          "if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'ch') ~= ARGV[2] then return 0 end " +
+          "redis.call('HSET', KEYS[1], 'z', ARGV[1]) return 1",
         1,
         keys.article(id),
         encodeArticle(article),
+        expectContentHash ?? '',
       );
       return n === 1;
+    },
+
+    /** The sections each article is materialized in (as last indexed); [] for missing ids. */
+    async sectionsOf(ids: string[]): Promise<string[][]> {
+      const rows = await Promise.all(ids.map((id) => redis.hget(keys.article(id), 'secs')));
+      return rows.map((secs) => (secs ?? '').split(',').filter(Boolean));
     },
   };
 }

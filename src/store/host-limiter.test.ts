@@ -82,7 +82,9 @@ describe('host limiter (real Redis)', () => {
     const held = await lim.acquire('busy.example');
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('shutdown')), 100);
-    await expect(lim.acquire('busy.example', { signal: ac.signal, waitMs: 10_000 })).rejects.toThrow('shutdown');
+    await expect(
+      lim.acquire('busy.example', { signal: ac.signal, waitMs: 10_000 }),
+    ).rejects.toThrow('shutdown');
     await held();
   });
 });

@@ -9,7 +9,10 @@ import { FeedError } from '../domain/errors.ts';
 
 export interface HostLimiter {
   /** Waits for a slot of `host`; resolves to the release function (safe to call twice). */
-  acquire(host: string, opts?: { signal?: AbortSignal; waitMs?: number }): Promise<() => Promise<void>>;
+  acquire(
+    host: string,
+    opts?: { signal?: AbortSignal; waitMs?: number },
+  ): Promise<() => Promise<void>>;
 }
 
 export interface HostLimiterOptions {
@@ -66,7 +69,10 @@ export function createHostLimiter(redis: Redis | Cluster, opts: HostLimiterOptio
       const deadline = Date.now() + waitMs;
       for (;;) {
         if (acquireOpts.signal?.aborted) throw acquireOpts.signal.reason;
-        const [taken, expiresIn] = (await redis.eval(ACQUIRE, 1, key, token, leaseMs, perHost)) as [number, number];
+        const [taken, expiresIn] = (await redis.eval(ACQUIRE, 1, key, token, leaseMs, perHost)) as [
+          number,
+          number,
+        ];
         if (taken === 1) {
           let released = false;
           return async () => {
@@ -77,13 +83,20 @@ export function createHostLimiter(redis: Redis | Cluster, opts: HostLimiterOptio
         }
         const left = deadline - Date.now();
         if (left <= 0) {
-          throw new FeedError('rate-limited', `all ${perHost} fetch slots of ${host} busy for ${waitMs} ms`, {
-            permanent: false,
-            retryAfterMs: Math.max(POLL_MS, Math.min(expiresIn, leaseMs)),
-          });
+          throw new FeedError(
+            'rate-limited',
+            `all ${perHost} fetch slots of ${host} busy for ${waitMs} ms`,
+            {
+              permanent: false,
+              retryAfterMs: Math.max(POLL_MS, Math.min(expiresIn, leaseMs)),
+            },
+          );
         }
         // Short jittered polling: the slot frees on release, which we cannot be told about cheaply.
-        await sleep(Math.min(left, POLL_MS + Math.floor(Math.random() * POLL_MS)), acquireOpts.signal);
+        await sleep(
+          Math.min(left, POLL_MS + Math.floor(Math.random() * POLL_MS)),
+          acquireOpts.signal,
+        );
       }
     },
   };

@@ -26,10 +26,23 @@ export function createKeys(prefix: string) {
     sectionVersion: (sectionId: string) => `${p}:sec:{${sectionId}}:ver`,
     /** Hash: curation of one section (pins, hides). */
     sectionCuration: (sectionId: string) => `${p}:sec:{${sectionId}}:cur`,
+    /** Sorted set: article ids pinned to the top of one section (score = pin time, ms; newest pin first). */
+    sectionPins: (sectionId: string) => `${p}:sec:{${sectionId}}:pins`,
+    /** Hash: pinned article id -> pin expiry (ms since epoch), or 0 for "until unpinned". */
+    sectionPinUntil: (sectionId: string) => `${p}:sec:{${sectionId}}:pinuntil`,
+    /** Hash: article ids hidden from one section -> hide time (ISO). */
+    sectionHides: (sectionId: string) => `${p}:sec:{${sectionId}}:hides`,
+    /** Hash: article ids hidden from every section -> hide time (ISO). */
+    globalHides: () => `${p}:hides:{all}`,
+    /** Hash: manual tags of one article (tag -> "+" added / "-" removed); expires with the article. */
+    manualTags: (articleId: string) => `${p}:art:{${articleId}}:mtags`,
+    /** Hash: config sources paused through the admin API (source id -> pause time, ISO). */
+    pausedSources: () => `${p}:sources:{paused}`,
     /** Sorted set: lease holders of one host's fetch slots (score = lease expiry, ms). */
     hostSlots: (host: string) => `${p}:host:{${host}}:slots`,
-    /** Set: article ids sharing one LSH band value (near-duplicate candidates). */
-    lshBucket: (band: number, value: string) => `${p}:lsh:{${band}:${value}}`,
+    /** Sorted set: article ids sharing one LSH band value (near-duplicate candidates), scored by
+     *  each member's candidacy deadline (ms). (`lshz`: was a plain set under `lsh`.) */
+    lshBucket: (band: number, value: string) => `${p}:lshz:{${band}:${value}}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
     /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */

@@ -60,7 +60,7 @@ export function truncateOnWord(text: string, max: number): string {
     const lastSpace = cut.search(/\s\S*$/);
     if (lastSpace > 0) cut = cut.slice(0, lastSpace);
   }
-  cut = cut.replace(/[\s.,;:،؛\-–—(\[«"“'‘]+$/u, '');
+  cut = cut.replace(/[\s.,;:،؛\-–—([«"“'‘]+$/u, '');
   if (cut === '') {
     cut = text.slice(0, max - 1);
     if (isHigh(cut.charCodeAt(cut.length - 1))) cut = cut.slice(0, -1);

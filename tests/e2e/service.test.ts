@@ -180,7 +180,7 @@ describe('restart on the same data dir (embedded redis-server, AOF)', () => {
   it('keeps the articles', async () => {
     const feeds = await startFeedServer();
     feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
-    const config = testConfig(CONFIG.replace(/  - \{ id: (enab|broken|gone).*\n/g, ''), { redisUrl: null }, { BASE: feeds.url });
+    const config = testConfig(CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''), { redisUrl: null }, { BASE: feeds.url });
     let run = await startService(config);
     expect(run.embeddedRedis).not.toBeNull();
     await pollAll(run, ['world']);

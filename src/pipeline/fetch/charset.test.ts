@@ -1,16 +1,24 @@
 import { describe, it, expect } from 'vitest';
 import iconv from 'iconv-lite';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { canonicalCharset, decodeBody, httpCharset } from './charset.ts';
 
 const xml = (encoding: string | null, title: string) =>
   `<?xml version="1.0"${encoding ? ` encoding="${encoding}"` : ''}?>\n<rss><channel><title>${title}</title></channel></rss>`;
 
-const arabic = readFileSync('/work/shared/seed/article-ar.txt', 'utf8').split('\n').find((l) => l.trim().length > 20)!.trim();
+// shared/ sits beside the repository (locally and in CI).
+const shared = new URL('../../../../shared/', import.meta.url);
+const arabic = readFileSync(new URL('seed/article-ar.txt', shared), 'utf8')
+  .split('\n')
+  .find((l) => l.trim().length > 20)!
+  .trim();
 
 describe('decodeBody', () => {
   it('decodes the Arabic seed article from windows-1256 declared in the XML declaration', () => {
-    const r = decodeBody(iconv.encode(xml('windows-1256', arabic.slice(0, 200)), 'windows-1256'), 'application/rss+xml');
+    const r = decodeBody(
+      iconv.encode(xml('windows-1256', arabic.slice(0, 200)), 'windows-1256'),
+      'application/rss+xml',
+    );
     expect(r.charset).toBe('windows-1256');
     expect(r.text).toContain(arabic.slice(0, 200));
     expect(r.text).not.toContain('\ufffd');
@@ -47,23 +55,41 @@ describe('decodeBody', () => {
 
   it('undeclared bytes: UTF-8 if valid, Arabic / Cyrillic legacy guessed, else windows-1252', () => {
     expect(decodeBody(Buffer.from(xml(null, 'مرحبا'), 'utf8'), null).charset).toBe('utf-8');
-    const ar = decodeBody(iconv.encode(xml(null, arabic.slice(0, 120)), 'windows-1256'), 'text/xml');
+    const ar = decodeBody(
+      iconv.encode(xml(null, arabic.slice(0, 120)), 'windows-1256'),
+      'text/xml',
+    );
     expect(ar.charset).toBe('windows-1256');
     expect(ar.text).toContain(arabic.slice(0, 120));
-    const ru = decodeBody(iconv.encode(xml(null, 'Новости дня и последние события в мире'), 'windows-1251'), null);
+    const ru = decodeBody(
+      iconv.encode(xml(null, 'Новости дня и последние события в мире'), 'windows-1251'),
+      null,
+    );
     expect(ru).toMatchObject({ charset: 'windows-1251' });
-    const koi = decodeBody(iconv.encode(xml(null, 'Новости дня и последние события в мире'), 'koi8-r'), null);
+    const koi = decodeBody(
+      iconv.encode(xml(null, 'Новости дня и последние события в мире'), 'koi8-r'),
+      null,
+    );
     expect(koi).toMatchObject({ charset: 'koi8-r' });
-    const fr = decodeBody(iconv.encode(xml(null, 'Les élèves à l’école, déjà été'), 'windows-1252'), null);
+    const fr = decodeBody(
+      iconv.encode(xml(null, 'Les élèves à l’école, déjà été'), 'windows-1252'),
+      null,
+    );
     expect(fr.charset).toBe('windows-1252');
     expect(fr.text).toContain('Les élèves à l’école, déjà été');
   });
 
   it('honours BOMs over every declaration and strips them', () => {
-    const r8 = decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml('iso-8859-1', 'é'), 'utf8')]), 'text/xml; charset=iso-8859-1');
+    const r8 = decodeBody(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml('iso-8859-1', 'é'), 'utf8')]),
+      'text/xml; charset=iso-8859-1',
+    );
     expect(r8.charset).toBe('utf-8');
     expect(r8.text.startsWith('<?xml')).toBe(true);
-    const r32be = decodeBody(iconv.encode(xml('UTF-32', 'ok 𝄞'), 'utf-32be', { addBOM: true }), null);
+    const r32be = decodeBody(
+      iconv.encode(xml('UTF-32', 'ok 𝄞'), 'utf-32be', { addBOM: true }),
+      null,
+    );
     expect(r32be.charset).toBe('utf-32be');
     expect(r32be.text).toContain('ok 𝄞');
   });
@@ -75,14 +101,17 @@ describe('decodeBody', () => {
   });
 
   it('uses an HTML meta charset when there is no XML declaration', () => {
-    const html = '<!doctype html><html><head><meta charset="windows-1256"><title>صفحة</title></head></html>';
+    const html =
+      '<!doctype html><html><head><meta charset="windows-1256"><title>صفحة</title></head></html>';
     const r = decodeBody(iconv.encode(html, 'windows-1256'), 'text/html');
     expect(r.charset).toBe('windows-1256');
     expect(r.text).toContain('<title>صفحة</title>');
   });
 
   it('an unknown declared label falls through to sniffing', () => {
-    expect(decodeBody(Buffer.from(xml('x-no-such-charset', 'plain'), 'utf8'), null).charset).toBe('utf-8');
+    expect(decodeBody(Buffer.from(xml('x-no-such-charset', 'plain'), 'utf8'), null).charset).toBe(
+      'utf-8',
+    );
   });
 });
 
@@ -99,5 +128,33 @@ describe('charset helpers', () => {
     expect(httpCharset('text/xml;charset=windows-1256; foo=bar')).toBe('windows-1256');
     expect(httpCharset('text/xml')).toBeNull();
     expect(httpCharset(null)).toBeNull();
+  });
+});
+
+describe('decodeBody on real feeds', () => {
+  it('decodes every real-world corpus feed without U+FFFD, declared Latin-1 ones as windows-1252', () => {
+    const dir = new URL('corpus/real-world/', shared);
+    const files = readdirSync(dir);
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) {
+      const r = decodeBody(readFileSync(new URL(f, dir)), null);
+      expect([f, r.text.includes('\ufffd')]).toEqual([f, false]);
+      expect(r.text).not.toMatch(/^\s*<\?xml[^>]*encoding=/);
+    }
+    expect(decodeBody(readFileSync(new URL('encoding.rss', dir)), null).charset).toBe(
+      'windows-1252',
+    );
+    // no declaration at all, Latin-1 bytes: sniffed
+    const uol = decodeBody(readFileSync(new URL('uolNoticias.rss', dir)), null);
+    expect(uol.text).toContain('Últimas Notícias');
+  });
+
+  it('decodes the bundled windows-1256 demo feed', () => {
+    const r = decodeBody(
+      readFileSync(new URL('../../../demo/feeds/almashriq-cp1256.rss', import.meta.url)),
+      'application/rss+xml',
+    );
+    expect(r.charset).toBe('windows-1256');
+    expect(r.text).toContain('<title>صحيفة المشرق</title>');
   });
 });

@@ -14,7 +14,10 @@ const LATIN_DEFAULTS = new Set(['windows-1252', 'iso-8859-1', 'us-ascii', 'iso-8
 
 /** Canonical name for an encoding label, or null if neither TextDecoder nor iconv-lite knows it. */
 export function canonicalCharset(label: string): string | null {
-  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const l = label
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (!l) return null;
   if (l === 'utf-32' || l === 'utf32' || l === 'ucs-4') return 'utf-32le';
   if (l === 'utf-32le' || l === 'utf-32be') return l;
@@ -29,15 +32,18 @@ export function canonicalCharset(label: string): string | null {
 // WHATWG windows-1252 for 0x80..0x9F. Node 20's TextDecoder decodes windows-1252 as Latin-1
 // (0x92 -> U+0092 instead of U+2019), so we do this one ourselves.
 const W1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152,
+  0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 
 function decodeWindows1252(bytes: Uint8Array): string {
   let out = '';
   const CHUNK = 8192;
   for (let i = 0; i < bytes.length; i += CHUNK) {
-    const codes = Array.from(bytes.subarray(i, i + CHUNK), (b) => (b >= 0x80 && b <= 0x9f ? W1252_HIGH[b - 0x80]! : b));
+    const codes = Array.from(bytes.subarray(i, i + CHUNK), (b) =>
+      b >= 0x80 && b <= 0x9f ? W1252_HIGH[b - 0x80]! : b,
+    );
     out += String.fromCharCode(...codes);
   }
   return out;
@@ -45,7 +51,8 @@ function decodeWindows1252(bytes: Uint8Array): string {
 
 function decodeWith(bytes: Uint8Array, charset: string): string {
   if (charset === 'windows-1252') return decodeWindows1252(bytes);
-  if (charset.startsWith('utf-32')) return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
+  if (charset.startsWith('utf-32'))
+    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
   try {
     return new TextDecoder(charset).decode(bytes);
   } catch {
@@ -54,8 +61,10 @@ function decodeWith(bytes: Uint8Array, charset: string): string {
 }
 
 function bomOf(b: Uint8Array): { charset: string; length: number } | null {
-  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return { charset: 'utf-32le', length: 4 };
-  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return { charset: 'utf-32be', length: 4 };
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0)
+    return { charset: 'utf-32le', length: 4 };
+  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff)
+    return { charset: 'utf-32be', length: 4 };
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { charset: 'utf-8', length: 3 };
   if (b[0] === 0xff && b[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
   if (b[0] === 0xfe && b[1] === 0xff) return { charset: 'utf-16be', length: 2 };
@@ -90,13 +99,14 @@ function declaredCharset(b: Uint8Array): string | null {
 /** Strict UTF-8 validity, and whether there is any multi-byte sequence at all. */
 function utf8Status(b: Uint8Array): { valid: boolean; multibyte: number } {
   let multibyte = 0;
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
     if (c < 0x80) {
       i++;
       continue;
     }
-    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    const n =
+      c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
     if (n === 0) return { valid: false, multibyte };
     const min = n === 1 ? 0x80 : n === 2 ? 0x800 : 0x10000;
     let cp = c & (0x3f >> n);
@@ -105,7 +115,8 @@ function utf8Status(b: Uint8Array): { valid: boolean; multibyte: number } {
       if (t === undefined || (t & 0xc0) !== 0x80) return { valid: false, multibyte };
       cp = (cp << 6) | (t & 0x3f);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return { valid: false, multibyte };
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return { valid: false, multibyte };
     multibyte++;
     i += n + 1;
   }
@@ -113,7 +124,8 @@ function utf8Status(b: Uint8Array): { valid: boolean; multibyte: number } {
 }
 
 function hasReplacementBytes(b: Uint8Array): boolean {
-  for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xef && b[i + 1] === 0xbf && b[i + 2] === 0xbd) return true;
+  for (let i = 0; i + 2 < b.length; i++)
+    if (b[i] === 0xef && b[i + 1] === 0xbf && b[i + 2] === 0xbd) return true;
   return false;
 }
 
@@ -172,7 +184,8 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null): Decod
   const doc = fromDoc ? canonicalCharset(fromDoc) : null;
   // A Latin-1 family charset in HTTP is usually a server default; a document that declares
   // something specific about itself knows better.
-  const candidates = http && doc && LATIN_DEFAULTS.has(http) && !LATIN_DEFAULTS.has(doc) ? [doc, http] : [http, doc];
+  const candidates =
+    http && doc && LATIN_DEFAULTS.has(http) && !LATIN_DEFAULTS.has(doc) ? [doc, http] : [http, doc];
 
   const utf8 = utf8Status(bytes);
   const rawFffd = hasReplacementBytes(bytes);

@@ -21,7 +21,14 @@ interface TestServer {
 
 async function startServer(): Promise<TestServer> {
   const routes = new Map<string, Handler>();
-  const state: TestServer = { base: '', port: 0, routes, requests: [], connections: 0, server: null as unknown as Server };
+  const state: TestServer = {
+    base: '',
+    port: 0,
+    routes,
+    requests: [],
+    connections: 0,
+    server: null as unknown as Server,
+  };
   const server = createServer((req, res) => {
     state.requests.push(req);
     const h = routes.get(req.url ?? '/');
@@ -127,7 +134,12 @@ describe('fetcher: basics and conditional GET', () => {
     const first = await fetcher.fetch({ url });
     expect(first.kind).toBe('ok');
     const second = await fetcher.fetch({ url, etag: first.etag });
-    expect(second).toMatchObject({ kind: 'not-modified', etag: '"abc"', lastModified: null, finalUrl: url });
+    expect(second).toMatchObject({
+      kind: 'not-modified',
+      etag: '"abc"',
+      lastModified: null,
+      finalUrl: url,
+    });
   });
 
   it('Last-Modified: If-Modified-Since -> 304 -> not-modified keeping the validators', async () => {
@@ -187,7 +199,9 @@ describe('fetcher: compression and size cap', () => {
   });
 
   it('stops a brotli bomb (256 MB of zeros in a few hundred bytes) at the cap', async () => {
-    const bomb = brotliCompressSync(Buffer.alloc(256 * 1024 * 1024), { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+    const bomb = brotliCompressSync(Buffer.alloc(256 * 1024 * 1024), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 5 },
+    });
     expect(bomb.length).toBeLessThan(4096);
     const url = route('/br-bomb', (_req, res) => {
       res.setHeader('content-encoding', 'br');
@@ -294,7 +308,9 @@ describe('fetcher: redirects', () => {
 
   it('refuses a redirect to a non-http scheme', async () => {
     for (const target of ['file:///etc/passwd', 'ftp://example.org/feed', 'javascript:alert(1)']) {
-      const url = route('/to-other-scheme', (_req, res) => res.writeHead(302, { location: target }).end());
+      const url = route('/to-other-scheme', (_req, res) =>
+        res.writeHead(302, { location: target }).end(),
+      );
       const e = await failure(fetcher.fetch({ url }));
       expect(e.kind).toBe('http');
       expect(e.permanent).toBe(true);
@@ -342,7 +358,12 @@ describe('fetcher: HTTP errors', () => {
   it('429 with Retry-After seconds and 503 with an HTTP date are rate-limited with retryAfterMs', async () => {
     const secs = route('/429', (_req, res) => res.writeHead(429, { 'retry-after': '120' }).end());
     const e1 = await failure(fetcher.fetch({ url: secs }));
-    expect([e1.kind, e1.status, e1.permanent, e1.retryAfterMs]).toEqual(['rate-limited', 429, false, 120_000]);
+    expect([e1.kind, e1.status, e1.permanent, e1.retryAfterMs]).toEqual([
+      'rate-limited',
+      429,
+      false,
+      120_000,
+    ]);
 
     const when = new Date(Date.now() + 3600_000).toUTCString();
     const date = route('/503', (_req, res) => res.writeHead(503, { 'retry-after': when }).end());
@@ -351,26 +372,151 @@ describe('fetcher: HTTP errors', () => {
     expect(e2.retryAfterMs).toBeGreaterThan(3590_000);
     expect(e2.retryAfterMs).toBeLessThanOrEqual(3600_000);
 
-    const dateFor429 = route('/429d', (_req, res) => res.writeHead(429, { 'retry-after': when }).end());
-    expect((await failure(fetcher.fetch({ url: dateFor429 }))).retryAfterMs).toBeGreaterThan(3590_000);
+    const dateFor429 = route('/429d', (_req, res) =>
+      res.writeHead(429, { 'retry-after': when }).end(),
+    );
+    expect((await failure(fetcher.fetch({ url: dateFor429 }))).retryAfterMs).toBeGreaterThan(
+      3590_000,
+    );
+  });
+});
+
+describe('fetcher: network errors', () => {
+  it('a refused connection is a transient network error', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const e = await failure(fetcher.fetch({ url: `http://127.0.0.1:${port}/` }));
+    expect([e.kind, e.permanent]).toEqual(['network', false]);
+    expect(e.message).toContain('ECONNREFUSED');
+  });
+
+  it('a server that never answers hits the timeout', async () => {
+    const url = route('/silent', () => undefined);
+    const e = await failure(fetcher.fetch({ url }));
+    expect(e.kind).toBe('timeout');
+  });
+
+  it('a corrupt gzip body is a network error', async () => {
+    const url = route('/bad-gzip', (_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(Buffer.from('not gzip at all')),
+    );
+    const e = await failure(fetcher.fetch({ url }));
+    expect(e.kind).toBe('network');
+    expect(e.message).toMatch(/corrupt compressed body/);
   });
 });
 
 describe('fetcher: charsets', () => {
-  const cases: { name: string; encoding: string; title: string; contentType: string; decl?: string; bom?: boolean; expect: string }[] = [
-    { name: 'windows-1256 Arabic (XML decl)', encoding: 'windows-1256', title: 'عنب بلدي: أخبار سوريا اليوم', contentType: 'application/rss+xml', expect: 'windows-1256' },
-    { name: 'windows-1256 Arabic (HTTP ISO-8859-1 default, XML decl 1256)', encoding: 'windows-1256', title: 'مجلس الأمن يناقش الوضع في إدلب', contentType: 'text/xml; charset=ISO-8859-1', expect: 'windows-1256' },
-    { name: 'ISO-8859-6 Arabic (HTTP charset)', encoding: 'iso-8859-6', title: 'أخبار العالم العربي', contentType: 'text/xml; charset=ISO-8859-6', decl: 'ISO-8859-6', expect: 'iso-8859-6' },
-    { name: 'windows-1251 Russian', encoding: 'windows-1251', title: 'Новости дня: Карабах', contentType: 'application/xml', expect: 'windows-1251' },
-    { name: 'KOI8-R Russian', encoding: 'koi8-r', title: 'Последние известия', contentType: 'application/xml; charset=koi8-r', expect: 'koi8-r' },
-    { name: 'GBK Chinese', encoding: 'gbk', title: '中文新闻标题', contentType: 'application/xml', expect: 'gbk' },
-    { name: 'Big5 Chinese', encoding: 'big5', title: '繁體中文新聞', contentType: 'application/xml; charset=big5', expect: 'big5' },
-    { name: 'Shift_JIS Japanese', encoding: 'shift_jis', title: '日本語のニュース', contentType: 'application/xml', expect: 'shift_jis' },
-    { name: 'EUC-KR Korean', encoding: 'euc-kr', title: '한국어 뉴스 제목', contentType: 'application/xml', expect: 'euc-kr' },
-    { name: 'UTF-16LE with BOM', encoding: 'utf-16le', title: 'مرحبا UTF-16 ☕', contentType: 'application/xml', bom: true, decl: 'UTF-16', expect: 'utf-16le' },
-    { name: 'UTF-16BE with BOM', encoding: 'utf-16be', title: 'مرحبا UTF-16BE', contentType: 'application/xml', bom: true, decl: 'UTF-16', expect: 'utf-16be' },
-    { name: 'UTF-32LE with BOM', encoding: 'utf-32le', title: 'مرحبا UTF-32 𝄞', contentType: 'application/xml', bom: true, decl: 'UTF-32', expect: 'utf-32le' },
-    { name: 'UTF-8 declared ISO-8859-1', encoding: 'utf-8', title: 'قره باغ — Café', contentType: 'text/xml; charset=ISO-8859-1', decl: 'ISO-8859-1', expect: 'utf-8' },
+  const cases: {
+    name: string;
+    encoding: string;
+    title: string;
+    contentType: string;
+    decl?: string;
+    bom?: boolean;
+    expect: string;
+  }[] = [
+    {
+      name: 'windows-1256 Arabic (XML decl)',
+      encoding: 'windows-1256',
+      title: 'عنب بلدي: أخبار سوريا اليوم',
+      contentType: 'application/rss+xml',
+      expect: 'windows-1256',
+    },
+    {
+      name: 'windows-1256 Arabic (HTTP ISO-8859-1 default, XML decl 1256)',
+      encoding: 'windows-1256',
+      title: 'مجلس الأمن يناقش الوضع في إدلب',
+      contentType: 'text/xml; charset=ISO-8859-1',
+      expect: 'windows-1256',
+    },
+    {
+      name: 'ISO-8859-6 Arabic (HTTP charset)',
+      encoding: 'iso-8859-6',
+      title: 'أخبار العالم العربي',
+      contentType: 'text/xml; charset=ISO-8859-6',
+      decl: 'ISO-8859-6',
+      expect: 'iso-8859-6',
+    },
+    {
+      name: 'windows-1251 Russian',
+      encoding: 'windows-1251',
+      title: 'Новости дня: Карабах',
+      contentType: 'application/xml',
+      expect: 'windows-1251',
+    },
+    {
+      name: 'KOI8-R Russian',
+      encoding: 'koi8-r',
+      title: 'Последние известия',
+      contentType: 'application/xml; charset=koi8-r',
+      expect: 'koi8-r',
+    },
+    {
+      name: 'GBK Chinese',
+      encoding: 'gbk',
+      title: '中文新闻标题',
+      contentType: 'application/xml',
+      expect: 'gbk',
+    },
+    {
+      name: 'Big5 Chinese',
+      encoding: 'big5',
+      title: '繁體中文新聞',
+      contentType: 'application/xml; charset=big5',
+      expect: 'big5',
+    },
+    {
+      name: 'Shift_JIS Japanese',
+      encoding: 'shift_jis',
+      title: '日本語のニュース',
+      contentType: 'application/xml',
+      expect: 'shift_jis',
+    },
+    {
+      name: 'EUC-KR Korean',
+      encoding: 'euc-kr',
+      title: '한국어 뉴스 제목',
+      contentType: 'application/xml',
+      expect: 'euc-kr',
+    },
+    {
+      name: 'UTF-16LE with BOM',
+      encoding: 'utf-16le',
+      title: 'مرحبا UTF-16 ☕',
+      contentType: 'application/xml',
+      bom: true,
+      decl: 'UTF-16',
+      expect: 'utf-16le',
+    },
+    {
+      name: 'UTF-16BE with BOM',
+      encoding: 'utf-16be',
+      title: 'مرحبا UTF-16BE',
+      contentType: 'application/xml',
+      bom: true,
+      decl: 'UTF-16',
+      expect: 'utf-16be',
+    },
+    {
+      name: 'UTF-32LE with BOM',
+      encoding: 'utf-32le',
+      title: 'مرحبا UTF-32 𝄞',
+      contentType: 'application/xml',
+      bom: true,
+      decl: 'UTF-32',
+      expect: 'utf-32le',
+    },
+    {
+      name: 'UTF-8 declared ISO-8859-1',
+      encoding: 'utf-8',
+      title: 'قره باغ — Café',
+      contentType: 'text/xml; charset=ISO-8859-1',
+      decl: 'ISO-8859-1',
+      expect: 'utf-8',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -395,7 +541,13 @@ describe('fetcher: charsets', () => {
 describe('fetcher: SSRF guard with the default policy', () => {
   let guarded: Fetcher;
   beforeAll(() => {
-    guarded = createFetcher({ timeoutMs: 1500, maxBytes: MAX, userAgent: 't', allowPrivateNetworks: false, maxRedirects: 5 });
+    guarded = createFetcher({
+      timeoutMs: 1500,
+      maxBytes: MAX,
+      userAgent: 't',
+      allowPrivateNetworks: false,
+      maxRedirects: 5,
+    });
   });
   afterAll(() => guarded.close());
 
@@ -423,7 +575,13 @@ describe('fetcher: SSRF guard with the default policy', () => {
   });
 
   it('allowPrivateNetworks: true reaches loopback', async () => {
-    const open = createFetcher({ timeoutMs: 1500, maxBytes: MAX, userAgent: 't', allowPrivateNetworks: true, maxRedirects: 5 });
+    const open = createFetcher({
+      timeoutMs: 1500,
+      maxBytes: MAX,
+      userAgent: 't',
+      allowPrivateNetworks: true,
+      maxRedirects: 5,
+    });
     try {
       const url = route('/private-ok', (_req, res) => res.end('ok'));
       const r = await open.fetch({ url: url.replace('127.0.0.1', 'localhost') });
@@ -434,7 +592,14 @@ describe('fetcher: SSRF guard with the default policy', () => {
   });
 
   it('checks names at connect time: a name resolving only to refused addresses fails in lookup', async () => {
-    const none = createFetcher({ timeoutMs: 1500, maxBytes: MAX, userAgent: 't', allowPrivateNetworks: false, maxRedirects: 5, addressPolicy: () => false });
+    const none = createFetcher({
+      timeoutMs: 1500,
+      maxBytes: MAX,
+      userAgent: 't',
+      allowPrivateNetworks: false,
+      maxRedirects: 5,
+      addressPolicy: () => false,
+    });
     try {
       const before = srv.connections;
       const e = await failure(none.fetch({ url: `http://localhost:${srv.port}/basic` }));
@@ -456,7 +621,9 @@ describe('fetcher: SSRF guard with the default policy', () => {
     });
     await new Promise<void>((r) => other.listen(srv.port, '127.0.0.2', r));
     try {
-      const url = route('/to-internal', (_req, res) => res.writeHead(302, { location: `http://127.0.0.2:${srv.port}/` }).end());
+      const url = route('/to-internal', (_req, res) =>
+        res.writeHead(302, { location: `http://127.0.0.2:${srv.port}/` }).end(),
+      );
       const e = await failure(fetcher.fetch({ url }));
       expect(e.kind).toBe('blocked-address');
       expect(reached).toBe(0);

@@ -23,7 +23,10 @@ export interface FetcherOptions {
 }
 
 export interface Fetcher {
-  fetch(req: FetchRequest, opts?: { signal?: AbortSignal; accept?: 'feed' | 'any' }): Promise<FetchResult>;
+  fetch(
+    req: FetchRequest,
+    opts?: { signal?: AbortSignal; accept?: 'feed' | 'any' },
+  ): Promise<FetchResult>;
   close(): Promise<void>;
 }
 
@@ -35,19 +38,29 @@ const PERMANENT_REDIRECTS = new Set([301, 308]);
 
 function classify(e: unknown, url: string): FeedError {
   if (isFeedError(e)) return e;
-  if (e instanceof BlockedAddressError) return new FeedError('blocked-address', e.message, { cause: e });
+  if (e instanceof BlockedAddressError)
+    return new FeedError('blocked-address', e.message, { cause: e });
   const err = e as { code?: string; message?: string; cause?: unknown };
   if (err?.cause instanceof BlockedAddressError) return classify(err.cause, url);
   const code = err?.code ?? '';
   const message = err?.message ?? String(e);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
+  if (
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  ) {
     return new FeedError('timeout', `timed out fetching ${url}: ${message}`, { cause: e });
   }
-  return new FeedError('network', `cannot fetch ${url}: ${code ? `${code} ` : ''}${message}`, { cause: e });
+  return new FeedError('network', `cannot fetch ${url}: ${code ? `${code} ` : ''}${message}`, {
+    cause: e,
+  });
 }
 
 export function createFetcher(opts: FetcherOptions): Fetcher {
-  const allow = opts.addressPolicy ?? (opts.allowPrivateNetworks ? () => true : (ip: string) => !isBlockedAddress(ip));
+  const allow =
+    opts.addressPolicy ??
+    (opts.allowPrivateNetworks ? () => true : (ip: string) => !isBlockedAddress(ip));
   const agent = new Agent({
     connect: { timeout: opts.timeoutMs, lookup: guardedLookup(allow) },
     headersTimeout: opts.timeoutMs,
@@ -58,15 +71,26 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   /** Refuses URLs we never fetch: non-http(s), and literal IPs the policy refuses (lookup is skipped for those). */
   function checkTarget(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new FeedError('http', `refusing to fetch ${url.protocol} URL ${url.href}: only http and https`, { permanent: true });
+      throw new FeedError(
+        'http',
+        `refusing to fetch ${url.protocol} URL ${url.href}: only http and https`,
+        { permanent: true },
+      );
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !allow(host)) {
-      throw new FeedError('blocked-address', `refusing to connect to ${host}: not a public address`);
+      throw new FeedError(
+        'blocked-address',
+        `refusing to connect to ${host}: not a public address`,
+      );
     }
   }
 
-  async function fetchOnce(req: FetchRequest, signal: AbortSignal, accept: 'feed' | 'any'): Promise<FetchResult> {
+  async function fetchOnce(
+    req: FetchRequest,
+    signal: AbortSignal,
+    accept: 'feed' | 'any',
+  ): Promise<FetchResult> {
     let url: URL;
     try {
       url = new URL(req.url);
@@ -94,21 +118,37 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
       if (REDIRECTS.has(status)) {
         await res.body.dump().catch(() => undefined);
         const location = header(h, 'location');
-        if (!location) throw new FeedError('http', `HTTP ${status} without Location from ${url.href}`, { status });
+        if (!location)
+          throw new FeedError('http', `HTTP ${status} without Location from ${url.href}`, {
+            status,
+          });
         let next: URL;
         try {
           next = new URL(location, url);
         } catch {
-          throw new FeedError('http', `bad redirect Location "${location}" from ${url.href}`, { status, permanent: true });
+          throw new FeedError('http', `bad redirect Location "${location}" from ${url.href}`, {
+            status,
+            permanent: true,
+          });
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new FeedError('http', `redirect to a ${next.protocol} URL refused (${url.href} -> ${next.href})`, { status, permanent: true });
+          throw new FeedError(
+            'http',
+            `redirect to a ${next.protocol} URL refused (${url.href} -> ${next.href})`,
+            { status, permanent: true },
+          );
         }
         if (visited.has(next.href)) {
-          throw new FeedError('http', `redirect loop: ${url.href} -> ${next.href}`, { status, permanent: true });
+          throw new FeedError('http', `redirect loop: ${url.href} -> ${next.href}`, {
+            status,
+            permanent: true,
+          });
         }
         if (++redirects > opts.maxRedirects) {
-          throw new FeedError('http', `more than ${opts.maxRedirects} redirects from ${req.url}`, { status, permanent: true });
+          throw new FeedError('http', `more than ${opts.maxRedirects} redirects from ${req.url}`, {
+            status,
+            permanent: true,
+          });
         }
         if (!PERMANENT_REDIRECTS.has(status)) allPermanent = false;
         url = next;
@@ -141,7 +181,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         res.body.destroy();
         throw tooLarge(opts.maxBytes, `Content-Length ${length}`);
       }
-      const bytes = await readBody(res.body, contentCodings(header(h, 'content-encoding')), opts.maxBytes, signal);
+      const bytes = await readBody(
+        res.body,
+        contentCodings(header(h, 'content-encoding')),
+        opts.maxBytes,
+        signal,
+      );
       const contentType = header(h, 'content-type');
       const decoded = decodeBody(bytes, contentType);
       return {
@@ -162,7 +207,13 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     async fetch(req, fetchOpts = {}) {
       const timeout = new AbortController();
       const timer = setTimeout(
-        () => timeout.abort(new FeedError('timeout', `no complete response from ${req.url} within ${opts.timeoutMs} ms`)),
+        () =>
+          timeout.abort(
+            new FeedError(
+              'timeout',
+              `no complete response from ${req.url} within ${opts.timeoutMs} ms`,
+            ),
+          ),
         opts.timeoutMs,
       );
       const user = fetchOpts.signal;

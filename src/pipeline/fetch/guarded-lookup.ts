@@ -12,7 +12,9 @@ export class BlockedAddressError extends Error {
     readonly host: string,
     readonly addresses: string[],
   ) {
-    super(`refusing to connect to ${host} (${addresses.join(', ') || 'no address'}): not a public address`);
+    super(
+      `refusing to connect to ${host} (${addresses.join(', ') || 'no address'}): not a public address`,
+    );
   }
 }
 
@@ -22,7 +24,14 @@ export function guardedLookup(allow: (ip: string) => boolean): LookupFunction {
       if (err) return callback(err, '', 0);
       const ok = addresses.filter((a) => allow(a.address));
       if (ok.length === 0) {
-        return callback(new BlockedAddressError(hostname, addresses.map((a) => a.address)), '', 0);
+        return callback(
+          new BlockedAddressError(
+            hostname,
+            addresses.map((a) => a.address),
+          ),
+          '',
+          0,
+        );
       }
       if (options.all) return callback(null, ok);
       return callback(null, ok[0]!.address, ok[0]!.family);

@@ -61,8 +61,15 @@ function ipv6Groups(ip: string): number[] | null {
   const known = head.length + rest.length + tail.length;
   if (halves.length === 1 && known !== 8) return null;
   if (known > 8) return null;
-  const groups = [...head, ...new Array<number>(halves.length === 2 ? 8 - known : 0).fill(0), ...rest, ...tail];
-  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+  const groups = [
+    ...head,
+    ...new Array<number>(halves.length === 2 ? 8 - known : 0).fill(0),
+    ...rest,
+    ...tail,
+  ];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff)
+    ? groups
+    : null;
 }
 
 function v4FromGroups(hi: number, lo: number): string {

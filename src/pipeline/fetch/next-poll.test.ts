@@ -55,7 +55,9 @@ describe('computeNextPollDelay', () => {
     expect(computeNextPollDelay({ ...base, publishedTimes: every(5000, MIN) })).toBe(5 * MIN);
   });
   it('ignores items older than a week (silent feeds are polled at maxInterval) and far-future dates', () => {
-    expect(computeNextPollDelay({ ...base, publishedTimes: [now - 30 * DAY, now - 10 * DAY] })).toBe(6 * HOUR);
+    expect(
+      computeNextPollDelay({ ...base, publishedTimes: [now - 30 * DAY, now - 10 * DAY] }),
+    ).toBe(6 * HOUR);
     expect(computeNextPollDelay({ ...base, publishedTimes: [now + 30 * DAY] })).toBe(15 * MIN);
   });
   it('never polls sooner than ttl, sy:updatePeriod, max-age or Retry-After ask', () => {
@@ -68,6 +70,13 @@ describe('computeNextPollDelay', () => {
     expect(computeNextPollDelay({ ...busy, ttlMinutes: 12 * 60 })).toBe(12 * HOUR);
     expect(computeNextPollDelay({ ...busy, maxAgeSeconds: 365 * 86400 })).toBe(DAY);
     // hints shorter than the computed interval change nothing
-    expect(computeNextPollDelay({ ...base, publishedTimes: every(84, 2 * HOUR), ttlMinutes: 10, maxAgeSeconds: 60 })).toBe(2 * HOUR);
+    expect(
+      computeNextPollDelay({
+        ...base,
+        publishedTimes: every(84, 2 * HOUR),
+        ttlMinutes: 10,
+        maxAgeSeconds: 60,
+      }),
+    ).toBe(2 * HOUR);
   });
 });

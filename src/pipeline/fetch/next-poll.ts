@@ -20,7 +20,11 @@ const MAX_RETRY_AFTER_MS = WEEK;
  * Delay after `consecutiveFailures` failures in a row: baseMs, 2·baseMs, 4·baseMs … with ±10 %
  * random jitter (so sources that failed together do not retry together), capped at 24 h.
  */
-export function backoffDelay(consecutiveFailures: number, baseMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  consecutiveFailures: number,
+  baseMs: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.max(1000, baseMs);
   const n = Math.max(0, Math.floor(consecutiveFailures) - 1);
   const raw = base * 2 ** Math.min(n, 30);
@@ -41,7 +45,8 @@ export interface NextPollInput {
   retryAfterMs: number | null;
 }
 
-const positive = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+const positive = (x: number | null | undefined): x is number =>
+  typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 /** Milliseconds until the next poll. */
 export function computeNextPollDelay(input: NextPollInput): number {

@@ -1,7 +1,13 @@
 // Reads a response body with our own decompression, so the size cap counts decompressed bytes
 // and is enforced while streaming: a gzip or brotli bomb stops at the cap, holding at most the
 // cap plus one zlib chunk in memory.
-import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import {
+  constants,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+} from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
 import { FeedError } from '../../domain/errors.ts';
 
@@ -32,7 +38,9 @@ function decoderFor(coding: string, first: Buffer | null): Transform {
     case 'x-gzip':
       return createGunzip(ZLIB_OPTS);
     case 'deflate':
-      return first === null || looksZlibWrapped(first) ? createInflate(ZLIB_OPTS) : createInflateRaw(ZLIB_OPTS);
+      return first === null || looksZlibWrapped(first)
+        ? createInflate(ZLIB_OPTS)
+        : createInflateRaw(ZLIB_OPTS);
     case 'br':
       return createBrotliDecompress(BROTLI_OPTS);
     default:
@@ -41,14 +49,21 @@ function decoderFor(coding: string, first: Buffer | null): Transform {
 }
 
 export function tooLarge(maxBytes: number, detail: string): FeedError {
-  return new FeedError('too-large', `response body exceeds ${maxBytes} bytes (${detail})`, { permanent: false });
+  return new FeedError('too-large', `response body exceeds ${maxBytes} bytes (${detail})`, {
+    permanent: false,
+  });
 }
 
 /**
  * Collects `body`, undoing `codings`, failing with `too-large` as soon as more than `maxBytes`
  * (compressed or decompressed) have arrived, and with `signal.reason` when the signal aborts.
  */
-export function readBody(body: Readable, codings: string[], maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+export function readBody(
+  body: Readable,
+  codings: string[],
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -74,11 +89,18 @@ export function readBody(body: Readable, codings: string[], maxBytes: number, si
     const onOutput = (chunk: Buffer) => {
       if (settled) return;
       total += chunk.length;
-      if (total > maxBytes) return fail(tooLarge(maxBytes, codings.length ? 'after decompression' : 'while streaming'));
+      if (total > maxBytes)
+        return fail(tooLarge(maxBytes, codings.length ? 'after decompression' : 'while streaming'));
       chunks.push(chunk);
     };
     const corrupt = (err: unknown) =>
-      fail(err instanceof FeedError ? err : new FeedError('network', `corrupt compressed body: ${(err as Error).message}`, { cause: err }));
+      fail(
+        err instanceof FeedError
+          ? err
+          : new FeedError('network', `corrupt compressed body: ${(err as Error).message}`, {
+              cause: err,
+            }),
+      );
 
     const buildDecoders = (first: Buffer | null): Transform[] => {
       const list = codings.map((c, i) => decoderFor(c, i === 0 ? first : null));

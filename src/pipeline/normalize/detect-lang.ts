@@ -18,16 +18,26 @@ const LETTER = /\p{L}/gu;
 
 const count = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
 
-export function detectLang(text: string): string {
-  const sample = text.slice(0, 2000);
+/**
+ * The language of `text`, or null when it cannot be told: Arabic script needs only a few letters,
+ * other scripts at least `minLetters` letters for the trigram model to be trusted.
+ */
+export function detectLangOrNull(text: string, minLetters = 0): string | null {
+  const sample = text.slice(0, 3000);
   const letters = count(sample, LETTER);
-  if (letters === 0) return 'en';
+  if (letters === 0) return null;
   const arabic = count(sample, ARABIC_LETTER);
   if (arabic >= 3 && arabic / letters >= 0.4) {
     if (count(sample, URDU_LETTER) >= 3) return 'ur';
     if (count(sample, PERSIAN_LETTER) >= 3) return 'fa';
     return 'ar';
   }
+  if (letters < Math.max(minLetters, 10)) return null;
   const code = franc(sample, { minLength: 10, only: CANDIDATES });
-  return ISO3_TO_1[code] ?? 'en';
+  return ISO3_TO_1[code] ?? null;
+}
+
+/** The language of `text`; 'en' only when it cannot be determined. */
+export function detectLang(text: string): string {
+  return detectLangOrNull(text) ?? 'en';
 }

@@ -6,7 +6,7 @@ import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
 import { stripInvalidXmlChars } from './clean-text.ts';
-import { detectLang } from './detect-lang.ts';
+import { detectLang, detectLangOrNull } from './detect-lang.ts';
 import { parseFeedDate } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
 import { sanitizeWithImages } from './sanitize.ts';
@@ -49,7 +49,15 @@ export function contentHash(title: string, contentHtml: string): string {
   return createHash('sha256').update(`${title}\n${contentHtml}`).digest('hex').slice(0, 16);
 }
 
-function normalizeItem(item: RawItem, feed: RawFeed, ctx: NormalizeContext): Article | null {
+/** Short items are too little text for trigram detection; under this many letters the feed's language is used. */
+const ITEM_DETECT_MIN_LETTERS = 250;
+
+function normalizeItem(
+  item: RawItem,
+  feed: RawFeed,
+  ctx: NormalizeContext,
+  feedLanguage: () => string,
+): Article | null {
   const feedBase = feed.baseUrl ?? ctx.feedUrl;
   const url = item.link ? canonicalizeUrl(clean(item.link), feedBase) : null;
   const contentBase = item.baseUrl ?? url ?? feed.link ?? ctx.feedUrl;
@@ -71,7 +79,8 @@ function normalizeItem(item: RawItem, feed: RawFeed, ctx: NormalizeContext): Art
     primaryLang(item.lang) ??
     primaryLang(feed.lang) ??
     primaryLang(ctx.source.lang) ??
-    detectLang(`${title}\n${summaryText}\n${contentText.slice(0, 1000)}`);
+    detectLangOrNull(`${title}\n${summaryText}\n${contentText.slice(0, 2000)}`, ITEM_DETECT_MIN_LETTERS) ??
+    feedLanguage();
 
   const guid = clean(item.guid) || null;
   return {
@@ -96,8 +105,17 @@ function normalizeItem(item: RawItem, feed: RawFeed, ctx: NormalizeContext): Art
 /** One Article per usable item (one with a title, link or content), in feed order. */
 export function normalizeFeed(feed: RawFeed, ctx: NormalizeContext): Article[] {
   const out: Article[] = [];
+  // Detected once, lazily, from the text of the whole feed: far steadier than per-headline guesses.
+  let feedLang: string | null = null;
+  const feedLanguage = () =>
+    (feedLang ??= detectLang(
+      [feed.title, feed.description, ...feed.items.flatMap((i) => [i.title, i.summary ?? i.contentHtml])]
+        .map((t) => htmlToText(t ?? ''))
+        .join('\n')
+        .slice(0, 6000),
+    ));
   for (const item of feed.items) {
-    const a = normalizeItem(item, feed, ctx);
+    const a = normalizeItem(item, feed, ctx, feedLanguage);
     if (a) out.push(a);
   }
   return out;

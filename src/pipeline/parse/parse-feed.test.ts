@@ -181,6 +181,23 @@ describe('parseFeed: formats', () => {
   });
 });
 
+describe('parseFeed: Atom xhtml and xml:lang', () => {
+  it('keeps xhtml content in document order, without the wrapper div, and reads entry xml:lang', async () => {
+    const f = await parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>t</title>
+      <entry xml:lang="ar"><id>1</id>
+        <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A <b>bold</b> title</div></title>
+        <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello <b>world</b> again &amp; <br/>end</p><img src="a.png"/></div></content>
+      </entry>
+      <entry><id>2</id><title>plain</title><content type="html">&lt;p&gt;x&lt;/p&gt;</content></entry></feed>`);
+    expect(f.lang).toBe('en');
+    expect(f.items[0]!.lang).toBe('ar');
+    expect(f.items[0]!.title).toBe('A <b>bold</b> title');
+    expect(f.items[0]!.contentHtml).toBe('<p>Hello <b>world</b> again &amp; <br />end</p><img src="a.png" />');
+    expect(f.items[1]!.lang).toBeNull();
+    expect(f.items[1]!.contentHtml).toBe('<p>x</p>');
+  });
+});
+
 describe('parseFeed: xml:base', () => {
   it('resolves xml:base at feed, entry and content level', async () => {
     const f = await parseFeed(

@@ -3,6 +3,7 @@
 // customFields and read xml:base / xml:lang from the raw xml2js attribute objects (`$`).
 import Parser from 'rss-parser';
 import type { FeedFormat, RawFeed, RawItem, RawMedia } from '../../domain/types.ts';
+import { extractAtomXhtml, type XhtmlParts } from './atom-xhtml.ts';
 
 /** An xml2js node: a string, or an object with `_` text, `$` attributes and child arrays. */
 type XNode = string | XObj;
@@ -37,6 +38,7 @@ const ITEM_FIELDS = [
   ['itunes:image', 'xItunesImage', { keepArray: true }],
   ['itunes:author', 'xItunesAuthor'],
   ['enclosure', 'xEnclosures', { keepArray: true }],
+  ['enc:enclosure', 'xEncEnclosures', { keepArray: true }],
   ['guid', 'xGuid'],
   ['description', 'xDescription', { keepArray: true }],
   // Atom
@@ -106,7 +108,8 @@ export async function parseXmlFeed(xml: string, docUrl: string | null): Promise<
   });
   const out = (await parser.parseString(xml)) as unknown as Fields & { items: Fields[] };
   const format = parser.format ?? 'rss';
-  return toRawFeed(out, format, docUrl);
+  const xhtml = format === 'atom' && /type\s*=\s*["']xhtml["']/i.test(xml) ? extractAtomXhtml(xml) : [];
+  return toRawFeed(out, format, docUrl, xhtml);
 }
 
 // ------------------------------------------------------------------ helpers over xml2js values
@@ -206,7 +209,7 @@ function updatePeriodMinutes(period: string | null, frequency: string | null): n
 function media(node: XNode, medium: string | null): RawMedia | null {
   if (typeof node === 'string') return null;
   const a = node.$ ?? {};
-  const url = a.url ?? a.href;
+  const url = a.url ?? a.href ?? a['rdf:resource'] ?? a.resource;
   if (!url || !url.trim()) return null;
   return {
     url: url.trim(),
@@ -257,7 +260,12 @@ function atomAuthor(it: Fields): string | null {
 
 // ------------------------------------------------------------------ mapping
 
-function toRawFeed(out: Fields & { items: Fields[] }, format: FeedFormat, docUrl: string | null): RawFeed {
+function toRawFeed(
+  out: Fields & { items: Fields[] },
+  format: FeedFormat,
+  docUrl: string | null,
+  xhtml: XhtmlParts[],
+): RawFeed {
   const fa = attrsOf(out.xAttrs);
   const feedBase = fa['xml:base'] ? resolve(fa['xml:base'], docUrl) : null;
   const linkBase = feedBase ?? docUrl;
@@ -268,7 +276,17 @@ function toRawFeed(out: Fields & { items: Fields[] }, format: FeedFormat, docUrl
     str(image?.url) ?? str(itunes?.image) ?? attr(out.xItunesImage, 'href') ?? str(out.xLogo) ?? str(out.xIcon);
   const ttl = num(out.ttl);
 
-  const items = out.items.map((it) => toRawItem(it, format, feedBase, linkBase));
+  const items = out.items.map((it, i) => {
+    const item = toRawItem(it, format, feedBase, linkBase);
+    const x = xhtml.length === out.items.length ? xhtml[i] : undefined;
+    if (!x) return item;
+    return {
+      ...item,
+      title: x.title ?? item.title,
+      summary: x.summary ?? item.summary,
+      contentHtml: x.content ?? item.contentHtml,
+    };
+  });
   return {
     format,
     title: str(out.title),
@@ -325,7 +343,7 @@ function toRawItem(it: Fields, format: FeedFormat, feedBase: string | null, link
   let link = str(it.link);
   if (!link && guid && permaLink && /^https?:\/\//i.test(guid)) link = guid;
   const enclosures: RawMedia[] = [];
-  for (const e of arr(it.xEnclosures)) {
+  for (const e of [...arr(it.xEnclosures), ...arr(it.xEncEnclosures)]) {
     const m = media(e, null);
     if (m) enclosures.push(m);
   }

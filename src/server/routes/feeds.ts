@@ -1,52 +1,79 @@
 // GET /feeds/{section}.rss|.atom|.json — cached per section version, conditional, precompressed.
-import type { Context, Hono } from 'hono';
-import type { OutputFormat, SectionConfig } from '../../domain/types.ts';
+//
+// Paging (RFC 5005): the cursor is `<published ms>.<id>` of the last item shown, so items that
+// share a publish time are neither lost nor repeated at a page boundary (the section index orders
+// ties by id, descending). A bare `<ms>` or ISO date still works (exclusive, as before).
+//
+// RSSHub-style text/time filters (query.ts) are applied here, after curate/select.ts: we ask it
+// for more items than the page needs (×3, doubling up to MAX_SCAN) and keep the matching ones.
+// The trade-off: a rare pattern over a long section may leave a page short while older matches
+// exist; the page then still carries a next link (cursor = last item scanned), so a reader that
+// follows it walks the whole section.
+import type { Hono } from 'hono';
+import type { OutputFormat, PublishedItem, SectionConfig } from '../../domain/types.ts';
 import { renderFeed } from '../../publish/feeds.ts';
 import { selectItems } from '../../curate/select.ts';
+import { htmlToText } from '../../text/html-text.ts';
 import { notFound } from '../http-error.ts';
-import { parseFeedQuery, queryKey, queryString } from '../query.ts';
-import type { CachedFeed } from '../feed-cache.ts';
+import { compileTextFilters, hasTextFilters, parseFeedQuery, queryKey, queryString } from '../query.ts';
+import type { FeedQuery } from '../query.ts';
+import { CONTENT_TYPES, sectionVersion, sendCached } from '../feed-cache.ts';
+import { registerDigestRoutes } from './digest.ts';
 import type { ServerDeps } from '../deps.ts';
 
-export const CONTENT_TYPES: Record<OutputFormat, string> = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
-};
+/** The head page revalidates cheaply; an archived page (cursor given) never changes. */
+export const CACHE_HEAD = 'public, max-age=60, stale-while-revalidate=300';
+export const CACHE_ARCHIVED = 'public, max-age=86400, immutable';
+
+/** Most items one request asks curate/select.ts for when post-filtering. */
+export const MAX_SCAN = 600;
 
 export function feedUrls(baseUrl: string, id: string) {
   return { rss: `${baseUrl}/feeds/${id}.rss`, atom: `${baseUrl}/feeds/${id}.atom`, json: `${baseUrl}/feeds/${id}.json` };
 }
 
-export function sendCached(c: Context, entry: CachedFeed, cacheControl: string): Response {
-  const headers: Record<string, string> = {
-    'Content-Type': entry.contentType,
-    ETag: entry.etag,
-    'Last-Modified': entry.lastModified,
-    'Cache-Control': cacheControl,
-    Vary: 'Accept-Encoding',
-  };
-  const inm = c.req.header('if-none-match');
-  const ims = c.req.header('if-modified-since');
-  const notModified = inm
-    ? inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
-    : ims !== undefined && Date.parse(ims) >= Date.parse(entry.lastModified);
-  if (notModified) return new Response(null, { status: 304, headers });
-  const ae = c.req.header('accept-encoding') ?? '';
-  let body = entry.body;
-  if (entry.br && /\bbr\b/.test(ae)) {
-    body = entry.br;
-    headers['Content-Encoding'] = 'br';
-  } else if (entry.gzip && /\bgzip\b/.test(ae)) {
-    body = entry.gzip;
-    headers['Content-Encoding'] = 'gzip';
+export interface Page {
+  items: PublishedItem[];
+  /** Cursor of the next (older) page, or null at the end. */
+  next: { ms: number; id: string } | null;
+}
+
+const publishedMs = (i: PublishedItem) => Date.parse(i.published);
+
+/** One page of a section for a query: select.ts's filters, our cursor and text filters. */
+export async function selectPage(deps: ServerDeps, section: SectionConfig, query: FeedQuery, nowMs: number): Promise<Page> {
+  const limit = query.limit ?? section.limit;
+  const pred = hasTextFilters(query.text) ? compileTextFilters(query.text, nowMs) : null;
+  const test = pred
+    ? (i: PublishedItem) => pred({ title: i.title, description: `${i.summary}\n${htmlToText(i.contentHtml)}`, publishedMs: publishedMs(i) })
+    : null;
+  const { before, beforeId } = query;
+  // With a tie-breaking id the cursor's own millisecond is read again and the ids already shown skipped.
+  const selectBefore = before === null ? null : beforeId === null ? before : before + 1;
+  const seen = (i: PublishedItem) =>
+    beforeId !== null && before !== null && (publishedMs(i) > before || (publishedMs(i) === before && i.id >= beforeId));
+  let ask = test ? Math.min(MAX_SCAN, limit * 3) : limit;
+  for (;;) {
+    const request = ask + 1 + (beforeId !== null ? 20 : 0);
+    const sel = await selectItems(deps.store, section, { limit: request, tags: query.tags, lang: query.lang, q: query.q, before: selectBefore }, deps.priorityOf);
+    const more = sel.items.length >= request;
+    const scanned = sel.items.filter((i) => !seen(i));
+    const kept = test ? scanned.filter(test) : scanned;
+    if (kept.length < limit && more && ask < MAX_SCAN) {
+      ask = Math.min(MAX_SCAN, ask * 2);
+      continue;
+    }
+    const items = kept.slice(0, limit);
+    const last = items.length === limit && (kept.length > limit || more) ? items[items.length - 1] : more ? scanned[scanned.length - 1] : undefined;
+    let next = last ? { ms: publishedMs(last), id: last.id } : null;
+    // A cursor that would not move (more than MAX_SCAN items in one millisecond) ends paging.
+    if (next && next.ms === before && next.id === beforeId) next = null;
+    return { items, next };
   }
-  headers['Content-Length'] = String(body.length);
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
 }
 
 export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
-  const { config, store, cache } = deps;
+  const { config, cache } = deps;
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
   const knownTags = new Set(config.tags.map((t) => t.id));
 
@@ -56,35 +83,37 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const section = sections.get(m[1]!);
     if (!section) throw notFound(`unknown section "${m[1]}"`);
     const format = m[2] as OutputFormat;
-    const url = new URL(c.req.url);
-    const query = parseFeedQuery(url, knownTags);
-    const key = `${section.id}|${format}|${queryKey(query)}`;
-    const version = await store.sections.version(section.id);
-    // An archived page (cursor given) never changes once written; the head page revalidates.
-    const cacheControl = query.before !== null
-      ? 'public, max-age=86400, immutable'
-      : 'public, max-age=60, stale-while-revalidate=300';
+    const query = parseFeedQuery(new URL(c.req.url), knownTags);
+    const nowMs = deps.now().getTime();
+    const key = `${section.id}|${format}|${queryKey(query, nowMs)}`;
+    const version = await sectionVersion(deps.store, section.id);
+    const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
     if (hit) return sendCached(c, hit, cacheControl);
 
-    const limit = query.limit ?? section.limit;
-    const sel = await selectItems(store, section, { ...query, limit }, deps.priorityOf);
+    const page = await selectPage(deps, section, query, nowMs);
     const base = config.site.baseUrl;
     const urls = feedUrls(base, section.id);
-    const lastModified = sel.items.reduce((t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)), 0);
-    const body = renderFeed(format, {
-      id: section.id,
-      title: section.title,
-      description: section.description || `${section.title} — ${config.site.title}`,
-      lang: section.lang,
-      site: config.site,
-      selfUrl: `${urls[format]}${queryString(query)}`,
-      htmlUrl: `${base}/#${section.id}`,
-      nextUrl: sel.nextBefore !== null ? `${urls[format]}${queryString(query, { before: sel.nextBefore })}` : null,
-      updated: new Date(lastModified || 0),
-      formatUrls: urls,
-    }, sel.items);
+    const lastModified = page.items.reduce((t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)), 0);
+    const body = renderFeed(
+      format,
+      {
+        id: section.id,
+        title: section.title,
+        description: section.description || `${section.title} — ${config.site.title}`,
+        lang: section.lang,
+        site: config.site,
+        selfUrl: `${urls[format]}${queryString(query)}`,
+        htmlUrl: `${base}/#section-${section.id}`,
+        nextUrl: page.next ? `${urls[format]}${queryString(query, { before: page.next.ms, beforeId: page.next.id })}` : null,
+        updated: new Date(lastModified || 0),
+        formatUrls: urls,
+      },
+      page.items,
+    );
     const entry = cache.put(key, version, body, CONTENT_TYPES[format], new Date(Math.floor((lastModified || 0) / 1000) * 1000));
     return sendCached(c, entry, cacheControl);
   });
+  // Digest feeds live under /feeds/{section}/ too; registered here so app.ts needs no change.
+  registerDigestRoutes(app, deps);
 }

@@ -5,9 +5,39 @@ import { renderOpml } from '../../publish/opml.ts';
 import { selectItems } from '../../curate/select.ts';
 import { allSources } from '../../runtime/catalog.ts';
 import { feedUrls } from './feeds.ts';
+import { digestUrls } from './digest.ts';
+import { escapeHtml } from '../../publish/pages.ts';
+import type { SectionConfig } from '../../domain/types.ts';
 import type { ServerDeps } from '../deps.ts';
 
 const HTML = 'text/html; charset=utf-8';
+
+const DIGEST_LABELS: Record<string, { daily: string; weekly: string; label: string }> = {
+  en: { daily: 'Daily digest', weekly: 'Weekly digest', label: 'Digests' },
+  ar: { daily: 'ملخص يومي', weekly: 'ملخص أسبوعي', label: 'ملخصات' },
+};
+
+/**
+ * Adds each section's digest feed links right after its subscribe links. (The index renderer in
+ * publish/pages.ts knows only the three section feeds; this keeps that module unchanged.)
+ */
+export function withDigestLinks(html: string, base: string, sections: readonly SectionConfig[]): string {
+  let out = html;
+  for (const s of sections) {
+    const at = out.indexOf(`<section id="section-${escapeHtml(s.id)}"`);
+    if (at < 0) continue;
+    const ul = out.indexOf('<ul class="subscribe"', at);
+    const end = ul < 0 ? -1 : out.indexOf('</ul>', ul);
+    if (end < 0) continue;
+    const l = DIGEST_LABELS[s.lang.toLowerCase().split('-')[0] ?? ''] ?? DIGEST_LABELS.en!;
+    const links = (['daily', 'weekly'] as const)
+      .map((p) => `<li><a href="${escapeHtml(digestUrls(base, s.id, p).rss)}" type="application/rss+xml" class="digest">${escapeHtml(l[p])}</a></li>`)
+      .join('');
+    const block = `\n<ul class="subscribe digests" aria-label="${escapeHtml(l.label)}">${links}</ul>`;
+    out = out.slice(0, end + 5) + block + out.slice(end + 5);
+  }
+  return out;
+}
 
 export function registerPageRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
@@ -20,7 +50,8 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
         return { id: s.id, title: s.title, description: s.description, lang: s.lang, urls: feedUrls(base, s.id), items: sel.items };
       }),
     );
-    return c.body(renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }), 200, {
+    const html = withDigestLinks(renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }), base, config.sections);
+    return c.body(html, 200, {
       'Content-Type': HTML,
       'Cache-Control': 'no-cache',
     });

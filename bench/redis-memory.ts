@@ -1,0 +1,51 @@
+// Redis memory figures: INFO used_memory, and where it goes, key family by key family
+// (SCAN + MEMORY USAGE over one prefix), so a miss of the bytes-per-article target can be traced.
+import type { Redis } from 'ioredis';
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
+}
+
+export interface FamilyUsage {
+  family: string;
+  keys: number;
+  bytes: number;
+}
+
+/** `trib:art:{id}` -> art; `{trib:q}:poll:123` -> bullmq job; `{trib:q}:poll:events` -> bullmq events. */
+export function keyFamily(key: string, prefix: string): string {
+  const q = `{${prefix}:q}:`;
+  if (key.startsWith(q)) {
+    const rest = key.slice(q.length).split(':');
+    const part = rest[1] ?? '';
+    if (/^\d+$/.test(part) || part.startsWith('repeat')) return `bullmq ${rest.length > 2 ? rest.slice(2).join(':') || 'job' : 'job'}`;
+    return `bullmq ${part}`;
+  }
+  const rest = key.slice(prefix.length + 1);
+  const m = /^([a-z]+)(?::\{[^}]*\}(:[a-z]+)?)?/.exec(rest);
+  return m ? `${m[1]}${m[2] ?? ''}` : rest;
+}
+
+export async function memoryByFamily(redis: Redis, prefix: string): Promise<FamilyUsage[]> {
+  const families = new Map<string, FamilyUsage>();
+  for (const match of [`${prefix}:*`, `{${prefix}:q}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 2000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipe = redis.pipeline();
+      for (const k of keys) pipe.memory('USAGE', k, 'SAMPLES', '0');
+      const res = (await pipe.exec()) ?? [];
+      keys.forEach((k, i) => {
+        const fam = keyFamily(k, prefix);
+        const f = families.get(fam) ?? { family: fam, keys: 0, bytes: 0 };
+        f.keys++;
+        f.bytes += Number(res[i]?.[1] ?? 0);
+        families.set(fam, f);
+      });
+    } while (cursor !== '0');
+  }
+  return [...families.values()].sort((a, b) => b.bytes - a.bytes);
+}

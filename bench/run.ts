@@ -1,0 +1,362 @@
+// `npm run bench`: measures Tributary against baselines built in the same run, on a real
+// redis-server and a loopback fixture server it starts itself. Prints a table; `--json` prints one
+// JSON object (the schema of issue 6); `--quick` is a smaller run (smoke test, < 60 s);
+// `--profile` writes a V8 CPU profile of the 1-worker ingest worker and prints its top functions.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { Redis } from 'ioredis';
+import { ensureRedisServer } from '../src/runtime/redis-binary.ts';
+import { freePort, startRedisServer } from '../src/runtime/redis-server.ts';
+import type { EmbeddedRedis } from '../src/runtime/redis-server.ts';
+import { createStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/index.ts';
+import { bullConnection, parseRedisTarget } from '../src/store/client.ts';
+import { createPollQueue, enqueueRefresh, queueCounts } from '../src/queues/queues.ts';
+import type { PollQueue } from '../src/queues/queues.ts';
+import { makeCorpus, withFreshItem } from './corpus.ts';
+import type { BenchFeed, Corpus } from './corpus.ts';
+import { startFixtureServer } from './fixture-server.ts';
+import type { FixtureServer } from './fixture-server.ts';
+import { HEAD_LIMIT, HEAD_SECTION, ROOT, spawnTributary, waitFor, writeBenchConfig } from './product.ts';
+import type { ProductProcess } from './product.ts';
+import { runMicro } from './micro.ts';
+import { load } from './load.ts';
+import type { LoadResult } from './load.ts';
+import { memoryByFamily, usedMemory } from './redis-memory.ts';
+import type { FamilyUsage } from './redis-memory.ts';
+import { formatProfile, profilesIn, summarizeProfile } from './profile.ts';
+import { formatTable } from './report.ts';
+import type { BenchDetails, BenchJson } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '20261' },
+  },
+});
+
+const SIZE = args.quick
+  ? { feeds: 40, items: 25, freshness: 8, serveS: 2, connections: 32, microMs: 300, concurrency: 8 }
+  : { feeds: 200, items: 50, freshness: 20, serveS: 10, connections: 32, microMs: 2000, concurrency: 8 };
+
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const ms = () => performance.now();
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+const runId = Date.now().toString(36);
+
+interface Env {
+  tmp: string;
+  redisUrl: string;
+  redis: Redis;
+  fixture: FixtureServer;
+  corpus: Corpus;
+  configPath: string;
+  serverPort: number;
+  procs: ProductProcess[];
+  articles: number;
+}
+
+interface Product {
+  prefix: string;
+  store: Store;
+  queue: PollQueue;
+  close(): Promise<void>;
+}
+
+function product(env: Env, prefix: string): Product {
+  const store = createStore(env.redis, { prefix, unhealthyAfter: 3 });
+  const queue = createPollQueue(bullConnection(parseRedisTarget(env.redisUrl), 'queue'), store.keys.queuePrefix());
+  return { prefix, store, queue, close: () => queue.close() };
+}
+
+function worker(env: Env, prefix: string, name: string, profileDir?: string): ProductProcess {
+  const p = spawnTributary({
+    role: 'worker', configPath: env.configPath, redisUrl: env.redisUrl, prefix,
+    dataDir: join(env.tmp, 'data'), logFile: join(env.tmp, `${name}.log`), cpuProfDir: profileDir,
+  });
+  env.procs.push(p);
+  return p;
+}
+
+async function enqueueAll(p: Product, feeds: BenchFeed[]) {
+  await Promise.all(feeds.map((f) => enqueueRefresh(p.queue, f.id)));
+}
+
+/** Forced polls of every feed by `workers` fresh worker processes; items/s until all stored. */
+async function ingest(env: Env, prefix: string, workers: number, profileDir?: string) {
+  const p = product(env, prefix);
+  const procs = Array.from({ length: workers }, (_, i) => worker(env, prefix, `${prefix}-w${i}`, profileDir));
+  await waitFor(`${workers} worker(s) to start`, async () => (await p.store.workers.alive(60_000)) >= workers, 60_000, 100);
+  await sleep(200);
+  const memBefore = await usedMemory(env.redis);
+  env.fixture.resetCounters();
+  const t0 = ms();
+  await enqueueAll(p, env.corpus.feeds);
+  await waitFor(`${env.articles} articles under ${prefix}`, async () => (await p.store.articles.total()) >= env.articles, 600_000, 20);
+  const elapsed = ms() - t0;
+  // Source states are written after the articles; wait for them too (the next phase needs ETags).
+  await waitFor('source states', async () => {
+    const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
+    return states.every((s) => s.lastFetch !== null);
+  }, 60_000, 50);
+  await waitFor('an idle queue', async () => queueIdle(p.queue), 60_000, 50);
+  const total = await p.store.articles.total();
+  if (total !== env.articles) throw new Error(`bench: expected ${env.articles} articles, stored ${total}`);
+  const memAfter = await usedMemory(env.redis);
+  const fetched = { ...env.fixture.counters };
+  return { p, procs, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, bytesPerArticle: (memAfter - memBefore) / total, fetched };
+}
+
+async function queueIdle(q: PollQueue): Promise<boolean> {
+  const c = await queueCounts(q);
+  return (c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0) === 0;
+}
+
+async function refresh304(env: Env, p: Product) {
+  env.fixture.resetCounters();
+  const since = Date.now();
+  const t0 = ms();
+  await enqueueAll(p, env.corpus.feeds);
+  await waitFor('304 polls', async () => {
+    const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
+    return states.every((s) => s.lastFetch !== null && Date.parse(s.lastFetch) >= since - 1);
+  }, 120_000, 10);
+  const elapsed = ms() - t0;
+  const c = { ...env.fixture.counters };
+  const n = env.corpus.feeds.length;
+  if (c.requests !== n || c.conditional !== n || c.notModified !== n) {
+    throw new Error(`bench: refresh304 expected ${n} conditional requests answered 304, saw ${JSON.stringify(c)}`);
+  }
+  return { feedsPerSec: n / (elapsed / 1000), counters: c };
+}
+
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN;
+}
+
+/** One new story in each of N feeds, one at a time: enqueue -> visible in /feeds/all.json. */
+async function freshness(env: Env, p: Product, serverUrl: string) {
+  const samples: number[] = [];
+  const step = Math.floor(env.corpus.feeds.length / SIZE.freshness);
+  for (let k = 0; k < SIZE.freshness; k++) {
+    const idx = k * step;
+    const marker = `fresh${runId}x${k}`;
+    const feed = withFreshItem(env.corpus.feeds[idx]!, marker, Date.now());
+    env.corpus.feeds[idx] = feed;
+    env.fixture.update(feed, Date.now());
+    const t0 = ms();
+    await enqueueRefresh(p.queue, feed.id);
+    for (;;) {
+      const res = await fetch(`${serverUrl}/feeds/${HEAD_SECTION}.json`);
+      const text = await res.text();
+      if (res.status === 200 && text.includes(marker)) break;
+      if (ms() - t0 > 30_000) throw new Error(`bench: ${marker} not visible after 30 s`);
+      await sleep(2);
+    }
+    samples.push(ms() - t0);
+    await waitFor('an idle queue', async () => queueIdle(p.queue), 30_000, 20);
+  }
+  return { p50Ms: percentile(samples, 0.5), p99Ms: percentile(samples, 0.99), samples };
+}
+
+function spawnBare(snapshotFile: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'bare-server.ts'), snapshotFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`bench: bare server exited ${code}`)));
+  });
+}
+
+async function serve(env: Env, serverUrl: string) {
+  const url = `${serverUrl}/feeds/${HEAD_SECTION}.atom`;
+  const plain = await fetch(url);
+  const body = Buffer.from(await plain.arrayBuffer());
+  const items = (body.toString().match(/<entry>/g) ?? []).length;
+  if (plain.status !== 200 || items !== Math.min(HEAD_LIMIT, env.articles)) throw new Error(`bench: ${url} gave ${plain.status} with ${items} entries`);
+  const etag = plain.headers.get('etag') ?? '';
+  // undici decodes gzip transparently; node:http would not, so ask with a raw request.
+  const gzRes = await rawGet(url, { 'accept-encoding': 'gzip' });
+  if (gzRes.headers['content-encoding'] !== 'gzip' || !gunzipSync(gzRes.body).equals(body)) throw new Error('bench: gzip response differs from plain');
+  const headers = Object.fromEntries([...plain.headers.entries()]);
+  const snapFile = join(env.tmp, 'snapshot.json');
+  writeFileSync(snapFile, JSON.stringify({ headers, body: body.toString('base64'), gzip: gzRes.body.toString('base64') }));
+  const bare = await spawnBare(snapFile);
+  try {
+    const o = { connections: SIZE.connections, durationS: SIZE.serveS };
+    const inm = { 'if-none-match': etag };
+    const gz = { 'accept-encoding': 'gzip' };
+    if (!args.quick) {
+      say('serve: warm-up');
+      await load(url, { ...o, durationS: 2, expect: 200 });
+      await load(bare.url, { ...o, durationS: 2, expect: 200 });
+    }
+    const r: Record<string, LoadResult> = {};
+    for (const [name, target, h, expect] of [
+      ['base200', bare.url, {}, 200], ['prod200', url, {}, 200],
+      ['base304', bare.url, inm, 304], ['prod304', url, inm, 304],
+      ['baseGzip', bare.url, gz, 200], ['prodGzip', url, gz, 200],
+    ] as const) {
+      say(`serve: ${name} (${SIZE.serveS} s × ${SIZE.connections} connections)`);
+      r[name] = await load(target, { ...o, headers: h, expect });
+    }
+    return { bytes: body.length, gzipBytes: gzRes.body.length, r: r as Record<'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip', LoadResult> };
+  } finally {
+    bare.stop();
+  }
+}
+
+async function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const { get } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+async function naiveBaseline(env: Env): Promise<{ itemsPerSec: number; items: number }> {
+  const opts = { urls: env.corpus.feeds.map((f) => env.fixture.feedUrl(f.id)), redisUrl: env.redisUrl, prefix: `naive${runId}`, concurrency: SIZE.concurrency };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'naive-ingest.ts'), JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench: naive baseline exited ${code}`);
+  const res = JSON.parse(out.trim()) as { items: number; ms: number };
+  if (res.items !== env.articles) throw new Error(`bench: naive baseline stored ${res.items} items, expected ${env.articles}`);
+  return { itemsPerSec: res.items / (res.ms / 1000), items: res.items };
+}
+
+async function main() {
+  const started = Date.now();
+  const tmp = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+  const procs: ProductProcess[] = [];
+  let embedded: EmbeddedRedis | null = null;
+  let fixture: FixtureServer | null = null;
+  let redis: Redis | null = null;
+  const products: Product[] = [];
+  try {
+    say(`${args.quick ? 'quick' : 'full'} run: ${SIZE.feeds} feeds × ${SIZE.items} items; temp ${tmp}`);
+    const bin = await ensureRedisServer({
+      env: { redisServerBin: process.env.REDIS_SERVER_BIN || null, autoRedis: process.env.TRIBUTARY_AUTO_REDIS !== '0' },
+      cacheDir: join(homedir(), '.cache', 'tributary'),
+      log: say,
+    });
+    embedded = await startRedisServer({ bin, dataDir: join(tmp, 'redis'), appendOnly: true, log: (m, level) => { if (level && level !== 'info') say(`redis-server: ${m}`); }, supervise: false });
+    redis = new Redis(embedded.url);
+    const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+
+    const now = Date.now();
+    const corpus = makeCorpus({ seed: Number(args.seed), feeds: SIZE.feeds, itemsPerFeed: SIZE.items, nowMs: now });
+    fixture = await startFixtureServer(corpus.feeds, now);
+    const serverPort = await freePort();
+    const configPath = writeBenchConfig(tmp, { corpus, feedUrl: fixture.feedUrl, concurrency: SIZE.concurrency, baseUrl: `http://127.0.0.1:${serverPort}` });
+    const env: Env = { tmp, redisUrl: embedded.url, redis, fixture, corpus, configPath, serverPort, procs, articles: SIZE.feeds * SIZE.items };
+    say(`corpus: ${env.articles} items, ${(fixture.totalBytes() / 1e6).toFixed(1)} MB of RSS; redis ${redisVersion} on ${embedded.url}`);
+
+    say('tagging and fingerprinting');
+    const micro = runMicro(corpus, SIZE.microMs);
+
+    say('ingest baseline (naive fetch + rss-parser + HSET)');
+    const naive = await naiveBaseline(env);
+
+    say('ingest: 1 worker process');
+    const profileDir = args.profile ? join(tmp, 'profile') : undefined;
+    const one = await ingest(env, `b1${runId}`, 1, profileDir);
+    products.push(one.p);
+    const families = await memoryByFamily(redis, one.p.prefix);
+
+    say('refresh304: same feeds, unchanged');
+    const r304 = await refresh304(env, one.p);
+
+    say('server process');
+    const serverUrl = `http://127.0.0.1:${serverPort}`;
+    const server = spawnTributary({ role: 'server', configPath, redisUrl: env.redisUrl, prefix: one.p.prefix, dataDir: join(tmp, 'data'), logFile: join(tmp, 'server.log'), port: serverPort });
+    procs.push(server);
+    await waitFor('the server', async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200, 60_000, 100);
+    // The server syncs the schedulers; let any due scheduler jobs drain before timing.
+    await sleep(500);
+    await waitFor('an idle queue', async () => queueIdle(one.p.queue), 60_000, 50);
+
+    say(`freshness: ${SIZE.freshness} feeds`);
+    const fresh = await freshness(env, one.p, serverUrl);
+
+    const workerPeakRssMb = one.procs[0]!.peakRssMb() ?? NaN;
+    await Promise.all(one.procs.map((w) => w.stop()));
+
+    const srv = await serve(env, serverUrl);
+    await server.stop();
+
+    say('ingest: 2 worker processes');
+    const two = await ingest(env, `b2${runId}`, 2);
+    products.push(two.p);
+    await Promise.all(two.procs.map((w) => w.stop()));
+
+    const json: BenchJson = {
+      ingest: { itemsPerSec: one.itemsPerSec, itemsPerSecTwoWorkers: two.itemsPerSec, baselineItemsPerSec: naive.itemsPerSec, ratio: one.itemsPerSec / naive.itemsPerSec },
+      refresh304: { feedsPerSec: r304.feedsPerSec },
+      freshness: { p50Ms: fresh.p50Ms, p99Ms: fresh.p99Ms },
+      serve: {
+        reqPerSec: srv.r.prod200.reqPerSec, p99Ms: srv.r.prod200.p99Ms,
+        notModifiedReqPerSec: srv.r.prod304.reqPerSec, gzipReqPerSec: srv.r.prodGzip.reqPerSec,
+        baselineReqPerSec: srv.r.base200.reqPerSec, ratio: srv.r.prod200.reqPerSec / srv.r.base200.reqPerSec, bytes: srv.bytes,
+      },
+      tagging: { articlesPerSec: micro.articlesPerSec, fingerprintsPerSec: micro.fingerprintsPerSec },
+      memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
+    };
+    const details: BenchDetails = {
+      quick: args.quick,
+      date: new Date(started).toISOString(),
+      machine: `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, redis ${redisVersion}`,
+      feeds: SIZE.feeds,
+      items: SIZE.items,
+      articles: env.articles,
+      feedBytes: fixture.totalBytes(),
+      ingestMs: { one: one.elapsedMs, two: two.elapsedMs },
+      ingestRequests: one.fetched,
+      refresh304: r304.counters,
+      freshnessSamples: fresh.samples,
+      serve: srv.r,
+      serveBytes: { plain: srv.bytes, gzip: srv.gzipBytes },
+      connections: SIZE.connections,
+      durationS: SIZE.serveS,
+      taggedShare: micro.taggedShare,
+      families: families as FamilyUsage[],
+      elapsedS: (Date.now() - started) / 1000,
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+    else process.stdout.write(`${formatTable(json, details)}\n`);
+    if (profileDir) {
+      for (const f of profilesIn(profileDir)) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT))}\n`);
+      say(`profile kept in ${profileDir}`);
+    }
+  } finally {
+    await Promise.all(procs.map((p) => p.stop(10_000).catch(() => null)));
+    await Promise.all(products.map((p) => p.close().catch(() => undefined)));
+    await fixture?.close();
+    redis?.disconnect();
+    await embedded?.stop();
+    if (!args.profile) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    process.stderr.write(`bench failed: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import type { RawFeed, RawItem, SourceConfig } from '../../domain/types.ts';
+import { normalizeFeed } from './normalize.ts';
+
+const NOW = new Date('2024-06-01T12:00:00Z');
+const source = (lang: string | null = null): SourceConfig => ({
+  id: 'enab-baladi',
+  url: 'https://www.enabbaladi.net/feed/',
+  title: null,
+  lang,
+  interval: null,
+  tags: [],
+  priority: 0,
+  enabled: true,
+  origin: 'config',
+});
+const item = (over: Partial<RawItem>): RawItem => ({
+  guid: null,
+  link: null,
+  title: null,
+  published: null,
+  updated: null,
+  author: null,
+  summary: null,
+  contentHtml: null,
+  baseUrl: null,
+  categories: [],
+  enclosures: [],
+  media: [],
+  lang: null,
+  ...over,
+});
+const feed = (items: RawItem[], over: Partial<RawFeed> = {}): RawFeed => ({
+  format: 'rss',
+  title: 'F',
+  link: 'https://www.enabbaladi.net/',
+  description: null,
+  lang: null,
+  baseUrl: null,
+  image: null,
+  ttlMinutes: null,
+  updatePeriodMinutes: null,
+  items,
+  repaired: false,
+  ...over,
+});
+const ctx = (lang: string | null = null) => ({ source: source(lang), feedUrl: 'https://www.enabbaladi.net/feed/', now: NOW });
+
+const AR_TITLE = 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية';
+const AR_BODY =
+  'تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن مسألة مشاركة مقاتلين سوريين في المعارك الدائرة بين أذربيجان وأرمينيا، بإقليم كاراباخ المتنازع عليه بين البلدين. ' +
+  'وقال نائب وزير الخارجية الروسي والمبعوث الخاص للرئيس الروسي لمنطقة الشرق الأوسط والدول الإفريقية، ميخائيل بوغدانوف، اليوم الاثنين 19 من تشرين الأول، إن روسيا تثير باستمرار خلال اتصالاتها مع تركيا مسألة مشاركة “مرتزقة” من سوريا وليبيا.';
+
+describe('normalizeFeed', () => {
+  it('normalizes an Arabic RSS item (source lang null -> detected ar)', () => {
+    const [a, ...rest] = normalizeFeed(
+      feed([
+        item({
+          guid: 'https://www.enabbaladi.net/archives/418470',
+          link: 'https://www.enabbaladi.net/archives/418470?utm_source=rss&utm_medium=rss#respond',
+          title: AR_TITLE,
+          published: 'Mon, 19 Oct 2020 17:04:00 +0300',
+          author: 'عنب بلدي',
+          summary: `<p>${AR_BODY.slice(0, 120)}</p>`,
+          contentHtml: `<p dir="rtl">${AR_BODY}</p><img src="/wp-content/uploads/2020/10/fighters.jpg" width="800"><script>x()</script>`,
+          categories: [' سياسة ', 'أخبار', 'سياسة'],
+        }),
+      ]),
+      ctx(null),
+    );
+    expect(rest).toEqual([]);
+    expect(a).toBeDefined();
+    expect(a!.lang).toBe('ar');
+    expect(a!.url).toBe('https://www.enabbaladi.net/archives/418470');
+    expect(a!.title).toBe(AR_TITLE);
+    expect(a!.published).toBe('2020-10-19T14:04:00.000Z');
+    expect(a!.updated).toBe(a!.published);
+    expect(a!.author).toBe('عنب بلدي');
+    expect(a!.summary).toBe(AR_BODY.slice(0, 120));
+    expect(a!.contentHtml).toBe(
+      `<p dir="rtl">${AR_BODY}</p><img src="https://www.enabbaladi.net/wp-content/uploads/2020/10/fighters.jpg" width="800" />`,
+    );
+    expect(a!.image).toEqual({ url: 'https://www.enabbaladi.net/wp-content/uploads/2020/10/fighters.jpg', type: null, width: 800, height: null });
+    expect(a!.sourceCategories).toEqual(['سياسة', 'أخبار']);
+    expect(a!.tags).toEqual([]);
+    expect(a!.sourceId).toBe('enab-baladi');
+    expect(a!.id).toMatch(/^[0-9a-f]{24}$/);
+    expect(a!.contentHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('summary is plain text of at most 300 chars cut on a word, from the content when there is no description', () => {
+    const long = `<p>${AR_BODY} ${AR_BODY}</p>`;
+    const [a] = normalizeFeed(feed([item({ title: 't', contentHtml: long })]), ctx('ar'));
+    expect(a!.summary.length).toBeLessThanOrEqual(300);
+    expect(a!.summary.endsWith('…')).toBe(true);
+    expect(a!.summary).not.toContain('<');
+    expect(AR_BODY + ' ' + AR_BODY).toContain(a!.summary.slice(0, -1));
+  });
+
+  it('drops items with neither title, link nor content, keeps feed order', () => {
+    const out = normalizeFeed(
+      feed([
+        item({ title: 'first' }),
+        item({ author: 'nobody' }),
+        item({ link: 'https://x.example/2' }),
+        item({ contentHtml: '<p>only content here</p>' }),
+        item({ title: '   ', summary: '<p> </p>' }),
+      ]),
+      ctx('en'),
+    );
+    expect(out.map((a) => a.title)).toEqual(['first', 'https://x.example/2', 'only content here']);
+  });
+
+  it('falls back: published -> updated -> now; updated -> published; future clamps', () => {
+    const out = normalizeFeed(
+      feed([
+        item({ title: 'a', updated: '2020-01-02T00:00:00Z' }),
+        item({ title: 'b' }),
+        item({ title: 'c', published: '2099-01-01T00:00:00Z' }),
+        item({ title: 'd', published: '2020-01-01T00:00:00Z', updated: '2020-01-03T00:00:00Z' }),
+      ]),
+      ctx('en'),
+    );
+    expect(out.map((a) => [a.published, a.updated])).toEqual([
+      ['2020-01-02T00:00:00.000Z', '2020-01-02T00:00:00.000Z'],
+      [NOW.toISOString(), NOW.toISOString()],
+      [NOW.toISOString(), NOW.toISOString()],
+      ['2020-01-01T00:00:00.000Z', '2020-01-03T00:00:00.000Z'],
+    ]);
+  });
+
+  it('picks the language: item xml:lang, feed lang, source lang, detector', () => {
+    const en = 'The ministry said on Monday that talks would continue through the week.';
+    const run = (itemLang: string | null, feedLang: string | null, srcLang: string | null, text = en) =>
+      normalizeFeed(feed([item({ title: text, lang: itemLang })], { lang: feedLang }), ctx(srcLang))[0]!.lang;
+    expect(run('fr-CA', 'en-us', 'ar')).toBe('fr');
+    expect(run(null, 'en-US', 'ar')).toBe('en');
+    expect(run(null, null, 'ar')).toBe('ar');
+    expect(run(null, null, null)).toBe('en');
+    expect(run(null, null, null, 'Le ministère a déclaré lundi que les discussions se poursuivraient toute la semaine.')).toBe('fr');
+  });
+
+  it('resolves content URLs against xml:base, else the item link; lead image order', () => {
+    const [a, b, c] = normalizeFeed(
+      feed([
+        item({
+          title: 'base',
+          link: 'https://site.example/posts/1',
+          baseUrl: 'https://cdn.example/media/',
+          contentHtml: '<img src="a.jpg"><a href="x">x</a>',
+          media: [{ url: 'https://cdn.example/thumb.jpg', type: null, medium: 'image', width: 150, height: 100, length: null }],
+        }),
+        item({
+          title: 'link',
+          link: 'https://site.example/posts/2/',
+          contentHtml: '<img src="b.jpg">',
+          enclosures: [
+            { url: 'https://site.example/a.mp3', type: 'audio/mpeg', medium: null, width: null, height: null, length: 1 },
+            { url: 'https://site.example/e.png', type: 'image/png', medium: null, width: null, height: null, length: 1 },
+          ],
+        }),
+        item({
+          title: 'pixel only',
+          link: 'https://site.example/posts/3',
+          media: [{ url: 'https://t.example/p.gif', type: 'image/gif', medium: null, width: 1, height: 1, length: null }],
+          contentHtml: '<p>x</p>',
+        }),
+      ]),
+      ctx('en'),
+    );
+    expect(a!.contentHtml).toBe('<img src="https://cdn.example/media/a.jpg" /><a href="https://cdn.example/media/x">x</a>');
+    expect(a!.image!.url).toBe('https://cdn.example/thumb.jpg');
+    expect(b!.contentHtml).toBe('<img src="https://site.example/posts/2/b.jpg" />');
+    expect(b!.image).toEqual({ url: 'https://site.example/e.png', type: 'image/png', width: null, height: null });
+    expect(c!.image).toBeNull();
+  });
+
+  it('cleans invalid XML characters, markup in titles and author e-mails', () => {
+    const [a] = normalizeFeed(
+      feed([
+        item({
+          title: 'Tom &amp; Jerry <b>live</b>\u0001 x<y',
+          author: 'jane@example.com (Jane Doe)',
+          summary: 'a\u0000b',
+          guid: 'g\u0002',
+          categories: ['c\u0007'],
+        }),
+      ]),
+      ctx('en'),
+    );
+    expect(a!.title).toBe('Tom & Jerry live x');
+    expect(a!.author).toBe('Jane Doe');
+    expect(a!.summary).toBe('ab');
+    expect(a!.guid).toBe('g');
+    expect(a!.sourceCategories).toEqual(['c']);
+    const plain = normalizeFeed(feed([item({ title: 'x < y and 3 > 2' })]), ctx('en'))[0]!;
+    expect(plain.title).toBe('x < y and 3 > 2');
+  });
+
+  it('keeps ids stable across polls and URL noise; contentHash changes with edits', () => {
+    const poll = (link: string, content: string) =>
+      normalizeFeed(feed([item({ title: 'Same', link, contentHtml: content })]), ctx('en'))[0]!;
+    const a = poll('https://site.example/s?id=1', '<p>v1</p>');
+    const b = poll('http://site.example/s?id=1&utm_source=tw#c', '<p>v1</p>');
+    const c = poll('https://site.example/s?id=1', '<p>v2</p>');
+    expect(b.id).toBe(a.id);
+    expect(b.contentHash).toBe(a.contentHash);
+    expect(c.id).toBe(a.id);
+    expect(c.contentHash).not.toBe(a.contentHash);
+    // Title-only items without a date keep their id although `published` falls back to now.
+    const t1 = normalizeFeed(feed([item({ title: 'Only a title' })]), { ...ctx('en'), now: new Date('2024-01-01T00:00:00Z') })[0]!;
+    const t2 = normalizeFeed(feed([item({ title: 'Only a title' })]), { ...ctx('en'), now: new Date('2024-02-01T00:00:00Z') })[0]!;
+    expect(t2.id).toBe(t1.id);
+  });
+});

@@ -1,0 +1,46 @@
+// The admin surface: /admin/api (sources, curation, OPML, OpenAPI), /admin/login and the queue
+// dashboard at /admin/queues. Everything under /admin is a 404 while ADMIN_TOKEN is unset.
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HttpError, errorResponse } from '../http-error.ts';
+import type { ServerDeps } from '../deps.ts';
+import { adminEnabled, loginHandler, requireToken } from './auth.ts';
+import { registerSourceRoutes } from './sources.ts';
+import { registerCurationRoutes } from './curation.ts';
+import { registerOpmlRoutes } from './opml.ts';
+import { adminOpenApi } from './openapi.ts';
+import { DASHBOARD_PATH, registerDashboard } from './dashboard.ts';
+
+export { pinExpiryCheck } from './pin-expiry.ts';
+
+/** Largest admin request body (an OPML file of a few thousand feeds fits). */
+export const ADMIN_BODY_LIMIT = 1024 * 1024;
+
+export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
+  const token = deps.config.env.adminToken || null;
+  const secureCookie = deps.config.site.baseUrl.startsWith('https:');
+
+  app.use('/admin/*', adminEnabled(token));
+  app.use('/admin', adminEnabled(token));
+  app.use(
+    '/admin/api/*',
+    bodyLimit({
+      maxSize: ADMIN_BODY_LIMIT,
+      onError: (c) => errorResponse(c, new HttpError(413, 'payload-too-large', `request body exceeds ${ADMIN_BODY_LIMIT} bytes`)),
+    }),
+  );
+  // Public while enabled: the document describes the API and holds no data.
+  app.get('/admin/api/openapi.json', (c) => c.json(adminOpenApi(deps.config.site.baseUrl)));
+  app.get('/admin/login', loginHandler(token, secureCookie));
+
+  app.use('/admin/api/*', requireToken(token, { cookie: false }));
+  registerSourceRoutes(app, deps);
+  registerCurationRoutes(app, deps);
+  registerOpmlRoutes(app, deps);
+
+  if (deps.queues?.length) {
+    app.use(DASHBOARD_PATH, requireToken(token, { cookie: true }));
+    app.use(`${DASHBOARD_PATH}/*`, requireToken(token, { cookie: true }));
+    registerDashboard(app, deps.queues);
+  }
+}

@@ -1,0 +1,74 @@
+// Request schemas of the admin API (zod), mirroring the config file's rules for sources.
+import { z } from 'zod';
+import { parseDuration } from '../../config/units.ts';
+
+export const idSchema = z.string().max(64).regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits and dashes)');
+
+export const httpUrlSchema = z.string().max(2048).refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+const langSchema = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as ar or en')
+  .transform((s) => s.toLowerCase());
+
+/** `90s`, `10m`, `6h` or a number of ms; at least 1 minute. */
+const intervalSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null || ms < 60_000) {
+    ctx.addIssue({ code: 'custom', message: `not a duration of at least 1m: ${JSON.stringify(v)} (use 10m, 6h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const sourceFields = {
+  url: httpUrlSchema,
+  title: z.string().trim().min(1).max(300).nullable(),
+  lang: langSchema.nullable(),
+  interval: intervalSchema.nullable(),
+  tags: z.array(idSchema).max(50),
+  priority: z.number().int().min(-1000).max(1000),
+  sections: z.array(idSchema).max(50),
+};
+
+export const addSourceSchema = z.strictObject({
+  id: idSchema,
+  url: sourceFields.url,
+  title: sourceFields.title.optional(),
+  lang: sourceFields.lang.optional(),
+  interval: sourceFields.interval.optional(),
+  tags: sourceFields.tags.optional(),
+  priority: sourceFields.priority.optional(),
+  sections: sourceFields.sections.optional(),
+});
+
+export const patchSourceSchema = z
+  .strictObject({
+    url: sourceFields.url.optional(),
+    title: sourceFields.title.optional(),
+    lang: sourceFields.lang.optional(),
+    interval: sourceFields.interval.optional(),
+    tags: sourceFields.tags.optional(),
+    priority: sourceFields.priority.optional(),
+    sections: sourceFields.sections.optional(),
+  })
+  .refine((o) => Object.keys(o).length > 0, 'nothing to change');
+
+export const articleRefSchema = z.strictObject({ articleId: z.string().min(1).max(128) });
+
+export const pinSchema = z.strictObject({
+  articleId: z.string().min(1).max(128),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const tagChangeSchema = z
+  .strictObject({ add: z.array(idSchema).max(50).default([]), remove: z.array(idSchema).max(50).default([]) })
+  .refine((o) => o.add.length + o.remove.length > 0, 'give tags to add or remove')
+  .refine((o) => !o.add.some((t) => o.remove.includes(t)), 'a tag cannot be both added and removed');
