@@ -19,3 +19,16 @@ export async function load(url: string, o: { connections: number; durationS: num
   }
   return { reqPerSec: r.requests.total / r.duration, p50Ms: r.latency.p50, p99Ms: r.latency.p99, statuses, errors: r.errors };
 }
+
+/** Two runs of equal duration as one: mean rate, mean percentiles, summed status counts. */
+export function mergeLoads(a: LoadResult, b: LoadResult): LoadResult {
+  const statuses: Record<string, number> = { ...a.statuses };
+  for (const [k, v] of Object.entries(b.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    reqPerSec: (a.reqPerSec + b.reqPerSec) / 2,
+    p50Ms: (a.p50Ms + b.p50Ms) / 2,
+    p99Ms: (a.p99Ms + b.p99Ms) / 2,
+    statuses,
+    errors: a.errors + b.errors,
+  };
+}

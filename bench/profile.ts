@@ -9,6 +9,8 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  startTime: number;
+  endTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -36,11 +38,24 @@ function shortUrl(url: string, root: string): string {
   return rel.startsWith('..') ? path : rel.replace(/^node_modules\//, 'nm/');
 }
 
-export function summarizeProfile(file: string, root: string, top = 15): ProfileSummary {
+/** Monotonic clock in µs: the clock V8 stamps profile samples with (CLOCK_MONOTONIC on Linux). */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * Top functions and files by self time. With `window` (monotonic µs, see monotonicUs), only
+ * samples taken inside it count — e.g. the ingest, without start-up and module loading.
+ */
+export function summarizeProfile(file: string, root: string, top = 15, window?: { fromUs: number; toUs: number }): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  let at = p.startTime;
+  p.samples.forEach((id, i) => {
+    const d = p.timeDeltas[i] ?? 0;
+    at += d;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + d);
+  });
   const fns = new Map<string, number>();
   const files = new Map<string, number>();
   let busy = 0;
@@ -63,9 +78,10 @@ export function summarizeProfile(file: string, root: string, top = 15): ProfileS
   return { file, busyMs: busy / 1000, functions: rows(fns), files: rows(files) };
 }
 
+/** Main-thread profiles in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0). */
 export function profilesIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+    return readdirSync(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -74,7 +90,7 @@ export function profilesIn(dir: string): string[] {
 export function formatProfile(s: ProfileSummary): string {
   const line = (r: ProfileRow) => `  ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.selfMs.toFixed(0).padStart(7)} ms  ${r.name}`;
   return [
-    `CPU profile of the worker (${s.file}), busy ${(s.busyMs / 1000).toFixed(1)} s; top functions by self time:`,
+    `CPU profile of the worker during the 1-worker ingest (${s.file}): busy ${(s.busyMs / 1000).toFixed(1)} s; top functions by self time:`,
     ...s.functions.map(line),
     'by file / package:',
     ...s.files.map(line),

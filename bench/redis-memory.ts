@@ -7,6 +7,13 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
 }
 
+/** Total commands processed and CPU seconds used by the server so far (INFO stats / cpu). */
+export async function redisWork(redis: Redis): Promise<{ commands: number; cpuS: number }> {
+  const info = await redis.info();
+  const num = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return { commands: num('total_commands_processed'), cpuS: num('used_cpu_user') + num('used_cpu_sys') };
+}
+
 export interface FamilyUsage {
   family: string;
   keys: number;

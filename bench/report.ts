@@ -16,11 +16,15 @@ export interface BenchDetails {
   quick: boolean;
   date: string;
   machine: string;
+  /** 1-minute load average at the start and the end (other work on the machine skews figures). */
+  loadAvg: { start: number; end: number };
   feeds: number;
   items: number;
   articles: number;
   feedBytes: number;
   ingestMs: { one: number; two: number };
+  /** Redis commands per stored article and Redis CPU seconds during the 1-worker ingest. */
+  ingestRedis: { commandsPerArticle: number; cpuS: number };
   ingestRequests: FixtureCounters;
   refresh304: FixtureCounters;
   freshnessSamples: number[];
@@ -77,8 +81,9 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
     ...rows.map(fmt),
     '',
     `ingest: 1 worker ${n(d.ingestMs.one / 1000, 1)} s, 2 workers ${n(d.ingestMs.two / 1000, 1)} s; ${d.ingestRequests.full} full responses during the 1-worker ingest`,
+    `Redis during the 1-worker ingest: ${n(d.ingestRedis.commandsPerArticle)} commands per article, ${n(d.ingestRedis.cpuS, 1)} s of Redis CPU`,
     `Redis memory by key family after the 1-worker ingest (MEMORY USAGE, per article):`,
     ...top,
-    `total bench time ${n(d.elapsedS, 0)} s`,
+    `total bench time ${n(d.elapsedS, 0)} s; load average ${n(d.loadAvg.start, 1)} at start, ${n(d.loadAvg.end, 1)} at end`,
   ].join('\n');
 }

@@ -4,7 +4,7 @@
 // `--profile` writes a V8 CPU profile of the 1-worker ingest worker and prints its top functions.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -24,11 +24,11 @@ import type { FixtureServer } from './fixture-server.ts';
 import { HEAD_LIMIT, HEAD_SECTION, ROOT, spawnTributary, waitFor, writeBenchConfig } from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
-import { load } from './load.ts';
+import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
-import { memoryByFamily, usedMemory } from './redis-memory.ts';
+import { memoryByFamily, redisWork, usedMemory } from './redis-memory.ts';
 import type { FamilyUsage } from './redis-memory.ts';
-import { formatProfile, profilesIn, summarizeProfile } from './profile.ts';
+import { formatProfile, monotonicUs, profilesIn, summarizeProfile } from './profile.ts';
 import { formatTable } from './report.ts';
 import type { BenchDetails, BenchJson } from './report.ts';
 
@@ -95,11 +95,15 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   await waitFor(`${workers} worker(s) to start`, async () => (await p.store.workers.alive(60_000)) >= workers, 60_000, 100);
   await sleep(200);
   const memBefore = await usedMemory(env.redis);
+  const workBefore = await redisWork(env.redis);
   env.fixture.resetCounters();
   const t0 = ms();
+  const fromUs = monotonicUs();
   await enqueueAll(p, env.corpus.feeds);
   await waitFor(`${env.articles} articles under ${prefix}`, async () => (await p.store.articles.total()) >= env.articles, 600_000, 20);
   const elapsed = ms() - t0;
+  const window = { fromUs, toUs: monotonicUs() };
+  const workAfter = await redisWork(env.redis);
   // Source states are written after the articles; wait for them too (the next phase needs ETags).
   await waitFor('source states', async () => {
     const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
@@ -110,7 +114,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   if (total !== env.articles) throw new Error(`bench: expected ${env.articles} articles, stored ${total}`);
   const memAfter = await usedMemory(env.redis);
   const fetched = { ...env.fixture.counters };
-  return { p, procs, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, bytesPerArticle: (memAfter - memBefore) / total, fetched };
+  return { p, procs, window, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, redis: { commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles, cpuS: workAfter.cpuS - workBefore.cpuS }, bytesPerArticle: (memAfter - memBefore) / total, fetched };
 }
 
 async function queueIdle(q: PollQueue): Promise<boolean> {
@@ -183,7 +187,7 @@ async function serve(env: Env, serverUrl: string) {
   const url = `${serverUrl}/feeds/${HEAD_SECTION}.atom`;
   const plain = await fetch(url);
   const body = Buffer.from(await plain.arrayBuffer());
-  const items = (body.toString().match(/<entry>/g) ?? []).length;
+  const items = (body.toString().match(/<entry[ >]/g) ?? []).length;
   if (plain.status !== 200 || items !== Math.min(HEAD_LIMIT, env.articles)) throw new Error(`bench: ${url} gave ${plain.status} with ${items} entries`);
   const etag = plain.headers.get('etag') ?? '';
   // undici decodes gzip transparently; node:http would not, so ask with a raw request.
@@ -202,14 +206,18 @@ async function serve(env: Env, serverUrl: string) {
       await load(url, { ...o, durationS: 2, expect: 200 });
       await load(bare.url, { ...o, durationS: 2, expect: 200 });
     }
+    // Baseline and product alternate, A B B A, half the duration each: load from other work on
+    // the machine hits both sides alike.
     const r: Record<string, LoadResult> = {};
-    for (const [name, target, h, expect] of [
-      ['base200', bare.url, {}, 200], ['prod200', url, {}, 200],
-      ['base304', bare.url, inm, 304], ['prod304', url, inm, 304],
-      ['baseGzip', bare.url, gz, 200], ['prodGzip', url, gz, 200],
-    ] as const) {
-      say(`serve: ${name} (${SIZE.serveS} s × ${SIZE.connections} connections)`);
-      r[name] = await load(target, { ...o, headers: h, expect });
+    const half = { ...o, durationS: SIZE.serveS / 2 };
+    for (const [name, h, expect] of [['200', {}, 200], ['304', inm, 304], ['Gzip', gz, 200]] as const) {
+      say(`serve ${name}: baseline and product, A B B A × ${half.durationS} s, ${SIZE.connections} connections`);
+      const b1 = await load(bare.url, { ...half, headers: h, expect });
+      const p1 = await load(url, { ...half, headers: h, expect });
+      const p2 = await load(url, { ...half, headers: h, expect });
+      const b2 = await load(bare.url, { ...half, headers: h, expect });
+      r[`base${name}`] = mergeLoads(b1, b2);
+      r[`prod${name}`] = mergeLoads(p1, p2);
     }
     return { bytes: body.length, gzipBytes: gzRes.body.length, r: r as Record<'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip', LoadResult> };
   } finally {
@@ -228,8 +236,8 @@ async function rawGet(url: string, headers: Record<string, string>): Promise<{ h
   });
 }
 
-async function naiveBaseline(env: Env): Promise<{ itemsPerSec: number; items: number }> {
-  const opts = { urls: env.corpus.feeds.map((f) => env.fixture.feedUrl(f.id)), redisUrl: env.redisUrl, prefix: `naive${runId}`, concurrency: SIZE.concurrency };
+async function naiveBaseline(env: Env, run: number): Promise<{ itemsPerSec: number; items: number }> {
+  const opts = { urls: env.corpus.feeds.map((f) => env.fixture.feedUrl(f.id)), redisUrl: env.redisUrl, prefix: `naive${runId}r${run}`, concurrency: SIZE.concurrency };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'naive-ingest.ts'), JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -242,6 +250,7 @@ async function naiveBaseline(env: Env): Promise<{ itemsPerSec: number; items: nu
 
 async function main() {
   const started = Date.now();
+  const loadStart = loadavg()[0]!;
   const tmp = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
   const procs: ProductProcess[] = [];
   let embedded: EmbeddedRedis | null = null;
@@ -270,14 +279,18 @@ async function main() {
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
 
-    say('ingest baseline (naive fetch + rss-parser + HSET)');
-    const naive = await naiveBaseline(env);
+    say('ingest baseline (naive fetch + rss-parser + HSET), run 1 of 2');
+    const naive1 = await naiveBaseline(env, 1);
 
     say('ingest: 1 worker process');
     const profileDir = args.profile ? join(tmp, 'profile') : undefined;
     const one = await ingest(env, `b1${runId}`, 1, profileDir);
     products.push(one.p);
     const families = await memoryByFamily(redis, one.p.prefix);
+    // The baseline runs before and after the product (A B A), so drifting load hits both alike.
+    say('ingest baseline, run 2 of 2');
+    const naive2 = await naiveBaseline(env, 2);
+    const naive = { itemsPerSec: (naive1.itemsPerSec + naive2.itemsPerSec) / 2 };
 
     say('refresh304: same feeds, unchanged');
     const r304 = await refresh304(env, one.p);
@@ -321,11 +334,13 @@ async function main() {
       quick: args.quick,
       date: new Date(started).toISOString(),
       machine: `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, redis ${redisVersion}`,
+      loadAvg: { start: loadStart, end: loadavg()[0]! },
       feeds: SIZE.feeds,
       items: SIZE.items,
       articles: env.articles,
       feedBytes: fixture.totalBytes(),
       ingestMs: { one: one.elapsedMs, two: two.elapsedMs },
+      ingestRedis: one.redis,
       ingestRequests: one.fetched,
       refresh304: r304.counters,
       freshnessSamples: fresh.samples,
@@ -340,7 +355,7 @@ async function main() {
     if (args.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(`${formatTable(json, details)}\n`);
     if (profileDir) {
-      for (const f of profilesIn(profileDir)) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT))}\n`);
+      for (const f of profilesIn(profileDir)) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, one.window))}\n`);
       say(`profile kept in ${profileDir}`);
     }
   } finally {

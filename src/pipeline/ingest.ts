@@ -1,18 +1,21 @@
 // The orchestrator: one poll of one source, reading like the product.
-// fetch -> parse -> normalize -> tag -> dedupe + store -> section indexes -> source state.
-import type { Config, IngestReport, SourceConfig } from '../domain/types.ts';
+// schedule -> fetch (holding one of the host's slots) -> parse -> normalize -> tag -> dedupe + store
+// -> source state. Fetch and parse failures become source state; only Redis errors and bugs throw.
+import type { Config, IngestReport, RawFeed, SourceConfig } from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
+import type { FeedError } from '../domain/errors.ts';
 import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
-import { backoffDelay, computeNextPollDelay } from './fetch/next-poll.ts';
+import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeed } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { htmlToText } from '../text/html-text.ts';
 import { persistArticle } from './persist.ts';
+import { failureDelay, historyLimit, isDue, lastDelay, pollTarget, pollWindow, successDelay } from './schedule-state.ts';
 
 export interface IngestDeps {
   config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'>;
@@ -34,73 +37,35 @@ export interface IngestOptions {
 export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts: IngestOptions = {}): Promise<IngestReport> {
   const { store, config } = deps;
   const started = deps.now();
+  const now = started.getTime();
   const report: IngestReport = {
     sourceId: source.id, outcome: 'ok', fetched: 0, inserted: 0, updated: 0, unchanged: 0,
     clustered: 0, durationMs: 0, error: null, nextPollAt: 0,
   };
   const state = await store.sources.getState(source.id);
-  if (!opts.force && state.nextPoll && Date.parse(state.nextPoll) > started.getTime() + 1000) {
-    return { ...report, outcome: 'skipped', nextPollAt: Date.parse(state.nextPoll) };
-  }
-  const moved = state.url && state.movedFrom === source.url ? state.url : null;
-  const url = moved ?? source.url;
-  const sameUrl = state.url === url;
-  const baseInterval = source.interval ?? config.fetch.defaultInterval;
+  const window = pollWindow(config.fetch, source);
+  if (!opts.force && !isDue(state, now, window)) return { ...report, outcome: 'skipped', nextPollAt: Date.parse(state.nextPoll!) };
+  const target = pollTarget(source, state);
   try {
-    const release = deps.hostLimiter ? await deps.hostLimiter.acquire(new URL(url).host, { signal: opts.signal, waitMs: 30_000 }) : null;
-    let fetched;
-    try {
-      fetched = await deps.fetcher.fetch(
-        { url, etag: sameUrl ? state.etag : null, lastModified: sameUrl ? state.lastModified : null },
-        { signal: opts.signal },
-      );
-    } finally {
-      await release?.();
+    const fetched = await fetchPolitely(deps, target, opts.signal);
+    if ('hostBusy' in fetched) {
+      // Other sources' fetches hold every slot of the host: not this source's failure; a later tick retries.
+      return { ...report, outcome: 'skipped', error: reportError(fetched.hostBusy), nextPollAt: now + (fetched.hostBusy.retryAfterMs ?? 0) };
     }
-    let feedHints = { ttlMinutes: null as number | null, updatePeriodMinutes: null as number | null };
-    if (fetched.kind === 'not-modified') {
-      report.outcome = 'not-modified';
-    } else {
-      const feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
-      feedHints = { ttlMinutes: feed.ttlMinutes, updatePeriodMinutes: feed.updatePeriodMinutes };
-      const articles = normalizeFeed(feed, { source, feedUrl: fetched.finalUrl, now: started });
-      report.fetched = articles.length;
-      const results = await Promise.all(
-        articles.map(async (article) => {
-          const text = htmlToText(article.contentHtml);
-          const tags = deps.tagger.tag({
-            title: article.title, summary: article.summary, text,
-            categories: article.sourceCategories, sourceTags: source.tags,
-          });
-          const tagged = { ...article, tags };
-          const fingerprint = fingerprintArticle({ title: article.title, text });
-          return persistArticle(deps, { article: tagged, text, fingerprint, explicitSections: source.sections }, started);
-        }),
-      );
-      const stored = results.filter((r) => r !== null);
-      for (const r of stored) {
-        if (r.outcome === 'inserted') report.inserted++;
-        else if (r.outcome === 'updated') report.updated++;
-        else report.unchanged++;
-        if (r.clustered) report.clustered++;
-      }
-      await store.sources.addArticles(source.id, stored.map((r, i) => ({ id: r.id, publishedMs: Date.parse(articles[i]!.published) })));
+    let feed: RawFeed | null = null;
+    let unstoredTimes: number[] = [];
+    if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
+    else {
+      feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
+      unstoredTimes = await storeFeed(deps, source, feed, fetched.finalUrl, started, report);
     }
-    const delay = computeNextPollDelay({
-      publishedTimes: await store.sources.recentPublishTimes(source.id),
-      now: started.getTime(),
-      minInterval: Math.min(config.fetch.minInterval, baseInterval),
-      maxInterval: Math.max(config.fetch.maxInterval, baseInterval),
-      defaultInterval: baseInterval,
-      ttlMinutes: feedHints.ttlMinutes,
-      updatePeriodMinutes: feedHints.updatePeriodMinutes,
-      maxAgeSeconds: fetched.maxAge,
-      retryAfterMs: null,
-    });
-    report.nextPollAt = started.getTime() + delay;
+    const history = [...(await store.sources.recentPublishTimes(source.id, historyLimit(window))), ...unstoredTimes];
+    const hints = { ttlMinutes: feed?.ttlMinutes ?? null, updatePeriodMinutes: feed?.updatePeriodMinutes ?? null, maxAgeSeconds: fetched.maxAge };
+    const delay = successDelay(window, history, now, hints);
+    report.nextPollAt = now + (feed ? delay : Math.max(delay, lastDelay(state)));
+    const url = fetched.permanentUrl ?? target.url;
     await store.sources.patchState(source.id, {
-      url: fetched.permanentUrl ?? url,
-      movedFrom: fetched.permanentUrl ? source.url : moved ? source.url : null,
+      url, movedFrom: url === source.url ? null : fetched.permanentUrl ? source.url : target.movedFrom,
       status: report.outcome === 'not-modified' ? 'not-modified' : 'ok',
       lastFetch: started.toISOString(), lastSuccess: started.toISOString(),
       lastError: null, lastErrorKind: null, consecutiveFailures: 0,
@@ -109,11 +74,10 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
-    const failures = (await store.sources.recordFailure(source.id));
-    const delay = Math.max(e.retryAfterMs ?? 0, backoffDelay(failures, baseInterval));
+    const failures = await store.sources.recordFailure(source.id);
     report.outcome = 'error';
-    report.error = { kind: e.kind, message: e.message, permanent: e.permanent };
-    report.nextPollAt = started.getTime() + delay;
+    report.error = reportError(e);
+    report.nextPollAt = now + failureDelay(e, failures, window);
     await store.sources.patchState(source.id, {
       status: 'error', lastFetch: started.toISOString(), lastError: e.message,
       lastErrorKind: e.kind, nextPoll: new Date(report.nextPollAt).toISOString(),
@@ -121,4 +85,29 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
   }
   report.durationMs = deps.now().getTime() - started.getTime();
   return report;
+}
+
+const reportError = (e: FeedError) => ({ kind: e.kind, message: e.message, permanent: e.permanent });
+
+/** normalize -> tag -> dedupe + store, counted into the report. Returns the publish times of items too old to keep. */
+async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, feedUrl: string, now: Date, report: IngestReport): Promise<number[]> {
+  const articles = normalizeFeed(feed, { source, feedUrl, now });
+  report.fetched = articles.length;
+  const results = await Promise.all(articles.map(async (article) => {
+    const text = htmlToText(article.contentHtml);
+    const tags = deps.tagger.tag({ title: article.title, summary: article.summary, text, categories: article.sourceCategories, sourceTags: source.tags });
+    const fingerprint = fingerprintArticle({ title: article.title, text });
+    return persistArticle(deps, { article: { ...article, tags }, text, fingerprint, explicitSections: source.sections }, now);
+  }));
+  const kept: { id: string; publishedMs: number }[] = [];
+  const tooOld: number[] = [];
+  results.forEach((r, i) => {
+    const publishedMs = Date.parse(articles[i]!.published);
+    if (!r) return void tooOld.push(publishedMs);
+    kept.push({ id: r.id, publishedMs });
+    report[r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged']++;
+    if (r.clustered) report.clustered++;
+  });
+  await deps.store.sources.addArticles(source.id, kept);
+  return tooOld;
 }

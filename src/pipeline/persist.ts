@@ -6,6 +6,7 @@ import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { UpsertOutcome } from '../store/articles.ts';
 import { decodeSignature, encodeSignature, estimateJaccard } from '../text/minhash.ts';
+import { applyManualTags } from '../store/curation.ts';
 
 export interface PersistInput {
   article: Article;
@@ -70,7 +71,9 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
   // Level 2: the same canonical URL from another source (or under a new guid) is one article.
   const id = a.url ? await store.articles.claimUrl(a.url, a.id, expireAt) : a.id;
   const owner = id === a.id;
-  const res = await store.articles.upsert(id, owner ? a : { ...a, id }, owner, now, expireAt);
+  // Tags an editor added or removed by hand survive every re-poll.
+  const tagged = { ...a, tags: applyManualTags(a.tags, await store.curation.manualTags(id)) };
+  const res = await store.articles.upsert(id, owner ? tagged : { ...tagged, id }, owner, now, expireAt);
 
   // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
   let clustered = false;
@@ -80,7 +83,7 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
   }
 
   const sections = curator.sectionsFor({
-    tags: a.tags,
+    tags: tagged.tags,
     sources: res.sources,
     lang: a.lang,
     title: a.title,

@@ -1,20 +1,27 @@
 // Story clusters: LSH buckets (band value -> article ids) find near-duplicate candidates; a
 // cluster is a sorted set of member ids. Nothing here outlives the articles it points at:
-// - a bucket is a sorted set scored by each member's candidacy deadline (the earlier of the dedupe
-//   window and the article's own expiry); each write drops members past it, and the key expires
-//   with its last live member;
-// - a cluster set expires with its longest-lived member (never earlier, never later).
+// - bucket entries sit in sorted sets (256 bucket groups per band) scored by each entry's candidacy
+//   deadline (the earlier of the dedupe window and the article's own expiry); each write drops
+//   entries past it, and the key expires with its last live entry;
+// - a cluster set exists only for stories of two or more, and expires with its longest-lived
+//   member (never earlier, never later).
 // The article's remaining life is read from its hash's PTTL (written just before, by the upsert),
 // so callers need not know the retention settings. Every script touches one key (Cluster-safe).
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 
-function bandKey(keys: Keys, band: string) {
+/**
+ * Where one band value lives: buckets are grouped 256 to a key per band (a key per bucket costs
+ * ~100 bytes of key overhead for what is mostly one member), and the member carries 8 hex chars of
+ * the rest of the value (a false match only makes a candidate that the signature check drops).
+ */
+function bandSlot(keys: Keys, band: string): { key: string; tag: string } {
   const i = band.indexOf(':');
-  return keys.lshBucket(Number(band.slice(0, i)), band.slice(i + 1));
+  const value = band.slice(i + 1);
+  return { key: keys.lshBucket(Number(band.slice(0, i)), value.slice(0, 2)), tag: value.slice(2, 10).padEnd(8, '0') };
 }
 
-// KEYS[1] bucket; ARGV: 1 id, 2 deadline (ms), 3 now (ms)
+// KEYS[1] bucket group; ARGV: 1 member (tag + id), 2 deadline (ms), 3 now (ms)
 const BUCKET_ADD_LUA = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -50,21 +57,43 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
   return {
     /** Ids of live candidates sharing at least one band. */
     async candidates(bands: string[], nowMs = Date.now()): Promise<string[]> {
-      const sets = await Promise.all(bands.map((b) => redis.zrangebyscore(bandKey(keys, b), nowMs, '+inf')));
-      return [...new Set(sets.flat())];
+      const slots = bands.map((b) => bandSlot(keys, b));
+      const groups = await Promise.all(slots.map((s) => redis.zrangebyscore(s.key, nowMs, '+inf')));
+      const out = new Set<string>();
+      groups.forEach((members, i) => {
+        const tag = slots[i]!.tag;
+        for (const m of members) if (m.startsWith(tag)) out.add(m.slice(tag.length));
+      });
+      return [...out];
     },
 
     /** Adds `id` to its band buckets for at most `ttlMs` (the dedupe window) and at most its own life. */
     async addToBuckets(id: string, bands: string[], ttlMs: number, nowMs = Date.now()): Promise<void> {
       if (bands.length === 0) return;
       const deadline = nowMs + Math.min(ttlMs, await articleTtl(id, ttlMs));
-      await Promise.all(bands.map((b) => r.tribBucketAdd(bandKey(keys, b), id, deadline, nowMs)));
+      await Promise.all(
+        bands.map((b) => {
+          const s = bandSlot(keys, b);
+          return r.tribBucketAdd(s.key, s.tag + id, deadline, nowMs);
+        }),
+      );
     },
 
-    /** Adds `id` to a cluster; the cluster lives as long as its longest-lived member (at most `ttlMs`). */
+    /**
+     * Adds `id` to a cluster; the cluster lives as long as its longest-lived member (at most
+     * `ttlMs`). A story of one needs no set (readers treat a missing set as "alone"): the set is
+     * created when the first other article joins, with the representative (`clusterId`) in it.
+     */
     async addMember(clusterId: string, id: string, publishedMs: number, ttlMs: number): Promise<void> {
-      const ttl = Math.min(ttlMs, await articleTtl(id, ttlMs));
-      await r.tribMemberAdd(keys.cluster(clusterId), id, publishedMs, ttl);
+      if (clusterId === id) return;
+      const [ttl, repTtl, repPublished] = await Promise.all([
+        articleTtl(id, ttlMs),
+        redis.pttl(keys.article(clusterId)),
+        redis.hget(keys.article(clusterId), 'p'),
+      ]);
+      const k = keys.cluster(clusterId);
+      if (repPublished !== null && repTtl > 0) await r.tribMemberAdd(k, clusterId, Number(repPublished), Math.min(ttlMs, repTtl));
+      await r.tribMemberAdd(k, id, publishedMs, Math.min(ttlMs, ttl));
     },
 
     async members(clusterId: string): Promise<string[]> {

@@ -183,7 +183,8 @@ const byStore = new WeakMap<object, CurationStore>();
  * The curation store of a Store (memoized). Until src/store/index.ts grows a `curation` member,
  * callers reach it through here.
  */
-export function curationOf(store: { redis: RedisClient; keys: Keys }): CurationStore {
+export function curationOf(store: { redis: RedisClient; keys: Keys; curation?: CurationStore }): CurationStore {
+  if (store.curation) return store.curation;
   let c = byStore.get(store);
   if (!c) {
     c = createCurationStore(store.redis, store.keys);

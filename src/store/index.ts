@@ -7,6 +7,7 @@ import { createClusterStore } from './clusters.ts';
 import { createSourceStore } from './sources.ts';
 import { createWorkerRegistry } from './workers.ts';
 import { createLocks } from './locks.ts';
+import { createCurationStore } from './curation.ts';
 
 export function createStore(redis: RedisClient, opts: { prefix: string; unhealthyAfter: number }) {
   const keys = createKeys(opts.prefix);
@@ -19,6 +20,7 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     sources: createSourceStore(redis, keys, { unhealthyAfter: opts.unhealthyAfter }),
     workers: createWorkerRegistry(redis, keys),
     locks: createLocks(redis, keys),
+    curation: createCurationStore(redis, keys),
     async ping(): Promise<boolean> {
       try {
         return (await redis.ping()) === 'PONG';

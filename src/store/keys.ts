@@ -24,8 +24,6 @@ export function createKeys(prefix: string) {
     sectionItems: (sectionId: string) => `${p}:sec:{${sectionId}}:items`,
     /** String counter: bumped whenever a section's content changes (render cache key). */
     sectionVersion: (sectionId: string) => `${p}:sec:{${sectionId}}:ver`,
-    /** Hash: curation of one section (pins, hides). */
-    sectionCuration: (sectionId: string) => `${p}:sec:{${sectionId}}:cur`,
     /** Sorted set: article ids pinned to the top of one section (score = pin time, ms; newest pin first). */
     sectionPins: (sectionId: string) => `${p}:sec:{${sectionId}}:pins`,
     /** Hash: pinned article id -> pin expiry (ms since epoch), or 0 for "until unpinned". */
@@ -40,9 +38,10 @@ export function createKeys(prefix: string) {
     pausedSources: () => `${p}:sources:{paused}`,
     /** Sorted set: lease holders of one host's fetch slots (score = lease expiry, ms). */
     hostSlots: (host: string) => `${p}:host:{${host}}:slots`,
-    /** Sorted set: article ids sharing one LSH band value (near-duplicate candidates), scored by
-     *  each member's candidacy deadline (ms). (`lshz`: was a plain set under `lsh`.) */
-    lshBucket: (band: number, value: string) => `${p}:lshz:{${band}:${value}}`,
+    /** Sorted set: one group of LSH band buckets (near-duplicate candidates): members are
+     *  `<8 hex of the band value><article id>`, scored by the entry's candidacy deadline (ms);
+     *  `group` is the band value's first 2 hex chars (256 groups per band). */
+    lshBucket: (band: number, group: string) => `${p}:lshg:{${band}:${group}}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
     /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */

@@ -3,7 +3,7 @@
 // path as tests/e2e/service.test.ts: fixture feeds -> scheduler + worker -> section feeds.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Cluster } from 'ioredis';
-import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../helpers/service.ts';
+import { testConfig, startService, pollAll as pollAllOnce, startFeedServer, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import { startRedisCluster } from '../helpers/redis-cluster.ts';
 import type { LocalCluster } from '../helpers/redis-cluster.ts';
@@ -45,6 +45,17 @@ const enItems = [
 
 interface JsonFeed {
   items: { id: string; title: string; url: string; tags: string[]; _tributary: { source: string; sources: string[]; related: string[] } }[];
+}
+
+/** pollAll, and on a timeout the queue's view of things (why did no worker take the job?). */
+async function pollAll(run: Running, ids: string[]) {
+  try {
+    await pollAllOnce(run, ids);
+  } catch (e) {
+    const counts = await run.queue.getJobCounts().catch((err: Error) => err.message);
+    const jobs = await run.queue.getJobs(['waiting', 'active', 'delayed', 'failed', 'prioritized'], 0, 20).catch(() => []);
+    throw new Error(`${(e as Error).message}\nqueue: ${JSON.stringify(counts)}\njobs: ${JSON.stringify(jobs.map((j) => ({ id: j.id, data: j.data, failed: j.failedReason, ts: j.timestamp, processedOn: j.processedOn })))}`);
+  }
 }
 
 describe('Tributary on a 3-master Redis Cluster', () => {

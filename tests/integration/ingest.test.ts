@@ -137,6 +137,17 @@ describe('ingest', () => {
     expect(story.storySources.sort()).toEqual(['a', 'b']);
   });
 
+  it('manual tags survive a re-poll', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'm', title: 'خبر عن الاقتصاد', link: 'https://a.example/m', date: '2026-11-15T10:00:00Z', content: '<p>نص قصير عن الأسعار والأسواق في المنطقة</p>' }], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    const [id] = await sectionIds('all');
+    expect(await sectionIds('syria')).toEqual([]);
+    await store.curation.setManualTags(id!, { add: ['syria'], remove: [] }, Date.now() + 3_600_000);
+    await ingestSource(deps, src.a!, { force: true });
+    expect((await store.articles.get(id!))!.tags).toContain('syria');
+    expect(await sectionIds('syria')).toEqual([id]);
+  });
+
   it('retention keeps at most maxPerSection per section', async () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
     await ingestSource(deps, src.a!, { force: true });

@@ -85,7 +85,8 @@ describe('section outputs on the running service', () => {
     expect(await titles('filter=Markets')).toHaveLength(14);
     expect(await titles('filter=markets')).toHaveLength(0); // case-sensitive by default, as RSSHub
     expect(await titles('filter=markets&filter_case_sensitive=false')).toHaveLength(14);
-    expect(await titles(`filter=${encodeURIComponent('number (1|2)$')}`)).toEqual(['Weather report number 1', 'Markets report number 2']);
+    expect((await titles(`filter_title=${encodeURIComponent('number (1|2)$')}`)).sort()).toEqual(['Markets report number 2', 'Weather report number 1']);
+    expect(await titles(`filter=${encodeURIComponent('number (1|2)$')}`)).toEqual([]); // title + "\n" + description: $ is the end of the description
     expect(await titles('filterout=Weather')).toEqual((await titles('filter=Markets')));
     expect(await titles('filter_title=Rain')).toHaveLength(0);
     expect(await titles('filter_description=Rain')).toHaveLength(9);

@@ -26,7 +26,12 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
     '/admin/api/*',
     bodyLimit({
       maxSize: ADMIN_BODY_LIMIT,
-      onError: (c) => errorResponse(c, new HttpError(413, 'payload-too-large', `request body exceeds ${ADMIN_BODY_LIMIT} bytes`)),
+      onError: (c) => {
+        const res = errorResponse(c, new HttpError(413, 'payload-too-large', `request body exceeds ${ADMIN_BODY_LIMIT} bytes`));
+        // The rest of the body is never read: the connection cannot be reused.
+        res.headers.set('Connection', 'close');
+        return res;
+      },
     }),
   );
   // Public while enabled: the document describes the API and holds no data.

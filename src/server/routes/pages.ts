@@ -68,6 +68,9 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
     });
   });
 
+  // Browsers ask for it on every page; an empty answer keeps a 404 out of their consoles.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));
+
   app.get('/opml', (c) => {
     const body = renderOpml({
       site: config.site,

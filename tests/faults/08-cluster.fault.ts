@@ -1,0 +1,30 @@
+// Fault 8: fault 7's flow against a local 3-master Redis Cluster (tests/helpers/redis-cluster.ts),
+// REDIS_URL=redis+cluster://…; BullMQ queues live under the hash-tagged prefix from store/keys.ts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { ROOT, figure } from './harness.ts';
+import { runSharedWork } from './shared-work.ts';
+
+const HELPER = join(ROOT, 'tests', 'helpers', 'redis-cluster.ts');
+const have = existsSync(HELPER);
+
+describe('fault 8: Redis Cluster', () => {
+  it.skipIf(!have)('two workers + one server on a 3-master cluster: shared, duplicates 0', async () => {
+    const { startRedisCluster } = (await import(HELPER)) as typeof import('../helpers/redis-cluster.ts');
+    const cluster = await startRedisCluster({ masters: 3 });
+    try {
+      const r = await runSharedWork(cluster.url);
+      figure(
+        `fault 8: Redis Cluster (3 masters) — jobs per worker ${r.perWorker.join(' / ')}, lost ${r.lost}, duplicated ${r.duplicated}, half-written ${r.halfWritten} (stored ${r.stored}/${r.expected} in ${r.seconds.toFixed(1)} s)`,
+      );
+      expect(r.perWorker.every((n) => n > 0)).toBe(true);
+      expect(r.lost).toBe(0);
+      expect(r.duplicated).toBe(0);
+      expect(r.halfWritten).toBe(0);
+    } finally {
+      await cluster.stop();
+    }
+  });
+  if (!have) it('is skipped', () => console.log(`fault 8: skipped — ${HELPER} does not exist`));
+});
