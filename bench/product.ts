@@ -84,11 +84,13 @@ export interface SpawnOptions {
   port?: number;
   /** Write a V8 CPU profile into this folder on exit. */
   cpuProfDir?: string;
+  /** Extra node flags (experiments such as --max-semi-space-size=64). */
+  nodeArgs?: string[];
 }
 
 export function spawnTributary(o: SpawnOptions): ProductProcess {
   const fd = openSync(o.logFile, 'a');
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const nodeArgs = [...(o.nodeArgs ?? []), ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', o.role, '--config', o.configPath], {
     cwd: ROOT,
     env: {

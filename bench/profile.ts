@@ -6,6 +6,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -27,7 +28,12 @@ export interface ProfileSummary {
   busyMs: number;
   functions: ProfileRow[];
   files: ProfileRow[];
+  /** Inclusive time (self + callees on the same stack) of the pipeline's entry points. */
+  stages: ProfileRow[];
 }
+
+/** Pipeline steps whose inclusive time the summary shows (async continuations count too). */
+export const STAGES = ['parseFeed', 'normalizeFeed', 'sanitizeWithImages', 'detectLangOrNull', 'htmlToText', 'tag', 'fingerprintArticle', 'persistArticle', 'encodeArticle', 'decodeArticle', 'sendCommand', 'processPoll'];
 
 const IDLE = new Set(['(idle)', '(program)']);
 
@@ -58,6 +64,19 @@ export function summarizeProfile(file: string, root: string, top = 15, window?: 
   });
   const fns = new Map<string, number>();
   const files = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stageUs = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const fn = byId.get(cur)!.callFrame.functionName;
+      if (STAGES.includes(fn) && !seen.has(fn)) {
+        seen.add(fn);
+        stageUs.set(fn, (stageUs.get(fn) ?? 0) + us);
+      }
+    }
+  }
   let busy = 0;
   for (const [id, us] of selfUs) {
     const n = byId.get(id)!;
@@ -75,7 +94,7 @@ export function summarizeProfile(file: string, root: string, top = 15, window?: 
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: us / busy }));
-  return { file, busyMs: busy / 1000, functions: rows(fns), files: rows(files) };
+  return { file, busyMs: busy / 1000, functions: rows(fns), files: rows(files), stages: rows(stageUs) };
 }
 
 /** Main-thread profiles in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0). */
@@ -94,5 +113,7 @@ export function formatProfile(s: ProfileSummary): string {
     ...s.functions.map(line),
     'by file / package:',
     ...s.files.map(line),
+    'inclusive time of pipeline steps (a step nested in another counts in both):',
+    ...s.stages.map(line),
   ].join('\n');
 }

@@ -8,10 +8,27 @@ export async function usedMemory(redis: Redis): Promise<number> {
 }
 
 /** Total commands processed and CPU seconds used by the server so far (INFO stats / cpu). */
-export async function redisWork(redis: Redis): Promise<{ commands: number; cpuS: number }> {
-  const info = await redis.info();
+export interface RedisWork {
+  commands: number;
+  cpuS: number;
+  /** Calls per command name (INFO commandstats; commands run inside Lua scripts count too). */
+  byCommand: Record<string, number>;
+}
+
+export async function redisWork(redis: Redis): Promise<RedisWork> {
+  const info = await redis.info('everything');
   const num = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-  return { commands: num('total_commands_processed'), cpuS: num('used_cpu_user') + num('used_cpu_sys') };
+  const byCommand: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[m[1]!] = Number(m[2]);
+  return { commands: num('total_commands_processed'), cpuS: num('used_cpu_user') + num('used_cpu_sys'), byCommand };
+}
+
+/** Calls per article of the busiest commands between two readings. */
+export function topCommands(before: RedisWork, after: RedisWork, articles: number, top = 8): { name: string; perArticle: number }[] {
+  return Object.entries(after.byCommand)
+    .map(([name, calls]) => ({ name, perArticle: (calls - (before.byCommand[name] ?? 0)) / articles }))
+    .sort((a, b) => b.perArticle - a.perArticle)
+    .slice(0, top);
 }
 
 export interface FamilyUsage {

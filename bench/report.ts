@@ -24,7 +24,7 @@ export interface BenchDetails {
   feedBytes: number;
   ingestMs: { one: number; two: number };
   /** Redis commands per stored article and Redis CPU seconds during the 1-worker ingest. */
-  ingestRedis: { commandsPerArticle: number; cpuS: number };
+  ingestRedis: { commandsPerArticle: number; cpuS: number; top: { name: string; perArticle: number }[] };
   ingestRequests: FixtureCounters;
   refresh304: FixtureCounters;
   freshnessSamples: number[];
@@ -81,7 +81,7 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
     ...rows.map(fmt),
     '',
     `ingest: 1 worker ${n(d.ingestMs.one / 1000, 1)} s, 2 workers ${n(d.ingestMs.two / 1000, 1)} s; ${d.ingestRequests.full} full responses during the 1-worker ingest`,
-    `Redis during the 1-worker ingest: ${n(d.ingestRedis.commandsPerArticle)} commands per article, ${n(d.ingestRedis.cpuS, 1)} s of Redis CPU`,
+    `Redis during the 1-worker ingest: ${n(d.ingestRedis.commandsPerArticle)} commands per article, ${n(d.ingestRedis.cpuS, 1)} s of Redis CPU; per article: ${d.ingestRedis.top.map((c) => `${c.name} ${n(c.perArticle, 1)}`).join(', ')}`,
     `Redis memory by key family after the 1-worker ingest (MEMORY USAGE, per article):`,
     ...top,
     `total bench time ${n(d.elapsedS, 0)} s; load average ${n(d.loadAvg.start, 1)} at start, ${n(d.loadAvg.end, 1)} at end`,

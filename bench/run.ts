@@ -26,7 +26,7 @@ import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
 import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
-import { memoryByFamily, redisWork, usedMemory } from './redis-memory.ts';
+import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
 import type { FamilyUsage } from './redis-memory.ts';
 import { formatProfile, monotonicUs, profilesIn, summarizeProfile } from './profile.ts';
 import { formatTable } from './report.ts';
@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     seed: { type: 'string', default: '20261' },
+    // Extra node flags for the product's processes, space-separated (experiments).
+    'node-args': { type: 'string', default: '' },
   },
 });
 
@@ -45,7 +47,9 @@ const SIZE = args.quick
   ? { feeds: 40, items: 25, freshness: 8, serveS: 2, connections: 32, microMs: 300, concurrency: 8 }
   : { feeds: 200, items: 50, freshness: 20, serveS: 10, connections: 32, microMs: 2000, concurrency: 8 };
 
-const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
+const T0 = Date.now();
+const say = (msg: string) => process.stderr.write(`bench [${((Date.now() - T0) / 1000).toFixed(1)} s]: ${msg}\n`);
 const ms = () => performance.now();
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const runId = Date.now().toString(36);
@@ -78,7 +82,7 @@ function product(env: Env, prefix: string): Product {
 function worker(env: Env, prefix: string, name: string, profileDir?: string): ProductProcess {
   const p = spawnTributary({
     role: 'worker', configPath: env.configPath, redisUrl: env.redisUrl, prefix,
-    dataDir: join(env.tmp, 'data'), logFile: join(env.tmp, `${name}.log`), cpuProfDir: profileDir,
+    dataDir: join(env.tmp, 'data'), logFile: join(env.tmp, `${name}.log`), cpuProfDir: profileDir, nodeArgs: NODE_ARGS,
   });
   env.procs.push(p);
   return p;
@@ -114,7 +118,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   if (total !== env.articles) throw new Error(`bench: expected ${env.articles} articles, stored ${total}`);
   const memAfter = await usedMemory(env.redis);
   const fetched = { ...env.fixture.counters };
-  return { p, procs, window, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, redis: { commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles, cpuS: workAfter.cpuS - workBefore.cpuS }, bytesPerArticle: (memAfter - memBefore) / total, fetched };
+  return { p, procs, window, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, redis: { commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles, cpuS: workAfter.cpuS - workBefore.cpuS, top: topCommands(workBefore, workAfter, env.articles) }, bytesPerArticle: (memAfter - memBefore) / total, fetched };
 }
 
 async function queueIdle(q: PollQueue): Promise<boolean> {
@@ -297,7 +301,7 @@ async function main() {
 
     say('server process');
     const serverUrl = `http://127.0.0.1:${serverPort}`;
-    const server = spawnTributary({ role: 'server', configPath, redisUrl: env.redisUrl, prefix: one.p.prefix, dataDir: join(tmp, 'data'), logFile: join(tmp, 'server.log'), port: serverPort });
+    const server = spawnTributary({ role: 'server', configPath, redisUrl: env.redisUrl, prefix: one.p.prefix, dataDir: join(tmp, 'data'), logFile: join(tmp, 'server.log'), port: serverPort, nodeArgs: NODE_ARGS });
     procs.push(server);
     await waitFor('the server', async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200, 60_000, 100);
     // The server syncs the schedulers; let any due scheduler jobs drain before timing.

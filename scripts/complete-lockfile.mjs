@@ -35,7 +35,8 @@ for (const [loc, meta] of Object.entries(pkgs)) {
     if (info.os) entry.os = info.os;
     if (info.cpu) entry.cpu = info.cpu;
     if (info.libc) entry.libc = info.libc;
-    pkgs[`node_modules/${name}`] ? (pkgs[base] = entry) : (pkgs[`node_modules/${name}`] = entry);
+    if (pkgs[`node_modules/${name}`]) pkgs[base] = entry;
+    else pkgs[`node_modules/${name}`] = entry;
     added++;
   }
 }

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
   SHORT, SEED, rng, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
-  openView, uniquePrefix, sourceIds, refreshAll, waitPolled, audit, waitFor,
+  openView, uniquePrefix, sourceIds, refreshAll, waitPolled, waitDrained, audit, waitFor,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -52,7 +52,9 @@ describe('fault 2: kill -9 Redis during ingest', () => {
       if (k === 0) halfAfterKill = (await audit(view, fx.expected())).halfWritten;
     }
     const workerSurvived = worker.alive();
-    // One re-poll of every source.
+    // One re-poll of every source, once the jobs in flight are done: a refresh added while one is
+    // active is folded into it by enqueueRefresh's deduplication and would poll nothing new.
+    await waitDrained(view, 180_000);
     const since = Date.now();
     await refreshAll(view, ids);
     await waitPolled(view, ids, since, 240_000);

@@ -52,7 +52,7 @@ describe('fault 4: SIGTERM with jobs active', () => {
     await next.ready;
     await waitFor('the rest drained', 60_000, async () => {
       const c = await view.queue.getJobCounts('active', 'waiting');
-      return c.active + c.waiting === 0;
+      return (c.active ?? 0) + (c.waiting ?? 0) === 0;
     });
     await sleep(500);
     const jobs = await Promise.all(held.map((id) => view.queue.getJob(id)));

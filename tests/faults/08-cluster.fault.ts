@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { ROOT, figure } from './harness.ts';
 import { runSharedWork } from './shared-work.ts';
+import type * as ClusterHelper from '../helpers/redis-cluster.ts';
 
 const HELPER = join(ROOT, 'tests', 'helpers', 'redis-cluster.ts');
 const have = existsSync(HELPER);
 
 describe('fault 8: Redis Cluster', () => {
   it.skipIf(!have)('two workers + one server on a 3-master cluster: shared, duplicates 0', async () => {
-    const { startRedisCluster } = (await import(HELPER)) as typeof import('../helpers/redis-cluster.ts');
+    const { startRedisCluster } = (await import(HELPER)) as typeof ClusterHelper;
     const cluster = await startRedisCluster({ masters: 3 });
     try {
       const r = await runSharedWork(cluster.url);

@@ -451,10 +451,10 @@ export async function waitPolled(v: View, ids: string[], sinceMs: number, timeou
   }, 500);
 }
 
-/** Waits until no job is waiting, delayed, prioritized or active. */
+/** Waits until no job is waiting, prioritized or active (delayed ones: scheduler ticks, retries). */
 export async function waitDrained(v: View, timeoutMs: number): Promise<void> {
   await waitFor('queue drained', timeoutMs, async () => {
-    const c = await v.queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+    const c = await v.queue.getJobCounts('active', 'waiting', 'prioritized');
     return Object.values(c).every((n) => n === 0);
   }, 500);
 }
@@ -502,12 +502,12 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
     halfWritten++;
     if (halfExamples.length < 5) halfExamples.push(why);
   };
-  const all = new Set(await redis.zrange(k.allArticles(), 0, -1));
+  const all = new Set(await redis.zrange(k.allArticles(), '0', '-1'));
   const sections = ['en', 'ar', 'everything'];
   const secMembers = new Map<string, Set<string>>();
-  for (const s of sections) secMembers.set(s, new Set(await redis.zrange(k.sectionItems(s), 0, -1)));
+  for (const s of sections) secMembers.set(s, new Set(await redis.zrange(k.sectionItems(s), '0', '-1')));
   const srcMembers = new Map<string, Set<string>>();
-  for (const sid of expected.keys()) srcMembers.set(sid, new Set(await redis.zrange(k.sourceArticles(sid), 0, -1)));
+  for (const sid of expected.keys()) srcMembers.set(sid, new Set(await redis.zrange(k.sourceArticles(sid), '0', '-1')));
   const idSet = new Set(ids);
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);

@@ -80,7 +80,10 @@ describe('politeness through ingest', () => {
     cfg = parseConfigText(YAML, 'test.yaml');
   });
   afterEach(() => {
-    for (const h of [one, two]) Object.assign(h, { delayMs: 0, inFlight: 0, maxInFlight: 0, hits: [] }), h.special.clear();
+    for (const h of [one, two]) {
+      Object.assign(h, { delayMs: 0, inFlight: 0, maxInFlight: 0, hits: [] });
+      h.special.clear();
+    }
   });
   afterAll(async () => {
     await Promise.all(fetchers.map((f) => f.close()));
