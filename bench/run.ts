@@ -40,11 +40,13 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '20261' },
     // Extra node flags for the product's processes, space-separated (experiments).
     'node-args': { type: 'string', default: '' },
+    // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
+    'ingest-only': { type: 'string' },
   },
 });
 
 const SIZE = args.quick
-  ? { feeds: 40, items: 25, freshness: 8, serveS: 2, connections: 32, microMs: 300, concurrency: 8 }
+  ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
   : { feeds: 200, items: 50, freshness: 20, serveS: 10, connections: 32, microMs: 2000, concurrency: 8 };
 
 const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
@@ -97,6 +99,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   const p = product(env, prefix);
   const procs = Array.from({ length: workers }, (_, i) => worker(env, prefix, `${prefix}-w${i}`, profileDir));
   await waitFor(`${workers} worker(s) to start`, async () => (await p.store.workers.alive(60_000)) >= workers, 60_000, 100);
+  say(`${workers} worker(s) ready`);
   await sleep(200);
   const memBefore = await usedMemory(env.redis);
   const workBefore = await redisWork(env.redis);
@@ -280,6 +283,16 @@ async function main() {
     const env: Env = { tmp, redisUrl: embedded.url, redis, fixture, corpus, configPath, serverPort, procs, articles: SIZE.feeds * SIZE.items };
     say(`corpus: ${env.articles} items, ${(fixture.totalBytes() / 1e6).toFixed(1)} MB of RSS; redis ${redisVersion} on ${embedded.url}`);
 
+    if (args['ingest-only']) {
+      for (const [i, w] of args['ingest-only'].split(',').map(Number).entries()) {
+        const r = await ingest(env, `x${i}${runId}`, w, args.profile ? join(tmp, 'profile') : undefined);
+        products.push(r.p);
+        await Promise.all(r.procs.map((pr) => pr.stop()));
+        process.stdout.write(`ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU\n`);
+        if (args.profile) for (const f of profilesIn(join(tmp, 'profile'))) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
+      }
+      return;
+    }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
 
@@ -293,7 +306,7 @@ async function main() {
     const families = await memoryByFamily(redis, one.p.prefix);
     // The baseline runs before and after the product (A B A), so drifting load hits both alike.
     say('ingest baseline, run 2 of 2');
-    const naive2 = await naiveBaseline(env, 2);
+    const naive2 = args.quick ? naive1 : await naiveBaseline(env, 2);
     const naive = { itemsPerSec: (naive1.itemsPerSec + naive2.itemsPerSec) / 2 };
 
     say('refresh304: same feeds, unchanged');

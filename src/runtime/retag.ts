@@ -10,7 +10,7 @@
 import type { Writable } from 'node:stream';
 import type { Article, Config, SourceConfig, StoredArticle } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
-import { curationOf, applyManualTags } from '../store/curation.ts';
+import { applyManualTags } from '../store/curation.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
 import { htmlToText } from '../text/html-text.ts';
@@ -57,7 +57,7 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
   const { config, store } = deps;
   const tagger = createTagger(config.tags);
   const curator = createCurator(config.sections);
-  const curation = curationOf(store);
+  const curation = store.curation;
   const sourceById = new Map<string, SourceConfig>((await allSources(config, store)).map((s) => [s.id, s]));
   const pageSize = opts.pageSize ?? 200;
   const total = await store.articles.total();
@@ -87,7 +87,9 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
           title: a.title, summary: a.summary, text,
           categories: a.sourceCategories, sourceTags: owner?.tags ?? [],
         });
-        const tagsAfter = sorted(applyManualTags(computed, manual[i]!));
+        // Stored in the order persist would store them (tagger's sorted tags, manual additions last).
+        const newTags = applyManualTags(computed, manual[i]!);
+        const tagsAfter = sorted(newTags);
         const tagsBefore = sorted(a.tags);
         const explicitSections = [...new Set(a.sources.flatMap((s) => sourceById.get(s)?.sections ?? []))];
         const sectionsAfter = curator.sectionsFor({
@@ -99,7 +101,7 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
         const sectionsChanged = !sameList(sorted(sectionsBefore), sorted(sectionsAfter));
         if (!tagsChanged && !sectionsChanged) return;
         if (!opts.dryRun) {
-          if (tagsChanged && !(await store.articles.replace(a.id, toArticle(a, tagsAfter), a.contentHash))) {
+          if (tagsChanged && !(await store.articles.replace(a.id, toArticle(a, newTags), a))) {
             lostRaces++; // expired or re-polled meanwhile: the poll's write stands
             return;
           }

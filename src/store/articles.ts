@@ -70,6 +70,11 @@ export function decodeArticle(b: Buffer): Article {
   return JSON.parse(inflateRawSync(b).toString('utf8')) as Article;
 }
 
+/** What the `ch` field holds: content hash and tags (a tag change is a new version). */
+function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
+  return `${a.contentHash}:${a.tags.join(',')}`;
+}
+
 /** A stored signature: raw bytes (current) or base64 text (written before the binary form). */
 function signatureToBase64(stored: Buffer): string {
   // Base64 text is all of the base64 alphabet; 512 random bytes never are (chance 4^-512).
@@ -103,7 +108,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
         keys.article(id),
         encodeArticle(article),
         // Tags are part of the stored version: a rule edit or a manual tag rewrites the article.
-        `${article.contentHash}:${article.tags.join(',')}`,
+        storedVersion(article),
         article.sourceId,
         owner ? '1' : '0',
         now.toISOString(),
@@ -198,19 +203,24 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     },
 
     /**
-     * Rewrites an article's stored item (retag, manual tags) without touching its content hash.
-     * With `expectContentHash`, only while the stored content is still that version: a poll that
-     * updated the article meanwhile wins, and the caller sees `false`.
+     * Rewrites an article's stored item (retag, manual tags) and its stored version (content hash
+     * and tags, as the upsert records them), so the next poll with the same tags is "unchanged".
+     * With `expected`, only while the stored version is still that one: a poll that updated the
+     * article meanwhile wins, and the caller sees `false`.
      */
-    async replace(id: string, article: Article, expectContentHash?: string): Promise<boolean> {
+    async replace(id: string, article: Article, expected?: Pick<Article, 'contentHash' | 'tags'>): Promise<boolean> {
       const n = await redis.eval(
         "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end " +
-          "if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'ch') ~= ARGV[2] then return 0 end " +
-          "redis.call('HSET', KEYS[1], 'z', ARGV[1]) return 1",
+          // (ARGV[4]: the bare content hash, as versions were recorded before tags joined them)
+          "local ch = redis.call('HGET', KEYS[1], 'ch') " +
+          "if ARGV[3] ~= '' and ch ~= ARGV[3] and ch ~= ARGV[4] then return 0 end " +
+          "redis.call('HSET', KEYS[1], 'z', ARGV[1], 'ch', ARGV[2]) return 1",
         1,
         keys.article(id),
         encodeArticle(article),
-        expectContentHash ?? '',
+        storedVersion(article),
+        expected ? storedVersion(expected) : '',
+        expected ? expected.contentHash : '',
       );
       return n === 1;
     },

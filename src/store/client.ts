@@ -58,8 +58,11 @@ export function createRedis(target: RedisTarget, opts: ConnectOptions = {}): Red
 export function bullConnection(target: RedisTarget, role: 'worker' | 'queue') {
   const hp = hostPort(target.url);
   if (target.cluster) {
+    // BullMQ duplicates this client for its blocking connection; the options travel with it.
+    // Its keys share the `{…:q}` hash tag of the queue prefix, so every script is single-slot.
     return new Cluster([{ host: hp.host, port: hp.port }], {
-      redisOptions: { maxRetriesPerRequest: null, password: hp.password, username: hp.username },
+      redisOptions: { maxRetriesPerRequest: null, password: hp.password, username: hp.username, connectionName: `tributary-${role}` },
+      clusterRetryStrategy: (times) => Math.min(200 * times, 2000),
     });
   }
   return new Redis(target.url, {
@@ -85,23 +88,54 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Refuses a Redis that would lose jobs or articles: older than 6.2, or evicting keys. */
+/** A Cluster client learns its masters only once connected: wait for that (bounded). */
+async function clusterMasters(c: Cluster, timeoutMs = 10_000): Promise<Redis[]> {
+  if (c.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => done(new Error(`Redis Cluster not ready after ${timeoutMs} ms (status ${c.status})`)), timeoutMs);
+      const onReady = () => done();
+      const onEnd = () => done(new Error('Redis Cluster connection ended before it was ready'));
+      function done(err?: Error) {
+        clearTimeout(t);
+        c.off('ready', onReady);
+        c.off('end', onEnd);
+        if (err) reject(err);
+        else resolve();
+      }
+      c.once('ready', onReady);
+      c.once('end', onEnd);
+      if (c.status === 'wait') c.connect().catch(() => undefined); // lazyConnect
+    });
+  }
+  return c.nodes('master');
+}
+
+/**
+ * Refuses a Redis that would lose jobs or articles: older than 6.2, or evicting keys. On a
+ * Cluster every master is checked (each holds its own share of the keys).
+ */
 export async function checkRedis(redis: RedisClient): Promise<RedisCheck> {
-  const node = redis instanceof Cluster ? redis.nodes('master')[0] ?? redis : redis;
-  const info = await (node as Redis).info();
-  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
-  const version = field('redis_version') ?? '0.0.0';
-  const evictionPolicy = field('maxmemory_policy');
-  if (compareVersions(version, '6.2.0') < 0) {
-    throw new Error(`Redis ${version} is too old: Tributary needs Redis 6.2 or newer.`);
+  const nodes: Redis[] = redis instanceof Cluster ? await clusterMasters(redis) : [redis];
+  let result: RedisCheck | null = null;
+  for (const node of nodes) {
+    const info = await node.info();
+    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
+    const version = field('redis_version') ?? '0.0.0';
+    const evictionPolicy = field('maxmemory_policy');
+    const where = nodes.length > 1 ? ` (node ${node.options.host}:${node.options.port})` : '';
+    if (compareVersions(version, '6.2.0') < 0) {
+      throw new Error(`Redis ${version}${where} is too old: Tributary needs Redis 6.2 or newer.`);
+    }
+    if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
+      throw new Error(
+        `Redis maxmemory-policy is "${evictionPolicy}"${where}: Tributary needs "noeviction" (an evicting Redis silently loses queued jobs and articles). ` +
+          'Set it with `CONFIG SET maxmemory-policy noeviction` or in redis.conf.',
+      );
+    }
+    result ??= { version, evictionPolicy, cluster: field('cluster_enabled') === '1' };
   }
-  if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
-    throw new Error(
-      `Redis maxmemory-policy is "${evictionPolicy}": Tributary needs "noeviction" (an evicting Redis silently loses queued jobs and articles). ` +
-        'Set it with `CONFIG SET maxmemory-policy noeviction` or in redis.conf.',
-    );
-  }
-  return { version, evictionPolicy, cluster: field('cluster_enabled') === '1' };
+  if (!result) throw new Error('Redis Cluster reports no masters');
+  return result;
 }
 
 export async function closeRedis(redis: RedisClient): Promise<void> {

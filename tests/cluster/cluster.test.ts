@@ -58,6 +58,20 @@ async function pollAll(run: Running, ids: string[]) {
   }
 }
 
+/**
+ * Waits until the schedulers' first polls are done: a forced poll overlapping a scheduled one of
+ * the same source can finish first and have its `lastFetch` overwritten by the older one.
+ */
+async function settle(run: Running, ids: string[]) {
+  const t0 = Date.now();
+  for (;;) {
+    const [counts, states] = await Promise.all([run.queue.getJobCounts('active', 'waiting'), Promise.all(ids.map((id) => run.store.sources.getState(id)))]);
+    if (counts.active === 0 && counts.waiting === 0 && states.every((s) => s.lastFetch)) return;
+    if (Date.now() - t0 > 20_000) throw new Error(`scheduled polls did not settle: ${JSON.stringify(counts)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('Tributary on a 3-master Redis Cluster', () => {
   let cluster: LocalCluster;
   let feeds: FeedServer;
@@ -73,6 +87,7 @@ describe('Tributary on a 3-master Redis Cluster', () => {
     feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
     run = await startService(testConfig(CONFIG, { redisUrl: cluster.url }, { BASE: feeds.url }));
     base = run.server!.url;
+    await settle(run, ['a', 'b', 'world']);
     await pollAll(run, ['a']);
     await pollAll(run, ['b', 'world']);
   });

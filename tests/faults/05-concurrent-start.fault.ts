@@ -61,7 +61,8 @@ describe('fault 5: five processes start at once', () => {
       for (const j of pending) if (j.repeatJobKey) perSched.set(j.repeatJobKey, (perSched.get(j.repeatJobKey) ?? 0) + 1);
       for (const n of perSched.values()) if (n > 1) extraJobs += n - 1;
       bad += scheds.filter((s) => !ids.some((id) => schedulerId(id) === s.key)).length;
-      await Promise.all(round_.map((p) => stopProduct(p, 'SIGTERM')));
+      // Teardown is not under test here: SIGKILL (the next round uses a fresh prefix).
+      await Promise.all(round_.map((p) => stopProduct(p, 'SIGKILL')));
       await view.close();
     }
     figure(`fault 5: ${PROCS} processes start at once x${ROUNDS} — sources without a scheduler ${missing}, extra schedulers ${extra}, unknown schedulers ${bad}, extra pending iterations ${extraJobs}, due in the past ${past}`);

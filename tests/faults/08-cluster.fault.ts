@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { ROOT, figure } from './harness.ts';
+import { ROOT, SHORT, figure } from './harness.ts';
 import { runSharedWork } from './shared-work.ts';
 import type * as ClusterHelper from '../helpers/redis-cluster.ts';
 
@@ -15,9 +15,9 @@ describe('fault 8: Redis Cluster', () => {
     const { startRedisCluster } = (await import(HELPER)) as typeof ClusterHelper;
     const cluster = await startRedisCluster({ masters: 3 });
     try {
-      const r = await runSharedWork(cluster.url);
+      const r = await runSharedWork(cluster.url, SHORT ? 50 : 200);
       figure(
-        `fault 8: Redis Cluster (3 masters) — jobs per worker ${r.perWorker.join(' / ')}, lost ${r.lost}, duplicated ${r.duplicated}, half-written ${r.halfWritten} (stored ${r.stored}/${r.expected} in ${r.seconds.toFixed(1)} s)`,
+        `fault 8: Redis Cluster (3 masters), ${SHORT ? 50 : 200} feeds — jobs per worker ${r.perWorker.join(' / ')}, lost ${r.lost}, duplicated ${r.duplicated}, half-written ${r.halfWritten} (stored ${r.stored}/${r.expected} in ${r.seconds.toFixed(1)} s)`,
       );
       expect(r.perWorker.every((n) => n > 0)).toBe(true);
       expect(r.lost).toBe(0);

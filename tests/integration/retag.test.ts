@@ -7,7 +7,6 @@ import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/clien
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
-import { curationOf } from '../../src/store/curation.ts';
 import { createFetcher } from '../../src/pipeline/fetch/fetcher.ts';
 import { createTagger } from '../../src/pipeline/tag/tagger.ts';
 import { createCurator } from '../../src/curate/curator.ts';
@@ -79,7 +78,9 @@ describe('retag', () => {
       priorityOf: () => 0,
       now: () => new Date('2026-01-11T00:00:00Z'),
     };
-    for (const s of config.sources) await ingestSource(deps, s, { force: true });
+    const reports = [];
+    for (const s of config.sources) reports.push(await ingestSource(deps, s, { force: true }));
+    return reports;
   }
   const sectionIds = async (id: string) => (await store.sections.list(id, 100)).map((x) => x.id).sort();
   const tagsOf = async (guid: string) => (await store.articles.getMany(await allIds())).find((a) => a.guid === guid)!.tags;
@@ -135,7 +136,7 @@ describe('retag', () => {
 
   it('a real run writes the new tags and sections, keeps manual tags, and the feeds show it', async () => {
     // An editor removed `syria` by hand from the bread-price story: retag must not bring it back.
-    const curation = curationOf(store);
+    const curation = store.curation;
     const bread = (await store.articles.getMany(await allIds())).find((a) => a.guid === 'ar-3')!;
     await curation.setManualTags(bread.id, { add: [], remove: ['syria'] }, Date.now() + 3_600_000);
     const syriaVersion = await store.sections.version('syria');
@@ -163,8 +164,12 @@ describe('retag', () => {
     expect(rss).not.toContain('Aid convoy');
     expect(rss).toContain('Ceasefire talks on Karabakh stall');
 
-    // Idempotent: a second run finds nothing left to do.
+    // Idempotent: a second run finds nothing left to do, and a poll under the same rules agrees
+    // with what retag stored (nothing "updated").
     expect((await runRetag({ config: v2, store }, { dryRun: false })).changed).toEqual([]);
+    const repoll = await ingestWith(v2);
+    expect(repoll.map((r) => [r.inserted, r.updated])).toEqual([[0, 0], [0, 0]]);
+    expect(await tagsOf('ar-3')).toEqual([]);
   });
 });
 

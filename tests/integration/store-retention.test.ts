@@ -2,11 +2,11 @@
 // hashes, URL claims, LSH buckets, cluster sets, section/source/global index entries, manual tags)
 // is gone after a retention sweep. Counted with SCAN on the test's key prefix before and after.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Redis } from 'ioredis';
 import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
-import { curationOf } from '../../src/store/curation.ts';
 import { createFetcher } from '../../src/pipeline/fetch/fetcher.ts';
 import { createTagger } from '../../src/pipeline/tag/tagger.ts';
 import { createCurator } from '../../src/curate/curator.ts';
@@ -44,7 +44,7 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await (redis as import('ioredis').Redis).scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, batch] = await (redis as Redis).scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     out.push(...batch);
     cursor = next;
   } while (cursor !== '0');
@@ -104,7 +104,7 @@ describe('retention bounds every key', () => {
     expect(rb.clustered).toBe(1);
     const ids = await store.articles.scanIds(0, 100);
     expect(ids).toHaveLength(5);
-    await curationOf(store).setManualTags(ids[0]!, { add: ['featured'], remove: [] }, Date.parse(date) + 3000);
+    await store.curation.setManualTags(ids[0]!, { add: ['featured'], remove: [] }, Date.parse(date) + 3000);
 
     const before = await scanKeys(redis, prefix);
     const families = new Set(before.map((k) => family(prefix, k)));
