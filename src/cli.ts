@@ -20,6 +20,7 @@ Commands:
   preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
   check-config [FILE]                               validate a config file
   import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
+  retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
 `;
 
 class UsageError extends Error {}
@@ -162,6 +163,21 @@ async function cmdImportOpml(args: string[]) {
   });
 }
 
+async function cmdRetag(args: string[]) {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
+  const config = loadConfig({ path: values.config ?? null });
+  const log = logger(config);
+  const dryRun = values['dry-run'] ?? false;
+  const { withStore } = await import('./runtime/with-store.ts');
+  const { runRetag, formatRetagReport, progressBar } = await import('./runtime/retag.ts');
+  await withStore(config, log, async (store) => {
+    const bar = progressBar(process.stderr);
+    const res = await runRetag({ config, store, log }, { dryRun, onProgress: bar.update });
+    bar.finish();
+    process.stdout.write(formatRetagReport(res, dryRun));
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   try {
@@ -176,6 +192,8 @@ export async function main(argv: string[]): Promise<void> {
         return cmdCheckConfig(rest);
       case 'import-opml':
         return await cmdImportOpml(rest);
+      case 'retag':
+        return await cmdRetag(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -13,12 +13,14 @@ import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeed } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
+import { changedItems } from './dedupe/unchanged.ts';
+import { rulesVersion } from './rules-version.ts';
 import { htmlToText } from '../text/html-text.ts';
-import { persistArticle } from './persist.ts';
+import { indexArticles, persistArticle } from './persist.ts';
 import { failureDelay, historyLimit, isDue, lastDelay, pollTarget, pollWindow, successDelay } from './schedule-state.ts';
 
 export interface IngestDeps {
-  config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'>;
+  config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'> & Partial<Pick<Config, 'tags' | 'sections'>>;
   store: Store;
   fetcher: Fetcher;
   hostLimiter: HostLimiter | null;
@@ -91,8 +93,11 @@ const reportError = (e: FeedError) => ({ kind: e.kind, message: e.message, perma
 
 /** normalize -> tag -> dedupe + store, counted into the report. Returns the publish times of items too old to keep. */
 async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, feedUrl: string, now: Date, report: IngestReport): Promise<number[]> {
-  const articles = normalizeFeed(feed, { source, feedUrl, now });
-  report.fetched = articles.length;
+  // Items exactly as the last poll saw them (under the same rules) need no work.
+  const delta = changedItems(feed.items, await deps.store.sources.seenItems(source.id), rulesVersion(deps.config, source));
+  report.fetched = feed.items.length;
+  report.unchanged += delta.unchanged;
+  const articles = normalizeFeed({ ...feed, items: delta.changed }, { source, feedUrl, now });
   const results = await Promise.all(articles.map(async (article) => {
     const text = htmlToText(article.contentHtml);
     const tags = deps.tagger.tag({ title: article.title, summary: article.summary, text, categories: article.sourceCategories, sourceTags: source.tags });
@@ -108,6 +113,9 @@ async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, 
     report[r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged']++;
     if (r.clustered) report.clustered++;
   });
+  await indexArticles(deps.store, results.filter((r) => r !== null));
   await deps.store.sources.addArticles(source.id, kept);
+  // Remembered last, after every article is stored: a crash before this re-processes the poll.
+  await deps.store.sources.replaceSeen(source.id, delta.seen, deps.config.retention.maxAge);
   return tooOld;
 }

@@ -5,6 +5,7 @@ import type { Article, Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { UpsertOutcome } from '../store/articles.ts';
+import type { SectionChange } from '../store/sections.ts';
 import { decodeSignature, encodeSignature, estimateJaccard } from '../text/minhash.ts';
 import { applyManualTags } from '../store/curation.ts';
 
@@ -19,7 +20,11 @@ export interface PersistResult {
   id: string;
   outcome: UpsertOutcome;
   clustered: boolean;
-  changedSections: string[];
+  publishedMs: number;
+  /** Sections the article belongs to now, and those it was indexed in before. */
+  sections: string[];
+  previousSections: string[];
+  contentChanged: boolean;
 }
 
 export interface PersistDeps {
@@ -91,9 +96,35 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
     text: input.text,
     explicitSections: input.explicitSections ?? [],
   });
-  const contentChanged = res.outcome !== 'unchanged';
-  const changedSections = await store.sections.index(id, publishedMs, sections, res.sections, contentChanged || clustered);
-  if (sections.join(',') !== res.sections.join(',')) await store.articles.setFields(id, { sections });
-  await store.articles.track(id, publishedMs);
-  return { id, outcome: res.outcome, clustered, changedSections };
+  return { id, outcome: res.outcome, clustered, publishedMs, sections, previousSections: res.sections, contentChanged: res.outcome !== 'unchanged' || clustered };
+}
+
+/**
+ * Materializes section membership for a poll's articles: one atomic script per section (adds,
+ * removals, one version bump), then each article's own record of its sections, then the global
+ * index. In this order a crash at any point is repaired by the retry.
+ */
+export async function indexArticles(store: Store, results: readonly PersistResult[]): Promise<string[]> {
+  const batch = new Map<string, SectionChange>();
+  const entry = (s: string) => {
+    let c = batch.get(s);
+    if (!c) batch.set(s, (c = { add: [], remove: [], changed: false }));
+    return c;
+  };
+  for (const r of results) {
+    for (const s of r.sections) {
+      const c = entry(s);
+      c.add.push([r.publishedMs, r.id]);
+      if (r.contentChanged) c.changed = true;
+    }
+    for (const s of r.previousSections) if (!r.sections.includes(s)) entry(s).remove.push(r.id);
+  }
+  const changed = await store.sections.apply(batch);
+  await Promise.all(
+    results
+      .filter((r) => r.sections.join(',') !== r.previousSections.join(','))
+      .map((r) => store.articles.setFields(r.id, { sections: r.sections })),
+  );
+  await store.articles.trackMany(results.map((r) => [r.publishedMs, r.id]));
+  return changed;
 }

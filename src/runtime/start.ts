@@ -6,6 +6,8 @@ import type { Config, Role } from '../domain/types.ts';
 import { createRedis, parseRedisTarget, checkRedis, closeRedis, bullConnection } from '../store/client.ts';
 import type { RedisClient } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
+import { watchSectionVersions } from '../store/section-versions.ts';
+import type { SectionVersions } from '../store/section-versions.ts';
 import type { Store } from '../store/index.ts';
 import { createHostLimiter } from '../store/host-limiter.ts';
 import { createPollQueue, syncSchedulers, queueCounts, enqueueRefresh } from '../queues/queues.ts';
@@ -128,7 +130,11 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   }
 
   let server: Listening | null = null;
+  let versions: SectionVersions | null = null;
   if (role === 'all' || role === 'server') {
+    const subscriber = createRedis(target, { connectionName: `tributary-${role}-sub` });
+    clients.push(subscriber);
+    versions = await watchSectionVersions(subscriber, store.keys, (id) => store.sections.version(id));
     await syncSchedules();
     every(60_000, syncSchedules);
     every(10 * 60_000, () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
@@ -140,6 +146,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       refresh: (sourceId) => enqueueRefresh(queue, sourceId),
       syncSchedules,
       queues: [queue],
+      versionOf: (id) => versions!.get(id),
     });
     server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host });
   }
@@ -154,6 +161,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         await worker?.close(config.worker.shutdownGrace);
         await queue.close().catch(() => undefined);
         await fetcher?.close();
+        await versions?.close();
         await Promise.all(clients.map((c) => closeRedis(c)));
         await embedded?.stop();
       })();

@@ -7,12 +7,14 @@ import { createRedis, parseRedisTarget, checkRedis, closeRedis } from '../store/
 import { createStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { ensureRedisServer } from './redis-binary.ts';
-import { startRedisServer } from './redis-server.ts';
+import { runningEmbeddedRedis, startRedisServer } from './redis-server.ts';
 import type { Logger } from './logger.ts';
 
 export async function withStore<T>(config: Config, log: Logger, fn: (store: Store) => Promise<T>): Promise<T> {
   let url = config.env.redisUrl;
   let stopEmbedded: (() => Promise<void>) | null = null;
+  // A running service owns the embedded Redis of this data dir: talk to it instead of starting one.
+  if (!url) url = runningEmbeddedRedis(join(config.env.dataDir, 'redis'))?.url ?? null;
   if (!url) {
     const bin = await ensureRedisServer({
       env: { redisServerBin: config.env.redisServerBin, autoRedis: config.env.autoRedis },

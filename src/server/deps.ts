@@ -16,6 +16,8 @@ export interface ServerDeps {
   /** Prometheus text exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;
   now(): Date;
+  /** A section's current version from memory (pub/sub-maintained), when the server has one. */
+  versionOf?(sectionId: string): Promise<number>;
   observeHttp?(route: string, method: string, status: number, seconds: number): void;
   /** Admin "refresh now": one forced poll of a source; returns the job id. Absent: refresh → 503. */
   refresh?(sourceId: string): Promise<string>;

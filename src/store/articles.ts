@@ -188,6 +188,11 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       await redis.zadd(keys.allArticles(), publishedMs, id);
     },
 
+    async trackMany(entries: [number, string][]): Promise<void> {
+      if (entries.length === 0) return;
+      await redis.zadd(keys.allArticles(), ...entries.flatMap(([score, id]) => [score, id]));
+    },
+
     /** Ids in the global index, oldest first, in pages (retag, retention). */
     async scanIds(offset: number, count: number): Promise<string[]> {
       return redis.zrange(keys.allArticles(), String(offset), String(offset + count - 1));

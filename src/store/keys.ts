@@ -16,12 +16,16 @@ export function createKeys(prefix: string) {
     allArticles: () => `${p}:arts:{all}`,
     /** Hash: fetch state and health of one source. */
     sourceState: (sourceId: string) => `${p}:src:{${sourceId}}:state`,
+    /** Hash: item key -> item hash of the source's last poll (unchanged items are skipped). */
+    sourceSeen: (sourceId: string) => `${p}:src:{${sourceId}}:seen`,
     /** Sorted set: article ids of one source by published time. */
     sourceArticles: (sourceId: string) => `${p}:src:{${sourceId}}:arts`,
     /** Hash: sources added at runtime through the admin API or OPML import (id -> JSON). */
     runtimeSources: () => `${p}:sources:{runtime}`,
     /** Sorted set: article (or cluster representative) ids of one section by published time. */
     sectionItems: (sectionId: string) => `${p}:sec:{${sectionId}}:items`,
+    /** Pub/sub channel: "<section> <version>" on every version bump (servers cache versions). */
+    sectionVersionChannel: () => `${p}:sec-versions`,
     /** String counter: bumped whenever a section's content changes (render cache key). */
     sectionVersion: (sectionId: string) => `${p}:sec:{${sectionId}}:ver`,
     /** Sorted set: article ids pinned to the top of one section (score = pin time, ms; newest pin first). */

@@ -3,31 +3,87 @@
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 
+/** One section's membership changes from one poll. */
+export interface SectionChange {
+  /** [published ms, article id] */
+  add: [number, string][];
+  remove: string[];
+  /** A member's content changed: bump even when membership did not. */
+  changed: boolean;
+}
+
+// KEYS: 1 section zset, 2 version counter (one hash tag: one slot on Cluster)
+// ARGV: 1 "<section id> " message prefix, 2 changed flag, 3 n adds, then n score/id pairs, then
+// ids to remove, and last the version channel (a channel is not a key).
+// Returns the new version, or 0 when nothing changed.
+const SECTION_APPLY_LUA = `
+local n = tonumber(ARGV[3])
+local touched = ARGV[2] == '1'
+for i = 4, 3 + 2 * n, 2 do
+  if redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) > 0 then touched = true end
+end
+for i = 4 + 2 * n, #ARGV - 1 do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) > 0 then touched = true end
+end
+if not touched then return 0 end
+local v = redis.call('INCR', KEYS[2])
+redis.call('PUBLISH', ARGV[#ARGV], ARGV[1] .. v)
+return v
+`;
+
+interface SectionCommands {
+  tribSectionApply(items: string, version: string, ...args: string[]): Promise<number>;
+}
+
 export function createSectionStore(redis: RedisClient, keys: Keys) {
+  redis.defineCommand('tribSectionApply', { numberOfKeys: 2, lua: SECTION_APPLY_LUA });
+  const r = redis as RedisClient & SectionCommands;
   return {
     /**
      * Puts an article into `sections` and takes it out of `previous` ones it left. Idempotent.
      * Returns the sections whose content changed (their version is bumped).
      */
     async index(id: string, publishedMs: number, sections: string[], previous: string[], contentChanged: boolean): Promise<string[]> {
-      const left = previous.filter((s) => !sections.includes(s));
-      const [added, removed] = await Promise.all([
-        Promise.all(sections.map((s) => redis.zadd(keys.sectionItems(s), publishedMs, id))),
-        Promise.all(left.map((s) => redis.zrem(keys.sectionItems(s), id))),
-      ]);
-      const changed = new Set<string>();
-      sections.forEach((s, i) => {
-        if (added[i] || contentChanged) changed.add(s);
-      });
-      left.forEach((s, i) => {
-        if (removed[i]) changed.add(s);
-      });
-      await this.bump([...changed]);
-      return [...changed];
+      const batch = new Map<string, SectionChange>();
+      for (const s of sections) batch.set(s, { add: [[publishedMs, id]], remove: [], changed: contentChanged });
+      for (const s of previous) if (!sections.includes(s)) batch.set(s, { add: [], remove: [id], changed: false });
+      return this.apply(batch);
+    },
+
+    /**
+     * Applies one poll's membership changes, one atomic script per section: adds, removals, and a
+     * version bump (with its pub/sub message) when anything changed. Idempotent: re-applying adds
+     * nothing and bumps nothing, unless `changed` says the content of a member changed.
+     */
+    async apply(batch: ReadonlyMap<string, SectionChange>): Promise<string[]> {
+      const changed: string[] = [];
+      await Promise.all(
+        [...batch].map(async ([sectionId, c]) => {
+          if (c.add.length === 0 && c.remove.length === 0 && !c.changed) return;
+          const v = await r.tribSectionApply(
+            keys.sectionItems(sectionId),
+            keys.sectionVersion(sectionId),
+            `${sectionId} `,
+            c.changed ? '1' : '0',
+            String(c.add.length),
+            ...c.add.flatMap(([score, id]) => [String(score), id]),
+            ...c.remove,
+            keys.sectionVersionChannel(),
+          );
+          if (v > 0) changed.push(sectionId);
+        }),
+      );
+      return changed;
     },
 
     async bump(sectionIds: string[]): Promise<void> {
-      await Promise.all(sectionIds.map((s) => redis.incr(keys.sectionVersion(s))));
+      await Promise.all(
+        sectionIds.map(async (s) => {
+          const v = await redis.incr(keys.sectionVersion(s));
+          // Servers keep versions in memory and learn of bumps here (see section-versions.ts).
+          await redis.publish(keys.sectionVersionChannel(), `${s} ${v}`);
+        }),
+      );
     },
 
     async version(sectionId: string): Promise<number> {

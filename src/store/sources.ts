@@ -4,7 +4,19 @@ import type { SourceConfig, SourceState, SourceStatus } from '../domain/types.ts
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 
-const NUMERIC = new Set(['consecutiveFailures', 'articleCount', 'lastNewItems']);
+// KEYS[1] state hash; ARGV: 1 lastFetch ('' = none), 2 n deletions, then the fields to delete,
+// then field/value pairs to set.
+const PATCH_STATE_LUA = `
+local key = KEYS[1]
+if ARGV[1] ~= '' then
+  local cur = redis.call('HGET', key, 'lastFetch')
+  if cur and cur > ARGV[1] then return 0 end
+end
+local n = tonumber(ARGV[2])
+for i = 3, 2 + n do redis.call('HDEL', key, ARGV[i]) end
+for i = 3 + n, #ARGV, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+return 1
+`;
 
 function toState(sourceId: string, h: Record<string, string>, articleCount: number, unhealthyAfter: number): SourceState {
   const failures = Number(h.consecutiveFailures ?? 0);
@@ -39,19 +51,32 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
       return toState(sourceId, h, count, opts.unhealthyAfter);
     },
 
+    /**
+     * Applies a state patch atomically. A patch that carries `lastFetch` older than the stored one
+     * is dropped: when two polls of one source overlap, the state shows the newest.
+     */
     async patchState(sourceId: string, patch: SourceStatePatch): Promise<void> {
-      const args: string[] = [];
+      const set: string[] = [];
       const del: string[] = [];
       for (const [k, v] of Object.entries(patch)) {
         if (v === undefined) continue;
         if (v === null) del.push(k);
-        else args.push(k, NUMERIC.has(k) ? String(v) : String(v));
+        else set.push(k, String(v));
       }
-      const key = keys.sourceState(sourceId);
-      await Promise.all([
-        args.length ? redis.hset(key, ...args) : null,
-        del.length ? redis.hdel(key, ...del) : null,
-      ]);
+      await redis.eval(PATCH_STATE_LUA, 1, keys.sourceState(sourceId), patch.lastFetch ?? '', String(del.length), ...del, ...set);
+    },
+
+    /** What the last poll saw: item key -> item hash (skips unchanged items on the next poll). */
+    async seenItems(sourceId: string): Promise<Map<string, string>> {
+      return new Map(Object.entries(await redis.hgetall(keys.sourceSeen(sourceId))));
+    },
+
+    /** Replaces the seen-items map with this poll's items, expiring with retention. */
+    async replaceSeen(sourceId: string, entries: [string, string][], ttlMs: number): Promise<void> {
+      const key = keys.sourceSeen(sourceId);
+      const tx = redis.multi().del(key);
+      if (entries.length > 0) tx.hset(key, ...entries.flat()).pexpire(key, ttlMs);
+      await tx.exec();
     },
 
     async recordFailure(sourceId: string): Promise<number> {
@@ -77,7 +102,7 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
     },
 
     async deleteState(sourceId: string): Promise<void> {
-      await Promise.all([redis.del(keys.sourceState(sourceId)), redis.del(keys.sourceArticles(sourceId))]);
+      await Promise.all([redis.del(keys.sourceState(sourceId)), redis.del(keys.sourceArticles(sourceId)), redis.del(keys.sourceSeen(sourceId))]);
     },
 
     // ---- runtime sources (admin API, OPML import)

@@ -88,6 +88,10 @@ describe('ingest', () => {
     const r2 = await ingestSource(deps, src.a!, { force: true });
     expect(r2.inserted).toBe(0);
     expect(r2.unchanged).toBe(5);
+    // A crash after the articles but before the poll was remembered: the retry re-stores nothing.
+    await store.redis.del(store.keys.sourceSeen('a'));
+    const r3 = await ingestSource(deps, src.a!, { force: true });
+    expect([r3.inserted, r3.updated, r3.unchanged]).toEqual([0, 0, 5]);
     expect(await sectionIds('all')).toEqual(snapshot);
     expect((await store.sources.getState('a')).articleCount).toBe(5);
   });
@@ -137,13 +141,15 @@ describe('ingest', () => {
     expect(story.storySources.sort()).toEqual(['a', 'b']);
   });
 
-  it('manual tags survive a re-poll', async () => {
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'm', title: 'خبر عن الاقتصاد', link: 'https://a.example/m', date: '2026-11-15T10:00:00Z', content: '<p>نص قصير عن الأسعار والأسواق في المنطقة</p>' }], 'ar') });
+  it('manual tags survive a re-poll that rewrites the article', async () => {
+    const item = { guid: 'm', title: 'خبر عن الاقتصاد', link: 'https://a.example/m', date: '2026-11-15T10:00:00Z', content: '<p>نص قصير عن الأسعار والأسواق في المنطقة</p>' };
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [item], 'ar') });
     await ingestSource(deps, src.a!, { force: true });
     const [id] = await sectionIds('all');
     expect(await sectionIds('syria')).toEqual([]);
     await store.curation.setManualTags(id!, { add: ['syria'], remove: [] }, Date.now() + 3_600_000);
-    await ingestSource(deps, src.a!, { force: true });
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ ...item, title: 'خبر معدل عن الاقتصاد' }], 'ar') });
+    expect((await ingestSource(deps, src.a!, { force: true })).updated).toBe(1);
     expect((await store.articles.get(id!))!.tags).toContain('syria');
     expect(await sectionIds('syria')).toEqual([id]);
   });

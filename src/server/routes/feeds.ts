@@ -86,7 +86,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const query = parseFeedQuery(new URL(c.req.url), knownTags);
     const nowMs = deps.now().getTime();
     const key = `${section.id}|${format}|${queryKey(query, nowMs)}`;
-    const version = await sectionVersion(deps.store, section.id);
+    const version = await (deps.versionOf ? deps.versionOf(section.id) : sectionVersion(deps.store, section.id));
     const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
     if (hit) return sendCached(c, hit, cacheControl);

@@ -1,0 +1,40 @@
+// Level 0 of dedupe: an item exactly as the last poll saw it needs no work at all. Every raw item
+// gets a key (guid, else link, else title) and a hash of everything we read from it plus a salt
+// (the rules that shaped the stored article), so a re-poll of a mostly unchanged feed only runs
+// normalize, tag, fingerprint and store for the items that changed.
+import { createHash } from 'node:crypto';
+import type { RawItem } from '../../domain/types.ts';
+
+export function rawItemKey(item: RawItem): string {
+  return (item.guid ?? item.link ?? item.title ?? '').slice(0, 512);
+}
+
+export function rawItemHash(item: RawItem, salt: string): string {
+  return createHash('sha1').update(salt).update('\0').update(JSON.stringify(item)).digest('base64url').slice(0, 16);
+}
+
+export interface ChangedItems {
+  changed: RawItem[];
+  unchanged: number;
+  /** This poll's key -> hash map, to remember for the next poll. */
+  seen: [string, string][];
+}
+
+export function changedItems(items: readonly RawItem[], previous: ReadonlyMap<string, string>, salt: string): ChangedItems {
+  const changed: RawItem[] = [];
+  const seen: [string, string][] = [];
+  const keyed = items.map((item) => ({ item, key: rawItemKey(item) }));
+  const count = new Map<string, number>();
+  for (const { key } of keyed) count.set(key, (count.get(key) ?? 0) + 1);
+  for (const { item, key } of keyed) {
+    // Items without a usable key, or sharing one with another item, are always processed.
+    if (key === '' || count.get(key)! > 1) {
+      changed.push(item);
+      continue;
+    }
+    const hash = rawItemHash(item, salt);
+    if (previous.get(key) !== hash) changed.push(item);
+    seen.push([key, hash]);
+  }
+  return { changed, unchanged: items.length - changed.length, seen };
+}
