@@ -35,12 +35,14 @@ export interface PersistDeps {
   priorityOf(sourceId: string): number;
 }
 
-async function assignCluster(deps: PersistDeps, id: string, input: PersistInput, publishedMs: number, sources: string[]) {
+async function assignCluster(deps: PersistDeps, id: string, input: PersistInput, publishedMs: number, sources: string[], now: Date, expireAt: number) {
   const { store, config } = deps;
   const fp = input.fingerprint;
   if (!fp || fp.bands.length === 0) return { clusterId: id, clustered: false };
   const window = config.dedupe.window;
-  const candidates = (await store.clusters.candidates(fp.bands)).filter((c) => c !== id);
+  // Buckets hold an article for the dedupe window, and never past its own expiry.
+  const deadline = Math.min(now.getTime() + window, expireAt);
+  const candidates = await store.clusters.swapBuckets(id, fp.bands, deadline, now.getTime());
   let best: { clusterId: string; published: number } | null = null;
   if (candidates.length > 0) {
     const sigs = await store.articles.getSignatures(candidates.slice(0, 200));
@@ -58,7 +60,6 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   const clusterId = best?.clusterId ?? id;
   const ttl = Math.max(window, config.retention.maxAge);
   await Promise.all([
-    store.clusters.addToBuckets(id, fp.bands, window),
     store.clusters.addMember(clusterId, id, publishedMs, ttl),
     store.articles.setFields(id, { clusterId, signature: encodeSignature(fp.signature) }),
   ]);
@@ -83,7 +84,7 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
   // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
   let clustered = false;
   if (res.clusterId === null) {
-    const c = await assignCluster(deps, id, input, publishedMs, res.sources);
+    const c = await assignCluster(deps, id, input, publishedMs, res.sources, now, expireAt);
     clustered = c.clustered;
   }
 

@@ -38,7 +38,21 @@ if cur < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `;
 
+// KEYS[1] one band group; ARGV: 1 member (tag + id), 2 deadline ms, 3 now ms
+// Drops expired entries, returns the live ones, adds this member, and keeps the key alive as long
+// as its longest-lived entry: look-up and add in one round trip per band.
+const BUCKET_SWAP_LUA = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], '+inf')
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+local want = tonumber(ARGV[2]) - tonumber(ARGV[3])
+if ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
+return live
+`;
+
 interface ClusterCommands {
+  tribBucketSwap(key: string, member: string, deadlineMs: number, nowMs: number): Promise<string[]>;
   tribBucketAdd(key: string, id: string, deadlineMs: number, nowMs: number): Promise<number>;
   tribMemberAdd(key: string, id: string, publishedMs: number, ttlMs: number): Promise<number>;
 }
@@ -46,6 +60,7 @@ interface ClusterCommands {
 export function createClusterStore(redis: RedisClient, keys: Keys) {
   redis.defineCommand('tribBucketAdd', { numberOfKeys: 1, lua: BUCKET_ADD_LUA });
   redis.defineCommand('tribMemberAdd', { numberOfKeys: 1, lua: MEMBER_ADD_LUA });
+  redis.defineCommand('tribBucketSwap', { numberOfKeys: 1, lua: BUCKET_SWAP_LUA });
   const r = redis as RedisClient & ClusterCommands;
 
   /** Remaining life of an article's hash, ms; `fallback` when it has no expiry or is gone. */
@@ -64,6 +79,25 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
         const tag = slots[i]!.tag;
         for (const m of members) if (m.startsWith(tag)) out.add(m.slice(tag.length));
       });
+      return [...out];
+    },
+
+    /**
+     * Adds `id` to its band buckets until `deadlineMs` and returns the other live articles that
+     * share a band with it (near-duplicate candidates), in one script per band.
+     */
+    async swapBuckets(id: string, bands: string[], deadlineMs: number, nowMs = Date.now()): Promise<string[]> {
+      const out = new Set<string>();
+      const groups = await Promise.all(
+        bands.map(async (b) => {
+          const s = bandSlot(keys, b);
+          return { tag: s.tag, members: await r.tribBucketSwap(s.key, s.tag + id, deadlineMs, nowMs) };
+        }),
+      );
+      for (const { tag, members } of groups) {
+        for (const m of members) if (m.startsWith(tag)) out.add(m.slice(tag.length));
+      }
+      out.delete(id);
       return [...out];
     },
 
