@@ -26,6 +26,11 @@ export async function startWorkerRole(
     concurrency: opts.concurrency,
     autorun: true,
     name: id,
+    // A job whose worker died is taken over after the lock expires; a job may survive several
+    // crashed workers (every write is idempotent) before it is failed.
+    lockDuration: 30_000,
+    stalledInterval: 15_000,
+    maxStalledCount: 5,
   });
   worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
   worker.on('failed', (job, err) => deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`));

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.ts';
 
-const id = z
+export const id = z
   .string()
   .regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits and dashes)');
 
@@ -25,12 +25,12 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return bytes;
 });
 
-const lang = z
+export const lang = z
   .string()
   .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as ar or en')
   .transform((s) => s.toLowerCase());
 
-const httpUrl = z.string().refine((s) => {
+export const httpUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:';

@@ -300,6 +300,8 @@ export interface SourceState {
   lastModified: string | null;
   articleCount: number;
   lastNewItems: number;
+  /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
+  epoch: string | null;
 }
 
 export interface IngestReport {

@@ -47,7 +47,10 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
   const state = await store.sources.getState(source.id);
   const window = pollWindow(config.fetch, source);
   if (!opts.force && !isDue(state, now, window)) return { ...report, outcome: 'skipped', nextPollAt: Date.parse(state.nextPoll!) };
-  const target = pollTarget(source, state);
+  // A poll that started before Redis last restarted may have lost writes: refetch and redo all.
+  const epoch = await store.epoch();
+  const trusted = state.epoch === epoch;
+  const target = trusted ? pollTarget(source, state) : { ...pollTarget(source, state), etag: null, lastModified: null };
   try {
     const fetched = await fetchPolitely(deps, target, opts.signal);
     if ('hostBusy' in fetched) {
@@ -59,7 +62,7 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
       feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
-      unstoredTimes = await storeFeed(deps, source, feed, fetched.finalUrl, started, report);
+      unstoredTimes = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, trusted);
     }
     const history = [...(await store.sources.recentPublishTimes(source.id, historyLimit(window))), ...unstoredTimes];
     const hints = { ttlMinutes: feed?.ttlMinutes ?? null, updatePeriodMinutes: feed?.updatePeriodMinutes ?? null, maxAgeSeconds: fetched.maxAge };
@@ -72,7 +75,7 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
       lastFetch: started.toISOString(), lastSuccess: started.toISOString(),
       lastError: null, lastErrorKind: null, consecutiveFailures: 0,
       etag: fetched.etag, lastModified: fetched.lastModified,
-      nextPoll: new Date(report.nextPollAt).toISOString(), lastNewItems: report.inserted,
+      nextPoll: new Date(report.nextPollAt).toISOString(), lastNewItems: report.inserted, epoch,
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
@@ -92,9 +95,10 @@ export async function ingestSource(deps: IngestDeps, source: SourceConfig, opts:
 const reportError = (e: FeedError) => ({ kind: e.kind, message: e.message, permanent: e.permanent });
 
 /** normalize -> tag -> dedupe + store, counted into the report. Returns the publish times of items too old to keep. */
-async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, feedUrl: string, now: Date, report: IngestReport): Promise<number[]> {
+async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, feedUrl: string, now: Date, report: IngestReport, trusted: boolean): Promise<number[]> {
   // Items exactly as the last poll saw them (under the same rules) need no work.
-  const delta = changedItems(feed.items, await deps.store.sources.seenItems(source.id), rulesVersion(deps.config, source));
+  const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
+  const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
   const articles = normalizeFeed({ ...feed, items: delta.changed }, { source, feedUrl, now });

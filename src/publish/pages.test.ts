@@ -77,10 +77,10 @@ describe('renderStatusPage', () => {
       sources: [
         { sourceId: 'enab-baladi', url: 'https://www.enabbaladi.net/feed/', status: 'ok', healthy: true, lastFetch: '2030-03-15T11:50:00.000Z',
           lastSuccess: '2030-03-15T11:50:00.000Z', lastError: null, lastErrorKind: null, consecutiveFailures: 0, nextPoll: '2030-03-15T12:05:00.000Z',
-          etag: null, lastModified: null, articleCount: 42, lastNewItems: 3, movedFrom: null, title: 'عنب بلدي', lang: 'ar' },
+          etag: null, lastModified: null, articleCount: 42, lastNewItems: 3, movedFrom: null, epoch: null, title: 'عنب بلدي', lang: 'ar' },
         { sourceId: 'broken', url: 'http://127.0.0.1:9/feed', status: 'error', healthy: false, lastFetch: '2030-03-15T11:00:00.000Z',
           lastSuccess: null, lastError: 'HTTP 500 <b>oops</b>', lastErrorKind: 'http', consecutiveFailures: 5, nextPoll: null,
-          etag: null, lastModified: null, articleCount: 0, lastNewItems: 0, movedFrom: null, title: null, lang: null },
+          etag: null, lastModified: null, articleCount: 0, lastNewItems: 0, movedFrom: null, epoch: null, title: null, lang: null },
       ],
     });
     expect(html).toContain('<a href="https://www.enabbaladi.net/feed/" lang="ar" dir="rtl">عنب بلدي</a>');

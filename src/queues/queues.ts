@@ -70,8 +70,9 @@ export async function enqueueRefresh(queue: PollQueue, sourceId: string): Promis
   const job = await queue.add(
     'poll',
     { sourceId, force: true },
-    // One pending refresh per source: a second request while one waits is folded into it.
-    { ...POLL_JOB_OPTIONS, deduplication: { id: `refresh-${sourceId}` } },
+    // One pending refresh per source: a second request while one waits is folded into it; one made
+    // while a refresh runs is kept and runs after it (that run may already have fetched).
+    { ...POLL_JOB_OPTIONS, deduplication: { id: `refresh-${sourceId}`, keepLastIfActive: true } },
   );
   return job.id ?? '';
 }

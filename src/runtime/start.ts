@@ -75,6 +75,16 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   const clients: RedisClient[] = [];
   const redis = createRedis(target, { connectionName: `tributary-${role}` });
   clients.push(redis);
+  // One line per outage instead of ioredis's unhandled-error stack on every reconnect attempt.
+  let redisDown = false;
+  redis.on('error', (err: Error) => {
+    if (!redisDown) log.warn({ err: err.message }, `redis: ${err.message} (reconnecting)`);
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('redis: connected again');
+    redisDown = false;
+  });
   try {
     await checkRedis(redis);
   } catch (e) {

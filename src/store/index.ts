@@ -11,6 +11,15 @@ import { createCurationStore } from './curation.ts';
 
 export function createStore(redis: RedisClient, opts: { prefix: string; unhealthyAfter: number }) {
   const keys = createKeys(opts.prefix);
+  let epochValue: string | null = null;
+  const readEpoch = async () => {
+    // On Cluster every node has its own run id; the dataset's life is then not one value.
+    if (!('info' in redis) || redis.constructor.name === 'Cluster') return 'cluster';
+    return /run_id:(\w+)/.exec(await redis.info('server'))?.[1] ?? '';
+  };
+  redis.on('ready', () => {
+    epochValue = null;
+  });
   return {
     redis,
     keys,
@@ -21,12 +30,28 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     workers: createWorkerRegistry(redis, keys),
     locks: createLocks(redis, keys),
     curation: createCurationStore(redis, keys),
-    async ping(): Promise<boolean> {
+    /** Reachable within `timeoutMs` (never waits on the client's offline queue during an outage). */
+    async ping(timeoutMs = 1000): Promise<boolean> {
+      if (redis.status !== 'ready') return false;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((r) => {
+        timer = setTimeout(() => r(false), timeoutMs);
+      });
       try {
-        return (await redis.ping()) === 'PONG';
-      } catch {
-        return false;
+        return await Promise.race([redis.ping().then((p) => p === 'PONG', () => false), late]);
+      } finally {
+        clearTimeout(timer);
       }
+    },
+
+    /**
+     * Identity of the Redis data set's current life (its run id): it changes when Redis restarts,
+     * which may have lost the last second of writes (AOF everysec). A poll that started in an
+     * earlier life is not trusted: the next one fetches and processes everything again.
+     */
+    async epoch(): Promise<string> {
+      epochValue ??= await readEpoch();
+      return epochValue;
     },
   };
 }

@@ -36,6 +36,7 @@ function toState(sourceId: string, h: Record<string, string>, articleCount: numb
     lastModified: h.lastModified || null,
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
+    epoch: h.epoch || null,
   };
 }
 

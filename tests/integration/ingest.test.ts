@@ -96,6 +96,20 @@ describe('ingest', () => {
     expect((await store.sources.getState('a')).articleCount).toBe(5);
   });
 
+  it('after a Redis restart (a new run id) the next poll refetches and reprocesses everything', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 3), 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    expect((await store.sources.getState('a')).epoch).toBe(await store.epoch());
+    const requests = feeds.requests.length;
+    // As if the previous poll had started in an earlier life of the data set.
+    await store.sources.patchState('a', { epoch: 'an-earlier-life' });
+    await store.sections.remove('all', await sectionIds('all')); // writes that life lost
+    const r = await ingestSource(deps, src.a!, { force: true });
+    expect(r.unchanged).toBe(3); // processed again (the articles themselves survived)
+    expect(await sectionIds('all')).toHaveLength(3); // and the lost index entries are back
+    expect(feeds.requests[requests]!.headers['if-none-match']).toBeUndefined();
+  });
+
   it('two concurrent pollers of one source store each article once', async () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
     const [r1, r2] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.a!, { force: true })]);

@@ -1,22 +1,12 @@
 // Request schemas of the admin API (zod), mirroring the config file's rules for sources.
 import { z } from 'zod';
 import { parseDuration } from '../../config/units.ts';
+import { id, httpUrl, lang } from '../../config/schema.ts';
 
-export const idSchema = z.string().max(64).regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits and dashes)');
-
-export const httpUrlSchema = z.string().max(2048).refine((s) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http(s) URL');
-
-const langSchema = z
-  .string()
-  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as ar or en')
-  .transform((s) => s.toLowerCase());
+// The config file's rules, with length limits for input from the network.
+export const idSchema = z.string().max(64).pipe(id);
+export const httpUrlSchema = z.string().max(2048).pipe(httpUrl);
+const langSchema = lang;
 
 /** `90s`, `10m`, `6h` or a number of ms; at least 1 minute. */
 const intervalSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -9,6 +9,7 @@ import type { ServerDeps } from '../deps.ts';
 import { jsonBody } from './validate.ts';
 import { addSourceSchema, patchSourceSchema } from './schemas.ts';
 import { resolveFeed } from './resolve-feed.ts';
+import { sourceHealth } from '../source-health.ts';
 
 const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
@@ -44,20 +45,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
       sections: s.sections ?? [],
       readOnly: s.origin === 'config',
       paused: !s.enabled || paused.has(s.id),
-      health: {
-        status: st.status,
-        healthy: st.healthy,
-        pollingUrl: st.url || s.url,
-        movedFrom: st.movedFrom,
-        lastFetch: st.lastFetch,
-        lastSuccess: st.lastSuccess,
-        lastError: st.lastError,
-        lastErrorKind: st.lastErrorKind,
-        consecutiveFailures: st.consecutiveFailures,
-        nextPoll: st.nextPoll,
-        articleCount: st.articleCount,
-        lastNewItems: st.lastNewItems,
-      },
+      health: sourceHealth(s, st),
     };
   };
 

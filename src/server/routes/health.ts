@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { allSources } from '../../runtime/catalog.ts';
 import type { ServerDeps } from '../deps.ts';
+import { sourceHealth } from '../source-health.ts';
 
 export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
@@ -24,26 +25,7 @@ export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
     const items = await Promise.all(
       sources.map(async (s) => {
         const st = await store.sources.getState(s.id);
-        return {
-          id: s.id,
-          title: s.title,
-          url: s.url,
-          pollingUrl: st.url || s.url,
-          lang: s.lang,
-          origin: s.origin,
-          enabled: s.enabled,
-          status: st.status,
-          healthy: st.healthy,
-          lastFetch: st.lastFetch,
-          lastSuccess: st.lastSuccess,
-          lastStatus: st.status,
-          lastError: st.lastError,
-          lastErrorKind: st.lastErrorKind,
-          consecutiveFailures: st.consecutiveFailures,
-          nextPoll: st.nextPoll,
-          articleCount: st.articleCount,
-          lastNewItems: st.lastNewItems,
-        };
+        return { id: s.id, title: s.title, url: s.url, lang: s.lang, origin: s.origin, enabled: s.enabled, lastStatus: st.status, ...sourceHealth(s, st) };
       }),
     );
     return c.json({ sources: items });

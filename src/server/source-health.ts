@@ -1,0 +1,19 @@
+// One source's health as the HTTP API reports it (/api/sources and the admin API).
+import type { SourceConfig, SourceState } from '../domain/types.ts';
+
+export function sourceHealth(s: SourceConfig, st: SourceState) {
+  return {
+    status: st.status,
+    healthy: st.healthy,
+    pollingUrl: st.url || s.url,
+    movedFrom: st.movedFrom,
+    lastFetch: st.lastFetch,
+    lastSuccess: st.lastSuccess,
+    lastError: st.lastError,
+    lastErrorKind: st.lastErrorKind,
+    consecutiveFailures: st.consecutiveFailures,
+    nextPoll: st.nextPoll,
+    articleCount: st.articleCount,
+    lastNewItems: st.lastNewItems,
+  };
+}
