@@ -90,7 +90,8 @@ export interface SpawnOptions {
 
 export function spawnTributary(o: SpawnOptions): ProductProcess {
   const fd = openSync(o.logFile, 'a');
-  const nodeArgs = [...(o.nodeArgs ?? []), ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [])];
+  // The product's own launchers (npm start, the bin shebang, the Dockerfile) pass this flag too.
+  const nodeArgs = ['--max-semi-space-size=64', ...(o.nodeArgs ?? []), ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', o.role, '--config', o.configPath], {
     cwd: ROOT,
     env: {

@@ -77,15 +77,25 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
   const knownTags = new Set(config.tags.map((t) => t.id));
 
+  // Most requests are feed readers polling the bare URL: its parse is the same every time.
+  const bare = new Map<string, { section: SectionConfig; format: OutputFormat; query: FeedQuery; key: string }>();
+
   app.get('/feeds/:file', async (c) => {
-    const m = /^([a-z0-9-]+)\.(rss|atom|json)$/.exec(c.req.param('file'));
-    if (!m) throw notFound('unknown feed: use /feeds/{section}.rss, .atom or .json');
-    const section = sections.get(m[1]!);
-    if (!section) throw notFound(`unknown section "${m[1]}"`);
-    const format = m[2] as OutputFormat;
-    const query = parseFeedQuery(new URL(c.req.url), knownTags);
+    const file = c.req.param('file');
     const nowMs = deps.now().getTime();
-    const key = `${section.id}|${format}|${queryKey(query, nowMs)}`;
+    const plain = !c.req.url.includes('?');
+    let req = plain ? bare.get(file) : undefined;
+    if (!req) {
+      const m = /^([a-z0-9-]+)\.(rss|atom|json)$/.exec(file);
+      if (!m) throw notFound('unknown feed: use /feeds/{section}.rss, .atom or .json');
+      const section = sections.get(m[1]!);
+      if (!section) throw notFound(`unknown section "${m[1]}"`);
+      const format = m[2] as OutputFormat;
+      const query = parseFeedQuery(new URL(c.req.url), knownTags);
+      req = { section, format, query, key: `${section.id}|${format}|${queryKey(query, nowMs)}` };
+      if (plain) bare.set(file, req);
+    }
+    const { section, format, query, key } = req;
     const version = await (deps.versionOf ? deps.versionOf(section.id) : sectionVersion(deps.store, section.id));
     const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
