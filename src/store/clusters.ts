@@ -38,21 +38,24 @@ if cur < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `;
 
-// KEYS[1] one band group; ARGV: 1 member (tag + id), 2 deadline ms, 3 now ms
-// Drops expired entries, returns the live ones, adds this member, and keeps the key alive as long
-// as its longest-lived entry: look-up and add in one round trip per band.
+// KEYS: the article's band groups (one slot); ARGV: 1 deadline ms, 2 now ms, then one member
+// (tag + id) per key. Per key: drops expired entries, returns the live ones, adds the member and
+// keeps the key alive as long as its longest-lived entry. One round trip for all bands.
 const BUCKET_SWAP_LUA = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], '+inf')
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-local want = tonumber(ARGV[2]) - tonumber(ARGV[3])
-if ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
-return live
+local out = {}
+local now = ARGV[2]
+local want = tonumber(ARGV[1]) - tonumber(now)
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. now)
+  out[i] = redis.call('ZRANGEBYSCORE', key, now, '+inf')
+  redis.call('ZADD', key, ARGV[1], ARGV[2 + i])
+  if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
+end
+return out
 `;
 
 interface ClusterCommands {
-  tribBucketSwap(key: string, member: string, deadlineMs: number, nowMs: number): Promise<string[]>;
+  tribBucketSwap(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[][]>;
   tribBucketAdd(key: string, id: string, deadlineMs: number, nowMs: number): Promise<number>;
   tribMemberAdd(key: string, id: string, publishedMs: number, ttlMs: number): Promise<number>;
 }
@@ -60,7 +63,7 @@ interface ClusterCommands {
 export function createClusterStore(redis: RedisClient, keys: Keys) {
   redis.defineCommand('tribBucketAdd', { numberOfKeys: 1, lua: BUCKET_ADD_LUA });
   redis.defineCommand('tribMemberAdd', { numberOfKeys: 1, lua: MEMBER_ADD_LUA });
-  redis.defineCommand('tribBucketSwap', { numberOfKeys: 1, lua: BUCKET_SWAP_LUA });
+  redis.defineCommand('tribBucketSwap', { lua: BUCKET_SWAP_LUA });
   const r = redis as RedisClient & ClusterCommands;
 
   /** Remaining life of an article's hash, ms; `fallback` when it has no expiry or is gone. */
@@ -88,15 +91,13 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
      */
     async swapBuckets(id: string, bands: string[], deadlineMs: number, nowMs = Date.now()): Promise<string[]> {
       const out = new Set<string>();
-      const groups = await Promise.all(
-        bands.map(async (b) => {
-          const s = bandSlot(keys, b);
-          return { tag: s.tag, members: await r.tribBucketSwap(s.key, s.tag + id, deadlineMs, nowMs) };
-        }),
-      );
-      for (const { tag, members } of groups) {
+      if (bands.length === 0) return [];
+      const slots = bands.map((b) => bandSlot(keys, b));
+      const lists = await r.tribBucketSwap(slots.length, ...slots.map((s) => s.key), deadlineMs, nowMs, ...slots.map((s) => s.tag + id));
+      lists.forEach((members, i) => {
+        const tag = slots[i]!.tag;
         for (const m of members) if (m.startsWith(tag)) out.add(m.slice(tag.length));
-      }
+      });
       out.delete(id);
       return [...out];
     },

@@ -53,7 +53,7 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
 
 /** Key family of a key: `art`, `url`, `lshg`, `clu`, `sec:…:items`, … */
 function family(prefix: string, key: string): string {
-  return key.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}');
+  return key.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lshg:\{\}:.*/, 'lshg:{}');
 }
 
 describe('retention bounds every key', () => {
