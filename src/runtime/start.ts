@@ -19,6 +19,7 @@ import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import type { Listening } from '../server/listen.ts';
 import { FeedCache } from '../server/feed-cache.ts';
+import { FastFeeds } from '../server/fast-path.ts';
 import { startWorkerRole } from '../../workers/main.ts';
 import type { WorkerRole } from '../../workers/main.ts';
 import { ensureRedisServer } from './redis-binary.ts';
@@ -148,6 +149,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     await syncSchedules();
     every(60_000, syncSchedules);
     every(10 * 60_000, () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
+    const fastFeeds = new FastFeeds();
     const app = createApp({
       config, store, cache, log, priorityOf, now,
       queueCounts: () => queueCounts(queue).catch(() => null),
@@ -157,8 +159,16 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       syncSchedules,
       queues: [queue],
       versionOf: (id) => versions!.get(id),
+      fastFeeds,
     });
-    server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host });
+    const fast = fastFeeds.handler({
+      versionPeek: (id) => versions!.peek(id),
+      observe: (status, s) => {
+        cache.hits++;
+        metrics.observeHttp('/feeds/:file', 'GET', status, s);
+      },
+    });
+    server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host, fast });
   }
 
   let stopping: Promise<void> | null = null;

@@ -19,7 +19,9 @@ export function createApp(deps: ServerDeps): Hono {
   }
   registerHealthRoutes(app, deps);
   // Timed pins leave cached feeds when they expire (one small Redis read per section every few seconds).
-  app.use('/feeds/*', pinExpiryCheck(deps.store, deps.config.sections.map((s) => s.id), deps.now));
+  const pins = pinExpiryCheck(deps.store, deps.config.sections.map((s) => s.id), deps.now);
+  app.use('/feeds/*', pins);
+  if (deps.fastFeeds) deps.fastFeeds.settled = pins.settled;
   registerFeedRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerPageRoutes(app, deps);

@@ -3,6 +3,7 @@ import type { Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { FeedCache } from './feed-cache.ts';
+import type { FastFeeds } from './fast-path.ts';
 import type { PollQueue } from '../queues/queues.ts';
 
 export interface ServerDeps {
@@ -18,6 +19,8 @@ export interface ServerDeps {
   now(): Date;
   /** A section's current version from memory (pub/sub-maintained), when the server has one. */
   versionOf?(sectionId: string): Promise<number>;
+  /** Bare feed URLs answered straight from node:http once cached (see fast-path.ts). */
+  fastFeeds?: FastFeeds;
   observeHttp?(route: string, method: string, status: number, seconds: number): void;
   /** Admin "refresh now": one forced poll of a source; returns the job id. Absent: refresh → 503. */
   refresh?(sourceId: string): Promise<string>;

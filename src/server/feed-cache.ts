@@ -90,8 +90,18 @@ export function sectionVersion(store: Store, sectionId: string): Promise<number>
   return sf.get(sectionId, () => store.sections.version(sectionId));
 }
 
-export function sendCached(c: Context, entry: CachedFeed, cacheControl: string): Response {
-  // A plain header object and a Buffer body keep @hono/node-server on its direct write path.
+export interface CachedReply {
+  status: 200 | 304;
+  headers: Record<string, string>;
+  body: Buffer | null;
+}
+
+/** The reply to a request for a cached feed: 304 for a matching validator, else the best encoding. */
+export function cachedReply(
+  req: { ifNoneMatch?: string; ifModifiedSince?: string; acceptEncoding?: string; head: boolean },
+  entry: CachedFeed,
+  cacheControl: string,
+): CachedReply {
   const headers: Record<string, string> = {
     'Content-Type': entry.contentType,
     ETag: entry.etag,
@@ -99,13 +109,13 @@ export function sendCached(c: Context, entry: CachedFeed, cacheControl: string):
     'Cache-Control': cacheControl,
     Vary: 'Accept-Encoding',
   };
-  const inm = c.req.header('if-none-match');
-  const ims = inm === undefined ? c.req.header('if-modified-since') : undefined;
+  const inm = req.ifNoneMatch;
+  const ims = inm === undefined ? req.ifModifiedSince : undefined;
   const notModified = inm
-    ? inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
+    ? inm === entry.etag || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
     : ims !== undefined && Date.parse(ims) >= Date.parse(entry.lastModified);
-  if (notModified) return new Response(null, { status: 304, headers });
-  const ae = c.req.header('accept-encoding') ?? '';
+  if (notModified) return { status: 304, headers, body: null };
+  const ae = req.acceptEncoding ?? '';
   let body = entry.body;
   if (entry.br && /\bbr\b/.test(ae)) {
     body = entry.br;
@@ -115,6 +125,20 @@ export function sendCached(c: Context, entry: CachedFeed, cacheControl: string):
     headers['Content-Encoding'] = 'gzip';
   }
   headers['Content-Length'] = String(body.length);
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+  return { status: 200, headers, body: req.head ? null : body };
 }
 
+export function sendCached(c: Context, entry: CachedFeed, cacheControl: string): Response {
+  // A plain header object and a Buffer body keep @hono/node-server on its direct write path.
+  const r = cachedReply(
+    {
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifModifiedSince: c.req.header('if-modified-since'),
+      acceptEncoding: c.req.header('accept-encoding'),
+      head: c.req.method === 'HEAD',
+    },
+    entry,
+    cacheControl,
+  );
+  return new Response(r.body, { status: r.status, headers: r.headers });
+}

@@ -1,6 +1,8 @@
 // Binds the Hono app to a port with the Node adapter.
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Listening {
@@ -9,9 +11,16 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono, opts: { port: number; host: string }): Promise<Listening> {
+export function listen(
+  app: Hono,
+  opts: { port: number; host: string; fast?: (req: IncomingMessage, res: ServerResponse) => boolean },
+): Promise<Listening> {
+  const hono = getRequestListener(app.fetch);
+  const fast = opts.fast;
+  const server = createServer(fast ? (req, res) => void (fast(req, res) || hono(req, res)) : hono);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
+    server.listen(opts.port, opts.host, () => {
+      const info = server.address() as AddressInfo;
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
       resolve({
         port: info.port,

@@ -8,6 +8,8 @@ import type { RedisClient } from './client.ts';
 
 export interface SectionVersions {
   get(sectionId: string): Promise<number>;
+  /** The version from memory when the subscription is live and the section is known, else undefined. */
+  peek(sectionId: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export async function watchSectionVersions(
       const v = await read(sectionId);
       if (live) keep(sectionId, v);
       return known.get(sectionId) ?? v;
+    },
+    peek(sectionId) {
+      return live ? known.get(sectionId) : undefined;
     },
     async close() {
       down();

@@ -198,3 +198,38 @@ describe('restart on the same data dir (embedded redis-server, AOF)', () => {
     }
   });
 });
+
+describe('the fast path for bare feed URLs', () => {
+  it('answers repeat polls from memory and never serves a superseded version', async () => {
+    const feeds = await startFeedServer();
+    feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
+    const config = testConfig(CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''), {}, { BASE: feeds.url });
+    const run = await startService(config);
+    try {
+      await pollAll(run, ['world']);
+      const url = `${run.server!.url}/feeds/world.rss`;
+      const first = await fetch(url);
+      const etag = first.headers.get('etag')!;
+      const body = await first.text();
+      for (let i = 0; i < 3; i++) {
+        const again = await fetch(url);
+        expect(again.headers.get('etag')).toBe(etag);
+        expect(await again.text()).toBe(body);
+        expect((await fetch(url, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+      }
+      const gz = await fetch(url, { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(gz.headers.get('content-encoding')).toBe('gzip');
+      expect(await gz.text()).toBe(body); // fetch decodes it
+      feeds.routes.set('/en.rss', {
+        body: rssFeed('World desk', [{ guid: 'w-9', title: 'Fresh story', link: 'https://news.example/fresh', date: '2020-10-21T08:00:00Z' }, ...enItems]),
+      });
+      await pollAll(run, ['world']);
+      const after = await fetch(url, { headers: { 'If-None-Match': etag } });
+      expect(after.status).toBe(200);
+      expect(await after.text()).toContain('Fresh story');
+    } finally {
+      await run.stop();
+      await feeds.close();
+    }
+  });
+});

@@ -8,7 +8,12 @@ import { curationOf } from '../../store/curation.ts';
 
 const RECHECK_MS = 5_000;
 
-export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now: () => Date): MiddlewareHandler {
+export type PinExpiryCheck = MiddlewareHandler & {
+  /** True when the section's pin check is fresh and no pin is due: nothing to do before serving. */
+  settled(sectionId: string, nowMs: number): boolean;
+};
+
+export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now: () => Date): PinExpiryCheck {
   const curation = curationOf(store);
   const known = new Set(sectionIds);
   const memo = new Map<string, { checkedAt: number; next: number | null }>();
@@ -26,9 +31,15 @@ export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now:
     }
   };
 
-  return async (c, next) => {
+  const middleware: MiddlewareHandler = async (c, next) => {
     const m = /^\/feeds\/([a-z0-9-]+)[./]/.exec(c.req.path);
     if (m && known.has(m[1]!)) await check(m[1]!).catch(() => undefined);
     await next();
   };
+  return Object.assign(middleware, {
+    settled(sectionId: string, nowMs: number) {
+      const m = memo.get(sectionId);
+      return m !== undefined && nowMs - m.checkedAt < RECHECK_MS && (m.next === null || m.next > nowMs);
+    },
+  });
 }

@@ -99,7 +99,10 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const version = await (deps.versionOf ? deps.versionOf(section.id) : sectionVersion(deps.store, section.id));
     const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
-    if (hit) return sendCached(c, hit, cacheControl);
+    if (hit) {
+      if (plain) deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry: hit, cacheControl });
+      return sendCached(c, hit, cacheControl);
+    }
 
     const page = await selectPage(deps, section, query, nowMs);
     const base = config.site.baseUrl;
@@ -122,6 +125,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
       page.items,
     );
     const entry = cache.put(key, version, body, CONTENT_TYPES[format], new Date(Math.floor((lastModified || 0) / 1000) * 1000));
+    if (plain) deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry, cacheControl });
     return sendCached(c, entry, cacheControl);
   });
   // Digest feeds live under /feeds/{section}/ too; registered here so app.ts needs no change.
