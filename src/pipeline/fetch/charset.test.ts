@@ -6,9 +6,9 @@ import { canonicalCharset, decodeBody, httpCharset } from './charset.ts';
 const xml = (encoding: string | null, title: string) =>
   `<?xml version="1.0"${encoding ? ` encoding="${encoding}"` : ''}?>\n<rss><channel><title>${title}</title></channel></rss>`;
 
-// shared/ sits beside the repository (locally and in CI).
-const shared = new URL('../../../../shared/', import.meta.url);
-const arabic = readFileSync(new URL('seed/article-ar.txt', shared), 'utf8')
+// Copies of ../shared (the seed article, the real-world corpus) live in tests/fixtures.
+const fixtures = new URL('../../../tests/fixtures/', import.meta.url);
+const arabic = readFileSync(new URL('seed-article-ar.txt', fixtures), 'utf8')
   .split('\n')
   .find((l) => l.trim().length > 20)!
   .trim();
@@ -133,7 +133,7 @@ describe('charset helpers', () => {
 
 describe('decodeBody on real feeds', () => {
   it('decodes every real-world corpus feed without U+FFFD, declared Latin-1 ones as windows-1252', () => {
-    const dir = new URL('corpus/real-world/', shared);
+    const dir = new URL('corpus/', fixtures);
     const files = readdirSync(dir);
     expect(files.length).toBeGreaterThan(20);
     for (const f of files) {
