@@ -3,12 +3,9 @@
 // <period>:<YYYY-MM-DD>` (the period's first local day) and it is published at the period's end,
 // so the same period always renders to the same id and date.
 import type { OutputFormat, PublishedItem } from '../domain/types.ts';
-import { renderAtom } from './atom.ts';
 import { prepareItems } from './prepare.ts';
-import { prepareMeta } from './feeds.ts';
+import { prepareMeta, renderPrepared } from './feeds.ts';
 import type { FeedMeta } from './feeds.ts';
-import { renderJsonFeed } from './json-feed.ts';
-import { renderRss } from './rss.ts';
 import { escapeHtml, isRtl } from './pages.ts';
 import { articleUrn, cleanText, safeHttpUrl, safeLang } from './clean.ts';
 
@@ -170,16 +167,5 @@ export function renderDigest(format: OutputFormat, meta: FeedMeta, items: Publis
   const m = prepareMeta(meta, format);
   const digestIds = new Map(items.map((i) => [articleUrn(i.id), i.id]));
   const prepared = prepareItems(items, m.updated).items.map((p) => ({ ...p, urn: digestIds.get(p.urn) ?? p.urn }));
-  switch (format) {
-    case 'rss':
-      return renderRss(m, prepared);
-    case 'atom':
-      return renderAtom(m, prepared);
-    case 'json':
-      return renderJsonFeed(m, prepared);
-    default: {
-      const never: never = format;
-      throw new Error(`renderDigest: unknown format ${String(never)}`);
-    }
-  }
+  return renderPrepared(format, m, prepared);
 }

@@ -5,6 +5,7 @@ import { renderAtom } from './atom.ts';
 import { cleanText, safeHttpUrl, safeLang } from './clean.ts';
 import { renderJsonFeed } from './json-feed.ts';
 import { prepareItems } from './prepare.ts';
+import type { PreparedItem } from './prepare.ts';
 import { renderRss } from './rss.ts';
 
 export interface FeedMeta {
@@ -71,7 +72,11 @@ export function prepareMeta(meta: FeedMeta, format: OutputFormat): PreparedMeta 
  */
 export function renderFeed(format: OutputFormat, meta: FeedMeta, items: PublishedItem[]): string {
   const m = prepareMeta(meta, format);
-  const { items: prepared } = prepareItems(items, m.updated);
+  return renderPrepared(format, m, prepareItems(items, m.updated).items);
+}
+
+/** The one switch over formats, for feeds and digests alike. */
+export function renderPrepared(format: OutputFormat, m: PreparedMeta, prepared: PreparedItem[]): string {
   switch (format) {
     case 'rss':
       return renderRss(m, prepared);
