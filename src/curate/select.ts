@@ -45,14 +45,17 @@ export async function selectItems(
   const pinned = new Set(curation.pins.map((p) => p.articleId));
   const out: PublishedItem[] = [];
   const seenClusters = new Set<string>();
-  const add = async (a: StoredArticle, forceRep: boolean) => {
+  const add = async (a: StoredArticle, forceRep: boolean, position?: { ms: number; id: string }) => {
     if (!section.collapseDuplicates) {
-      out.push({ ...a, related: [], storySources: a.sources });
+      out.push({ ...a, related: [], storySources: a.sources, ...(position ? { position } : {}) });
       return true;
     }
     if (seenClusters.has(a.clusterId)) return false;
     seenClusters.add(a.clusterId);
-    out.push(await collapse(store, a, priorityOf, hidden, forceRep));
+    // A story is shown where its newest member sits in the section; on later pages it is not
+    // shown again for an older member.
+    if (position && q.before !== null && (await shownEarlier(store, section.id, a, position))) return false;
+    out.push({ ...(await collapse(store, a, priorityOf, hidden, forceRep)), ...(position ? { position } : {}) });
     return true;
   };
 
@@ -81,7 +84,8 @@ export async function selectItems(
     for (const a of articles) {
       if (out.length >= q.limit) break;
       if (!matchesQuery(a, q, qMatcher)) continue;
-      if (await add(a, false)) lastScore = scores.get(a.id) ?? Date.parse(a.published);
+      const score = scores.get(a.id) ?? Date.parse(a.published);
+      if (await add(a, false, { ms: score, id: a.id })) lastScore = score;
     }
   }
   let nextBefore: number | null = null;
@@ -94,6 +98,14 @@ export async function selectItems(
     }
   }
   return { items: out, nextBefore: exhausted && out.length < q.limit ? null : nextBefore };
+}
+
+/** Whether another member of `a`'s story sits above `position` in the section (a newer page showed it). */
+async function shownEarlier(store: Store, sectionId: string, a: StoredArticle, position: { ms: number; id: string }): Promise<boolean> {
+  const members = (await store.clusters.members(a.clusterId)).filter((id) => id !== a.id);
+  if (members.length === 0) return false;
+  const scores = await store.sections.scores(sectionId, members);
+  return scores.some((s, i) => s !== null && (s > position.ms || (s === position.ms && members[i]! > position.id)));
 }
 
 async function collapse(

@@ -276,6 +276,11 @@ export interface PublishedItem extends StoredArticle {
   related: RelatedLink[];
   /** All sources of the story (cluster-wide when collapsed). */
   storySources: string[];
+  /**
+   * Where the item sits in its section's index (score and member), for paging cursors. Differs
+   * from the item's own publish time when a collapsed story is shown by an older representative.
+   */
+  position?: { ms: number; id: string };
 }
 
 // ---------------------------------------------------------------- sources at runtime

@@ -99,6 +99,13 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
       return out;
     },
 
+    /** Index scores of `ids` in a section (null for non-members). */
+    async scores(sectionId: string, ids: string[]): Promise<(number | null)[]> {
+      if (ids.length === 0) return [];
+      const r = await redis.zmscore(keys.sectionItems(sectionId), ...ids);
+      return r.map((x) => (x === null ? null : Number(x)));
+    },
+
     async count(sectionId: string): Promise<number> {
       return redis.zcard(keys.sectionItems(sectionId));
     },

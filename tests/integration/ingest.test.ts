@@ -12,6 +12,9 @@ import { selectItems } from '../../src/curate/select.ts';
 import { ingestSource } from '../../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../../src/pipeline/ingest.ts';
 import { runRetention } from '../../src/runtime/retention.ts';
+import { selectPage } from '../../src/server/routes/feeds.ts';
+import { parseFeedQuery } from '../../src/server/query.ts';
+import type { ServerDeps } from '../../src/server/deps.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { FileConfig, SourceConfig } from '../../src/domain/types.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
@@ -153,6 +156,31 @@ describe('ingest', () => {
     expect(story.title).toBe('غارات روسية على ريف إدلب'); // the earliest is the representative
     expect(story.related.map((r) => r.url)).toEqual(['https://b.example/1']);
     expect(story.storySources.sort()).toEqual(['a', 'b']);
+  });
+
+  it('paging a collapsed section shows every story once, at its newest member', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [
+      { guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` },
+      { guid: 'y', title: 'خبر قصير من سوريا', link: 'https://a.example/y', date: '2026-11-15T09:00:00Z', content: '<p>سوريا اليوم</p>' },
+    ], 'ar') });
+    feeds.routes.set('/b.rss', { body: rssFeed('B', [
+      { guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T14:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` },
+      { guid: 'x', title: 'خبر آخر من سوريا', link: 'https://b.example/x', date: '2026-11-15T12:00:00Z', content: '<p>دمشق مساء</p>' },
+    ], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    expect((await ingestSource(deps, src.b!, { force: true })).clustered).toBe(1);
+    const serverDeps = { store, priorityOf: () => 0 } as unknown as ServerDeps;
+    const titles: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 6; page++) {
+      const q = parseFeedQuery(new URL(`http://x/feeds/syria.json?limit=1${cursor}`), new Set(['syria']));
+      const p = await selectPage(serverDeps, cfg.sections[0]!, q, Date.now());
+      titles.push(...p.items.map((i) => i.title));
+      if (!p.next) break;
+      cursor = `&before=${p.next.ms}.${p.next.id}`;
+    }
+    // The wire story (shown by its earliest version) where its newest member sits, then the rest.
+    expect(titles).toEqual(['غارات روسية على ريف إدلب', 'خبر آخر من سوريا', 'خبر قصير من سوريا']);
   });
 
   it('manual tags survive a re-poll that rewrites the article', async () => {

@@ -39,6 +39,9 @@ export interface Page {
 }
 
 const publishedMs = (i: PublishedItem) => Date.parse(i.published);
+/** Where an item sits in the section's index: the cursor's coordinates. */
+const posMs = (i: PublishedItem) => i.position?.ms ?? publishedMs(i);
+const posId = (i: PublishedItem) => i.position?.id ?? i.id;
 
 /** One page of a section for a query: select.ts's filters, our cursor and text filters. */
 export async function selectPage(deps: ServerDeps, section: SectionConfig, query: FeedQuery, nowMs: number): Promise<Page> {
@@ -51,7 +54,7 @@ export async function selectPage(deps: ServerDeps, section: SectionConfig, query
   // With a tie-breaking id the cursor's own millisecond is read again and the ids already shown skipped.
   const selectBefore = before === null ? null : beforeId === null ? before : before + 1;
   const seen = (i: PublishedItem) =>
-    beforeId !== null && before !== null && (publishedMs(i) > before || (publishedMs(i) === before && i.id >= beforeId));
+    beforeId !== null && before !== null && (posMs(i) > before || (posMs(i) === before && posId(i) >= beforeId));
   let ask = test ? Math.min(MAX_SCAN, limit * 3) : limit;
   for (;;) {
     const request = ask + 1 + (beforeId !== null ? 20 : 0);
@@ -65,7 +68,7 @@ export async function selectPage(deps: ServerDeps, section: SectionConfig, query
     }
     const items = kept.slice(0, limit);
     const last = items.length === limit && (kept.length > limit || more) ? items[items.length - 1] : more ? scanned[scanned.length - 1] : undefined;
-    let next = last ? { ms: publishedMs(last), id: last.id } : null;
+    let next = last ? { ms: posMs(last), id: posId(last) } : null;
     // A cursor that would not move (more than MAX_SCAN items in one millisecond) ends paging.
     if (next && next.ms === before && next.id === beforeId) next = null;
     return { items, next };
