@@ -337,7 +337,7 @@ export async function spawnProduct(
   const port = role === 'worker' ? null : (o.port ?? (await freePort()));
   const logFile = join(LOG_DIR, `${++procSeq}-${role}.log`);
   const out = createWriteStream(logFile);
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', role, '--config', o.config], {
+  const proc = spawn(process.execPath, ['--max-semi-space-size=64', join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', role, '--config', o.config], {
     cwd: ROOT,
     env: {
       ...process.env,
