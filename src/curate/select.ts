@@ -7,7 +7,6 @@ import type { PublishedItem, SectionConfig, StoredArticle } from '../domain/type
 import type { Store } from '../store/index.ts';
 import { compileMatcher } from '../text/matcher.ts';
 import { htmlToText } from '../text/html-text.ts';
-import { curationOf } from '../store/curation.ts';
 
 export interface ItemQuery {
   limit: number;
@@ -40,7 +39,7 @@ export async function selectItems(
 ): Promise<Selection> {
   const qMatcher = q.q ? compileMatcher([{ id: 'q', keywords: [q.q] }]) : null;
   const filtered = q.tags.length > 0 || q.lang !== null || q.q !== null;
-  const curation = await curationOf(store).forSection(section.id, now.getTime());
+  const curation = await store.curation.forSection(section.id, now.getTime());
   const { hidden } = curation;
   const pinned = new Set(curation.pins.map((p) => p.articleId));
   const out: PublishedItem[] = [];

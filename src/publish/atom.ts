@@ -1,7 +1,7 @@
 // Atom 1.0 through the `feed` package, plus what it lacks (xml:lang, rel=next, escaped
 // categories, rel=related, a typed enclosure, media:content), inserted at private anchors.
 import { Feed } from 'feed';
-import { ANCHOR_MARK, escapeXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
+import { ANCHOR_MARK, escapeXml, mediaContentXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 import { NS } from './rss.ts';
@@ -22,10 +22,7 @@ function entryExtras(item: PreparedItem): string {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     parts.push(`<link rel="enclosure" type="${type}" href="${url}"/>`);
-    let media = `<media:content url="${url}" type="${type}" medium="image"`;
-    if (item.image.width) media += ` width="${item.image.width}"`;
-    if (item.image.height) media += ` height="${item.image.height}"`;
-    parts.push(`${media}/>`);
+    parts.push(mediaContentXml(item.image));
   }
   return parts.join(INDENT);
 }

@@ -1,7 +1,7 @@
 // RSS 2.0 through the `feed` package, plus what it lacks (media:content, dc:creator, exact
 // categories, a typed enclosure, rel=next), inserted at private anchors after rendering.
 import { Feed } from 'feed';
-import { ANCHOR_MARK, escapeXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
+import { ANCHOR_MARK, escapeXml, mediaContentXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 
@@ -23,10 +23,7 @@ function itemExtras(item: PreparedItem): string {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     parts.push(`<enclosure url="${url}" length="0" type="${type}"/>`);
-    let media = `<media:content url="${url}" type="${type}" medium="image"`;
-    if (item.image.width) media += ` width="${item.image.width}"`;
-    if (item.image.height) media += ` height="${item.image.height}"`;
-    parts.push(`${media}/>`);
+    parts.push(mediaContentXml(item.image));
   }
   return parts.join('\n            ');
 }

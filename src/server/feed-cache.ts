@@ -83,8 +83,13 @@ export const CONTENT_TYPES: Record<OutputFormat, string> = {
 
 const versionReads = new WeakMap<Store, SingleFlight<number>>();
 
-/** The section's version, with concurrent reads coalesced into one Redis GET. */
-export function sectionVersion(store: Store, sectionId: string): Promise<number> {
+/**
+ * The section's version: from the server's memory when it has one (kept by pub/sub), else from
+ * Redis with concurrent reads coalesced into one GET.
+ */
+export function sectionVersion(deps: { store: Store; versionOf?(sectionId: string): Promise<number> }, sectionId: string): Promise<number> {
+  if (deps.versionOf) return deps.versionOf(sectionId);
+  const { store } = deps;
   let sf = versionReads.get(store);
   if (!sf) versionReads.set(store, (sf = new SingleFlight<number>()));
   return sf.get(sectionId, () => store.sections.version(sectionId));

@@ -183,11 +183,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       return (await this.getMany([id]))[0] ?? null;
     },
 
-    /** Records an article in the global by-date index (retention sweeps, retag). */
-    async track(id: string, publishedMs: number): Promise<void> {
-      await redis.zadd(keys.allArticles(), publishedMs, id);
-    },
-
+    /** Records articles in the global by-date index (retention sweeps, retag). */
     async trackMany(entries: [number, string][]): Promise<void> {
       if (entries.length === 0) return;
       await redis.zadd(keys.allArticles(), ...entries.flatMap(([score, id]) => [score, id]));

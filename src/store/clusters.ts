@@ -21,15 +21,6 @@ function bandSlot(keys: Keys, band: string): { key: string; tag: string } {
   return { key: keys.lshBucket(Number(band.slice(0, i)), value.slice(0, 2)), tag: value.slice(2, 10).padEnd(8, '0') };
 }
 
-// KEYS[1] bucket group; ARGV: 1 member (tag + id), 2 deadline (ms), 3 now (ms)
-const BUCKET_ADD_LUA = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], last[2])
-return 1
-`;
-
 // KEYS[1] cluster; ARGV: 1 id, 2 published (score), 3 ttl (ms) of this member
 const MEMBER_ADD_LUA = `
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -56,12 +47,10 @@ return out
 
 interface ClusterCommands {
   tribBucketSwap(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[][]>;
-  tribBucketAdd(key: string, id: string, deadlineMs: number, nowMs: number): Promise<number>;
   tribMemberAdd(key: string, id: string, publishedMs: number, ttlMs: number): Promise<number>;
 }
 
 export function createClusterStore(redis: RedisClient, keys: Keys) {
-  redis.defineCommand('tribBucketAdd', { numberOfKeys: 1, lua: BUCKET_ADD_LUA });
   redis.defineCommand('tribMemberAdd', { numberOfKeys: 1, lua: MEMBER_ADD_LUA });
   redis.defineCommand('tribBucketSwap', { lua: BUCKET_SWAP_LUA });
   const r = redis as RedisClient & ClusterCommands;
@@ -73,25 +62,13 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
   };
 
   return {
-    /** Ids of live candidates sharing at least one band. */
-    async candidates(bands: string[], nowMs = Date.now()): Promise<string[]> {
-      const slots = bands.map((b) => bandSlot(keys, b));
-      const groups = await Promise.all(slots.map((s) => redis.zrangebyscore(s.key, nowMs, '+inf')));
-      const out = new Set<string>();
-      groups.forEach((members, i) => {
-        const tag = slots[i]!.tag;
-        for (const m of members) if (m.startsWith(tag)) out.add(m.slice(tag.length));
-      });
-      return [...out];
-    },
-
     /**
      * Adds `id` to its band buckets until `deadlineMs` and returns the other live articles that
-     * share a band with it (near-duplicate candidates), in one script per band.
+     * share a band with it (near-duplicate candidates), in one script for all bands.
      */
     async swapBuckets(id: string, bands: string[], deadlineMs: number, nowMs = Date.now()): Promise<string[]> {
-      const out = new Set<string>();
       if (bands.length === 0) return [];
+      const out = new Set<string>();
       const slots = bands.map((b) => bandSlot(keys, b));
       const lists = await r.tribBucketSwap(slots.length, ...slots.map((s) => s.key), deadlineMs, nowMs, ...slots.map((s) => s.tag + id));
       lists.forEach((members, i) => {
@@ -100,18 +77,6 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
       });
       out.delete(id);
       return [...out];
-    },
-
-    /** Adds `id` to its band buckets for at most `ttlMs` (the dedupe window) and at most its own life. */
-    async addToBuckets(id: string, bands: string[], ttlMs: number, nowMs = Date.now()): Promise<void> {
-      if (bands.length === 0) return;
-      const deadline = nowMs + Math.min(ttlMs, await articleTtl(id, ttlMs));
-      await Promise.all(
-        bands.map((b) => {
-          const s = bandSlot(keys, b);
-          return r.tribBucketAdd(s.key, s.tag + id, deadline, nowMs);
-        }),
-      );
     },
 
     /**

@@ -176,19 +176,3 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
 }
 
 export type CurationStore = ReturnType<typeof createCurationStore>;
-
-const byStore = new WeakMap<object, CurationStore>();
-
-/**
- * The curation store of a Store (memoized). Until src/store/index.ts grows a `curation` member,
- * callers reach it through here.
- */
-export function curationOf(store: { redis: RedisClient; keys: Keys; curation?: CurationStore }): CurationStore {
-  if (store.curation) return store.curation;
-  let c = byStore.get(store);
-  if (!c) {
-    c = createCurationStore(store.redis, store.keys);
-    byStore.set(store, c);
-  }
-  return c;
-}

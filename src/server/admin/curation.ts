@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import type { Article, SectionConfig, StoredArticle } from '../../domain/types.ts';
 import { createCurator } from '../../curate/curator.ts';
 import { allSources } from '../../runtime/catalog.ts';
-import { applyManualTags, curationOf } from '../../store/curation.ts';
+import { applyManualTags } from '../../store/curation.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
@@ -22,7 +22,7 @@ function plainArticle(a: StoredArticle, tags: string[]): Article {
 
 export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
-  const curation = curationOf(store);
+  const curation = store.curation;
   const curator = createCurator(config.sections);
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
   const allSectionIds = config.sections.map((s) => s.id);

@@ -4,7 +4,6 @@
 // drops due pins and bumps the version. Renders also skip expired pins on their own.
 import type { MiddlewareHandler } from 'hono';
 import type { Store } from '../../store/index.ts';
-import { curationOf } from '../../store/curation.ts';
 
 const RECHECK_MS = 5_000;
 
@@ -14,7 +13,7 @@ export type PinExpiryCheck = MiddlewareHandler & {
 };
 
 export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now: () => Date): PinExpiryCheck {
-  const curation = curationOf(store);
+  const curation = store.curation;
   const known = new Set(sectionIds);
   const memo = new Map<string, { checkedAt: number; next: number | null }>();
 

@@ -3,7 +3,6 @@
 import type { Context, Hono } from 'hono';
 import type { SourceConfig } from '../../domain/types.ts';
 import { allSources, findSource } from '../../runtime/catalog.ts';
-import { curationOf } from '../../store/curation.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { jsonBody } from './validate.ts';
@@ -15,7 +14,7 @@ const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
 export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
-  const curation = curationOf(store);
+  const curation = store.curation;
   const knownTags = new Set(config.tags.map((t) => t.id));
   const knownSections = new Set(config.sections.map((s) => s.id));
 

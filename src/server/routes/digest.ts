@@ -44,7 +44,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
     const windows = closedPeriods(deps.now(), period, section.timezone, DIGEST_COUNT[period]);
     const newestEnd = windows[0]!.end;
     const key = `digest|${section.id}|${format}|${period}|${newestEnd.getTime()}`;
-    const version = await (deps.versionOf ? deps.versionOf(section.id) : sectionVersion(deps.store, section.id));
+    const version = await sectionVersion(deps, section.id);
     const cacheControl = 'public, max-age=300, stale-while-revalidate=3600';
     const hit = cache.get(key, version);
     if (hit) return sendCached(c, hit, cacheControl);

@@ -99,7 +99,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
       if (plain) bare.set(file, req);
     }
     const { section, format, query, key } = req;
-    const version = await (deps.versionOf ? deps.versionOf(section.id) : sectionVersion(deps.store, section.id));
+    const version = await sectionVersion(deps, section.id);
     const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
     if (hit) {
