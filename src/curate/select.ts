@@ -18,9 +18,8 @@ export interface ItemQuery {
 }
 
 export interface Selection {
+  /** Each item carries its `position` in the section index: the page cursor (routes/feeds.ts). */
   items: PublishedItem[];
-  /** Cursor for the next (older) page, or null at the end. */
-  nextBefore: number | null;
 }
 
 function matchesQuery(a: StoredArticle, q: ItemQuery, qMatcher: ReturnType<typeof compileMatcher> | null): boolean {
@@ -68,7 +67,6 @@ export async function selectItems(
 
   let cursor = q.before;
   let exhausted = false;
-  let lastScore: number | null = null;
   // Read pages until the page is full: filters, hides, pins and collapsing drop some members.
   for (let round = 0; round < 10 && out.length < q.limit && !exhausted; round++) {
     const dropsSome = filtered || section.collapseDuplicates || hidden.size > 0 || pinned.size > 0;
@@ -84,19 +82,10 @@ export async function selectItems(
       if (out.length >= q.limit) break;
       if (!matchesQuery(a, q, qMatcher)) continue;
       const score = scores.get(a.id) ?? Date.parse(a.published);
-      if (await add(a, false, { ms: score, id: a.id })) lastScore = score;
+      await add(a, false, { ms: score, id: a.id });
     }
   }
-  let nextBefore: number | null = null;
-  if (out.length >= q.limit) {
-    if (lastScore !== null) nextBefore = lastScore;
-    else if (q.before === null) {
-      // Pins filled the whole head page: the next page starts at the newest item.
-      const top = await store.sections.list(section.id, 1, null);
-      nextBefore = top[0] ? top[0].score + 1 : null;
-    }
-  }
-  return { items: out, nextBefore: exhausted && out.length < q.limit ? null : nextBefore };
+  return { items: out };
 }
 
 /** Whether another member of `a`'s story sits above `position` in the section (a newer page showed it). */
