@@ -2,6 +2,7 @@
 // include/exclude criteria: all listed criteria must hold, any value within one; any exclude hits.
 import type { SectionConfig } from '../domain/types.ts';
 import { compileMatcher } from '../text/matcher.ts';
+import type { ArticleTokens } from '../text/tokenize.ts';
 
 export interface CurateInput {
   tags: string[];
@@ -12,6 +13,8 @@ export interface CurateInput {
   text: string;
   /** Sections the article's source was explicitly placed in: included unless excluded. */
   explicitSections?: string[];
+  /** Tokens of title, summary and text when the caller has them already (`articleTokens`). */
+  tokens?: ArticleTokens;
 }
 
 export interface Curator {
@@ -36,7 +39,9 @@ export function createCurator(sections: readonly SectionConfig[]): Curator {
         if (!noneOf(s.exclude.tags, a.tags) || !noneOf(s.exclude.sources, a.sources)) continue;
         if (s.exclude.langs.length > 0 && !noneOf(s.exclude.langs, langs)) continue;
         if (s.exclude.keywords.length > 0) {
-          excludedByKeyword ??= exclusions.match(a.title, a.summary, a.text);
+          excludedByKeyword ??= a.tokens
+            ? exclusions.matchTokenLists(a.tokens.title, a.tokens.summary, a.tokens.text)
+            : exclusions.match(a.title, a.summary, a.text);
           if (excludedByKeyword.has(s.id)) continue;
         }
         out.push(s.id);

@@ -10,12 +10,12 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
-import { normalizeFeed } from './normalize/normalize.ts';
+import { normalizeFeedItems } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
 import { rulesVersion } from './rules-version.ts';
-import { htmlToText } from '../text/html-text.ts';
+import { articleTokens } from '../text/tokenize.ts';
 import { indexArticles, persistArticle } from './persist.ts';
 import { failureDelay, historyLimit, isDue, lastDelay, pollTarget, pollWindow, successDelay } from './schedule-state.ts';
 
@@ -101,12 +101,14 @@ async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, 
   const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
-  const articles = normalizeFeed({ ...feed, items: delta.changed }, { source, feedUrl, now });
-  const results = await Promise.all(articles.map(async (article) => {
-    const text = htmlToText(article.contentHtml);
-    const tags = deps.tagger.tag({ title: article.title, summary: article.summary, text, categories: article.sourceCategories, sourceTags: source.tags });
-    const fingerprint = fingerprintArticle({ title: article.title, text });
-    return persistArticle(deps, { article: { ...article, tags }, text, fingerprint, explicitSections: source.sections }, now);
+  const normalized = normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now });
+  const articles = normalized.map((n) => n.article);
+  const results = await Promise.all(normalized.map(async ({ article, text }) => {
+    // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
+    const tokens = articleTokens({ title: article.title, summary: article.summary, text });
+    const tags = deps.tagger.tag({ title: article.title, summary: article.summary, text, categories: article.sourceCategories, sourceTags: source.tags, tokens });
+    const fingerprint = fingerprintArticle({ title: article.title, text, tokens });
+    return persistArticle(deps, { article: { ...article, tags }, text, tokens, fingerprint, explicitSections: source.sections }, now);
   }));
   const kept: { id: string; publishedMs: number }[] = [];
   const tooOld: number[] = [];
@@ -117,7 +119,7 @@ async function storeFeed(deps: IngestDeps, source: SourceConfig, feed: RawFeed, 
     report[r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged']++;
     if (r.clustered) report.clustered++;
   });
-  await indexArticles(deps.store, results.filter((r) => r !== null));
+  await indexArticles(deps.store, results.filter((r) => r !== null), deps.config.retention.maxPerSection);
   await deps.store.sources.addArticles(source.id, kept);
   // Remembered last, after every article is stored: a crash before this re-processes the poll.
   await deps.store.sources.replaceSeen(source.id, delta.seen, deps.config.retention.maxAge);

@@ -6,12 +6,15 @@ import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { UpsertOutcome } from '../store/articles.ts';
 import type { SectionChange } from '../store/sections.ts';
-import { decodeSignature, encodeSignature, estimateJaccard } from '../text/minhash.ts';
+import { compactSignature, estimateJaccard, packSignature, unpackSignature } from '../text/minhash.ts';
 import { applyManualTags } from '../store/curation.ts';
+import type { ArticleTokens } from '../text/tokenize.ts';
 
 export interface PersistInput {
   article: Article;
   text: string;
+  /** Tokens of title, summary and text (`articleTokens`), when the caller has them. */
+  tokens?: ArticleTokens;
   fingerprint: { signature: Uint32Array; bands: string[] } | null;
   explicitSections?: string[];
 }
@@ -45,6 +48,7 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   const candidates = await store.clusters.swapBuckets(id, fp.bands, deadline, now.getTime());
   let best: { clusterId: string; published: number } | null = null;
   if (candidates.length > 0) {
+    const mine = compactSignature(fp.signature);
     const sigs = await store.articles.getSignatures(candidates.slice(0, 200));
     for (const [cid, c] of sigs) {
       if (Math.abs(c.published - publishedMs) > window) continue;
@@ -52,7 +56,7 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
         // The same outlet re-running a story is an update, not a second source for it.
         continue;
       }
-      if (estimateJaccard(fp.signature, decodeSignature(c.sig)) < config.dedupe.threshold) continue;
+      if (estimateJaccard(mine, unpackSignature(c.sig)) < config.dedupe.threshold) continue;
       const clusterId = c.clusterId ?? cid;
       if (!best || c.published < best.published) best = { clusterId, published: c.published };
     }
@@ -61,7 +65,7 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   const ttl = Math.max(window, config.retention.maxAge);
   await Promise.all([
     store.clusters.addMember(clusterId, id, publishedMs, ttl),
-    store.articles.setFields(id, { clusterId, signature: encodeSignature(fp.signature) }),
+    store.articles.setFields(id, { clusterId, signature: packSignature(fp.signature) }),
   ]);
   return { clusterId, clustered: best !== null };
 }
@@ -95,6 +99,7 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
     title: a.title,
     summary: a.summary,
     text: input.text,
+    tokens: input.tokens,
     explicitSections: input.explicitSections ?? [],
   });
   return { id, outcome: res.outcome, clustered, publishedMs, sections, previousSections: res.sections, contentChanged: res.outcome !== 'unchanged' || clustered };
@@ -105,7 +110,7 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
  * removals, one version bump), then each article's own record of its sections, then the global
  * index. In this order a crash at any point is repaired by the retry.
  */
-export async function indexArticles(store: Store, results: readonly PersistResult[]): Promise<string[]> {
+export async function indexArticles(store: Store, results: readonly PersistResult[], maxPerSection = 0): Promise<string[]> {
   const batch = new Map<string, SectionChange>();
   const entry = (s: string) => {
     let c = batch.get(s);
@@ -120,7 +125,7 @@ export async function indexArticles(store: Store, results: readonly PersistResul
     }
     for (const s of r.previousSections) if (!r.sections.includes(s)) entry(s).remove.push(r.id);
   }
-  const changed = await store.sections.apply(batch);
+  const changed = await store.sections.apply(batch, maxPerSection);
   await Promise.all(
     results
       .filter((r) => r.sections.join(',') !== r.previousSections.join(','))

@@ -75,13 +75,6 @@ function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
   return `${a.contentHash}:${a.tags.join(',')}`;
 }
 
-/** A stored signature: raw bytes (current) or base64 text (written before the binary form). */
-function signatureToBase64(stored: Buffer): string {
-  // Base64 text is all of the base64 alphabet; 512 random bytes never are (chance 4^-512).
-  const text = stored.toString('latin1');
-  return stored.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? text : stored.toString('base64');
-}
-
 export function urlHash(url: string): string {
   // Scheme-less, so http/https flips of one URL meet.
   return createHash('sha1').update(url.replace(/^https?:\/\//i, '')).digest('base64url').slice(0, 20);
@@ -125,13 +118,12 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       };
     },
 
-    async setFields(id: string, fields: { clusterId?: string; sections?: string[]; signature?: string }) {
+    async setFields(id: string, fields: { clusterId?: string; sections?: string[]; signature?: Buffer }) {
       const args: (string | Buffer)[] = [];
       if (fields.clusterId !== undefined) args.push('cl', fields.clusterId);
       if (fields.sections !== undefined) args.push('secs', fields.sections.join(','));
-      // The MinHash signature arrives as base64 (684 chars for 128 hashes); stored as its raw
-      // bytes (512), a quarter less, and a smaller allocation class.
-      if (fields.signature !== undefined) args.push('sig', Buffer.from(fields.signature, 'base64'));
+      // The MinHash signature in its packed form (`packSignature`: 257 bytes for 128 hashes).
+      if (fields.signature !== undefined) args.push('sig', fields.signature);
       if (args.length === 0) return;
       // Only touch a hash that exists: a late write must not resurrect an expired article.
       await redis.eval(
@@ -142,14 +134,14 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       );
     },
 
-    /** Signatures (base64, as `setFields` took them) and cluster facts of candidate articles. */
-    async getSignatures(ids: string[]): Promise<Map<string, { sig: string; published: number; clusterId: string | null; sources: string[] }>> {
+    /** Stored signatures (see `unpackSignature`) and cluster facts of candidate articles. */
+    async getSignatures(ids: string[]): Promise<Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>> {
       const rows = await Promise.all(ids.map((id) => redis.hmgetBuffer(keys.article(id), 'sig', 'p', 'cl', 'srcs')));
-      const out = new Map<string, { sig: string; published: number; clusterId: string | null; sources: string[] }>();
+      const out = new Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>();
       rows.forEach(([sig, p, cl, srcs], i) => {
         if (!sig || sig.length === 0) return;
         out.set(ids[i]!, {
-          sig: signatureToBase64(sig),
+          sig,
           published: Number(p?.toString()),
           clusterId: cl && cl.length ? cl.toString() : null,
           sources: (srcs?.toString() ?? '').split(',').filter(Boolean),

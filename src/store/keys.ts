@@ -42,12 +42,13 @@ export function createKeys(prefix: string) {
     pausedSources: () => `${p}:sources:{paused}`,
     /** Sorted set: lease holders of one host's fetch slots (score = lease expiry, ms). */
     hostSlots: (host: string) => `${p}:host:{${host}}:slots`,
-    /** Sorted set: one group of LSH band buckets (near-duplicate candidates): members are
-     *  `<8 hex of the band value><article id>`, scored by the entry's candidacy deadline (ms);
-     *  `group` is the band value's first 2 hex chars (256 groups per band). All buckets share one
-     *  hash tag so one script reads and writes an article's 20 bands at once (on Cluster they sit
-     *  in one slot: they hold only the dedupe window's articles, a few MB). */
-    lshBucket: (band: number, group: string) => `${p}:lshg:{lsh}:${band}:${group}`,
+    /** Sorted set: one group of LSH band buckets (near-duplicate candidates): members are a
+     *  4-char tag of the band value and the packed article id (see clusters.ts), scored by the
+     *  entry's candidacy deadline (seconds); `group` is the band value's first 2 hex chars (256
+     *  groups per band). All buckets share one hash tag so one script reads and writes an
+     *  article's 20 bands at once (on Cluster they sit in one slot: they hold only the dedupe
+     *  window's articles, a few MB). (`lshg:` keys of the older format expire by themselves.) */
+    lshBucket: (band: number, group: string) => `${p}:lsh:{lsh}:${band}:${group}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
     /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */

@@ -13,17 +13,21 @@ export interface SectionChange {
 }
 
 // KEYS: 1 section zset, 2 version counter (one hash tag: one slot on Cluster)
-// ARGV: 1 "<section id> " message prefix, 2 changed flag, 3 n adds, then n score/id pairs, then
-// ids to remove, and last the version channel (a channel is not a key).
-// Returns the new version, or 0 when nothing changed.
+// ARGV: 1 "<section id> " message prefix, 2 changed flag, 3 n adds, 4 most members kept (0: no
+// cap), then n score/id pairs, then ids to remove, and last the version channel (a channel is not
+// a key). Returns the new version, or 0 when nothing changed.
 const SECTION_APPLY_LUA = `
 local n = tonumber(ARGV[3])
+local cap = tonumber(ARGV[4])
 local touched = ARGV[2] == '1'
-for i = 4, 3 + 2 * n, 2 do
+for i = 5, 4 + 2 * n, 2 do
   if redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) > 0 then touched = true end
 end
-for i = 4 + 2 * n, #ARGV - 1 do
+for i = 5 + 2 * n, #ARGV - 1 do
   if redis.call('ZREM', KEYS[1], ARGV[i]) > 0 then touched = true end
+end
+if cap > 0 and n > 0 and redis.call('ZCARD', KEYS[1]) > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(cap + 1))
 end
 if not touched then return 0 end
 local v = redis.call('INCR', KEYS[2])
@@ -54,8 +58,10 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
      * Applies one poll's membership changes, one atomic script per section: adds, removals, and a
      * version bump (with its pub/sub message) when anything changed. Idempotent: re-applying adds
      * nothing and bumps nothing, unless `changed` says the content of a member changed.
+     * `maxItems` (retention's maxPerSection) caps each section as it grows, oldest out first, so
+     * an index never holds more than retention keeps, between sweeps too.
      */
-    async apply(batch: ReadonlyMap<string, SectionChange>): Promise<string[]> {
+    async apply(batch: ReadonlyMap<string, SectionChange>, maxItems = 0): Promise<string[]> {
       const changed: string[] = [];
       await Promise.all(
         [...batch].map(async ([sectionId, c]) => {
@@ -66,6 +72,7 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
             `${sectionId} `,
             c.changed ? '1' : '0',
             String(c.add.length),
+            String(maxItems),
             ...c.add.flatMap(([score, id]) => [String(score), id]),
             ...c.remove,
             keys.sectionVersionChannel(),

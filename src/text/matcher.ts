@@ -39,6 +39,8 @@ export interface KeywordRule {
 export interface KeywordMatcher {
   /** Rule ids whose keywords occur in the token sequence (tokens from `tokenize`). */
   matchTokens(tokens: string[]): Set<string>;
+  /** Rule ids whose keywords occur in any of the token sequences (each matched on its own). */
+  matchTokenLists(...lists: readonly (readonly string[])[]): Set<string>;
   /** Rule ids whose keywords occur in any of the texts (each text matched on its own). */
   match(...texts: string[]): Set<string>;
 }
@@ -250,6 +252,11 @@ export function compileMatcher(rules: readonly KeywordRule[]): KeywordMatcher {
     matchTokens(tokens) {
       const out = new Set<string>();
       matchInto(tokens, out);
+      return out;
+    },
+    matchTokenLists(...lists) {
+      const out = new Set<string>();
+      for (const tokens of lists) matchInto(tokens, out);
       return out;
     },
     match(...texts) {

@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import {
+  compactSignature,
   decodeSignature,
+  packSignature,
+  unpackSignature,
   encodeSignature,
   estimateJaccard,
   hashString,
@@ -93,5 +96,29 @@ describe('encodeSignature / decodeSignature', () => {
     expect(s.length).toBe(684);
     expect(decodeSignature(s)).toEqual(sig);
     expect(() => decodeSignature('abc')).toThrow(RangeError);
+  });
+});
+
+describe('packSignature / unpackSignature (stored form)', () => {
+  it('keeps 16 bits per slot in 257 bytes and reads older 32-bit forms the same way', () => {
+    const sig = minhashSignature(words(50));
+    const packed = packSignature(sig);
+    expect(packed.length).toBe(257);
+    const compact = compactSignature(sig);
+    expect(unpackSignature(packed)).toEqual(compact);
+    // Written before the packed form: raw little-endian 32-bit bytes, and base64 text before that.
+    expect(unpackSignature(Buffer.from(encodeSignature(sig), 'base64'))).toEqual(compact);
+    expect(unpackSignature(Buffer.from(encodeSignature(sig)))).toEqual(compact);
+  });
+
+  it('estimates Jaccard from stored forms as well as from full ones', () => {
+    const base = words(200);
+    const near = [...base.slice(0, 170), ...words(30).map((w) => `${w}x`)];
+    const full = estimateJaccard(minhashSignature(base), minhashSignature(near));
+    const stored = estimateJaccard(compactSignature(minhashSignature(base)), unpackSignature(packSignature(minhashSignature(near))));
+    expect(stored).toBeCloseTo(full, 2);
+    // Empty slots never agree, stored or not.
+    const empty = unpackSignature(packSignature(minhashSignature([])));
+    expect(estimateJaccard(empty, empty)).toBe(0);
   });
 });

@@ -140,6 +140,50 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
   return same / n;
 }
 
+/**
+ * Stored form of a signature: a version byte and the low 16 bits of each slot (b-bit MinHash, b=16:
+ * two different minima agree by chance with probability 2^-16, far below anything the 0.7 threshold
+ * can notice), 257 bytes for 128 hashes instead of 512. Compare stored forms with `compactSignature`
+ * of a fresh signature.
+ */
+const PACKED_V1 = 0x10;
+const EMPTY16 = 0xffff;
+
+/** A signature reduced to what its stored form keeps (low 16 bits; EMPTY stays EMPTY). */
+export function compactSignature(sig: Uint32Array): Uint32Array {
+  const out = new Uint32Array(sig.length);
+  for (let i = 0; i < sig.length; i++) {
+    const v = sig[i] as number;
+    // A real minimum whose low bits read as the empty marker moves one down (as EMPTY - 1 does above).
+    out[i] = v === EMPTY ? EMPTY : (v & EMPTY16) === EMPTY16 ? EMPTY16 - 1 : v & EMPTY16;
+  }
+  return out;
+}
+
+export function packSignature(sig: Uint32Array): Buffer {
+  const c = compactSignature(sig);
+  const buf = Buffer.alloc(1 + c.length * 2);
+  buf[0] = PACKED_V1;
+  for (let i = 0; i < c.length; i++) buf.writeUInt16LE(c[i] === EMPTY ? EMPTY16 : (c[i] as number), 1 + i * 2);
+  return buf;
+}
+
+/** The compact signature of a stored one: packed (current), or 32-bit raw / base64 (older writes). */
+export function unpackSignature(stored: Buffer): Uint32Array {
+  if (stored.length % 2 === 1 && stored[0] === PACKED_V1) {
+    const out = new Uint32Array((stored.length - 1) / 2);
+    for (let i = 0; i < out.length; i++) {
+      const v = stored.readUInt16LE(1 + i * 2);
+      out[i] = v === EMPTY16 ? EMPTY : v;
+    }
+    return out;
+  }
+  // Base64 text is all of the base64 alphabet; 512 random bytes never are (chance 4^-512).
+  const text = stored.toString('latin1');
+  const b64 = stored.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text);
+  return compactSignature(decodeSignature(b64 ? text : stored.toString('base64')));
+}
+
 /** Base64 of the signature's little-endian bytes (128 hashes → 684 characters). */
 export function encodeSignature(sig: Uint32Array): string {
   const buf = Buffer.alloc(sig.length * 4);

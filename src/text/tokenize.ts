@@ -30,3 +30,14 @@ export function tokenizeNormalized(normalized: string): string[] {
 export function tokenize(s: string): string[] {
   return tokenizeNormalized(normalizeText(s));
 }
+
+/** An article's word tokens, computed once and shared by tagging, fingerprinting and curation. */
+export interface ArticleTokens {
+  title: string[];
+  summary: string[];
+  text: string[];
+}
+
+export function articleTokens(a: { title: string; summary: string; text: string }): ArticleTokens {
+  return { title: tokenize(a.title), summary: tokenize(a.summary), text: tokenize(a.text) };
+}

@@ -27,7 +27,7 @@ const OTHER_AR = `افتتح في دمشق معرض الكتاب السنوي ب
 
 const YAML = `
 fetch: { allowPrivateNetworks: true, timeout: 5s }
-retention: { maxAge: 3650d, maxPerSection: 3 }
+retention: { maxAge: 3650d, maxPerSection: 4 }
 sources:
   - { id: a, url: "\${BASE}/a.rss", lang: ar, priority: 0 }
   - { id: b, url: "\${BASE}/b.rss", lang: ar, priority: 0 }
@@ -117,7 +117,7 @@ describe('ingest', () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
     const [r1, r2] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.a!, { force: true })]);
     expect(r1.inserted + r2.inserted).toBe(6);
-    expect(await sectionIds('all')).toHaveLength(6);
+    expect(await sectionIds('all')).toHaveLength(4); // maxPerSection
     expect(await store.articles.total()).toBe(6);
   });
 
@@ -196,13 +196,18 @@ describe('ingest', () => {
     expect(await sectionIds('syria')).toEqual([id]);
   });
 
-  it('retention keeps at most maxPerSection per section', async () => {
+  it('a section holds at most maxPerSection items, the newest, as it grows and after a sweep', async () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
     await ingestSource(deps, src.a!, { force: true });
-    expect(await store.sections.count('all')).toBe(6);
+    const newest = (await store.articles.scanIds(0, 10)).slice(-4).reverse();
+    expect(await sectionIds('all')).toEqual(newest);
+    // Older items joining later (a feed's back catalogue) do not push newer ones out.
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [...items('a', 6), ...items('old', 2).map((i) => ({ ...i, date: '2020-01-01T00:00:00Z' }))], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    expect(await sectionIds('all')).toEqual(newest);
     await runRetention(cfg, store, deps.now());
     const left = await store.sections.list('all', 10);
-    expect(left).toHaveLength(3);
+    expect(left).toHaveLength(4);
     expect(left.map((x) => x.score)).toEqual([...left.map((x) => x.score)].sort((x, y) => y - x));
   });
 

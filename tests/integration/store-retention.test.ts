@@ -51,9 +51,9 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Key family of a key: `art`, `url`, `lshg`, `clu`, `sec:…:items`, … */
+/** Key family of a key: `art`, `url`, `lsh`, `clu`, `sec:…:items`, … */
 function family(prefix: string, key: string): string {
-  return key.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lshg:\{\}:.*/, 'lshg:{}');
+  return key.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lsh:\{\}:.*/, 'lsh:{}');
 }
 
 describe('retention bounds every key', () => {
@@ -108,7 +108,7 @@ describe('retention bounds every key', () => {
 
     const before = await scanKeys(redis, prefix);
     const families = new Set(before.map((k) => family(prefix, k)));
-    for (const f of ['art:{}', 'art:{}:mtags', 'url:{}', 'lshg:{}', 'clu:{}', 'arts:{}', 'sec:{}:items', 'sec:{}:ver', 'src:{}:arts', 'src:{}:state']) {
+    for (const f of ['art:{}', 'art:{}:mtags', 'url:{}', 'lsh:{}', 'clu:{}', 'arts:{}', 'sec:{}:items', 'sec:{}:ver', 'src:{}:arts', 'src:{}:state']) {
       expect(families, f).toContain(f);
     }
 

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { tokenize } from '../../text/tokenize.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SAME_STORY_THRESHOLD, fingerprintArticle, isSameStory } from './fingerprint.ts';
@@ -67,6 +68,10 @@ describe('fingerprintArticle', () => {
     const b = fingerprintArticle({ title: 'A completely different headline', text: story.a.text });
     expect(estimateJaccard(a.signature, b.signature)).toBe(1);
     expect(a.bands).toEqual(b.bands);
+    // From tokens computed upstream (the ingest path): the same fingerprint.
+    const t = fingerprintArticle({ ...story.a, tokens: { title: tokenize(story.a.title), text: tokenize(story.a.text) } });
+    expect(t.signature).toEqual(a.signature);
+    expect(t.bands).toEqual(a.bands);
   });
 
   it('is insensitive to Arabic spelling variants and formatting', () => {

@@ -10,8 +10,9 @@
 // names) at ≤ 0.26. See fingerprint.test.ts for the figures.
 import type { DedupeConfig } from '../../domain/types.ts';
 import { tokenize } from '../../text/tokenize.ts';
+import type { ArticleTokens } from '../../text/tokenize.ts';
 import { lightStem } from '../../text/stem.ts';
-import { DEFAULT_NUM_HASHES, LSH_BANDS, estimateJaccard, lshBands, minhashSignature } from '../../text/minhash.ts';
+import { DEFAULT_NUM_HASHES, LSH_BANDS, compactSignature, estimateJaccard, lshBands, minhashSignature } from '../../text/minhash.ts';
 
 /** The default `dedupe.threshold`: estimated Jaccard at or above which two articles are one story. */
 export const DEFAULT_SAME_STORY_THRESHOLD: DedupeConfig['threshold'] = 0.7;
@@ -34,9 +35,14 @@ export interface Fingerprint {
 }
 
 /** Content tokens: normalized, light-stemmed words; single characters dropped (stray letters). */
-export function fingerprintTokens(input: { title: string; text: string }): { title: string[]; text: string[] } {
-  const content = (s: string): string[] => tokenize(s).filter((t) => t.length > 1).map(lightStem);
-  return { title: content(input.title), text: content(input.text) };
+export function fingerprintTokens(input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> }): { title: string[]; text: string[] } {
+  const content = (tokens: string[]): string[] => {
+    const out: string[] = [];
+    for (const t of tokens) if (t.length > 1) out.push(lightStem(t));
+    return out;
+  };
+  const t = input.tokens;
+  return { title: content(t ? t.title : tokenize(input.title)), text: content(t ? t.text : tokenize(input.text)) };
 }
 
 /**
@@ -44,7 +50,7 @@ export function fingerprintTokens(input: { title: string; text: string }): { tit
  * body dominates: the title joins only when the body is short (a feed that carries a headline
  * and a one-line summary), where it is most of what we know about the story.
  */
-export function fingerprintArticle(input: { title: string; text: string }, opts: FingerprintOptions = {}): Fingerprint {
+export function fingerprintArticle(input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> }, opts: FingerprintOptions = {}): Fingerprint {
   const { title, text } = fingerprintTokens(input);
   const tokens = text.length >= TITLE_FREE_BODY ? text : [...title, ...text];
   const signature = minhashSignature(tokens, {
@@ -55,7 +61,10 @@ export function fingerprintArticle(input: { title: string; text: string }, opts:
   return { signature, bands };
 }
 
-/** Whether two signatures (same length) estimate a Jaccard similarity of at least `threshold`. */
+/**
+ * Whether two signatures (same length) estimate a Jaccard similarity of at least `threshold`,
+ * compared as the store compares them (16-bit stored forms, see `packSignature`).
+ */
 export function isSameStory(a: Uint32Array, b: Uint32Array, threshold: number = DEFAULT_SAME_STORY_THRESHOLD): boolean {
-  return estimateJaccard(a, b) >= threshold;
+  return estimateJaccard(compactSignature(a), compactSignature(b)) >= threshold;
 }

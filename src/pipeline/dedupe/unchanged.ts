@@ -10,13 +10,22 @@ export function rawItemKey(item: RawItem): string {
 }
 
 export function rawItemHash(item: RawItem, salt: string): string {
-  return createHash('sha1').update(salt).update('\0').update(JSON.stringify(item)).digest('base64url').slice(0, 16);
+  return createHash('sha1').update(salt).update('\0').update(JSON.stringify(item)).digest('base64url').slice(0, 12);
+}
+
+/**
+ * What the seen map is keyed by: a digest of the item key (72 bits; a feed has at most a few
+ * thousand items), so every field stays short and the map stays a compact listpack in Redis
+ * (a guid is often a URL of more than 64 bytes, which would turn it into a hash table).
+ */
+export function seenKey(key: string): string {
+  return createHash('sha1').update(key).digest('base64url').slice(0, 12);
 }
 
 export interface ChangedItems {
   changed: RawItem[];
   unchanged: number;
-  /** This poll's key -> hash map, to remember for the next poll. */
+  /** This poll's `seenKey` -> hash map, to remember for the next poll. */
   seen: [string, string][];
 }
 
@@ -33,8 +42,9 @@ export function changedItems(items: readonly RawItem[], previous: ReadonlyMap<st
       continue;
     }
     const hash = rawItemHash(item, salt);
-    if (previous.get(key) !== hash) changed.push(item);
-    seen.push([key, hash]);
+    const k = seenKey(key);
+    if (previous.get(k) !== hash) changed.push(item);
+    seen.push([k, hash]);
   }
   return { changed, unchanged: items.length - changed.length, seen };
 }

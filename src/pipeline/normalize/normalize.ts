@@ -52,12 +52,18 @@ export function contentHash(title: string, contentHtml: string): string {
 /** Short items are too little text for trigram detection; under this many letters the feed's language is used. */
 const ITEM_DETECT_MIN_LETTERS = 250;
 
+/** A normalized article and the plain text of its content (one line), for the stages after. */
+export interface NormalizedItem {
+  article: Article;
+  text: string;
+}
+
 function normalizeItem(
   item: RawItem,
   feed: RawFeed,
   ctx: NormalizeContext,
   feedLanguage: () => string,
-): Article | null {
+): NormalizedItem | null {
   const feedBase = feed.baseUrl ?? ctx.feedUrl;
   const url = item.link ? canonicalizeUrl(clean(item.link), feedBase) : null;
   const contentBase = item.baseUrl ?? url ?? feed.link ?? ctx.feedUrl;
@@ -83,7 +89,7 @@ function normalizeItem(
     feedLanguage();
 
   const guid = clean(item.guid) || null;
-  return {
+  const article: Article = {
     id: articleIdFor(ctx.source.id, { guid, url, title, published: publishedDate?.toISOString() ?? null }),
     sourceId: ctx.source.id,
     guid,
@@ -100,11 +106,17 @@ function normalizeItem(
     sourceCategories: [...new Set(item.categories.map((c) => oneLine(clean(c))).filter((c) => c !== ''))],
     contentHash: contentHash(title, contentHtml),
   };
+  return { article, text: contentText };
 }
 
 /** One Article per usable item (one with a title, link or content), in feed order. */
 export function normalizeFeed(feed: RawFeed, ctx: NormalizeContext): Article[] {
-  const out: Article[] = [];
+  return normalizeFeedItems(feed, ctx).map((n) => n.article);
+}
+
+/** `normalizeFeed`, with each article's content text (so later stages need not parse the HTML again). */
+export function normalizeFeedItems(feed: RawFeed, ctx: NormalizeContext): NormalizedItem[] {
+  const out: NormalizedItem[] = [];
   // Detected once, lazily, from the text of the whole feed: far steadier than per-headline guesses.
   let feedLang: string | null = null;
   const feedLanguage = () =>

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TagConfig } from '../../domain/types.ts';
 import { createTagger } from './tagger.ts';
+import { articleTokens } from '../../text/tokenize.ts';
 
 const tag = (id: string, keywords: string[], categories: string[] = []): TagConfig => ({ id, label: id, keywords, categories });
 
@@ -28,6 +29,10 @@ describe('createTagger', () => {
     const [title = '', ...rest] = seed.split('\n');
     const tags = tagger.tag({ ...empty, title, text: rest.join('\n') });
     expect(tags).toEqual(['armenia', 'azerbaijan', 'karabakh', 'russia', 'syria', 'turkey']);
+    // The same from tokens computed once upstream (the ingest path), and nothing from empty tokens.
+    const input = { ...empty, title, text: rest.join('\n') };
+    expect(tagger.tag({ ...input, tokens: articleTokens(input) })).toEqual(tags);
+    expect(tagger.tag({ ...input, tokens: articleTokens(empty) })).toEqual([]);
   });
 
   it('tags the seed title alone through prefixes and suffixes', () => {

@@ -4,6 +4,7 @@
 import type { TagConfig } from '../../domain/types.ts';
 import { compileMatcher } from '../../text/matcher.ts';
 import { normalizeText } from '../../text/normalize.ts';
+import type { ArticleTokens } from '../../text/tokenize.ts';
 
 export interface TagInput {
   title: string;
@@ -14,6 +15,8 @@ export interface TagInput {
   categories: string[];
   /** Tags configured on the source. */
   sourceTags: string[];
+  /** Tokens of title, summary and text when the caller has them already (`articleTokens`). */
+  tokens?: ArticleTokens;
 }
 
 export interface Tagger {
@@ -40,7 +43,8 @@ export function createTagger(tags: readonly TagConfig[]): Tagger {
 
   return {
     tag(input) {
-      const out = keywords.match(input.title, input.summary, input.text);
+      const t = input.tokens;
+      const out = t ? keywords.matchTokenLists(t.title, t.summary, t.text) : keywords.match(input.title, input.summary, input.text);
       for (const id of input.sourceTags) out.add(id);
       if (withCategories.length > 0) {
         for (const category of input.categories) {
