@@ -65,7 +65,7 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   const ttl = Math.max(window, config.retention.maxAge);
   await Promise.all([
     store.clusters.addMember(clusterId, id, publishedMs, ttl),
-    store.articles.setFields(id, { clusterId, signature: packSignature(fp.signature) }),
+    store.articles.setFields(id, { clusterId }),
   ]);
   return { clusterId, clustered: best !== null };
 }
@@ -83,7 +83,8 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
   const owner = id === a.id;
   // Tags an editor added or removed by hand survive every re-poll.
   const tagged = { ...a, tags: applyManualTags(a.tags, await store.curation.manualTags(id)) };
-  const res = await store.articles.upsert(id, owner ? tagged : { ...tagged, id }, owner, now, expireAt);
+  const signature = input.fingerprint && input.fingerprint.bands.length > 0 ? packSignature(input.fingerprint.signature) : null;
+  const res = await store.articles.upsert(id, owner ? tagged : { ...tagged, id }, owner, now, expireAt, signature);
 
   // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
   let clustered = false;

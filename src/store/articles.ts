@@ -1,5 +1,6 @@
-// Articles in Redis: one hash per article (all of an article's fields under one hash tag), written
-// by one Lua script so a write is atomic and a retried job leaves exactly the state of one run.
+// Articles in Redis: per article a small hash (version, sources, dates, cluster, sections) and a
+// body string (signature + compressed article), both under the article's hash tag, written by one
+// Lua script so a write is atomic and a retried job leaves exactly the state of one run.
 import { deflateRawSync, inflateRawSync, constants as zc } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import type { Article, StoredArticle } from '../domain/types.ts';
@@ -18,15 +19,17 @@ export interface UpsertResult {
   sections: string[];
 }
 
-// KEYS[1] article hash
-// ARGV: 1 blob, 2 contentHash, 3 sourceId, 4 owner ("1" when this source owns the article),
+// KEYS[1] article hash (small fields: a compact listpack), KEYS[2] article body (string: see
+// `encodeBody`), both under the article's hash tag.
+// ARGV: 1 body, 2 stored version, 3 sourceId, 4 owner ("1" when this source owns the article),
 //       5 firstSeen, 6 expireAt (ms), 7 published score
 // Returns { outcome, srcs, fs, cl, secs }
 const UPSERT_LUA = `
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
-  redis.call('HSET', key, 'z', ARGV[1], 'ch', ARGV[2], 'srcs', ARGV[3], 'fs', ARGV[5], 'p', ARGV[7])
+  redis.call('HSET', key, 'ch', ARGV[2], 'srcs', ARGV[3], 'fs', ARGV[5], 'p', ARGV[7])
   redis.call('PEXPIREAT', key, ARGV[6])
+  redis.call('SET', KEYS[2], ARGV[1], 'PXAT', ARGV[6])
   return {'inserted', ARGV[3], ARGV[5], false, false}
 end
 local outcome = 'unchanged'
@@ -37,8 +40,11 @@ if not string.find(',' .. srcs .. ',', ',' .. ARGV[3] .. ',', 1, true) then
   outcome = 'merged'
 end
 if ARGV[4] == '1' and redis.call('HGET', key, 'ch') ~= ARGV[2] then
-  redis.call('HSET', key, 'z', ARGV[1], 'ch', ARGV[2], 'p', ARGV[7])
+  redis.call('HSET', key, 'ch', ARGV[2], 'p', ARGV[7])
+  -- (an article written before bodies had their own key keeps them in the hash: moved out)
+  redis.call('HDEL', key, 'z', 'sig')
   redis.call('PEXPIREAT', key, ARGV[6])
+  redis.call('SET', KEYS[2], ARGV[1], 'PXAT', ARGV[6])
   outcome = 'updated'
 end
 local fs = redis.call('HGET', key, 'fs')
@@ -59,7 +65,7 @@ return cur
 `;
 
 interface UpsertCommand {
-  tribUpsert(key: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
+  tribUpsert(key: string, bodyKey: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
 }
 
 export function encodeArticle(a: Article): Buffer {
@@ -70,9 +76,36 @@ export function decodeArticle(b: Buffer): Article {
   return JSON.parse(inflateRawSync(b).toString('utf8')) as Article;
 }
 
-/** What the `ch` field holds: content hash and tags (a tag change is a new version). */
+/**
+ * What the `ch` field holds: content hash and a digest of the tags (a tag change is a new
+ * version), 25 characters whatever the number of tags, so the hash stays a listpack.
+ */
 function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
-  return `${a.contentHash}:${a.tags.join(',')}`;
+  return `${a.contentHash}:${createHash('sha1').update(a.tags.join(',')).digest('base64url').slice(0, 8)}`;
+}
+
+/**
+ * An article body (its own string key): format byte, signature length (uint16 LE), the packed
+ * MinHash signature (`packSignature`, may be empty), then the deflated article JSON. One string
+ * of ~2 KB costs ~200 bytes of overhead; as a field of a hash that is also a hash table it cost
+ * more than twice that, and pushed every small field into the hash table too.
+ */
+const BODY_V1 = 0x01;
+/** Enough of a body to hold its header and any signature (GETRANGE reads no further). */
+const BODY_HEAD_BYTES = 512;
+
+export function encodeBody(article: Article, signature: Buffer | null): Buffer {
+  const sig = signature ?? Buffer.alloc(0);
+  const head = Buffer.alloc(3);
+  head[0] = BODY_V1;
+  head.writeUInt16LE(sig.length, 1);
+  return Buffer.concat([head, sig, encodeArticle(article)]);
+}
+
+function bodyParts(body: Buffer): { signature: Buffer; article: Buffer } {
+  if (body[0] !== BODY_V1 || body.length < 3) throw new Error(`article body: unknown format ${body[0]}`);
+  const n = body.readUInt16LE(1);
+  return { signature: body.subarray(3, 3 + n), article: body.subarray(3 + n) };
 }
 
 export function urlHash(url: string): string {
@@ -81,7 +114,7 @@ export function urlHash(url: string): string {
 }
 
 export function createArticleStore(redis: RedisClient, keys: Keys) {
-  redis.defineCommand('tribUpsert', { numberOfKeys: 1, lua: UPSERT_LUA });
+  redis.defineCommand('tribUpsert', { numberOfKeys: 2, lua: UPSERT_LUA });
   const r = redis as RedisClient & UpsertCommand;
 
   return {
@@ -96,10 +129,12 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       return typeof holder === 'string' ? holder : id;
     },
 
-    async upsert(id: string, article: Article, owner: boolean, now: Date, expireAtMs: number): Promise<UpsertResult> {
+    /** Writes an article (with its packed MinHash signature, if it has one). */
+    async upsert(id: string, article: Article, owner: boolean, now: Date, expireAtMs: number, signature: Buffer | null = null): Promise<UpsertResult> {
       const [outcome, srcs, fs, cl, secs] = await r.tribUpsert(
         keys.article(id),
-        encodeArticle(article),
+        keys.articleBody(id),
+        encodeBody(article, signature),
         // Tags are part of the stored version: a rule edit or a manual tag rewrites the article.
         storedVersion(article),
         article.sourceId,
@@ -118,12 +153,10 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       };
     },
 
-    async setFields(id: string, fields: { clusterId?: string; sections?: string[]; signature?: Buffer }) {
-      const args: (string | Buffer)[] = [];
+    async setFields(id: string, fields: { clusterId?: string; sections?: string[] }) {
+      const args: string[] = [];
       if (fields.clusterId !== undefined) args.push('cl', fields.clusterId);
       if (fields.sections !== undefined) args.push('secs', fields.sections.join(','));
-      // The MinHash signature in its packed form (`packSignature`: 257 bytes for 128 hashes).
-      if (fields.signature !== undefined) args.push('sig', fields.signature);
       if (args.length === 0) return;
       // Only touch a hash that exists: a late write must not resurrect an expired article.
       await redis.eval(
@@ -136,13 +169,17 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
 
     /** Stored signatures (see `unpackSignature`) and cluster facts of candidate articles. */
     async getSignatures(ids: string[]): Promise<Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>> {
-      const rows = await Promise.all(ids.map((id) => redis.hmgetBuffer(keys.article(id), 'sig', 'p', 'cl', 'srcs')));
+      const rows = await Promise.all(ids.map((id) => Promise.all([
+        redis.getrangeBuffer(keys.articleBody(id), 0, BODY_HEAD_BYTES - 1),
+        redis.hmgetBuffer(keys.article(id), 'p', 'cl', 'srcs', 'sig'),
+      ])));
       const out = new Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>();
-      rows.forEach(([sig, p, cl, srcs], i) => {
-        if (!sig || sig.length === 0) return;
+      rows.forEach(([head, [p, cl, srcs, oldSig]], i) => {
+        const sig = head.length > 0 ? bodyParts(head).signature : oldSig;
+        if (!sig || sig.length === 0 || !p) return;
         out.set(ids[i]!, {
           sig,
-          published: Number(p?.toString()),
+          published: Number(p.toString()),
           clusterId: cl && cl.length ? cl.toString() : null,
           sources: (srcs?.toString() ?? '').split(',').filter(Boolean),
         });
@@ -152,14 +189,16 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
 
     /** Loads stored articles; missing (expired) ids are skipped. Order follows `ids`. */
     async getMany(ids: string[]): Promise<StoredArticle[]> {
-      const rows = await Promise.all(
-        ids.map((id) => redis.hmgetBuffer(keys.article(id), 'z', 'srcs', 'cl', 'fs')),
-      );
+      const rows = await Promise.all(ids.map((id) => Promise.all([
+        redis.getBuffer(keys.articleBody(id)),
+        // (`z`: the body of an article written before bodies had their own key)
+        redis.hmgetBuffer(keys.article(id), 'srcs', 'cl', 'fs', 'z'),
+      ])));
       const out: StoredArticle[] = [];
-      rows.forEach((row, i) => {
-        const [z, srcs, cl, fs] = row;
-        if (!z) return;
-        const a = decodeArticle(z);
+      rows.forEach(([body, [srcs, cl, fs, z]], i) => {
+        const packed = body ? bodyParts(body).article : z;
+        if (!packed) return;
+        const a = decodeArticle(packed);
         out.push({
           ...a,
           id: ids[i]!,
@@ -207,13 +246,24 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
           // (ARGV[4]: the bare content hash, as versions were recorded before tags joined them)
           "local ch = redis.call('HGET', KEYS[1], 'ch') " +
           "if ARGV[3] ~= '' and ch ~= ARGV[3] and ch ~= ARGV[4] then return 0 end " +
-          "redis.call('HSET', KEYS[1], 'z', ARGV[1], 'ch', ARGV[2]) return 1",
-        1,
+          // The body keeps its signature (the text did not change): header and signature stay.
+          "local head = redis.call('GETRANGE', KEYS[2], 0, 2) " +
+          "local keep = '' " +
+          "if string.len(head) == 3 then keep = redis.call('GETRANGE', KEYS[2], 0, 2 + string.byte(head, 2) + 256 * string.byte(head, 3)) end " +
+          "if keep == '' then keep = ARGV[5] end " +
+          "local ttl = redis.call('PTTL', KEYS[1]) " +
+          "redis.call('HSET', KEYS[1], 'ch', ARGV[2]) " +
+          "redis.call('HDEL', KEYS[1], 'z', 'sig') " +
+          "if ttl > 0 then redis.call('SET', KEYS[2], keep .. ARGV[1], 'PX', ttl) else redis.call('SET', KEYS[2], keep .. ARGV[1]) end " +
+          'return 1',
+        2,
         keys.article(id),
+        keys.articleBody(id),
         encodeArticle(article),
         storedVersion(article),
         expected ? storedVersion(expected) : '',
         expected ? expected.contentHash : '',
+        encodeBody(article, null).subarray(0, 3),
       );
       return n === 1;
     },

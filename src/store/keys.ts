@@ -8,8 +8,10 @@ export function createKeys(prefix: string) {
   const p = prefix;
   return {
     prefix: p,
-    /** Hash: one stored article (`d` = JSON, plus small index fields). */
+    /** Hash: one stored article's small fields (version, sources, first seen, published, cluster, sections). */
     article: (articleId: string) => `${p}:art:{${articleId}}`,
+    /** String: one stored article's body (MinHash signature + compressed article; see articles.ts). */
+    articleBody: (articleId: string) => `${p}:art:{${articleId}}:z`,
     /** String: canonical-URL hash -> article id (level-2 dedupe), expires with retention. */
     urlIndex: (urlHash: string) => `${p}:url:{${urlHash}}`,
     /** Sorted set: every article id by published time (retention sweeps, retag). */

@@ -160,7 +160,7 @@ sections:
       cursor = next;
       const sizes = await Promise.all(keys.map((k) => probe.call('MEMORY', 'USAGE', k, 'SAMPLES', '0') as Promise<number>));
       keys.forEach((k, i) => {
-        const f = k.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}');
+        const f = k.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lsh:\{\}:.*/, 'lsh:{}');
         const e = byFamily.get(f) ?? { keys: 0, bytes: 0 };
         e.keys++;
         e.bytes += Number(sizes[i] ?? 0);

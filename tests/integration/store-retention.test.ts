@@ -108,7 +108,7 @@ describe('retention bounds every key', () => {
 
     const before = await scanKeys(redis, prefix);
     const families = new Set(before.map((k) => family(prefix, k)));
-    for (const f of ['art:{}', 'art:{}:mtags', 'url:{}', 'lsh:{}', 'clu:{}', 'arts:{}', 'sec:{}:items', 'sec:{}:ver', 'src:{}:arts', 'src:{}:state']) {
+    for (const f of ['art:{}', 'art:{}:z', 'art:{}:mtags', 'url:{}', 'lsh:{}', 'clu:{}', 'arts:{}', 'sec:{}:items', 'sec:{}:ver', 'src:{}:arts', 'src:{}:state']) {
       expect(families, f).toContain(f);
     }
 
