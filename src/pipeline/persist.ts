@@ -28,6 +28,8 @@ export interface PersistResult {
   sections: string[];
   previousSections: string[];
   contentChanged: boolean;
+  /** Other sections whose rendering this write changed (the story's representative shows a new related link). */
+  alsoChanged: string[];
 }
 
 export interface PersistDeps {
@@ -41,7 +43,7 @@ export interface PersistDeps {
 async function assignCluster(deps: PersistDeps, id: string, input: PersistInput, publishedMs: number, sources: string[], now: Date, expireAt: number) {
   const { store, config } = deps;
   const fp = input.fingerprint;
-  if (!fp || fp.bands.length === 0) return { clusterId: id, clustered: false };
+  if (!fp || fp.bands.length === 0) return { clusterId: id, clustered: false, repSections: [] as string[] };
   const window = config.dedupe.window;
   // Buckets hold an article for the dedupe window, and never past its own expiry.
   const deadline = Math.min(now.getTime() + window, expireAt);
@@ -63,11 +65,13 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   }
   const clusterId = best?.clusterId ?? id;
   const ttl = Math.max(window, config.retention.maxAge);
-  await Promise.all([
+  const [, , [repSections]] = await Promise.all([
     store.clusters.addMember(clusterId, id, publishedMs, ttl),
     store.articles.setFields(id, { clusterId }),
+    // The representative's items now list this article among their related links.
+    best ? store.articles.sectionsOf([clusterId]) : Promise.resolve([[]]),
   ]);
-  return { clusterId, clustered: best !== null };
+  return { clusterId, clustered: best !== null, repSections: repSections ?? [] };
 }
 
 export async function persistArticle(deps: PersistDeps, input: PersistInput, now: Date): Promise<PersistResult | null> {
@@ -88,9 +92,11 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
 
   // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
   let clustered = false;
+  let alsoChanged: string[] = [];
   if (res.clusterId === null) {
     const c = await assignCluster(deps, id, input, publishedMs, res.sources, now, expireAt);
     clustered = c.clustered;
+    alsoChanged = c.repSections;
   }
 
   const sections = curator.sectionsFor({
@@ -103,7 +109,7 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
     tokens: input.tokens,
     explicitSections: input.explicitSections ?? [],
   });
-  return { id, outcome: res.outcome, clustered, publishedMs, sections, previousSections: res.sections, contentChanged: res.outcome !== 'unchanged' || clustered };
+  return { id, outcome: res.outcome, clustered, publishedMs, sections, previousSections: res.sections, contentChanged: res.outcome !== 'unchanged' || clustered, alsoChanged };
 }
 
 /**
@@ -125,6 +131,7 @@ export async function indexArticles(store: Store, results: readonly PersistResul
       if (r.contentChanged) c.changed = true;
     }
     for (const s of r.previousSections) if (!r.sections.includes(s)) entry(s).remove.push(r.id);
+    for (const s of r.alsoChanged) entry(s).changed = true;
   }
   const changed = await store.sections.apply(batch, maxPerSection);
   await Promise.all(

@@ -36,6 +36,7 @@ tags:
 sections:
   - { id: syria, title: سوريا, lang: ar, include: { tags: [syria] }, collapseDuplicates: true }
   - { id: all, title: All, lang: ar, limit: 50 }
+  - { id: from-a, title: A, lang: ar, include: { sources: [a] }, collapseDuplicates: true }
 `;
 
 describe('ingest', () => {
@@ -156,6 +157,18 @@ describe('ingest', () => {
     expect(story.title).toBe('غارات روسية على ريف إدلب'); // the earliest is the representative
     expect(story.related.map((r) => r.url)).toEqual(['https://b.example/1']);
     expect(story.storySources.sort()).toEqual(['a', 'b']);
+  });
+
+  it('a story gaining a member bumps the sections of its representative too', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }], 'ar') });
+    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
+    await ingestSource(deps, src.a!, { force: true });
+    const before = await store.sections.version('from-a');
+    // b's article is not in from-a, but a's (the representative) is, and now shows b as related.
+    expect((await ingestSource(deps, src.b!, { force: true })).clustered).toBe(1);
+    expect(await store.sections.version('from-a')).toBeGreaterThan(before);
+    const sel = await selectItems(store, cfg.sections.find((s) => s.id === 'from-a')!, { limit: 10, tags: [], lang: null, q: null, before: null }, () => 0);
+    expect(sel.items.map((i) => i.related.map((r) => r.url))).toEqual([['https://b.example/1']]);
   });
 
   it('paging a collapsed section shows every story once, at its newest member', async () => {
