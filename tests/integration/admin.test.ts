@@ -232,6 +232,13 @@ describe('admin API', () => {
     // Paging: pins lead the head page only; the next page holds the rest without repeating pins.
     const head = (await (await fetch(`${base}/feeds/all.json?limit=3`)).json()) as JsonFeed & { next_url?: string };
     expect(head.items.map((i) => i.title)).toEqual(['Config one', 'Alpha one', 'Alpha three']);
+    const rest = (await (await fetch(head.next_url!.replace(/^https?:\/\/[^/]+/, base))).json()) as JsonFeed;
+    expect(rest.items.map((i) => i.title)).toEqual(['Alpha two', 'Beta one']);
+    // A head page that only pins fill: the next page starts at the top of the flow, skipping nothing.
+    const pinsOnly = (await (await fetch(`${base}/feeds/all.json?limit=2`)).json()) as JsonFeed & { next_url?: string };
+    expect(pinsOnly.items.map((i) => i.title)).toEqual(['Config one', 'Alpha one']);
+    const flow = (await (await fetch(pinsOnly.next_url!.replace(/^https?:\/\/[^/]+/, base))).json()) as JsonFeed;
+    expect(flow.items.map((i) => i.title)).toEqual(['Alpha three', 'Alpha two']);
     expect((await api('DELETE', `/admin/api/sections/all/pins/${id2}`)).status).toBe(200);
     expect((await api('DELETE', `/admin/api/sections/all/pins/${id}`)).status).toBe(200);
     expect(await titles('all')).toEqual(before);

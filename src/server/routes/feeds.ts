@@ -34,9 +34,15 @@ export function feedUrls(baseUrl: string, id: string) {
 
 export interface Page {
   items: PublishedItem[];
-  /** Cursor of the next (older) page, or null at the end. */
-  next: { ms: number; id: string } | null;
+  /** Cursor of the next (older) page, or null at the end (`id` null: a bare time cursor). */
+  next: { ms: number; id: string | null } | null;
 }
+
+/**
+ * The cursor after a head page that only pins filled: the chronological flow from its top (pins
+ * are not part of the flow), not from the last pin's own date, which would skip newer articles.
+ */
+const FLOW_TOP = 999_999_999_999_999;
 
 const publishedMs = (i: PublishedItem) => Date.parse(i.published);
 /** Where an item sits in the section's index: the cursor's coordinates. */
@@ -68,7 +74,7 @@ export async function selectPage(deps: ServerDeps, section: SectionConfig, query
     }
     const items = kept.slice(0, limit);
     const last = items.length === limit && (kept.length > limit || more) ? items[items.length - 1] : more ? scanned[scanned.length - 1] : undefined;
-    let next = last ? { ms: posMs(last), id: posId(last) } : null;
+    let next: Page['next'] = last ? (last.position ? { ms: posMs(last), id: posId(last) } : { ms: FLOW_TOP, id: null }) : null;
     // A cursor that would not move (more than MAX_SCAN items in one millisecond) ends paging.
     if (next && next.ms === before && next.id === beforeId) next = null;
     return { items, next };
