@@ -289,6 +289,7 @@ async function main() {
         products.push(r.p);
         await Promise.all(r.procs.map((pr) => pr.stop()));
         process.stdout.write(`ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article\n`);
+        process.stdout.write(`  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`);
         for (const f of (await memoryByFamily(redis, r.p.prefix)).slice(0, 12)) process.stdout.write(`  ${f.family.padEnd(24)} ${String(f.keys).padStart(6)} keys ${(f.bytes / env.articles).toFixed(0).padStart(6)} B/article\n`);
         if (args.profile) for (const f of profilesIn(join(tmp, 'profile'))) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
       }

@@ -159,6 +159,17 @@ describe('ingest', () => {
     expect(story.storySources.sort()).toEqual(['a', 'b']);
   });
 
+  it('two near-duplicates stored at the same moment by two pollers form one story', async () => {
+    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }], 'ar') });
+    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
+    const [ra, rb] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.b!, { force: true })]);
+    // Whichever wrote second found the first in the LSH buckets with its signature already stored.
+    expect(ra.clustered + rb.clustered).toBe(1);
+    const ids = await store.articles.scanIds(0, 10);
+    const stored = await store.articles.getMany(ids);
+    expect(new Set(stored.map((a) => a.clusterId)).size).toBe(1);
+  });
+
   it('a story gaining a member bumps the sections of its representative too', async () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }], 'ar') });
     feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
