@@ -68,12 +68,16 @@ const DOTTED_I = /i\u0307/gu;
  */
 export function normalizeText(s: string): string {
   if (s.length === 0) return s;
+  return foldText(s).replace(SPACES, ' ').trim();
+}
+
+/** `normalizeText` without the whitespace collapse: all the tokenizer needs (spaces split anyway). */
+export function foldText(s: string): string {
   // NFKC also maps Arabic presentation forms (ﻻ, ﺳ …) and full-width Latin to base letters.
   // toLowerCase (unlike toLocaleLowerCase) ignores the host locale (no Turkish dotless i).
   let out = s.normalize('NFKC').toLowerCase();
   out = out.replace(SPECIAL, fold);
   // Lower-casing İ (Turkish dotted capital I) yields i + U+0307; fold it to plain i (İstanbul, İdlib).
   if (out.includes('\u0307')) out = out.replace(DOTTED_I, 'i');
-  out = out.replace(SPACES, ' ').trim();
   return out;
 }

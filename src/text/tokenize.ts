@@ -1,34 +1,94 @@
 // Word tokens for matching and fingerprinting. Regex `\b` knows only ASCII word characters, so it
 // cannot find Arabic word boundaries; we split on anything that is not a letter, mark or digit.
-import { normalizeText } from './normalize.ts';
+import { foldText } from './normalize.ts';
 
-/** Latin possessive `'s` / `’s` at the end of a word: dropped so "Iran's" gives the token "iran". */
-const POSSESSIVE = /(?<=\p{L})['’]s(?![\p{L}\p{M}\p{N}])/gu;
-/** Runs of non-word characters. */
-const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/u;
+/** Characters of a word: letters, marks, digits (the Unicode classes L, M, N). */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const LETTER = /\p{L}/u;
 /** Scripts written without spaces between words: each character becomes its own token, so a
  * keyword like 北京 matches as the two-"word" sequence 北 京. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-const UNSPACED_CHAR = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/u;
 
-/** Tokens of already-normalized text (see `normalizeText`). */
+const SEP = 0;
+const LETTER_CH = 1;
+const OTHER_WORD_CH = 2; // mark or digit
+const UNSPACED_CH = 3; // a letter, but a token of its own
+
+function classify(ch: string): number {
+  if (!WORD_CHAR.test(ch)) return SEP;
+  if (UNSPACED.test(ch)) return UNSPACED_CH;
+  return LETTER.test(ch) ? LETTER_CH : OTHER_WORD_CH;
+}
+
+/** Class of every BMP code unit, built once (~65k regex tests, a few ms at start-up). */
+const BMP = (() => {
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) t[c] = classify(String.fromCharCode(c));
+  return t;
+})();
+
+const APOSTROPHE = 0x27;
+const RIGHT_QUOTE = 0x2019;
+const LOWER_S = 0x73;
+
+/**
+ * Tokens of already-normalized text (see `normalizeText`): maximal runs of letters, marks and
+ * digits, split on anything else; a Latin possessive `'s` / `’s` after a letter and ending the
+ * word is dropped ("Iran's" gives "iran"); Han, Hiragana and Katakana characters are tokens of
+ * their own. One pass over the string with a code-unit table (three regex passes before: the
+ * largest cost of tagging and fingerprinting).
+ */
 export function tokenizeNormalized(normalized: string): string[] {
-  const parts = normalized.replace(POSSESSIVE, '').split(SEPARATORS);
   const out: string[] = [];
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    if (UNSPACED.test(part)) {
-      for (const piece of part.split(UNSPACED_CHAR)) if (piece.length > 0) out.push(piece);
+  const n = normalized.length;
+  let start = -1;
+  let prev = SEP;
+  for (let i = 0; i < n; ) {
+    const code = normalized.charCodeAt(i);
+    let width = 1;
+    let cls: number;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < n) {
+      const cp = normalized.codePointAt(i) as number;
+      width = cp > 0xffff ? 2 : 1;
+      cls = width === 2 ? classify(String.fromCodePoint(cp)) : SEP;
     } else {
-      out.push(part);
+      cls = BMP[code] as number;
     }
+    if (cls === SEP) {
+      if ((code === APOSTROPHE || code === RIGHT_QUOTE) && (prev === LETTER_CH || prev === UNSPACED_CH) && normalized.charCodeAt(i + 1) === LOWER_S && !isWordAt(normalized, i + 2)) {
+        // Possessive: the word ends before the apostrophe; the s goes with it.
+        if (start >= 0) out.push(normalized.slice(start, i));
+        start = -1;
+        prev = SEP;
+        i += 2;
+        continue;
+      }
+      if (start >= 0) out.push(normalized.slice(start, i));
+      start = -1;
+    } else if (cls === UNSPACED_CH) {
+      if (start >= 0) out.push(normalized.slice(start, i));
+      out.push(normalized.slice(i, i + width));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+    prev = cls;
+    i += width;
   }
+  if (start >= 0) out.push(normalized.slice(start));
   return out;
+}
+
+function isWordAt(s: string, i: number): boolean {
+  if (i >= s.length) return false;
+  const code = s.charCodeAt(i);
+  if (code >= 0xd800 && code <= 0xdbff) return classify(String.fromCodePoint(s.codePointAt(i) as number)) !== SEP;
+  return BMP[code] !== SEP;
 }
 
 /** Normalized word tokens of `s` (Latin, Arabic, Cyrillic, CJK …), in order. */
 export function tokenize(s: string): string[] {
-  return tokenizeNormalized(normalizeText(s));
+  return tokenizeNormalized(foldText(s));
 }
 
 /** An article's word tokens, computed once and shared by tagging, fingerprinting and curation. */
