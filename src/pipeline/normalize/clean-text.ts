@@ -2,6 +2,10 @@
 const INVALID_XML_CHARS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Anything that might need stripping (surrogates too, paired or not): one cheap scan first. */
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
+
 export function stripInvalidXmlChars(s: string): string {
-  return s.replace(INVALID_XML_CHARS, '');
+  // Most text has no controls and no astral characters: the lookaround pass is then skipped.
+  return SUSPECT.test(s) ? s.replace(INVALID_XML_CHARS, '') : s;
 }
