@@ -53,69 +53,84 @@ function isPixel(attribs: Record<string, string>): boolean {
   return (w !== null && w <= 1) || (h !== null && h <= 1);
 }
 
-export function sanitizeWithImages(html: string, baseUrl: string | null): SanitizedContent {
-  let firstImage: SanitizedContent['firstImage'] = null;
-  const clean = sanitizeHtml(stripInvalidXmlChars(html), {
-    allowedTags: [
-      ...sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'style'),
-      'img', 'figure', 'figcaption', 'picture', 'iframe', 'video', 'audio', 'source', 'del', 'ins', 'mark',
-      'time', 'h1', 'h2',
-    ],
-    disallowedTagsMode: 'discard',
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math'],
-    allowedAttributes: {
-      '*': ['dir', 'lang', 'title'],
-      a: ['href', 'name'],
-      img: ['src', 'alt', 'width', 'height'],
-      iframe: ['src', 'width', 'height', 'allowfullscreen', 'frameborder'],
-      video: ['src', 'poster', 'controls', 'width', 'height'],
-      audio: ['src', 'controls'],
-      source: ['src', 'type'],
-      blockquote: ['cite'],
-      q: ['cite'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-      ol: ['start', 'reversed'],
-      time: ['datetime'],
-    },
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['http', 'https', 'data'] },
-    allowedSchemesAppliedToAttributes: URL_ATTRS,
-    allowProtocolRelative: false,
-    allowedIframeHostnames: IFRAME_HOSTS,
-    allowIframeRelativeUrls: false,
-    transformTags: {
-      '*': (tagName, attribs) => {
-        const out: Record<string, string> = { ...attribs };
-        if (tagName === 'img') {
-          const src = out.src?.trim() ?? '';
-          if (!src || PLACEHOLDER.test(src)) {
-            const lazy = LAZY_SRC.map((a) => out[a]).find((v) => v && v.trim());
-            const fromSet = out['data-srcset'] ?? out.srcset;
-            const chosen = lazy ?? (fromSet ? fromSrcset(fromSet) : null);
-            if (chosen) out.src = chosen;
-          }
-          if (out.src?.startsWith('data:') && !DATA_IMAGE.test(out.src)) delete out.src;
+/**
+ * The state of the sanitize call in progress (sanitize-html runs synchronously), so the options
+ * object below is built once instead of on every call.
+ */
+let baseUrl: string | null = null;
+let firstImage: SanitizedContent['firstImage'] = null;
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'style'),
+    'img', 'figure', 'figcaption', 'picture', 'iframe', 'video', 'audio', 'source', 'del', 'ins', 'mark',
+    'time', 'h1', 'h2',
+  ],
+  disallowedTagsMode: 'discard',
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math'],
+  allowedAttributes: {
+    '*': ['dir', 'lang', 'title'],
+    a: ['href', 'name'],
+    img: ['src', 'alt', 'width', 'height'],
+    iframe: ['src', 'width', 'height', 'allowfullscreen', 'frameborder'],
+    video: ['src', 'poster', 'controls', 'width', 'height'],
+    audio: ['src', 'controls'],
+    source: ['src', 'type'],
+    blockquote: ['cite'],
+    q: ['cite'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan', 'scope'],
+    ol: ['start', 'reversed'],
+    time: ['datetime'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+  allowedSchemesAppliedToAttributes: URL_ATTRS,
+  allowProtocolRelative: false,
+  allowedIframeHostnames: IFRAME_HOSTS,
+  allowIframeRelativeUrls: false,
+  transformTags: {
+    '*': (tagName, attribs) => {
+      const out: Record<string, string> = { ...attribs };
+      if (tagName === 'img') {
+        const src = out.src?.trim() ?? '';
+        if (!src || PLACEHOLDER.test(src)) {
+          const lazy = LAZY_SRC.map((a) => out[a]).find((v) => v && v.trim());
+          const fromSet = out['data-srcset'] ?? out.srcset;
+          const chosen = lazy ?? (fromSet ? fromSrcset(fromSet) : null);
+          if (chosen) out.src = chosen;
         }
-        for (const a of URL_ATTRS) if (out[a] !== undefined) out[a] = absolute(out[a], baseUrl);
-        if (tagName === 'iframe' && out.src && !out.src.startsWith('https:')) delete out.src;
-        return { tagName, attribs: out };
-      },
-    },
-    exclusiveFilter(frame) {
-      if (frame.tag === 'img') {
-        const src = frame.attribs.src;
-        if (!src || isPixel(frame.attribs)) return true;
-        if (!firstImage && !src.startsWith('data:')) {
-          firstImage = { url: src, width: dim(frame.attribs.width), height: dim(frame.attribs.height) };
-        }
-        return false;
+        if (out.src?.startsWith('data:') && !DATA_IMAGE.test(out.src)) delete out.src;
       }
-      if (frame.tag === 'iframe') return !frame.attribs.src;
-      return false;
+      for (const a of URL_ATTRS) if (out[a] !== undefined) out[a] = absolute(out[a], baseUrl);
+      if (tagName === 'iframe' && out.src && !out.src.startsWith('https:')) delete out.src;
+      return { tagName, attribs: out };
     },
-  });
-  return { html: clean.trim(), firstImage };
+  },
+  exclusiveFilter(frame) {
+    if (frame.tag === 'img') {
+      const src = frame.attribs.src;
+      if (!src || isPixel(frame.attribs)) return true;
+      if (!firstImage && !src.startsWith('data:')) {
+        firstImage = { url: src, width: dim(frame.attribs.width), height: dim(frame.attribs.height) };
+      }
+      return false;
+    }
+    if (frame.tag === 'iframe') return !frame.attribs.src;
+    return false;
+  },
+};
+
+export function sanitizeWithImages(html: string, base: string | null): SanitizedContent {
+  baseUrl = base;
+  firstImage = null;
+  try {
+    const clean = sanitizeHtml(stripInvalidXmlChars(html), OPTIONS);
+    return { html: clean.trim(), firstImage };
+  } finally {
+    baseUrl = null;
+    firstImage = null;
+  }
 }
 
 /** Sanitized HTML with absolute URLs; see `sanitizeWithImages`. */
