@@ -39,20 +39,29 @@ return 1
 
 // KEYS: the article's band groups (one slot); ARGV: 1 deadline, 2 now (both in seconds: a
 // 10-digit score is a 4-byte integer in a listpack, a 13-digit one 8 bytes), 3 the time left to the
-// deadline in ms (key expiry stays exact), then one member (tag + id) per key. Per key: drops expired entries, returns the live ones, adds the member and
-// keeps the key alive as long as its longest-lived entry. One round trip for all bands.
+// deadline in ms, 4 slack ms, then one member (tag + id) per key. Per key: returns the live entries,
+// adds the member, and keeps the key alive as long as its longest-lived entry (plus at most the
+// slack: with a 72 h window an expiry is pushed once per 9 h per key, not once per article).
+// Expired entries are never returned; about one call in eight (by the member's first byte, spread
+// evenly) also deletes them, which bounds the key as well and costs an eighth of the commands.
+// One round trip for all bands.
 const BUCKET_SWAP_LUA = `
 local out = {}
 local now = ARGV[2]
 local want = tonumber(ARGV[3])
+local slack = tonumber(ARGV[4])
 for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. now)
+  local member = ARGV[4 + i]
+  if string.byte(member, 1) % 8 == 0 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. now) end
   out[i] = redis.call('ZRANGEBYSCORE', key, now, '+inf')
-  redis.call('ZADD', key, ARGV[1], ARGV[3 + i])
-  if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
+  redis.call('ZADD', key, ARGV[1], member)
+  if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want + slack) end
 end
 return out
 `;
+
+/** Extra key life when pushing a bucket group's expiry (see BUCKET_SWAP_LUA); none for short windows. */
+const expirySlack = (leftMs: number) => (leftMs > 3_600_000 ? Math.floor(leftMs / 8) : 0);
 
 interface ClusterCommands {
   tribBucketSwap(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[][]>;
@@ -80,7 +89,7 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
       const out = new Set<string>();
       const slots = bands.map((b) => bandSlot(keys, b));
       const packed = packId(id);
-      const lists = await r.tribBucketSwap(slots.length, ...slots.map((s) => s.key), Math.ceil(deadlineMs / 1000), Math.floor(nowMs / 1000), Math.max(1, deadlineMs - nowMs), ...slots.map((s) => s.tag + packed));
+      const lists = await r.tribBucketSwap(slots.length, ...slots.map((s) => s.key), Math.ceil(deadlineMs / 1000), Math.floor(nowMs / 1000), Math.max(1, deadlineMs - nowMs), expirySlack(deadlineMs - nowMs), ...slots.map((s) => s.tag + packed));
       lists.forEach((members, i) => {
         const tag = slots[i]!.tag;
         for (const m of members) if (m.startsWith(tag)) out.add(unpackId(m.slice(TAG_LEN)));
