@@ -28,7 +28,7 @@ import type { EmbeddedRedis } from './redis-server.ts';
 import { allSources, tickInterval } from './catalog.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './logger.ts';
-import { runRetention } from './retention.ts';
+import { retentionEveryMs, runRetention } from './retention.ts';
 
 export interface Running {
   config: Config;
@@ -148,7 +148,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     versions = await watchSectionVersions(subscriber, store.keys, (id) => store.sections.version(id));
     await syncSchedules();
     every(60_000, syncSchedules);
-    every(10 * 60_000, () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
+    every(retentionEveryMs(config.retention.maxAge), () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
     const fastFeeds = new FastFeeds();
     const app = createApp({
       config, store, cache, log, priorityOf, now,

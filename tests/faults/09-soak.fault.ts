@@ -2,13 +2,21 @@
 // by one server and one worker process for 10 minutes (FAULTS_SOAK_MINUTES overrides; the short
 // form skips it unless FAULTS_SOAK_MINUTES is set). After warm-up, worker RSS and Redis memory
 // stay flat within 10 %, and the key count stays bounded by retention (maxAge 2m, maxPerSection 50).
-import { readFileSync } from 'node:fs';
+// Each sample also records where Redis memory goes (memory-probe.ts); the run prints how each
+// component moved from the head to the tail of the post-warm-up window, and dumps every sample to
+// a JSON file. (The age-ordered indexes only stay flat if retention sweeps every ~maxAge/10, see
+// retentionEveryMs in src/runtime/retention.ts; a fixed 10-min sweep let them grow all run long.)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
   SHORT, SEED, rng, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
   redisInfo,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess } from './harness.ts';
+import { sampleRedisMemory, memoryMoves } from './memory-probe.ts';
+import type { MemorySample } from './memory-probe.ts';
 
 const FEEDS = 200;
 const MINUTES = Number(process.env.FAULTS_SOAK_MINUTES ?? (SHORT ? 0 : 10));
@@ -51,16 +59,17 @@ describe('fault 9: soak', () => {
     procs.push(server, worker);
     await Promise.all([server.ready, worker.ready]);
     const admin = redis.admin();
-    const samples: { t: number; rss: number; mem: number; keys: number }[] = [];
+    const samples: { t: number; rss: number; mem: number; keys: number; parts: MemorySample }[] = [];
+    const eventsStream = `{${prefix}:q}:poll:events`;
     const t0 = Date.now();
     while (Date.now() - t0 < MINUTES * 60_000) {
       await sleep(SAMPLE_MS);
-      samples.push({
-        t: (Date.now() - t0) / 1000,
-        rss: rssMb(worker.pid),
-        mem: Number(await redisInfo(admin, 'used_memory')) / 1024 / 1024,
-        keys: await admin.dbsize(),
-      });
+      const t = (Date.now() - t0) / 1000;
+      const rss = rssMb(worker.pid);
+      const mem = Number(await redisInfo(admin, 'used_memory')) / 1024 / 1024;
+      const keys = await admin.dbsize();
+      // The breakdown is read after the headline figures (its SCAN takes a moment).
+      samples.push({ t, rss, mem, keys, parts: await sampleRedisMemory(admin, prefix, { streams: [eventsStream] }) });
     }
     const warm = samples.filter((s) => s.t >= Math.min(180, (MINUTES * 60) / 3));
     const fifth = Math.max(1, Math.floor(warm.length / 5));
@@ -78,7 +87,11 @@ describe('fault 9: soak', () => {
         ` keys ${mean(head.map((s) => s.keys)).toFixed(0)}→${mean(tail.map((s) => s.keys)).toFixed(0)} (${(keysG * 100).toFixed(1)} %, max ${maxKeys}),` +
         ` fixture requests ${fx.requests} (304: ${fx.notModified}), error log lines ${bad(/"level":(50|60)/)}`,
     );
-    console.log(`  samples (s: rssMB/redisMB/keys): ${samples.map((s) => `${s.t.toFixed(0)}:${s.rss.toFixed(0)}/${s.mem.toFixed(1)}/${s.keys}`).join(' ')}`);
+    console.log(`  samples (s: rssMB/redisMB/keys/eventsXlen): ${samples.map((s) => `${s.t.toFixed(0)}:${s.rss.toFixed(0)}/${s.mem.toFixed(1)}/${s.keys}/${s.parts[`xlen ${eventsStream}#`] ?? 0}`).join(' ')}`);
+    console.log(memoryMoves(head.map((s) => s.parts), tail.map((s) => s.parts)));
+    const dump = join(tmpdir(), `tributary-soak-${Date.now()}.json`);
+    writeFileSync(dump, JSON.stringify(samples));
+    console.log(`  full samples: ${dump}`);
     expect(worker.alive() && server.alive()).toBe(true);
     expect(rssG).toBeLessThan(0.1);
     expect(memG).toBeLessThan(0.1);
