@@ -139,7 +139,7 @@ function latinStems(t: string, exact: Set<string>): void {
   if (t.length >= 5 && t.endsWith('ies')) exact.add(t.slice(0, -3) + 'y');
 }
 
-const STEM_CACHE_MAX = 200_000;
+const STEM_CACHE_MAX = 50_000;
 const stemCache = new Map<string, Stems>();
 
 /** Candidate stems of one normalized token (rule-independent, cached). */

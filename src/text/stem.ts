@@ -6,7 +6,7 @@ const AR_PREFIX = /^(?:وال|فال|بال|كال|ولل|فلل|ال|لل|و|ف
 const AR_SUFFIX = /(?<=[\u0620-\u064a]{3})(?:ات|ون|ين|يه|ها|هم|ه)$/u;
 
 /** Arabic stems by token (two regex replacements each; words repeat, by Zipf's law). Bounded. */
-const STEM_CACHE_MAX = 100_000;
+const STEM_CACHE_MAX = 50_000;
 const arabicStems = new Map<string, string>();
 
 /** Token (already normalized) with common Arabic clitics/suffixes or a Latin plural s removed. */
