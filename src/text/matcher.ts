@@ -181,7 +181,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-const HIT_CACHE_MAX = 100_000;
+const HIT_CACHE_MAX = 50_000;
 
 /** Compile keyword rules once; the matcher is then reused for every article. */
 export function compileMatcher(rules: readonly KeywordRule[]): KeywordMatcher {
