@@ -141,42 +141,53 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
 }
 
 /**
- * Stored form of a signature: a version byte and the low 16 bits of each slot (b-bit MinHash, b=16:
- * two different minima agree by chance with probability 2^-16, far below anything the 0.7 threshold
- * can notice), 257 bytes for 128 hashes instead of 512. Compare stored forms with `compactSignature`
- * of a fresh signature.
+ * Stored form of a signature: a version byte and the low 8 bits of each slot (b-bit MinHash,
+ * b=8; Li & König 2010): 129 bytes for 128 hashes instead of 512. Two different minima agree by
+ * chance with probability 2^-8, which lifts an estimate by (1 - J)/256 (0.001 at J = 0.7):
+ * nothing the same-story threshold can notice. Compare stored forms with `compactSignature` of a
+ * fresh signature.
  */
-const PACKED_V1 = 0x10;
-const EMPTY16 = 0xffff;
+const PACKED_8 = 0x08;
+/** The 16-bit form, written by an earlier version (read, reduced to 8 bits). */
+const PACKED_16 = 0x10;
+const EMPTY8 = 0xff;
 
-/** A signature reduced to what its stored form keeps (low 16 bits; EMPTY stays EMPTY). */
+/** A signature reduced to what its stored form keeps (low 8 bits; EMPTY stays EMPTY). */
 export function compactSignature(sig: Uint32Array): Uint32Array {
   const out = new Uint32Array(sig.length);
   for (let i = 0; i < sig.length; i++) {
     const v = sig[i] as number;
     // A real minimum whose low bits read as the empty marker moves one down (as EMPTY - 1 does above).
-    out[i] = v === EMPTY ? EMPTY : (v & EMPTY16) === EMPTY16 ? EMPTY16 - 1 : v & EMPTY16;
+    out[i] = v === EMPTY ? EMPTY : (v & EMPTY8) === EMPTY8 ? EMPTY8 - 1 : v & EMPTY8;
   }
   return out;
 }
 
 export function packSignature(sig: Uint32Array): Buffer {
   const c = compactSignature(sig);
-  const buf = Buffer.alloc(1 + c.length * 2);
-  buf[0] = PACKED_V1;
-  for (let i = 0; i < c.length; i++) buf.writeUInt16LE(c[i] === EMPTY ? EMPTY16 : (c[i] as number), 1 + i * 2);
+  const buf = Buffer.alloc(1 + c.length);
+  buf[0] = PACKED_8;
+  for (let i = 0; i < c.length; i++) buf[1 + i] = c[i] === EMPTY ? EMPTY8 : (c[i] as number);
   return buf;
 }
 
-/** The compact signature of a stored one: packed (current), or 32-bit raw / base64 (older writes). */
+/** The compact signature of a stored one: packed (8 or 16 bits), or 32-bit raw / base64 (older writes). */
 export function unpackSignature(stored: Buffer): Uint32Array {
-  if (stored.length % 2 === 1 && stored[0] === PACKED_V1) {
-    const out = new Uint32Array((stored.length - 1) / 2);
+  if (stored[0] === PACKED_8 && stored.length > 1) {
+    const out = new Uint32Array(stored.length - 1);
     for (let i = 0; i < out.length; i++) {
-      const v = stored.readUInt16LE(1 + i * 2);
-      out[i] = v === EMPTY16 ? EMPTY : v;
+      const v = stored[1 + i] as number;
+      out[i] = v === EMPTY8 ? EMPTY : v;
     }
     return out;
+  }
+  if (stored.length % 2 === 1 && stored[0] === PACKED_16) {
+    const full = new Uint32Array((stored.length - 1) / 2);
+    for (let i = 0; i < full.length; i++) {
+      const v = stored.readUInt16LE(1 + i * 2);
+      full[i] = v === 0xffff ? EMPTY : v;
+    }
+    return compactSignature(full);
   }
   // Base64 text is all of the base64 alphabet; 512 random bytes never are (chance 4^-512).
   const text = stored.toString('latin1');

@@ -63,7 +63,7 @@ export function fingerprintArticle(input: { title: string; text: string; tokens?
 
 /**
  * Whether two signatures (same length) estimate a Jaccard similarity of at least `threshold`,
- * compared as the store compares them (16-bit stored forms, see `packSignature`).
+ * compared as the store compares them (8-bit stored forms, see `packSignature`).
  */
 export function isSameStory(a: Uint32Array, b: Uint32Array, threshold: number = DEFAULT_SAME_STORY_THRESHOLD): boolean {
   return estimateJaccard(compactSignature(a), compactSignature(b)) >= threshold;
