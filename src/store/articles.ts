@@ -68,12 +68,28 @@ interface UpsertCommand {
   tribUpsert(key: string, bodyKey: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
 }
 
+/**
+ * Preset deflate dictionary: what every stored article repeats (its JSON field names, common
+ * markup). A small article repeats little of itself, so without it every field name and tag is
+ * paid in full once per article: measured 1,746 -> 1,618 bytes on the bench mix and 589 -> 522
+ * on the real-world fixture feeds. NEVER edit it: bodies written with it are only readable with
+ * the same bytes (a new dictionary needs a new body format byte).
+ */
+const BODY_DICTIONARY = Buffer.from(
+  '<p dir="rtl"></p>\n<p><strong></strong></p><figure><img src="https://" alt="" width="" height="" />' +
+    '<figcaption></figcaption></figure><a href="https://www.">, <br /><em></em><ul><li></li></ul>' +
+    '<blockquote></blockquote><h2></h2>.jpg.png.html?' +
+    '{"id":"","sourceId":"","guid":"","url":"","title":"","published":"","updated":"","author":"",' +
+    '"summary":"","contentHtml":"","image":"","lang":"","tags":"","sourceCategories":"","contentHash":""}',
+);
+
 export function encodeArticle(a: Article): Buffer {
-  return deflateRawSync(Buffer.from(JSON.stringify(a)), { level: zc.Z_BEST_SPEED });
+  return deflateRawSync(Buffer.from(JSON.stringify(a)), { level: zc.Z_BEST_SPEED, dictionary: BODY_DICTIONARY });
 }
 
-export function decodeArticle(b: Buffer): Article {
-  return JSON.parse(inflateRawSync(b).toString('utf8')) as Article;
+/** `withDictionary`: false for content written before the dictionary (body format 1, hash field `z`). */
+export function decodeArticle(b: Buffer, withDictionary = true): Article {
+  return JSON.parse(inflateRawSync(b, withDictionary ? { dictionary: BODY_DICTIONARY } : {}).toString('utf8')) as Article;
 }
 
 /**
@@ -90,22 +106,23 @@ function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
  * of ~2 KB costs ~200 bytes of overhead; as a field of a hash that is also a hash table it cost
  * more than twice that, and pushed every small field into the hash table too.
  */
-const BODY_V1 = 0x01;
+const BODY_V1 = 0x01; // deflate without a dictionary (read only)
+const BODY_V2 = 0x02; // deflate with BODY_DICTIONARY
 /** Enough of a body to hold its header and any signature (GETRANGE reads no further). */
 const BODY_HEAD_BYTES = 512;
 
 export function encodeBody(article: Article, signature: Buffer | null): Buffer {
   const sig = signature ?? Buffer.alloc(0);
   const head = Buffer.alloc(3);
-  head[0] = BODY_V1;
+  head[0] = BODY_V2;
   head.writeUInt16LE(sig.length, 1);
   return Buffer.concat([head, sig, encodeArticle(article)]);
 }
 
-function bodyParts(body: Buffer): { signature: Buffer; article: Buffer } {
-  if (body[0] !== BODY_V1 || body.length < 3) throw new Error(`article body: unknown format ${body[0]}`);
+function bodyParts(body: Buffer): { signature: Buffer; article: Buffer; dictionary: boolean } {
+  if ((body[0] !== BODY_V1 && body[0] !== BODY_V2) || body.length < 3) throw new Error(`article body: unknown format ${body[0]}`);
   const n = body.readUInt16LE(1);
-  return { signature: body.subarray(3, 3 + n), article: body.subarray(3 + n) };
+  return { signature: body.subarray(3, 3 + n), article: body.subarray(3 + n), dictionary: body[0] === BODY_V2 };
 }
 
 export function urlHash(url: string): string {
@@ -196,9 +213,9 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       ])));
       const out: StoredArticle[] = [];
       rows.forEach(([body, [srcs, cl, fs, z]], i) => {
-        const packed = body ? bodyParts(body).article : z;
-        if (!packed) return;
-        const a = decodeArticle(packed);
+        const parts = body ? bodyParts(body) : z ? { article: z, dictionary: false } : null;
+        if (!parts) return;
+        const a = decodeArticle(parts.article, parts.dictionary);
         out.push({
           ...a,
           id: ids[i]!,
@@ -249,7 +266,8 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
           // The body keeps its signature (the text did not change): header and signature stay.
           "local head = redis.call('GETRANGE', KEYS[2], 0, 2) " +
           "local keep = '' " +
-          "if string.len(head) == 3 then keep = redis.call('GETRANGE', KEYS[2], 0, 2 + string.byte(head, 2) + 256 * string.byte(head, 3)) end " +
+          // (the format byte is the new body's: ARGV[5] is a header with no signature)
+          "if string.len(head) == 3 then keep = string.sub(ARGV[5], 1, 1) .. redis.call('GETRANGE', KEYS[2], 1, 2 + string.byte(head, 2) + 256 * string.byte(head, 3)) end " +
           "if keep == '' then keep = ARGV[5] end " +
           "local ttl = redis.call('PTTL', KEYS[1]) " +
           "redis.call('HSET', KEYS[1], 'ch', ARGV[2]) " +
