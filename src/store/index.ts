@@ -1,4 +1,6 @@
 // The store: every Redis read and write of Tributary's own data goes through here.
+import { createHash } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { createKeys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 import { createArticleStore } from './articles.ts';
@@ -9,13 +11,20 @@ import { createWorkerRegistry } from './workers.ts';
 import { createLocks } from './locks.ts';
 import { createCurationStore } from './curation.ts';
 
+/** How often a Cluster store re-reads its masters' run ids. */
+const EPOCH_RECHECK_MS = 5_000;
+
 export function createStore(redis: RedisClient, opts: { prefix: string; unhealthyAfter: number }) {
   const keys = createKeys(opts.prefix);
   let epochValue: string | null = null;
+  let epochAt = 0;
+  const runId = async (node: { info(section: string): Promise<string> }) => /run_id:(\w+)/.exec(await node.info('server'))?.[1] ?? '?';
   const readEpoch = async () => {
-    // On Cluster every node has its own run id; the dataset's life is then not one value.
-    if (!('info' in redis) || redis.constructor.name === 'Cluster') return 'cluster';
-    return /run_id:(\w+)/.exec(await redis.info('server'))?.[1] ?? '';
+    if (!(redis instanceof Cluster)) return runId(redis);
+    // On Cluster every master has its own life: any of them restarting (or a failover) may have
+    // lost writes of some sources' articles, so the epoch is a digest of all masters' run ids.
+    const ids = await Promise.all(redis.nodes('master').map(runId));
+    return createHash('sha1').update(ids.sort().join(',')).digest('base64url').slice(0, 16);
   };
   redis.on('ready', () => {
     epochValue = null;
@@ -50,7 +59,12 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
      * earlier life is not trusted: the next one fetches and processes everything again.
      */
     async epoch(): Promise<string> {
-      epochValue ??= await readEpoch();
+      // A single client learns of a restart by reconnecting ('ready'); a Cluster client does not
+      // always, so there the value is re-read every few seconds.
+      if (epochValue === null || (redis instanceof Cluster && Date.now() - epochAt > EPOCH_RECHECK_MS)) {
+        epochValue = await readEpoch();
+        epochAt = Date.now();
+      }
       return epochValue;
     },
   };

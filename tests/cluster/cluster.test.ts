@@ -106,6 +106,12 @@ describe('Tributary on a 3-master Redis Cluster', () => {
     expect(perNode.filter((x) => x > 0).length).toBe(3);
   });
 
+  it('knows the data set\'s life from every master\'s run id (a restart of any one forces a full re-poll)', async () => {
+    const epoch = await run.store.epoch();
+    expect(epoch).toMatch(/^[\w-]{16}$/);
+    expect((await run.store.sources.getState('a')).epoch).toBe(epoch);
+  });
+
   it('serves the polled articles in the section feeds', async () => {
     const world = await json('/feeds/world.json');
     expect(world.items.map((i) => i.title)).toEqual(['Azerbaijan and Armenia trade accusations over Karabakh', 'Syrian refugees return to Idlib']);
