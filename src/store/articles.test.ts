@@ -47,6 +47,11 @@ describe('article store', () => {
     expect(await store.articles.replace('v1', { ...article('v1'), title: 'عنوان جديد' })).toBe(true);
     expect((await store.articles.get('v1'))!.title).toBe('عنوان جديد');
     expect(unpackSignature((await store.articles.getSignatures(['v1'])).get('v1')!.sig)).toEqual(compactSignature(sig));
+    // A rewrite of a single-hash article moves its body, signature included, out of the hash.
+    expect(await store.articles.replace('h1', { ...article('h1'), title: 'عنوان آخر' })).toBe(true);
+    expect((await store.articles.get('h1'))!.title).toBe('عنوان آخر');
+    expect(await redis.hexists(store.keys.article('h1'), 'sig')).toBe(0);
+    expect(unpackSignature((await store.articles.getSignatures(['h1'])).get('h1')!.sig)).toEqual(compactSignature(sig));
     // An update of a single-hash article moves its body out of the hash.
     const up = await store.articles.upsert('h1', { ...article('h1'), contentHash: 'new' }, true, new Date(), later, packSignature(sig));
     expect(up.outcome).toBe('updated');

@@ -268,7 +268,9 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
           "local keep = '' " +
           // (the format byte is the new body's: ARGV[5] is a header with no signature)
           "if string.len(head) == 3 then keep = string.sub(ARGV[5], 1, 1) .. redis.call('GETRANGE', KEYS[2], 1, 2 + string.byte(head, 2) + 256 * string.byte(head, 3)) end " +
-          "if keep == '' then keep = ARGV[5] end " +
+          // (an article of the single-hash layout: its signature moves into the body)
+          "if keep == '' then local old = redis.call('HGET', KEYS[1], 'sig') " +
+          "if old then keep = string.sub(ARGV[5], 1, 1) .. struct.pack('<H', string.len(old)) .. old else keep = ARGV[5] end end " +
           "local ttl = redis.call('PTTL', KEYS[1]) " +
           "redis.call('HSET', KEYS[1], 'ch', ARGV[2]) " +
           "redis.call('HDEL', KEYS[1], 'z', 'sig') " +
