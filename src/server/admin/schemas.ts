@@ -39,16 +39,10 @@ export const addSourceSchema = z.strictObject({
   sections: sourceFields.sections.optional(),
 });
 
-export const patchSourceSchema = z
-  .strictObject({
-    url: sourceFields.url.optional(),
-    title: sourceFields.title.optional(),
-    lang: sourceFields.lang.optional(),
-    interval: sourceFields.interval.optional(),
-    tags: sourceFields.tags.optional(),
-    priority: sourceFields.priority.optional(),
-    sections: sourceFields.sections.optional(),
-  })
+/** The fields of `addSourceSchema` but the id, every one optional; at least one given. */
+export const patchSourceSchema = addSourceSchema
+  .omit({ id: true })
+  .partial()
   .refine((o) => Object.keys(o).length > 0, 'nothing to change');
 
 export const articleRefSchema = z.strictObject({ articleId: z.string().min(1).max(128) });
