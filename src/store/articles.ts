@@ -108,15 +108,20 @@ function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
  */
 const BODY_V1 = 0x01; // deflate without a dictionary (read only)
 const BODY_V2 = 0x02; // deflate with BODY_DICTIONARY
-/** Enough of a body to hold its header and any signature (GETRANGE reads no further). */
-const BODY_HEAD_BYTES = 512;
+/** Enough of a body to hold its header and any signature written (the 16-bit form: 257 bytes). */
+const BODY_HEAD_BYTES = 3 + 257;
+
+/** Format byte and signature length: the first 3 bytes of a body. */
+function bodyHeader(signatureLength: number): Buffer {
+  const head = Buffer.alloc(3);
+  head[0] = BODY_V2;
+  head.writeUInt16LE(signatureLength, 1);
+  return head;
+}
 
 export function encodeBody(article: Article, signature: Buffer | null): Buffer {
   const sig = signature ?? Buffer.alloc(0);
-  const head = Buffer.alloc(3);
-  head[0] = BODY_V2;
-  head.writeUInt16LE(sig.length, 1);
-  return Buffer.concat([head, sig, encodeArticle(article)]);
+  return Buffer.concat([bodyHeader(sig.length), sig, encodeArticle(article)]);
 }
 
 function bodyParts(body: Buffer): { signature: Buffer; article: Buffer; dictionary: boolean } {
@@ -283,7 +288,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
         storedVersion(article),
         expected ? storedVersion(expected) : '',
         expected ? expected.contentHash : '',
-        encodeBody(article, null).subarray(0, 3),
+        bodyHeader(0),
       );
       return n === 1;
     },
