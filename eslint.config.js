@@ -25,14 +25,29 @@ const stage = (name) => ({
   files: [`src/pipeline/${name}/**/*.ts`],
   rules: {
     'no-restricted-imports': restrict(
-      name === 'parse' ? ['rss-parser'] : name === 'fetch' ? ['undici'] : name === 'normalize' ? ['sanitize-html'] : [],
+      name === 'parse'
+        ? ['rss-parser']
+        : name === 'fetch'
+          ? ['undici']
+          : name === 'normalize'
+            ? ['sanitize-html']
+            : [],
       [
         {
           group: ['fetch', 'parse', 'normalize', 'dedupe', 'tag']
             .filter((other) => other !== name)
             .map((other) => `../${other}/**`)
-            .concat(['../../store/**', '../../server/**', '../../queues/**', '../../curate/**', '../../publish/**', '../ingest.ts', '../persist.ts']),
-          message: 'Pipeline stages import only domain, text and their own library; ingest.ts composes them.',
+            .concat([
+              '../../store/**',
+              '../../server/**',
+              '../../queues/**',
+              '../../curate/**',
+              '../../publish/**',
+              '../ingest.ts',
+              '../persist.ts',
+            ]),
+          message:
+            'Pipeline stages import only domain, text and their own library; ingest.ts composes them.',
         },
       ],
     ),
@@ -46,23 +61,45 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       // Stripping control characters from hostile feeds is part of the job.
       'no-control-regex': 'off',
       'no-restricted-imports': restrict([]),
     },
   },
-  { files: ['src/domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*', '!./*'], message: 'domain imports nothing.' }] }] } },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['*', '!./*'], message: 'domain imports nothing.' }] },
+      ],
+    },
+  },
   ...['fetch', 'parse', 'normalize', 'dedupe', 'tag'].map(stage),
   { files: ['src/publish/**/*.ts'], rules: { 'no-restricted-imports': restrict(['feed']) } },
   { files: ['src/store/**/*.ts'], rules: { 'no-restricted-imports': restrict(['ioredis']) } },
-  { files: ['src/queues/**/*.ts', 'workers/**/*.ts'], rules: { 'no-restricted-imports': restrict(['bullmq']) } },
-  { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': restrict(['hono', '@hono/node-server']) } },
+  {
+    files: ['src/queues/**/*.ts', 'workers/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['bullmq']) },
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['hono', '@hono/node-server']) },
+  },
   {
     files: ['src/**/*.ts', 'workers/**/*.ts'],
     ignores: ['src/config/**'],
-    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config reads process.env.' }] },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config reads process.env.' },
+      ],
+    },
   },
   {
     files: ['tests/**/*.ts', '**/*.test.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -16,7 +16,19 @@ const snap = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Snapshot;
 const body = Buffer.from(snap.body, 'base64');
 const gzip = Buffer.from(snap.gzip, 'base64');
 const etag = snap.headers['etag'] ?? '';
-const base = Object.fromEntries(Object.entries(snap.headers).filter(([k]) => !['content-length', 'content-encoding', 'date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)));
+const base = Object.fromEntries(
+  Object.entries(snap.headers).filter(
+    ([k]) =>
+      ![
+        'content-length',
+        'content-encoding',
+        'date',
+        'connection',
+        'keep-alive',
+        'transfer-encoding',
+      ].includes(k),
+  ),
+);
 
 const server = createServer((req, res) => {
   const inm = req.headers['if-none-match'];
@@ -26,7 +38,11 @@ const server = createServer((req, res) => {
   }
   const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   const b = gz ? gzip : body;
-  res.writeHead(200, { ...base, 'Content-Length': String(b.length), ...(gz ? { 'Content-Encoding': 'gzip' } : {}) });
+  res.writeHead(200, {
+    ...base,
+    'Content-Length': String(b.length),
+    ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
+  });
   res.end(b);
 });
 server.keepAliveTimeout = 30_000;

@@ -38,12 +38,105 @@ export interface Corpus {
   tags: BenchTag[];
 }
 
-const EN_SYL = ['ka', 'ren', 'sol', 'mi', 'tor', 'al', 've', 'dan', 'lo', 'ris', 'ne', 'bar', 'tu', 'gen', 'pha', 'mo', 'sil', 'cor', 'di', 'wen', 'ast', 'ul', 'per', 'gra', 'che', 'fin', 'ob', 'lan', 'est', 'qui'];
+const EN_SYL = [
+  'ka',
+  'ren',
+  'sol',
+  'mi',
+  'tor',
+  'al',
+  've',
+  'dan',
+  'lo',
+  'ris',
+  'ne',
+  'bar',
+  'tu',
+  'gen',
+  'pha',
+  'mo',
+  'sil',
+  'cor',
+  'di',
+  'wen',
+  'ast',
+  'ul',
+  'per',
+  'gra',
+  'che',
+  'fin',
+  'ob',
+  'lan',
+  'est',
+  'qui',
+];
 const AR_LETTERS = [...'ابتثجحخدذرزسشصضطظعغفقكلمنهوي'];
-const EN_FUNCTION = ['the', 'of', 'and', 'in', 'to', 'a', 'on', 'for', 'with', 'said', 'was', 'by', 'at', 'from', 'after'];
-const AR_FUNCTION = ['في', 'من', 'على', 'إلى', 'أن', 'عن', 'مع', 'التي', 'الذي', 'قال', 'بعد', 'كما', 'هذا'];
-const EN_CATEGORIES = ['Politics', 'Economy', 'World', 'Sport', 'Culture', 'Science', 'Health', 'Technology', 'Opinion', 'Business', 'Middle East', 'Europe', 'Energy', 'Climate', 'Education'];
-const AR_CATEGORIES = ['سياسة', 'اقتصاد', 'عربي ودولي', 'رياضة', 'ثقافة', 'علوم', 'صحة', 'تكنولوجيا', 'رأي', 'أعمال', 'الشرق الأوسط', 'أوروبا', 'طاقة', 'مناخ', 'تعليم'];
+const EN_FUNCTION = [
+  'the',
+  'of',
+  'and',
+  'in',
+  'to',
+  'a',
+  'on',
+  'for',
+  'with',
+  'said',
+  'was',
+  'by',
+  'at',
+  'from',
+  'after',
+];
+const AR_FUNCTION = [
+  'في',
+  'من',
+  'على',
+  'إلى',
+  'أن',
+  'عن',
+  'مع',
+  'التي',
+  'الذي',
+  'قال',
+  'بعد',
+  'كما',
+  'هذا',
+];
+const EN_CATEGORIES = [
+  'Politics',
+  'Economy',
+  'World',
+  'Sport',
+  'Culture',
+  'Science',
+  'Health',
+  'Technology',
+  'Opinion',
+  'Business',
+  'Middle East',
+  'Europe',
+  'Energy',
+  'Climate',
+  'Education',
+];
+const AR_CATEGORIES = [
+  'سياسة',
+  'اقتصاد',
+  'عربي ودولي',
+  'رياضة',
+  'ثقافة',
+  'علوم',
+  'صحة',
+  'تكنولوجيا',
+  'رأي',
+  'أعمال',
+  'الشرق الأوسط',
+  'أوروبا',
+  'طاقة',
+  'مناخ',
+  'تعليم',
+];
 
 function enWord(rng: Rng, syllables: number): string {
   let w = '';
@@ -77,7 +170,9 @@ export function makeTags(seed: number, count = 50, perTag = 10): BenchTag[] {
     const keywords: string[] = [];
     for (let k = 0; k < perTag; k++) {
       const english = k < perTag / 2;
-      const make = english ? () => cap(enWord(rng, rng.int(3, 4))) + 'ia' : () => 'ال' + arWord(rng, rng.int(4, 6));
+      const make = english
+        ? () => cap(enWord(rng, rng.int(3, 4))) + 'ia'
+        : () => 'ال' + arWord(rng, rng.int(4, 6));
       let kw = unique(make);
       if (k % 5 === 3) kw = `${kw} ${unique(make)}`; // a two-word keyword
       if (k % 5 === 4) kw = `${kw.slice(0, -1)}*`; // a prefix keyword
@@ -103,7 +198,8 @@ interface Vocab {
 
 function makeVocab(rng: Rng, lang: BenchLang, size: number): Vocab {
   const set = new Set<string>();
-  while (set.size < size) set.add(lang === 'en' ? enWord(rng, rng.int(1, 3)) : arWord(rng, rng.int(3, 6)));
+  while (set.size < size)
+    set.add(lang === 'en' ? enWord(rng, rng.int(1, 3)) : arWord(rng, rng.int(3, 6)));
   return { content: [...set], fn: lang === 'en' ? EN_FUNCTION : AR_FUNCTION };
 }
 
@@ -121,11 +217,20 @@ function sentence(rng: Rng, v: Vocab, words: number, keyword: string | null): st
 const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escAttr = (s: string) => escText(s).replace(/"/g, '&quot;');
 
-function articleHtml(rng: Rng, v: Vocab, lang: BenchLang, host: string, keywords: string[]): { html: string; summary: string; image: string } {
+function articleHtml(
+  rng: Rng,
+  v: Vocab,
+  lang: BenchLang,
+  host: string,
+  keywords: string[],
+): { html: string; summary: string; image: string } {
   const target = rng.int(1000, 4600); // the last paragraph overshoots by up to ~400 B
   const image = `https://cdn.${host}/images/${rng.int(100000, 999999)}.jpg`;
   const lead = sentence(rng, v, rng.int(14, 24), keywords[0] ?? null);
-  const parts = [`<figure><img src="${image}" alt="${escAttr(sentence(rng, v, 4, null))}" width="800" height="450"><figcaption>${escText(sentence(rng, v, 6, null))}</figcaption></figure>`, `<p><strong>${escText(lead)}.</strong></p>`];
+  const parts = [
+    `<figure><img src="${image}" alt="${escAttr(sentence(rng, v, 4, null))}" width="800" height="450"><figcaption>${escText(sentence(rng, v, 6, null))}</figcaption></figure>`,
+    `<p><strong>${escText(lead)}.</strong></p>`,
+  ];
   let size = Buffer.byteLength(parts.join(''));
   let k = 1;
   while (size < target) {
@@ -136,7 +241,11 @@ function articleHtml(rng: Rng, v: Vocab, lang: BenchLang, host: string, keywords
       if (rng.chance(0.25)) {
         const words = text.split(' ');
         const at = rng.int(0, Math.max(0, words.length - 3));
-        words.splice(at, 3, `<a href="https://www.${host}/${lang}/story/${rng.int(1000, 99999)}">${words.slice(at, at + 3).join(' ')}</a>`);
+        words.splice(
+          at,
+          3,
+          `<a href="https://www.${host}/${lang}/story/${rng.int(1000, 99999)}">${words.slice(at, at + 3).join(' ')}</a>`,
+        );
         text = words.join(' ');
       }
       sentences.push(`${text}.`);
@@ -165,8 +274,12 @@ export interface CorpusOptions {
 
 export function makeCorpus(opts: CorpusOptions, tags: BenchTag[] = makeTags(opts.seed)): Corpus {
   const rng = createRng(opts.seed);
-  const vocab: Record<BenchLang, Vocab> = { en: makeVocab(rng, 'en', 8000), ar: makeVocab(rng, 'ar', 8000) };
-  const kwFor = (lang: BenchLang, tag: BenchTag) => tag.keywords.filter((k) => (lang === 'ar') === /[\u0600-\u06ff]/.test(k));
+  const vocab: Record<BenchLang, Vocab> = {
+    en: makeVocab(rng, 'en', 8000),
+    ar: makeVocab(rng, 'ar', 8000),
+  };
+  const kwFor = (lang: BenchLang, tag: BenchTag) =>
+    tag.keywords.filter((k) => (lang === 'ar') === /[\u0600-\u06ff]/.test(k));
   const feeds: BenchFeed[] = [];
   const earlier: Record<BenchLang, BenchItem[]> = { en: [], ar: [] };
   for (let f = 0; f < opts.feeds; f++) {
@@ -180,14 +293,20 @@ export function makeCorpus(opts: CorpusOptions, tags: BenchTag[] = makeTags(opts
       t -= rng.int(60_000, Math.floor((3 * 86_400_000) / opts.itemsPerFeed));
       const pool = earlier[lang];
       const link = `https://www.${host}/${lang}/${new Date(t).toISOString().slice(0, 10).replace(/-/g, '/')}/story-${f}-${i}-${rng.int(1000, 9999)}?utm_source=rss&utm_medium=feed`;
-      const keywords = Array.from({ length: rng.int(0, 3) }, () => keywordInText(rng, rng.pick(kwFor(lang, rng.pick(tags))), lang));
+      const keywords = Array.from({ length: rng.int(0, 3) }, () =>
+        keywordInText(rng, rng.pick(kwFor(lang, rng.pick(tags))), lang),
+      );
       let body: { html: string; summary: string; image: string };
       if (pool.length > 20 && rng.chance(0.05)) {
         // Another outlet's rewrite of an earlier story: same body less one paragraph.
         const orig = rng.pick(pool);
         const paras = orig.html.split('\n');
         const drop = rng.int(2, paras.length - 1);
-        if (paras.length > 3 && Buffer.byteLength(orig.html) - Buffer.byteLength(paras[drop] ?? '') >= 1000) paras.splice(drop, 1);
+        if (
+          paras.length > 3 &&
+          Buffer.byteLength(orig.html) - Buffer.byteLength(paras[drop] ?? '') >= 1000
+        )
+          paras.splice(drop, 1);
         body = { html: paras.join('\n'), summary: orig.summary, image: orig.image ?? '' };
       } else {
         body = articleHtml(rng, v, lang, host, keywords.slice(1));
@@ -197,8 +316,17 @@ export function makeCorpus(opts: CorpusOptions, tags: BenchTag[] = makeTags(opts
         title: titleOf(rng, v, lang, keywords[0] ?? null),
         link,
         publishedMs: t,
-        author: lang === 'en' ? `${cap(rng.pick(v.content))} ${cap(rng.pick(v.content))}` : `${rng.pick(v.content)} ${rng.pick(v.content)}`,
-        categories: Array.from(new Set(Array.from({ length: rng.int(1, 3) }, () => rng.pick(lang === 'en' ? EN_CATEGORIES : AR_CATEGORIES)))),
+        author:
+          lang === 'en'
+            ? `${cap(rng.pick(v.content))} ${cap(rng.pick(v.content))}`
+            : `${rng.pick(v.content)} ${rng.pick(v.content)}`,
+        categories: Array.from(
+          new Set(
+            Array.from({ length: rng.int(1, 3) }, () =>
+              rng.pick(lang === 'en' ? EN_CATEGORIES : AR_CATEGORIES),
+            ),
+          ),
+        ),
         summary: body.summary,
         html: body.html,
         image: rng.chance(0.5) ? body.image : null,
@@ -206,7 +334,12 @@ export function makeCorpus(opts: CorpusOptions, tags: BenchTag[] = makeTags(opts
       items.push(item);
       pool.push(item);
     }
-    feeds.push({ id, lang, title: lang === 'en' ? `${cap(enWord(rng, 2))} News` : `أخبار ${arWord(rng, 5)}`, items });
+    feeds.push({
+      id,
+      lang,
+      title: lang === 'en' ? `${cap(enWord(rng, 2))} News` : `أخبار ${arWord(rng, 5)}`,
+      items,
+    });
   }
   return { feeds, tags };
 }
@@ -220,15 +353,24 @@ export function withFreshItem(feed: BenchFeed, marker: string, nowMs: number): B
   const body = articleHtml(rng, v, lang, host, []);
   const link = `https://www.${host}/${lang}/story/${marker}`;
   const item: BenchItem = {
-    guid: link, title: `${marker} ${titleOf(rng, v, lang, null)}`, link, publishedMs: nowMs,
-    author: 'Bench', categories: [lang === 'en' ? 'World' : 'عربي ودولي'], summary: body.summary, html: body.html, image: null,
+    guid: link,
+    title: `${marker} ${titleOf(rng, v, lang, null)}`,
+    link,
+    publishedMs: nowMs,
+    author: 'Bench',
+    categories: [lang === 'en' ? 'World' : 'عربي ودولي'],
+    summary: body.summary,
+    html: body.html,
+    image: null,
   };
   return { ...feed, items: [item, ...feed.items.slice(0, -1)] };
 }
 
 export function renderRss(feed: BenchFeed, selfUrl: string): string {
   const items = feed.items.map((i) => {
-    const media = i.image ? `\n  <media:content url="${escAttr(i.image)}" medium="image" type="image/jpeg"/>` : '';
+    const media = i.image
+      ? `\n  <media:content url="${escAttr(i.image)}" medium="image" type="image/jpeg"/>`
+      : '';
     return `<item>
   <title>${escText(i.title)}</title>
   <link>${escText(i.link)}</link>

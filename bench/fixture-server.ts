@@ -35,7 +35,10 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export async function startFixtureServer(feeds: BenchFeed[], modifiedMs: number): Promise<FixtureServer> {
+export async function startFixtureServer(
+  feeds: BenchFeed[],
+  modifiedMs: number,
+): Promise<FixtureServer> {
   const entries = new Map<string, Entry>();
   const counters: FixtureCounters = { requests: 0, conditional: 0, notModified: 0, full: 0 };
   let base = '';
@@ -62,8 +65,15 @@ export async function startFixtureServer(feeds: BenchFeed[], modifiedMs: number)
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
     if (inm || ims) counters.conditional++;
-    const headers: Record<string, string> = { ETag: e.etag, 'Last-Modified': e.lastModified, 'Cache-Control': 'max-age=60', Vary: 'Accept-Encoding' };
-    const fresh = inm ? inm.split(',').some((t) => t.trim() === e.etag) : ims !== undefined && Date.parse(ims) >= Date.parse(e.lastModified);
+    const headers: Record<string, string> = {
+      ETag: e.etag,
+      'Last-Modified': e.lastModified,
+      'Cache-Control': 'max-age=60',
+      Vary: 'Accept-Encoding',
+    };
+    const fresh = inm
+      ? inm.split(',').some((t) => t.trim() === e.etag)
+      : ims !== undefined && Date.parse(ims) >= Date.parse(e.lastModified);
     if (fresh) {
       counters.notModified++;
       res.writeHead(304, headers).end();

@@ -10,14 +10,32 @@ export interface LoadResult {
   errors: number;
 }
 
-export async function load(url: string, o: { connections: number; durationS: number; headers?: Record<string, string>; expect: number }): Promise<LoadResult> {
-  const r = await autocannon({ url, connections: o.connections, duration: o.durationS, headers: o.headers });
-  const statuses = Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count]));
+export async function load(
+  url: string,
+  o: { connections: number; durationS: number; headers?: Record<string, string>; expect: number },
+): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    connections: o.connections,
+    duration: o.durationS,
+    headers: o.headers,
+  });
+  const statuses = Object.fromEntries(
+    Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count]),
+  );
   const unexpected = Object.keys(statuses).filter((s) => Number(s) !== o.expect);
   if (unexpected.length > 0 || r.errors > 0) {
-    throw new Error(`bench: ${url} ${JSON.stringify(o.headers ?? {})}: expected only ${o.expect}, got ${JSON.stringify(statuses)}, ${r.errors} errors`);
+    throw new Error(
+      `bench: ${url} ${JSON.stringify(o.headers ?? {})}: expected only ${o.expect}, got ${JSON.stringify(statuses)}, ${r.errors} errors`,
+    );
   }
-  return { reqPerSec: r.requests.total / r.duration, p50Ms: r.latency.p50, p99Ms: r.latency.p99, statuses, errors: r.errors };
+  return {
+    reqPerSec: r.requests.total / r.duration,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    statuses,
+    errors: r.errors,
+  };
 }
 
 /** Two runs of equal duration as one: mean rate, mean percentiles, summed status counts. */

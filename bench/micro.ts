@@ -25,18 +25,32 @@ function rate(n: number, fn: (i: number) => void, minMs: number): number {
 
 export function runMicro(corpus: Corpus, minMs: number): MicroResult {
   const tagger = createTagger(corpus.tags.map((t) => ({ ...t, categories: [] })));
-  const inputs = corpus.feeds.flatMap((f) => f.items.slice(0, 10)).map((i) => ({
-    title: i.title,
-    summary: i.summary,
-    text: htmlToText(i.html),
-    categories: i.categories,
-    sourceTags: [],
-  }));
+  const inputs = corpus.feeds
+    .flatMap((f) => f.items.slice(0, 10))
+    .map((i) => ({
+      title: i.title,
+      summary: i.summary,
+      text: htmlToText(i.html),
+      categories: i.categories,
+      sourceTags: [],
+    }));
   let tagged = 0;
   for (const input of inputs) if (tagger.tag(input).length > 0) tagged++;
   let sink = 0;
-  const articlesPerSec = rate(inputs.length, (i) => { sink += tagger.tag(inputs[i]!).length; }, minMs);
-  const fingerprintsPerSec = rate(inputs.length, (i) => { sink += fingerprintArticle(inputs[i]!).bands.length; }, minMs);
+  const articlesPerSec = rate(
+    inputs.length,
+    (i) => {
+      sink += tagger.tag(inputs[i]!).length;
+    },
+    minMs,
+  );
+  const fingerprintsPerSec = rate(
+    inputs.length,
+    (i) => {
+      sink += fingerprintArticle(inputs[i]!).bands.length;
+    },
+    minMs,
+  );
   if (sink < 0) throw new Error('unreachable');
   return { articlesPerSec, fingerprintsPerSec, taggedShare: tagged / inputs.length };
 }

@@ -26,7 +26,8 @@ export function createRng(seed: number): Rng {
     int,
     pick: (xs) => xs[Math.floor(next() * xs.length)]!,
     // Inverse-CDF of a continuous 1/x law over [1, n+1): cheap and close enough to Zipf.
-    zipf: (xs) => xs[Math.min(xs.length - 1, Math.floor(Math.exp(next() * Math.log(xs.length + 1)) - 1))]!,
+    zipf: (xs) =>
+      xs[Math.min(xs.length - 1, Math.floor(Math.exp(next() * Math.log(xs.length + 1)) - 1))]!,
     chance: (p) => next() < p,
   };
 }

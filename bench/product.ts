@@ -50,10 +50,30 @@ export function benchConfig(o: BenchConfigOptions): object {
       { id: HEAD_SECTION, title: 'All stories', lang: 'en', limit: HEAD_LIMIT },
       { id: 'arabic', title: 'كل الأخبار', lang: 'ar', include: { langs: ['ar'] }, limit: 50 },
       { id: 'english', title: 'English', lang: 'en', include: { langs: ['en'] }, limit: 50 },
-      { id: 'topic-a', title: 'Topic A', lang: 'en', include: { tags: tagIds.slice(0, 10) }, limit: 50 },
-      { id: 'topic-b', title: 'الموضوع ب', lang: 'ar', include: { tags: tagIds.slice(10, 20), langs: ['ar'] }, exclude: { keywords: ['إعلان', 'sponsored'] }, limit: 50 },
+      {
+        id: 'topic-a',
+        title: 'Topic A',
+        lang: 'en',
+        include: { tags: tagIds.slice(0, 10) },
+        limit: 50,
+      },
+      {
+        id: 'topic-b',
+        title: 'الموضوع ب',
+        lang: 'ar',
+        include: { tags: tagIds.slice(10, 20), langs: ['ar'] },
+        exclude: { keywords: ['إعلان', 'sponsored'] },
+        limit: 50,
+      },
       { id: 'stories', title: 'Top stories', lang: 'en', collapseDuplicates: true, limit: 50 },
-      { id: 'tagged', title: 'Tagged', lang: 'en', include: { tags: tagIds.slice(20) }, exclude: { tags: tagIds.slice(45) }, limit: 50 },
+      {
+        id: 'tagged',
+        title: 'Tagged',
+        lang: 'en',
+        include: { tags: tagIds.slice(20) },
+        exclude: { tags: tagIds.slice(45) },
+        limit: 50,
+      },
     ],
   };
 }
@@ -91,23 +111,44 @@ export interface SpawnOptions {
 export function spawnTributary(o: SpawnOptions): ProductProcess {
   const fd = openSync(o.logFile, 'a');
   // The product's own launchers (npm start, the bin shebang, the Dockerfile) pass this flag too.
-  const nodeArgs = ['--max-semi-space-size=64', ...(o.nodeArgs ?? []), ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [])];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', o.role, '--config', o.configPath], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      REDIS_URL: o.redisUrl,
-      TRIBUTARY_REDIS_PREFIX: o.prefix,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: o.dataDir,
-      PORT: String(o.port ?? 0),
-      HOST: '127.0.0.1',
+  const nodeArgs = [
+    '--max-semi-space-size=64',
+    ...(o.nodeArgs ?? []),
+    ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []),
+  ];
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      join(ROOT, 'bin', 'tributary.mjs'),
+      'start',
+      '--role',
+      o.role,
+      '--config',
+      o.configPath,
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REDIS_URL: o.redisUrl,
+        TRIBUTARY_REDIS_PREFIX: o.prefix,
+        LOG_LEVEL: 'warn',
+        DATA_DIR: o.dataDir,
+        PORT: String(o.port ?? 0),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', fd, fd],
     },
-    stdio: ['ignore', fd, fd],
-  });
+  );
   closeSync(fd);
   let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { exitCode = code; r(code); }));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      r(code);
+    }),
+  );
   return {
     pid: child.pid!,
     child,
@@ -133,11 +174,17 @@ export function procPeakRssMb(pid: number): number | null {
   }
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 25,
+): Promise<void> {
   const t0 = Date.now();
   for (;;) {
     if (await check()) return;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

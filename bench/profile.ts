@@ -33,7 +33,20 @@ export interface ProfileSummary {
 }
 
 /** Pipeline steps whose inclusive time the summary shows (async continuations count too). */
-export const STAGES = ['parseFeed', 'normalizeFeed', 'sanitizeWithImages', 'detectLangOrNull', 'htmlToText', 'tag', 'fingerprintArticle', 'persistArticle', 'encodeArticle', 'decodeArticle', 'sendCommand', 'processPoll'];
+export const STAGES = [
+  'parseFeed',
+  'normalizeFeed',
+  'sanitizeWithImages',
+  'detectLangOrNull',
+  'htmlToText',
+  'tag',
+  'fingerprintArticle',
+  'persistArticle',
+  'encodeArticle',
+  'decodeArticle',
+  'sendCommand',
+  'processPoll',
+];
 
 const IDLE = new Set(['(idle)', '(program)']);
 
@@ -51,7 +64,12 @@ export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
  * Top functions and files by self time. With `window` (monotonic µs, see monotonicUs), only
  * samples taken inside it count — e.g. the ingest, without start-up and module loading.
  */
-export function summarizeProfile(file: string, root: string, top = 15, window?: { fromUs: number; toUs: number }): ProfileSummary {
+export function summarizeProfile(
+  file: string,
+  root: string,
+  top = 15,
+  window?: { fromUs: number; toUs: number },
+): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -94,20 +112,29 @@ export function summarizeProfile(file: string, root: string, top = 15, window?: 
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: us / busy }));
-  return { file, busyMs: busy / 1000, functions: rows(fns), files: rows(files), stages: rows(stageUs) };
+  return {
+    file,
+    busyMs: busy / 1000,
+    functions: rows(fns),
+    files: rows(files),
+    stages: rows(stageUs),
+  };
 }
 
 /** Main-thread profiles in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0). */
 export function profilesIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
 }
 
 export function formatProfile(s: ProfileSummary): string {
-  const line = (r: ProfileRow) => `  ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.selfMs.toFixed(0).padStart(7)} ms  ${r.name}`;
+  const line = (r: ProfileRow) =>
+    `  ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.selfMs.toFixed(0).padStart(7)} ms  ${r.name}`;
   return [
     `CPU profile of the worker during the 1-worker ingest (${s.file}): busy ${(s.busyMs / 1000).toFixed(1)} s; top functions by self time:`,
     ...s.functions.map(line),

@@ -17,16 +17,29 @@ export interface RedisWork {
 
 export async function redisWork(redis: Redis): Promise<RedisWork> {
   const info = await redis.info('everything');
-  const num = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  const num = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   const byCommand: Record<string, number> = {};
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[m[1]!] = Number(m[2]);
-  return { commands: num('total_commands_processed'), cpuS: num('used_cpu_user') + num('used_cpu_sys'), byCommand };
+  return {
+    commands: num('total_commands_processed'),
+    cpuS: num('used_cpu_user') + num('used_cpu_sys'),
+    byCommand,
+  };
 }
 
 /** Calls per article of the busiest commands between two readings. */
-export function topCommands(before: RedisWork, after: RedisWork, articles: number, top = 8): { name: string; perArticle: number }[] {
+export function topCommands(
+  before: RedisWork,
+  after: RedisWork,
+  articles: number,
+  top = 8,
+): { name: string; perArticle: number }[] {
   return Object.entries(after.byCommand)
-    .map(([name, calls]) => ({ name, perArticle: (calls - (before.byCommand[name] ?? 0)) / articles }))
+    .map(([name, calls]) => ({
+      name,
+      perArticle: (calls - (before.byCommand[name] ?? 0)) / articles,
+    }))
     .sort((a, b) => b.perArticle - a.perArticle)
     .slice(0, top);
 }
@@ -43,7 +56,8 @@ export function keyFamily(key: string, prefix: string): string {
   if (key.startsWith(q)) {
     const rest = key.slice(q.length).split(':');
     const part = rest[1] ?? '';
-    if (/^\d+$/.test(part) || part.startsWith('repeat')) return `bullmq ${rest.length > 2 ? rest.slice(2).join(':') || 'job' : 'job'}`;
+    if (/^\d+$/.test(part) || part.startsWith('repeat'))
+      return `bullmq ${rest.length > 2 ? rest.slice(2).join(':') || 'job' : 'job'}`;
     return `bullmq ${part}`;
   }
   const rest = key.slice(prefix.length + 1);

@@ -4,10 +4,23 @@ import type { FamilyUsage } from './redis-memory.ts';
 import type { FixtureCounters } from './fixture-server.ts';
 
 export interface BenchJson {
-  ingest: { itemsPerSec: number; itemsPerSecTwoWorkers: number; baselineItemsPerSec: number; ratio: number };
+  ingest: {
+    itemsPerSec: number;
+    itemsPerSecTwoWorkers: number;
+    baselineItemsPerSec: number;
+    ratio: number;
+  };
   refresh304: { feedsPerSec: number };
   freshness: { p50Ms: number; p99Ms: number };
-  serve: { reqPerSec: number; p99Ms: number; notModifiedReqPerSec: number; gzipReqPerSec: number; baselineReqPerSec: number; ratio: number; bytes: number };
+  serve: {
+    reqPerSec: number;
+    p99Ms: number;
+    notModifiedReqPerSec: number;
+    gzipReqPerSec: number;
+    baselineReqPerSec: number;
+    ratio: number;
+    bytes: number;
+  };
   tagging: { articlesPerSec: number; fingerprintsPerSec: number };
   memory: { redisBytesPerArticle: number; workerPeakRssMb: number };
 }
@@ -24,11 +37,18 @@ export interface BenchDetails {
   feedBytes: number;
   ingestMs: { one: number; two: number };
   /** Redis commands per stored article and Redis CPU seconds during the 1-worker ingest. */
-  ingestRedis: { commandsPerArticle: number; cpuS: number; top: { name: string; perArticle: number }[] };
+  ingestRedis: {
+    commandsPerArticle: number;
+    cpuS: number;
+    top: { name: string; perArticle: number }[];
+  };
   ingestRequests: FixtureCounters;
   refresh304: FixtureCounters;
   freshnessSamples: number[];
-  serve: Record<'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip', LoadResult>;
+  serve: Record<
+    'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip',
+    LoadResult
+  >;
   serveBytes: { plain: number; gzip: number };
   connections: number;
   durationS: number;
@@ -44,7 +64,10 @@ export const TARGETS = {
   redisBytesPerArticle: 2500,
 };
 
-const n = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
+const n = (x: number, digits = 0) =>
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 export function formatTable(j: BenchJson, d: BenchDetails): string {
@@ -52,26 +75,89 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
   const ratio304 = s.prod304.reqPerSec / s.base304.reqPerSec;
   const ratioGz = s.prodGzip.reqPerSec / s.baseGzip.reqPerSec;
   const rows: [string, string, string, string, string][] = [
-    ['ingest, 1 worker (items/s)', n(j.ingest.itemsPerSec), n(j.ingest.baselineItemsPerSec), n(j.ingest.ratio, 2), `≥ ${TARGETS.ingestRatio}: ${mark(j.ingest.ratio >= TARGETS.ingestRatio)}`],
-    ['ingest, 2 workers (items/s)', n(j.ingest.itemsPerSecTwoWorkers), n(j.ingest.baselineItemsPerSec), n(j.ingest.itemsPerSecTwoWorkers / j.ingest.baselineItemsPerSec, 2), ''],
-    ['refresh304 (feeds/s)', n(j.refresh304.feedsPerSec), '', '', `${d.refresh304.conditional}/${d.refresh304.requests} conditional, ${d.refresh304.notModified} × 304`],
+    [
+      'ingest, 1 worker (items/s)',
+      n(j.ingest.itemsPerSec),
+      n(j.ingest.baselineItemsPerSec),
+      n(j.ingest.ratio, 2),
+      `≥ ${TARGETS.ingestRatio}: ${mark(j.ingest.ratio >= TARGETS.ingestRatio)}`,
+    ],
+    [
+      'ingest, 2 workers (items/s)',
+      n(j.ingest.itemsPerSecTwoWorkers),
+      n(j.ingest.baselineItemsPerSec),
+      n(j.ingest.itemsPerSecTwoWorkers / j.ingest.baselineItemsPerSec, 2),
+      '',
+    ],
+    [
+      'refresh304 (feeds/s)',
+      n(j.refresh304.feedsPerSec),
+      '',
+      '',
+      `${d.refresh304.conditional}/${d.refresh304.requests} conditional, ${d.refresh304.notModified} × 304`,
+    ],
     ['freshness p50 (ms)', n(j.freshness.p50Ms), '', '', `${d.freshnessSamples.length} samples`],
-    ['freshness p99 (ms)', n(j.freshness.p99Ms), '', '', `< ${TARGETS.freshnessP99Ms}: ${mark(j.freshness.p99Ms < TARGETS.freshnessP99Ms)}`],
-    ['serve Atom 200 (req/s)', n(j.serve.reqPerSec), n(j.serve.baselineReqPerSec), n(j.serve.ratio, 2), `≥ ${TARGETS.serveRatio}: ${mark(j.serve.ratio >= TARGETS.serveRatio)}`],
+    [
+      'freshness p99 (ms)',
+      n(j.freshness.p99Ms),
+      '',
+      '',
+      `< ${TARGETS.freshnessP99Ms}: ${mark(j.freshness.p99Ms < TARGETS.freshnessP99Ms)}`,
+    ],
+    [
+      'serve Atom 200 (req/s)',
+      n(j.serve.reqPerSec),
+      n(j.serve.baselineReqPerSec),
+      n(j.serve.ratio, 2),
+      `≥ ${TARGETS.serveRatio}: ${mark(j.serve.ratio >= TARGETS.serveRatio)}`,
+    ],
     ['serve Atom 200 p99 (ms)', n(j.serve.p99Ms), n(s.base200.p99Ms), '', ''],
-    ['serve 304 (req/s)', n(j.serve.notModifiedReqPerSec), n(s.base304.reqPerSec), n(ratio304, 2), `≥ ${TARGETS.serveRatio}: ${mark(ratio304 >= TARGETS.serveRatio)}`],
+    [
+      'serve 304 (req/s)',
+      n(j.serve.notModifiedReqPerSec),
+      n(s.base304.reqPerSec),
+      n(ratio304, 2),
+      `≥ ${TARGETS.serveRatio}: ${mark(ratio304 >= TARGETS.serveRatio)}`,
+    ],
     ['serve 304 p99 (ms)', n(s.prod304.p99Ms), n(s.base304.p99Ms), '', ''],
     ['serve gzip (req/s)', n(j.serve.gzipReqPerSec), n(s.baseGzip.reqPerSec), n(ratioGz, 2), ''],
     ['serve gzip p99 (ms)', n(s.prodGzip.p99Ms), n(s.baseGzip.p99Ms), '', ''],
-    ['tagging (articles/s)', n(j.tagging.articlesPerSec), '', '', `50 tags × 10 keywords; ${n(d.taggedShare * 100)}% tagged`],
+    [
+      'tagging (articles/s)',
+      n(j.tagging.articlesPerSec),
+      '',
+      '',
+      `50 tags × 10 keywords; ${n(d.taggedShare * 100)}% tagged`,
+    ],
     ['fingerprints/s', n(j.tagging.fingerprintsPerSec), '', '', ''],
-    ['Redis bytes/article', n(j.memory.redisBytesPerArticle), '', '', `≤ ${TARGETS.redisBytesPerArticle}: ${mark(j.memory.redisBytesPerArticle <= TARGETS.redisBytesPerArticle)}`],
+    [
+      'Redis bytes/article',
+      n(j.memory.redisBytesPerArticle),
+      '',
+      '',
+      `≤ ${TARGETS.redisBytesPerArticle}: ${mark(j.memory.redisBytesPerArticle <= TARGETS.redisBytesPerArticle)}`,
+    ],
     ['worker peak RSS (MB)', n(j.memory.workerPeakRssMb), '', '', ''],
   ];
-  const head: [string, string, string, string, string] = ['figure', 'product', 'baseline', 'ratio', 'target / note'];
+  const head: [string, string, string, string, string] = [
+    'figure',
+    'product',
+    'baseline',
+    'ratio',
+    'target / note',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const top = d.families.slice(0, 8).map((f) => `  ${f.family.padEnd(22)} ${n(f.keys).padStart(8)} keys ${n(f.bytes / d.articles).padStart(7)} B/article`);
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const top = d.families
+    .slice(0, 8)
+    .map(
+      (f) =>
+        `  ${f.family.padEnd(22)} ${n(f.keys).padStart(8)} keys ${n(f.bytes / d.articles).padStart(7)} B/article`,
+    );
   return [
     `Tributary bench${d.quick ? ' (--quick)' : ''} — ${d.date} — ${d.machine}`,
     `${d.feeds} feeds × ${d.items} items (${n(d.feedBytes / 1e6, 1)} MB RSS), worker concurrency as configured; serve: ${d.connections} connections × ${d.durationS} s, ${n(d.serveBytes.plain)} B Atom (${n(d.serveBytes.gzip)} B gzip)`,

@@ -21,7 +21,14 @@ import { makeCorpus, withFreshItem } from './corpus.ts';
 import type { BenchFeed, Corpus } from './corpus.ts';
 import { startFixtureServer } from './fixture-server.ts';
 import type { FixtureServer } from './fixture-server.ts';
-import { HEAD_LIMIT, HEAD_SECTION, ROOT, spawnTributary, waitFor, writeBenchConfig } from './product.ts';
+import {
+  HEAD_LIMIT,
+  HEAD_SECTION,
+  ROOT,
+  spawnTributary,
+  waitFor,
+  writeBenchConfig,
+} from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
 import { load, mergeLoads } from './load.ts';
@@ -47,11 +54,20 @@ const { values: args } = parseArgs({
 
 const SIZE = args.quick
   ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
-  : { feeds: 200, items: 50, freshness: 20, serveS: 10, connections: 32, microMs: 2000, concurrency: 8 };
+  : {
+      feeds: 200,
+      items: 50,
+      freshness: 20,
+      serveS: 10,
+      connections: 32,
+      microMs: 2000,
+      concurrency: 8,
+    };
 
 const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
 const T0 = Date.now();
-const say = (msg: string) => process.stderr.write(`bench [${((Date.now() - T0) / 1000).toFixed(1)} s]: ${msg}\n`);
+const say = (msg: string) =>
+  process.stderr.write(`bench [${((Date.now() - T0) / 1000).toFixed(1)} s]: ${msg}\n`);
 const ms = () => performance.now();
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const runId = Date.now().toString(36);
@@ -77,14 +93,23 @@ interface Product {
 
 function product(env: Env, prefix: string): Product {
   const store = createStore(env.redis, { prefix, unhealthyAfter: 3 });
-  const queue = createPollQueue(bullConnection(parseRedisTarget(env.redisUrl), 'queue'), store.keys.queuePrefix());
+  const queue = createPollQueue(
+    bullConnection(parseRedisTarget(env.redisUrl), 'queue'),
+    store.keys.queuePrefix(),
+  );
   return { prefix, store, queue, close: () => queue.close() };
 }
 
 function worker(env: Env, prefix: string, name: string, profileDir?: string): ProductProcess {
   const p = spawnTributary({
-    role: 'worker', configPath: env.configPath, redisUrl: env.redisUrl, prefix,
-    dataDir: join(env.tmp, 'data'), logFile: join(env.tmp, `${name}.log`), cpuProfDir: profileDir, nodeArgs: NODE_ARGS,
+    role: 'worker',
+    configPath: env.configPath,
+    redisUrl: env.redisUrl,
+    prefix,
+    dataDir: join(env.tmp, 'data'),
+    logFile: join(env.tmp, `${name}.log`),
+    cpuProfDir: profileDir,
+    nodeArgs: NODE_ARGS,
   });
   env.procs.push(p);
   return p;
@@ -97,8 +122,15 @@ async function enqueueAll(p: Product, feeds: BenchFeed[]) {
 /** Forced polls of every feed by `workers` fresh worker processes; items/s until all stored. */
 async function ingest(env: Env, prefix: string, workers: number, profileDir?: string) {
   const p = product(env, prefix);
-  const procs = Array.from({ length: workers }, (_, i) => worker(env, prefix, `${prefix}-w${i}`, profileDir));
-  await waitFor(`${workers} worker(s) to start`, async () => (await p.store.workers.alive(60_000)) >= workers, 60_000, 100);
+  const procs = Array.from({ length: workers }, (_, i) =>
+    worker(env, prefix, `${prefix}-w${i}`, profileDir),
+  );
+  await waitFor(
+    `${workers} worker(s) to start`,
+    async () => (await p.store.workers.alive(60_000)) >= workers,
+    60_000,
+    100,
+  );
   say(`${workers} worker(s) ready`);
   await sleep(200);
   const memBefore = await usedMemory(env.redis);
@@ -107,21 +139,45 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   const t0 = ms();
   const fromUs = monotonicUs();
   await enqueueAll(p, env.corpus.feeds);
-  await waitFor(`${env.articles} articles under ${prefix}`, async () => (await p.store.articles.total()) >= env.articles, 600_000, 20);
+  await waitFor(
+    `${env.articles} articles under ${prefix}`,
+    async () => (await p.store.articles.total()) >= env.articles,
+    600_000,
+    20,
+  );
   const elapsed = ms() - t0;
   const window = { fromUs, toUs: monotonicUs() };
   const workAfter = await redisWork(env.redis);
   // Source states are written after the articles; wait for them too (the next phase needs ETags).
-  await waitFor('source states', async () => {
-    const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
-    return states.every((s) => s.lastFetch !== null);
-  }, 60_000, 50);
+  await waitFor(
+    'source states',
+    async () => {
+      const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
+      return states.every((s) => s.lastFetch !== null);
+    },
+    60_000,
+    50,
+  );
   await waitFor('an idle queue', async () => queueIdle(p.queue), 60_000, 50);
   const total = await p.store.articles.total();
-  if (total !== env.articles) throw new Error(`bench: expected ${env.articles} articles, stored ${total}`);
+  if (total !== env.articles)
+    throw new Error(`bench: expected ${env.articles} articles, stored ${total}`);
   const memAfter = await usedMemory(env.redis);
   const fetched = { ...env.fixture.counters };
-  return { p, procs, window, itemsPerSec: total / (elapsed / 1000), elapsedMs: elapsed, redis: { commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles, cpuS: workAfter.cpuS - workBefore.cpuS, top: topCommands(workBefore, workAfter, env.articles) }, bytesPerArticle: (memAfter - memBefore) / total, fetched };
+  return {
+    p,
+    procs,
+    window,
+    itemsPerSec: total / (elapsed / 1000),
+    elapsedMs: elapsed,
+    redis: {
+      commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles,
+      cpuS: workAfter.cpuS - workBefore.cpuS,
+      top: topCommands(workBefore, workAfter, env.articles),
+    },
+    bytesPerArticle: (memAfter - memBefore) / total,
+    fetched,
+  };
 }
 
 async function queueIdle(q: PollQueue): Promise<boolean> {
@@ -134,15 +190,22 @@ async function refresh304(env: Env, p: Product) {
   const since = Date.now();
   const t0 = ms();
   await enqueueAll(p, env.corpus.feeds);
-  await waitFor('304 polls', async () => {
-    const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
-    return states.every((s) => s.lastFetch !== null && Date.parse(s.lastFetch) >= since - 1);
-  }, 120_000, 10);
+  await waitFor(
+    '304 polls',
+    async () => {
+      const states = await Promise.all(env.corpus.feeds.map((f) => p.store.sources.getState(f.id)));
+      return states.every((s) => s.lastFetch !== null && Date.parse(s.lastFetch) >= since - 1);
+    },
+    120_000,
+    10,
+  );
   const elapsed = ms() - t0;
   const c = { ...env.fixture.counters };
   const n = env.corpus.feeds.length;
   if (c.requests !== n || c.conditional !== n || c.notModified !== n) {
-    throw new Error(`bench: refresh304 expected ${n} conditional requests answered 304, saw ${JSON.stringify(c)}`);
+    throw new Error(
+      `bench: refresh304 expected ${n} conditional requests answered 304, saw ${JSON.stringify(c)}`,
+    );
   }
   return { feedsPerSec: n / (elapsed / 1000), counters: c };
 }
@@ -178,7 +241,11 @@ async function freshness(env: Env, p: Product, serverUrl: string) {
 }
 
 function spawnBare(snapshotFile: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'bare-server.ts'), snapshotFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench', 'bare-server.ts'), snapshotFile],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -195,14 +262,19 @@ async function serve(env: Env, serverUrl: string) {
   const plain = await fetch(url);
   const body = Buffer.from(await plain.arrayBuffer());
   const items = (body.toString().match(/<entry[ >]/g) ?? []).length;
-  if (plain.status !== 200 || items !== Math.min(HEAD_LIMIT, env.articles)) throw new Error(`bench: ${url} gave ${plain.status} with ${items} entries`);
+  if (plain.status !== 200 || items !== Math.min(HEAD_LIMIT, env.articles))
+    throw new Error(`bench: ${url} gave ${plain.status} with ${items} entries`);
   const etag = plain.headers.get('etag') ?? '';
   // undici decodes gzip transparently; node:http would not, so ask with a raw request.
   const gzRes = await rawGet(url, { 'accept-encoding': 'gzip' });
-  if (gzRes.headers['content-encoding'] !== 'gzip' || !gunzipSync(gzRes.body).equals(body)) throw new Error('bench: gzip response differs from plain');
+  if (gzRes.headers['content-encoding'] !== 'gzip' || !gunzipSync(gzRes.body).equals(body))
+    throw new Error('bench: gzip response differs from plain');
   const headers = Object.fromEntries([...plain.headers.entries()]);
   const snapFile = join(env.tmp, 'snapshot.json');
-  writeFileSync(snapFile, JSON.stringify({ headers, body: body.toString('base64'), gzip: gzRes.body.toString('base64') }));
+  writeFileSync(
+    snapFile,
+    JSON.stringify({ headers, body: body.toString('base64'), gzip: gzRes.body.toString('base64') }),
+  );
   const bare = await spawnBare(snapFile);
   try {
     const o = { connections: SIZE.connections, durationS: SIZE.serveS };
@@ -217,8 +289,14 @@ async function serve(env: Env, serverUrl: string) {
     // the machine hits both sides alike.
     const r: Record<string, LoadResult> = {};
     const half = { ...o, durationS: SIZE.serveS / 2 };
-    for (const [name, h, expect] of [['200', {}, 200], ['304', inm, 304], ['Gzip', gz, 200]] as const) {
-      say(`serve ${name}: baseline and product, A B B A × ${half.durationS} s, ${SIZE.connections} connections`);
+    for (const [name, h, expect] of [
+      ['200', {}, 200],
+      ['304', inm, 304],
+      ['Gzip', gz, 200],
+    ] as const) {
+      say(
+        `serve ${name}: baseline and product, A B B A × ${half.durationS} s, ${SIZE.connections} connections`,
+      );
       const b1 = await load(bare.url, { ...half, headers: h, expect });
       const p1 = await load(url, { ...half, headers: h, expect });
       const p2 = await load(url, { ...half, headers: h, expect });
@@ -226,13 +304,23 @@ async function serve(env: Env, serverUrl: string) {
       r[`base${name}`] = mergeLoads(b1, b2);
       r[`prod${name}`] = mergeLoads(p1, p2);
     }
-    return { bytes: body.length, gzipBytes: gzRes.body.length, r: r as Record<'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip', LoadResult> };
+    return {
+      bytes: body.length,
+      gzipBytes: gzRes.body.length,
+      r: r as Record<
+        'base200' | 'prod200' | 'base304' | 'prod304' | 'baseGzip' | 'prodGzip',
+        LoadResult
+      >,
+    };
   } finally {
     bare.stop();
   }
 }
 
-async function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+async function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { get } = await import('node:http');
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
@@ -243,15 +331,28 @@ async function rawGet(url: string, headers: Record<string, string>): Promise<{ h
   });
 }
 
-async function naiveBaseline(env: Env, run: number): Promise<{ itemsPerSec: number; items: number }> {
-  const opts = { urls: env.corpus.feeds.map((f) => env.fixture.feedUrl(f.id)), redisUrl: env.redisUrl, prefix: `naive${runId}r${run}`, concurrency: SIZE.concurrency };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'naive-ingest.ts'), JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function naiveBaseline(
+  env: Env,
+  run: number,
+): Promise<{ itemsPerSec: number; items: number }> {
+  const opts = {
+    urls: env.corpus.feeds.map((f) => env.fixture.feedUrl(f.id)),
+    redisUrl: env.redisUrl,
+    prefix: `naive${runId}r${run}`,
+    concurrency: SIZE.concurrency,
+  };
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench', 'naive-ingest.ts'), JSON.stringify(opts)],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`bench: naive baseline exited ${code}`);
   const res = JSON.parse(out.trim()) as { items: number; ms: number };
-  if (res.items !== env.articles) throw new Error(`bench: naive baseline stored ${res.items} items, expected ${env.articles}`);
+  if (res.items !== env.articles)
+    throw new Error(`bench: naive baseline stored ${res.items} items, expected ${env.articles}`);
   return { itemsPerSec: res.items / (res.ms / 1000), items: res.items };
 }
 
@@ -265,33 +366,82 @@ async function main() {
   let redis: Redis | null = null;
   const products: Product[] = [];
   try {
-    say(`${args.quick ? 'quick' : 'full'} run: ${SIZE.feeds} feeds × ${SIZE.items} items; temp ${tmp}`);
+    say(
+      `${args.quick ? 'quick' : 'full'} run: ${SIZE.feeds} feeds × ${SIZE.items} items; temp ${tmp}`,
+    );
     const bin = await ensureRedisServer({
-      env: { redisServerBin: process.env.REDIS_SERVER_BIN || null, autoRedis: process.env.TRIBUTARY_AUTO_REDIS !== '0' },
+      env: {
+        redisServerBin: process.env.REDIS_SERVER_BIN || null,
+        autoRedis: process.env.TRIBUTARY_AUTO_REDIS !== '0',
+      },
       cacheDir: join(homedir(), '.cache', 'tributary'),
       log: say,
     });
-    embedded = await startRedisServer({ bin, dataDir: join(tmp, 'redis'), appendOnly: true, log: (m, level) => { if (level && level !== 'info') say(`redis-server: ${m}`); }, supervise: false });
+    embedded = await startRedisServer({
+      bin,
+      dataDir: join(tmp, 'redis'),
+      appendOnly: true,
+      log: (m, level) => {
+        if (level && level !== 'info') say(`redis-server: ${m}`);
+      },
+      supervise: false,
+    });
     redis = new Redis(embedded.url);
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
 
     const now = Date.now();
-    const corpus = makeCorpus({ seed: Number(args.seed), feeds: SIZE.feeds, itemsPerFeed: SIZE.items, nowMs: now });
+    const corpus = makeCorpus({
+      seed: Number(args.seed),
+      feeds: SIZE.feeds,
+      itemsPerFeed: SIZE.items,
+      nowMs: now,
+    });
     fixture = await startFixtureServer(corpus.feeds, now);
     const serverPort = await freePort();
-    const configPath = writeBenchConfig(tmp, { corpus, feedUrl: fixture.feedUrl, concurrency: SIZE.concurrency, baseUrl: `http://127.0.0.1:${serverPort}` });
-    const env: Env = { tmp, redisUrl: embedded.url, redis, fixture, corpus, configPath, serverPort, procs, articles: SIZE.feeds * SIZE.items };
-    say(`corpus: ${env.articles} items, ${(fixture.totalBytes() / 1e6).toFixed(1)} MB of RSS; redis ${redisVersion} on ${embedded.url}`);
+    const configPath = writeBenchConfig(tmp, {
+      corpus,
+      feedUrl: fixture.feedUrl,
+      concurrency: SIZE.concurrency,
+      baseUrl: `http://127.0.0.1:${serverPort}`,
+    });
+    const env: Env = {
+      tmp,
+      redisUrl: embedded.url,
+      redis,
+      fixture,
+      corpus,
+      configPath,
+      serverPort,
+      procs,
+      articles: SIZE.feeds * SIZE.items,
+    };
+    say(
+      `corpus: ${env.articles} items, ${(fixture.totalBytes() / 1e6).toFixed(1)} MB of RSS; redis ${redisVersion} on ${embedded.url}`,
+    );
 
     if (args['ingest-only']) {
       for (const [i, w] of args['ingest-only'].split(',').map(Number).entries()) {
-        const r = await ingest(env, `x${i}${runId}`, w, args.profile ? join(tmp, 'profile') : undefined);
+        const r = await ingest(
+          env,
+          `x${i}${runId}`,
+          w,
+          args.profile ? join(tmp, 'profile') : undefined,
+        );
         products.push(r.p);
         await Promise.all(r.procs.map((pr) => pr.stop()));
-        process.stdout.write(`ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article\n`);
-        process.stdout.write(`  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`);
-        for (const f of (await memoryByFamily(redis, r.p.prefix)).slice(0, 12)) process.stdout.write(`  ${f.family.padEnd(24)} ${String(f.keys).padStart(6)} keys ${(f.bytes / env.articles).toFixed(0).padStart(6)} B/article\n`);
-        if (args.profile) for (const f of profilesIn(join(tmp, 'profile'))) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
+        process.stdout.write(
+          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article\n`,
+        );
+        process.stdout.write(
+          `  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`,
+        );
+        for (const f of (await memoryByFamily(redis, r.p.prefix)).slice(0, 12))
+          process.stdout.write(
+            `  ${f.family.padEnd(24)} ${String(f.keys).padStart(6)} keys ${(f.bytes / env.articles).toFixed(0).padStart(6)} B/article\n`,
+          );
+        if (args.profile)
+          for (const f of profilesIn(join(tmp, 'profile')))
+            process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
       }
       return;
     }
@@ -316,9 +466,23 @@ async function main() {
 
     say('server process');
     const serverUrl = `http://127.0.0.1:${serverPort}`;
-    const server = spawnTributary({ role: 'server', configPath, redisUrl: env.redisUrl, prefix: one.p.prefix, dataDir: join(tmp, 'data'), logFile: join(tmp, 'server.log'), port: serverPort, nodeArgs: NODE_ARGS });
+    const server = spawnTributary({
+      role: 'server',
+      configPath,
+      redisUrl: env.redisUrl,
+      prefix: one.p.prefix,
+      dataDir: join(tmp, 'data'),
+      logFile: join(tmp, 'server.log'),
+      port: serverPort,
+      nodeArgs: NODE_ARGS,
+    });
     procs.push(server);
-    await waitFor('the server', async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200, 60_000, 100);
+    await waitFor(
+      'the server',
+      async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200,
+      60_000,
+      100,
+    );
     // The server syncs the schedulers; let any due scheduler jobs drain before timing.
     await sleep(500);
     await waitFor('an idle queue', async () => queueIdle(one.p.queue), 60_000, 50);
@@ -338,15 +502,27 @@ async function main() {
     await Promise.all(two.procs.map((w) => w.stop()));
 
     const json: BenchJson = {
-      ingest: { itemsPerSec: one.itemsPerSec, itemsPerSecTwoWorkers: two.itemsPerSec, baselineItemsPerSec: naive.itemsPerSec, ratio: one.itemsPerSec / naive.itemsPerSec },
+      ingest: {
+        itemsPerSec: one.itemsPerSec,
+        itemsPerSecTwoWorkers: two.itemsPerSec,
+        baselineItemsPerSec: naive.itemsPerSec,
+        ratio: one.itemsPerSec / naive.itemsPerSec,
+      },
       refresh304: { feedsPerSec: r304.feedsPerSec },
       freshness: { p50Ms: fresh.p50Ms, p99Ms: fresh.p99Ms },
       serve: {
-        reqPerSec: srv.r.prod200.reqPerSec, p99Ms: srv.r.prod200.p99Ms,
-        notModifiedReqPerSec: srv.r.prod304.reqPerSec, gzipReqPerSec: srv.r.prodGzip.reqPerSec,
-        baselineReqPerSec: srv.r.base200.reqPerSec, ratio: srv.r.prod200.reqPerSec / srv.r.base200.reqPerSec, bytes: srv.bytes,
+        reqPerSec: srv.r.prod200.reqPerSec,
+        p99Ms: srv.r.prod200.p99Ms,
+        notModifiedReqPerSec: srv.r.prod304.reqPerSec,
+        gzipReqPerSec: srv.r.prodGzip.reqPerSec,
+        baselineReqPerSec: srv.r.base200.reqPerSec,
+        ratio: srv.r.prod200.reqPerSec / srv.r.base200.reqPerSec,
+        bytes: srv.bytes,
       },
-      tagging: { articlesPerSec: micro.articlesPerSec, fingerprintsPerSec: micro.fingerprintsPerSec },
+      tagging: {
+        articlesPerSec: micro.articlesPerSec,
+        fingerprintsPerSec: micro.fingerprintsPerSec,
+      },
       memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
     };
     const details: BenchDetails = {
@@ -374,7 +550,8 @@ async function main() {
     if (args.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(`${formatTable(json, details)}\n`);
     if (profileDir) {
-      for (const f of profilesIn(profileDir)) process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, one.window))}\n`);
+      for (const f of profilesIn(profileDir))
+        process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, one.window))}\n`);
       say(`profile kept in ${profileDir}`);
     }
   } finally {

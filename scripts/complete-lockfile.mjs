@@ -27,7 +27,12 @@ for (const [loc, meta] of Object.entries(pkgs)) {
     const version = String(spec).replace(/^[\^~=]/, '');
     let info = {};
     try {
-      info = JSON.parse(execFileSync('npm', ['view', `${name}`, 'os', 'cpu', 'libc', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) || '{}');
+      info = JSON.parse(
+        execFileSync('npm', ['view', `${name}`, 'os', 'cpu', 'libc', '--json'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }) || '{}',
+      );
     } catch {
       /* unknown to the mirror: keep the entry minimal */
     }

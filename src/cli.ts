@@ -26,7 +26,12 @@ Commands:
 class UsageError extends Error {}
 
 function logger(config: { env: { logLevel: string } } | null, name?: string): Logger {
-  return createLogger({ level: config?.env.logLevel ?? 'info', pretty: isInteractive(), name, destination: 2 });
+  return createLogger({
+    level: config?.env.logLevel ?? 'info',
+    pretty: isInteractive(),
+    name,
+    destination: 2,
+  });
 }
 
 function banner(run: Running, config: Config, extra: string[] = []): string {
@@ -71,9 +76,13 @@ function onSignals(stop: () => Promise<void>, log: Logger) {
 }
 
 async function cmdStart(args: string[]) {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, role: { type: 'string', default: 'all' } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, role: { type: 'string', default: 'all' } },
+  });
   const role = values.role as Role;
-  if (!['all', 'server', 'worker'].includes(role)) throw new UsageError(`--role must be all, server or worker (got "${role}")`);
+  if (!['all', 'server', 'worker'].includes(role))
+    throw new UsageError(`--role must be all, server or worker (got "${role}")`);
   const config = loadConfig({ path: values.config ?? null });
   const log = logger(config);
   const { startTributary } = await import('./runtime/start.ts');
@@ -104,7 +113,11 @@ async function cmdDemo(args: string[]) {
     await fixtures.close();
   }, log);
   for (const s of await allSources(config, run.store)) await enqueueRefresh(run.queue, s.id);
-  process.stdout.write(banner(run, config, [`  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`]));
+  process.stdout.write(
+    banner(run, config, [
+      `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
+    ]),
+  );
   // Progress until every source has been polled once.
   const t0 = Date.now();
   for (;;) {
@@ -112,8 +125,12 @@ async function cmdDemo(args: string[]) {
     const done = states.filter((s) => s.lastFetch).length;
     if (done === states.length || Date.now() - t0 > 60_000) {
       const articles = states.reduce((n, s) => n + s.articleCount, 0);
-      const counts = await Promise.all(config.sections.map(async (s) => `${s.id} ${await run.store.sections.count(s.id)}`));
-      process.stdout.write(`  demo ready: ${done}/${states.length} feeds polled, ${articles} articles; sections: ${counts.join(', ')}\n  open ${run.server?.url}/\n\n`);
+      const counts = await Promise.all(
+        config.sections.map(async (s) => `${s.id} ${await run.store.sections.count(s.id)}`),
+      );
+      process.stdout.write(
+        `  demo ready: ${done}/${states.length} feeds polled, ${articles} articles; sections: ${counts.join(', ')}\n  open ${run.server?.url}/\n\n`,
+      );
       break;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -121,7 +138,11 @@ async function cmdDemo(args: string[]) {
 }
 
 async function cmdPreview(args: string[]) {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
@@ -132,7 +153,9 @@ async function cmdPreview(args: string[]) {
     return;
   }
   for (const a of articles) {
-    process.stdout.write(`${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`);
+    process.stdout.write(
+      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
+    );
   }
   process.stdout.write(`${articles.length} articles\n`);
 }
@@ -142,29 +165,42 @@ function cmdCheckConfig(args: string[]) {
   const file = positionals[0] ?? readEnv().configPath;
   // demo.yaml names the fixture server's port as ${DEMO_PORT}; any port validates.
   const cfg = loadConfigFile(file, { DEMO_PORT: '8081' });
-  process.stdout.write(`${file}: ok (${cfg.sources.length} sources, ${cfg.tags.length} tags, ${cfg.sections.length} sections)\n`);
+  process.stdout.write(
+    `${file}: ok (${cfg.sources.length} sources, ${cfg.tags.length} tags, ${cfg.sections.length} sections)\n`,
+  );
 }
 
 async function cmdImportOpml(args: string[]) {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, section: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, section: { type: 'string' } },
+  });
   const file = positionals[0];
   if (!file) throw new UsageError('import-opml needs an OPML file');
   const config = loadConfig({ path: values.config ?? null });
   if (values.section && !config.sections.some((s) => s.id === values.section)) {
-    throw new UsageError(`unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`);
+    throw new UsageError(
+      `unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`,
+    );
   }
   const log = logger(config);
   const { withStore } = await import('./runtime/with-store.ts');
   const { importOpmlFile } = await import('./runtime/opml-import.ts');
   await withStore(config, log, async (store) => {
     const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
-    process.stdout.write(`imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`);
+    process.stdout.write(
+      `imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`,
+    );
     for (const s of res.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
   });
 }
 
 async function cmdRetag(args: string[]) {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  });
   const config = loadConfig({ path: values.config ?? null });
   const log = logger(config);
   const dryRun = values['dry-run'] ?? false;
@@ -211,9 +247,13 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       const err = e as Error & { code?: string; kind?: string };
       const first = err.message.split('\n')[0];
-      process.stderr.write(`tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`);
+      process.stderr.write(
+        `tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`,
+      );
       if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
     }
-    process.exit(cmd === 'check-config' || e instanceof ConfigError || e instanceof UsageError ? 1 : 2);
+    process.exit(
+      cmd === 'check-config' || e instanceof ConfigError || e instanceof UsageError ? 1 : 2,
+    );
   }
 }

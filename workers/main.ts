@@ -33,7 +33,9 @@ export async function startWorkerRole(
     maxStalledCount: 5,
   });
   worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
-  worker.on('failed', (job, err) => deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`));
+  worker.on('failed', (job, err) =>
+    deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`),
+  );
   await worker.waitUntilReady();
   const beat = () => deps.store.workers.beat(id).catch(() => undefined);
   await beat();

@@ -14,22 +14,47 @@ export interface PollWorkerDeps extends IngestDeps {
 }
 
 export function createPollProcessor(deps: PollWorkerDeps) {
-  return async function processPoll(job: Job<PollJobData>, _token?: string, signal?: AbortSignal): Promise<IngestReport> {
+  return async function processPoll(
+    job: Job<PollJobData>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<IngestReport> {
     const source = await findSource(deps.config, deps.store, job.data.sourceId);
     if (!source) throw new UnrecoverableError(`unknown source ${job.data.sourceId}`);
     if (!source.enabled && !job.data.force) {
-      return { sourceId: source.id, outcome: 'skipped', fetched: 0, inserted: 0, updated: 0, unchanged: 0, clustered: 0, durationMs: 0, error: null, nextPollAt: 0 };
+      return {
+        sourceId: source.id,
+        outcome: 'skipped',
+        fetched: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        clustered: 0,
+        durationMs: 0,
+        error: null,
+        nextPollAt: 0,
+      };
     }
     const report = await ingestSource(deps, source, { force: job.data.force ?? false, signal });
     deps.onReport?.(report);
     if (report.outcome !== 'skipped') {
       const level = report.error ? 'warn' : 'info';
       deps.log[level](
-        { source: source.id, outcome: report.outcome, new: report.inserted, updated: report.updated, ms: report.durationMs, error: report.error?.message },
-        report.error ? `poll ${source.id}: ${report.error.kind}: ${report.error.message}` : `poll ${source.id}: ${report.outcome}, ${report.inserted} new, ${report.updated} updated`,
+        {
+          source: source.id,
+          outcome: report.outcome,
+          new: report.inserted,
+          updated: report.updated,
+          ms: report.durationMs,
+          error: report.error?.message,
+        },
+        report.error
+          ? `poll ${source.id}: ${report.error.kind}: ${report.error.message}`
+          : `poll ${source.id}: ${report.outcome}, ${report.inserted} new, ${report.updated} updated`,
       );
     }
-    if (report.error?.permanent) throw new UnrecoverableError(`${report.error.kind}: ${report.error.message}`);
+    if (report.error?.permanent)
+      throw new UnrecoverableError(`${report.error.kind}: ${report.error.message}`);
     return report;
   };
 }

@@ -46,13 +46,17 @@ describe('config', () => {
   });
 
   it('rejects unknown keys, bad ids, unknown tag references and duplicates', () => {
-    const text = minimal + `  - { id: Bad_Id, title: x }\n  - { id: syria, title: y, include: { tags: [nope] }, colapseDuplicates: true }\n`;
+    const text =
+      minimal +
+      `  - { id: Bad_Id, title: x }\n  - { id: syria, title: y, include: { tags: [nope] }, colapseDuplicates: true }\n`;
     const p = problems(text);
     const paths = p.map((x) => x.path);
     expect(paths).toContain('sections[1].id');
     expect(paths).toContain('sections[2].include.tags[0]');
     expect(paths).toContain('sections[2].id');
-    expect(p.some((x) => /colapseDuplicates/.test(x.message) || /colapseDuplicates/.test(x.path))).toBe(true);
+    expect(
+      p.some((x) => /colapseDuplicates/.test(x.message) || /colapseDuplicates/.test(x.path)),
+    ).toBe(true);
   });
 
   it('reports YAML syntax errors with a line', () => {
@@ -66,7 +70,9 @@ describe('config', () => {
       parseConfigText(minimal.replace('https://www.enabbaladi.net/feed/', 'ftp://x'), 'cfg.yaml');
       throw new Error('no error');
     } catch (e) {
-      expect(String((e as Error).message)).toMatch(/cfg\.yaml[\s\S]*sources\[0\]\.url: must be an absolute http\(s\) URL/);
+      expect(String((e as Error).message)).toMatch(
+        /cfg\.yaml[\s\S]*sources\[0\]\.url: must be an absolute http\(s\) URL/,
+      );
     }
   });
 

@@ -18,8 +18,15 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Parses and validates config text; `file` is only used in messages. */
-export function parseConfigText(text: string, file: string, vars: Record<string, string> = {}): FileConfig {
-  const substituted = text.replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => vars[name] ?? whole);
+export function parseConfigText(
+  text: string,
+  file: string,
+  vars: Record<string, string> = {},
+): FileConfig {
+  const substituted = text.replace(
+    /\$\{([A-Z0-9_]+)\}/g,
+    (whole, name: string) => vars[name] ?? whole,
+  );
   const lineCounter = new LineCounter();
   const doc = parseDocument(substituted, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -60,7 +67,9 @@ export function loadConfigFile(path: string, vars: Record<string, string> = {}):
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(path, [{ path: '', message: `cannot read file: ${(e as Error).message}`, line: null }]);
+    throw new ConfigError(path, [
+      { path: '', message: `cannot read file: ${(e as Error).message}`, line: null },
+    ]);
   }
   return parseConfigText(text, path, vars);
 }
@@ -73,7 +82,9 @@ function envBool(v: string | undefined, dflt: boolean): boolean {
 export function readEnv(env: Env = process.env, overrides: Partial<EnvConfig> = {}): EnvConfig {
   const port = env.PORT ? Number(env.PORT) : 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('environment', [{ path: 'PORT', message: `not a port number: ${env.PORT}`, line: null }]);
+    throw new ConfigError('environment', [
+      { path: 'PORT', message: `not a port number: ${env.PORT}`, line: null },
+    ]);
   }
   return {
     redisUrl: env.REDIS_URL || null,
@@ -100,7 +111,12 @@ function deepFreeze<T>(o: T): T {
 
 /** The entry point's one call: env + file -> frozen Config. */
 export function loadConfig(
-  opts: { path?: string | null; env?: Env; envOverrides?: Partial<EnvConfig>; vars?: Record<string, string> } = {},
+  opts: {
+    path?: string | null;
+    env?: Env;
+    envOverrides?: Partial<EnvConfig>;
+    vars?: Record<string, string>;
+  } = {},
 ): Config {
   const envCfg = readEnv(opts.env ?? process.env, opts.envOverrides);
   const path = opts.path ?? envCfg.configPath;
@@ -109,7 +125,11 @@ export function loadConfig(
 }
 
 /** Which settings the user gave explicitly (the demo picks its own defaults otherwise). */
-export function explicitEnv(env: Env = process.env): { configPath: string | null; dataDir: string | null; debug: boolean } {
+export function explicitEnv(env: Env = process.env): {
+  configPath: string | null;
+  dataDir: string | null;
+  debug: boolean;
+} {
   return {
     configPath: env.TRIBUTARY_CONFIG || null,
     dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : null,

@@ -10,7 +10,10 @@ export const id = z
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use 90s, 10m, 6h, 30d)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a duration: ${JSON.stringify(v)} (use 90s, 10m, 6h, 30d)`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -138,7 +141,11 @@ function uniqueIds(items: { id: string }[], ctx: z.RefinementCtx, key: string) {
   items.forEach((item, i) => {
     const prev = seen.get(item.id);
     if (prev !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate id "${item.id}" (also ${key}[${prev}])` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [key, i, 'id'],
+        message: `duplicate id "${item.id}" (also ${key}[${prev}])`,
+      });
     }
     seen.set(item.id, i);
   });
@@ -163,21 +170,40 @@ export const fileConfigSchema = z
     const sourceIds = new Set(cfg.sources.map((s) => s.id));
     cfg.sources.forEach((s, i) =>
       s.tags.forEach((t, j) => {
-        if (!tagIds.has(t)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'tags', j], message: `unknown tag "${t}"` });
+        if (!tagIds.has(t))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', i, 'tags', j],
+            message: `unknown tag "${t}"`,
+          });
       }),
     );
     cfg.sections.forEach((sec, i) => {
       for (const part of ['include', 'exclude'] as const) {
         sec[part].tags.forEach((t, j) => {
-          if (!tagIds.has(t)) ctx.addIssue({ code: 'custom', path: ['sections', i, part, 'tags', j], message: `unknown tag "${t}"` });
+          if (!tagIds.has(t))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sections', i, part, 'tags', j],
+              message: `unknown tag "${t}"`,
+            });
         });
         sec[part].sources.forEach((s, j) => {
-          if (!sourceIds.has(s)) ctx.addIssue({ code: 'custom', path: ['sections', i, part, 'sources', j], message: `unknown source "${s}"` });
+          if (!sourceIds.has(s))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sections', i, part, 'sources', j],
+              message: `unknown source "${s}"`,
+            });
         });
       }
     });
     if (cfg.fetch.minInterval > cfg.fetch.maxInterval) {
-      ctx.addIssue({ code: 'custom', path: ['fetch', 'minInterval'], message: 'must not exceed fetch.maxInterval' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fetch', 'minInterval'],
+        message: 'must not exceed fetch.maxInterval',
+      });
     }
   });
 

@@ -21,12 +21,15 @@ export interface Curator {
   sectionsFor(a: CurateInput): string[];
 }
 
-const anyOf = (wanted: string[], have: string[]) => wanted.length === 0 || wanted.some((w) => have.includes(w));
+const anyOf = (wanted: string[], have: string[]) =>
+  wanted.length === 0 || wanted.some((w) => have.includes(w));
 const noneOf = (unwanted: string[], have: string[]) => !unwanted.some((u) => have.includes(u));
 
 export function createCurator(sections: readonly SectionConfig[]): Curator {
   const exclusions = compileMatcher(
-    sections.filter((s) => s.exclude.keywords.length > 0).map((s) => ({ id: s.id, keywords: [...s.exclude.keywords] })),
+    sections
+      .filter((s) => s.exclude.keywords.length > 0)
+      .map((s) => ({ id: s.id, keywords: [...s.exclude.keywords] })),
   );
   return {
     sectionsFor(a) {
@@ -35,7 +38,13 @@ export function createCurator(sections: readonly SectionConfig[]): Curator {
       for (const s of sections) {
         const langs = [a.lang, a.lang.split('-')[0]!];
         const explicit = a.explicitSections?.includes(s.id) ?? false;
-        if (!explicit && (!anyOf(s.include.tags, a.tags) || !anyOf(s.include.sources, a.sources) || !anyOf(s.include.langs, langs))) continue;
+        if (
+          !explicit &&
+          (!anyOf(s.include.tags, a.tags) ||
+            !anyOf(s.include.sources, a.sources) ||
+            !anyOf(s.include.langs, langs))
+        )
+          continue;
         if (!noneOf(s.exclude.tags, a.tags) || !noneOf(s.exclude.sources, a.sources)) continue;
         if (s.exclude.langs.length > 0 && !noneOf(s.exclude.langs, langs)) continue;
         if (s.exclude.keywords.length > 0) {

@@ -22,10 +22,15 @@ export interface Selection {
   items: PublishedItem[];
 }
 
-function matchesQuery(a: StoredArticle, q: ItemQuery, qMatcher: ReturnType<typeof compileMatcher> | null): boolean {
+function matchesQuery(
+  a: StoredArticle,
+  q: ItemQuery,
+  qMatcher: ReturnType<typeof compileMatcher> | null,
+): boolean {
   if (q.tags.length > 0 && !q.tags.every((t) => a.tags.includes(t))) return false;
   if (q.lang && a.lang !== q.lang && a.lang.split('-')[0] !== q.lang) return false;
-  if (qMatcher && qMatcher.match(a.title, a.summary, htmlToText(a.contentHtml)).size === 0) return false;
+  if (qMatcher && qMatcher.match(a.title, a.summary, htmlToText(a.contentHtml)).size === 0)
+    return false;
   return true;
 }
 
@@ -43,7 +48,11 @@ export async function selectItems(
   const pinned = new Set(curation.pins.map((p) => p.articleId));
   const out: PublishedItem[] = [];
   const seenClusters = new Set<string>();
-  const add = async (a: StoredArticle, forceRep: boolean, position?: { ms: number; id: string }) => {
+  const add = async (
+    a: StoredArticle,
+    forceRep: boolean,
+    position?: { ms: number; id: string },
+  ) => {
     if (!section.collapseDuplicates) {
       out.push({ ...a, related: [], storySources: a.sources, ...(position ? { position } : {}) });
       return true;
@@ -52,8 +61,12 @@ export async function selectItems(
     seenClusters.add(a.clusterId);
     // A story is shown where its newest member sits in the section; on later pages it is not
     // shown again for an older member.
-    if (position && q.before !== null && (await shownEarlier(store, section.id, a, position))) return false;
-    out.push({ ...(await collapse(store, a, priorityOf, hidden, forceRep)), ...(position ? { position } : {}) });
+    if (position && q.before !== null && (await shownEarlier(store, section.id, a, position)))
+      return false;
+    out.push({
+      ...(await collapse(store, a, priorityOf, hidden, forceRep)),
+      ...(position ? { position } : {}),
+    });
     return true;
   };
 
@@ -89,11 +102,18 @@ export async function selectItems(
 }
 
 /** Whether another member of `a`'s story sits above `position` in the section (a newer page showed it). */
-async function shownEarlier(store: Store, sectionId: string, a: StoredArticle, position: { ms: number; id: string }): Promise<boolean> {
+async function shownEarlier(
+  store: Store,
+  sectionId: string,
+  a: StoredArticle,
+  position: { ms: number; id: string },
+): Promise<boolean> {
   const members = (await store.clusters.members(a.clusterId)).filter((id) => id !== a.id);
   if (members.length === 0) return false;
   const scores = await store.sections.scores(sectionId, members);
-  return scores.some((s, i) => s !== null && (s > position.ms || (s === position.ms && members[i]! > position.id)));
+  return scores.some(
+    (s, i) => s !== null && (s > position.ms || (s === position.ms && members[i]! > position.id)),
+  );
 }
 
 async function collapse(
@@ -104,21 +124,31 @@ async function collapse(
   /** A pinned article represents its story itself. */
   forceRep: boolean,
 ): Promise<PublishedItem> {
-  const memberIds = (a.clusterId === a.id ? await store.clusters.members(a.id) : await store.clusters.members(a.clusterId))
-    .filter((id) => !hidden.has(id));
+  const memberIds = (
+    a.clusterId === a.id
+      ? await store.clusters.members(a.id)
+      : await store.clusters.members(a.clusterId)
+  ).filter((id) => !hidden.has(id));
   if (memberIds.length <= 1) return { ...a, related: [], storySources: a.sources };
   const members = (await store.articles.getMany(memberIds)).filter((m) => m.id !== a.id);
   members.unshift(a);
   // Representative: the highest-priority source, then the earliest published.
   const rank = (m: StoredArticle) => Math.max(...m.sources.map(priorityOf), priorityOf(m.sourceId));
   if (!forceRep) {
-    members.sort((x, y) => rank(y) - rank(x) || Date.parse(x.published) - Date.parse(y.published) || x.id.localeCompare(y.id));
+    members.sort(
+      (x, y) =>
+        rank(y) - rank(x) ||
+        Date.parse(x.published) - Date.parse(y.published) ||
+        x.id.localeCompare(y.id),
+    );
   }
   const rep = members[0]!;
   const others = members.slice(1);
   return {
     ...rep,
-    related: others.filter((m) => m.url).map((m) => ({ sourceId: m.sourceId, url: m.url!, title: m.title, articleId: m.id })),
+    related: others
+      .filter((m) => m.url)
+      .map((m) => ({ sourceId: m.sourceId, url: m.url!, title: m.title, articleId: m.id })),
     storySources: [...new Set(members.flatMap((m) => m.sources))],
   };
 }

@@ -6,7 +6,12 @@ import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { UpsertOutcome } from '../store/articles.ts';
 import type { SectionChange } from '../store/sections.ts';
-import { compactSignature, estimateJaccard, packSignature, unpackSignature } from '../text/minhash.ts';
+import {
+  compactSignature,
+  estimateJaccard,
+  packSignature,
+  unpackSignature,
+} from '../text/minhash.ts';
 import { applyManualTags } from '../store/curation.ts';
 import type { ArticleTokens } from '../text/tokenize.ts';
 
@@ -40,10 +45,19 @@ export interface PersistDeps {
   priorityOf(sourceId: string): number;
 }
 
-async function assignCluster(deps: PersistDeps, id: string, input: PersistInput, publishedMs: number, sources: string[], now: Date, expireAt: number) {
+async function assignCluster(
+  deps: PersistDeps,
+  id: string,
+  input: PersistInput,
+  publishedMs: number,
+  sources: string[],
+  now: Date,
+  expireAt: number,
+) {
   const { store, config } = deps;
   const fp = input.fingerprint;
-  if (!fp || fp.bands.length === 0) return { clusterId: id, clustered: false, repSections: [] as string[] };
+  if (!fp || fp.bands.length === 0)
+    return { clusterId: id, clustered: false, repSections: [] as string[] };
   const window = config.dedupe.window;
   // Buckets hold an article for the dedupe window, and never past its own expiry.
   const deadline = Math.min(now.getTime() + window, expireAt);
@@ -74,7 +88,11 @@ async function assignCluster(deps: PersistDeps, id: string, input: PersistInput,
   return { clusterId, clustered: best !== null, repSections: repSections ?? [] };
 }
 
-export async function persistArticle(deps: PersistDeps, input: PersistInput, now: Date): Promise<PersistResult | null> {
+export async function persistArticle(
+  deps: PersistDeps,
+  input: PersistInput,
+  now: Date,
+): Promise<PersistResult | null> {
   const { store, config, curator } = deps;
   const a = input.article;
   const publishedMs = Date.parse(a.published);
@@ -87,8 +105,18 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
   const owner = id === a.id;
   // Tags an editor added or removed by hand survive every re-poll.
   const tagged = { ...a, tags: applyManualTags(a.tags, await store.curation.manualTags(id)) };
-  const signature = input.fingerprint && input.fingerprint.bands.length > 0 ? packSignature(input.fingerprint.signature) : null;
-  const res = await store.articles.upsert(id, owner ? tagged : { ...tagged, id }, owner, now, expireAt, signature);
+  const signature =
+    input.fingerprint && input.fingerprint.bands.length > 0
+      ? packSignature(input.fingerprint.signature)
+      : null;
+  const res = await store.articles.upsert(
+    id,
+    owner ? tagged : { ...tagged, id },
+    owner,
+    now,
+    expireAt,
+    signature,
+  );
 
   // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
   let clustered = false;
@@ -109,7 +137,16 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
     tokens: input.tokens,
     explicitSections: input.explicitSections ?? [],
   });
-  return { id, outcome: res.outcome, clustered, publishedMs, sections, previousSections: res.sections, contentChanged: res.outcome !== 'unchanged' || clustered, alsoChanged };
+  return {
+    id,
+    outcome: res.outcome,
+    clustered,
+    publishedMs,
+    sections,
+    previousSections: res.sections,
+    contentChanged: res.outcome !== 'unchanged' || clustered,
+    alsoChanged,
+  };
 }
 
 /**
@@ -117,7 +154,11 @@ export async function persistArticle(deps: PersistDeps, input: PersistInput, now
  * removals, one version bump), then each article's own record of its sections, then the global
  * index. In this order a crash at any point is repaired by the retry.
  */
-export async function indexArticles(store: Store, results: readonly PersistResult[], maxPerSection = 0): Promise<string[]> {
+export async function indexArticles(
+  store: Store,
+  results: readonly PersistResult[],
+  maxPerSection = 0,
+): Promise<string[]> {
   const batch = new Map<string, SectionChange>();
   const entry = (s: string) => {
     let c = batch.get(s);

@@ -10,7 +10,11 @@ import type { HostLimiter } from '../store/host-limiter.ts';
 const HOST_WAIT_MS = 30_000;
 
 /** Fetches while holding one of the host's slots (released before parsing), or reports the host busy. */
-export async function fetchPolitely(deps: { fetcher: Fetcher; hostLimiter: HostLimiter | null }, req: FetchRequest, signal?: AbortSignal): Promise<FetchResult | { hostBusy: FeedError }> {
+export async function fetchPolitely(
+  deps: { fetcher: Fetcher; hostLimiter: HostLimiter | null },
+  req: FetchRequest,
+  signal?: AbortSignal,
+): Promise<FetchResult | { hostBusy: FeedError }> {
   const host = URL.canParse(req.url) ? new URL(req.url).hostname : null; // a bad URL fails in the fetcher
   let release: (() => Promise<void>) | null = null;
   if (deps.hostLimiter && host) {

@@ -6,10 +6,15 @@ import type { Config, SourceConfig } from '../domain/types.ts';
 
 const cache = new WeakMap<object, string>();
 
-export function rulesVersion(config: Partial<Pick<Config, 'tags' | 'sections'>>, source: SourceConfig): string {
+export function rulesVersion(
+  config: Partial<Pick<Config, 'tags' | 'sections'>>,
+  source: SourceConfig,
+): string {
   let base = cache.get(config);
   if (base === undefined) {
-    base = createHash('sha1').update(JSON.stringify([config.tags ?? null, config.sections ?? null])).digest('base64url');
+    base = createHash('sha1')
+      .update(JSON.stringify([config.tags ?? null, config.sections ?? null]))
+      .digest('base64url');
     cache.set(config, base);
   }
   return `${base}:${JSON.stringify([source.lang, source.tags, source.sections ?? [], source.url])}`;

@@ -19,9 +19,16 @@ export interface PollWindow {
   base: number;
 }
 
-export function pollWindow(fetch: Pick<FetchConfig, 'minInterval' | 'maxInterval' | 'defaultInterval'>, source: Pick<SourceConfig, 'interval'>): PollWindow {
+export function pollWindow(
+  fetch: Pick<FetchConfig, 'minInterval' | 'maxInterval' | 'defaultInterval'>,
+  source: Pick<SourceConfig, 'interval'>,
+): PollWindow {
   if (source.interval) {
-    return { floor: source.interval, ceiling: Math.max(fetch.maxInterval, source.interval), base: source.interval };
+    return {
+      floor: source.interval,
+      ceiling: Math.max(fetch.maxInterval, source.interval),
+      base: source.interval,
+    };
   }
   const base = Math.min(fetch.maxInterval, Math.max(fetch.minInterval, fetch.defaultInterval));
   return { floor: fetch.minInterval, ceiling: fetch.maxInterval, base };
@@ -44,7 +51,12 @@ export function pollTarget(source: Pick<SourceConfig, 'url'>, state: SourceState
   const url = moved ?? source.url;
   // Validators belong to the URL they came from; a changed configured URL starts afresh.
   const same = state.url === url;
-  return { url, movedFrom: moved ? source.url : null, etag: same ? state.etag : null, lastModified: same ? state.lastModified : null };
+  return {
+    url,
+    movedFrom: moved ? source.url : null,
+    etag: same ? state.etag : null,
+    lastModified: same ? state.lastModified : null,
+  };
 }
 
 /**
@@ -67,12 +79,21 @@ export interface FeedHints {
 }
 
 /** How long publishedTimes must be to cover a week at the fastest rate the window allows. */
-export const historyLimit = (window: PollWindow) => Math.min(5000, Math.ceil(WEEK / Math.max(60_000, window.floor)) + 1);
+export const historyLimit = (window: PollWindow) =>
+  Math.min(5000, Math.ceil(WEEK / Math.max(60_000, window.floor)) + 1);
 
 /** Delay after a successful poll: the observed rhythm within the window, publisher hints as floors. */
-export function successDelay(window: PollWindow, publishedTimes: number[], now: number, hints: FeedHints): number {
+export function successDelay(
+  window: PollWindow,
+  publishedTimes: number[],
+  now: number,
+  hints: FeedHints,
+): number {
   // Undated items take the poll's own time as their date (normalize): they say nothing of the rhythm.
-  const observed = observedInterval(publishedTimes.filter((t) => t !== now), now);
+  const observed = observedInterval(
+    publishedTimes.filter((t) => t !== now),
+    now,
+  );
   return computeNextPollDelay({
     publishedTimes: [],
     now,
@@ -90,7 +111,12 @@ export function successDelay(window: PollWindow, publishedTimes: number[], now: 
  * published, so the rhythm cannot have quickened).
  */
 export function lastDelay(state: SourceState): number {
-  if ((state.status !== 'ok' && state.status !== 'not-modified') || !state.nextPoll || !state.lastFetch) return 0;
+  if (
+    (state.status !== 'ok' && state.status !== 'not-modified') ||
+    !state.nextPoll ||
+    !state.lastFetch
+  )
+    return 0;
   return Math.max(0, Date.parse(state.nextPoll) - Date.parse(state.lastFetch)) || 0;
 }
 
@@ -98,7 +124,11 @@ export function lastDelay(state: SourceState): number {
  * Delay after a failure: exponential back-off from the base (capped at a day), never sooner than
  * Retry-After; a permanent error (404/410, not a feed) waits at least the window's ceiling.
  */
-export function failureDelay(error: FeedError, consecutiveFailures: number, window: PollWindow): number {
+export function failureDelay(
+  error: FeedError,
+  consecutiveFailures: number,
+  window: PollWindow,
+): number {
   const backoff = backoffDelay(consecutiveFailures, window.base);
   const retryAfter = Math.min(error.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
   const permanentFloor = error.permanent ? Math.min(window.ceiling, MAX_BACKOFF_MS) : 0;

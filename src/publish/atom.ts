@@ -1,7 +1,14 @@
 // Atom 1.0 through the `feed` package, plus what it lacks (xml:lang, rel=next, escaped
 // categories, rel=related, a typed enclosure, media:content), inserted at private anchors.
 import { Feed } from 'feed';
-import { ANCHOR_MARK, escapeXml, mediaContentXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
+import {
+  ANCHOR_MARK,
+  escapeXml,
+  mediaContentXml,
+  finishCdata,
+  forCdata,
+  hasInvalidXmlChars,
+} from './clean.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 import { NS } from './rss.ts';
@@ -42,7 +49,8 @@ function replaceFrom(s: string, find: string, replacement: string, from: number)
 function fixEntryHead(segment: string, item: PreparedItem, feedLang: string): string {
   const entryAt = segment.indexOf('<entry>');
   if (entryAt < 0) throw new Error('renderAtom: entry start not found');
-  const entryTag = item.lang && item.lang !== feedLang ? `<entry xml:lang="${escapeXml(item.lang)}">` : '<entry>';
+  const entryTag =
+    item.lang && item.lang !== feedLang ? `<entry xml:lang="${escapeXml(item.lang)}">` : '<entry>';
   let s = segment.slice(0, entryAt) + entryTag + segment.slice(entryAt + '<entry>'.length);
   // Titles and summaries are plain text: say so, rather than the package's type="html".
   const TITLE_HTML = '<title type="html"><![CDATA[';
@@ -88,7 +96,9 @@ export function renderAtom(meta: PreparedMeta, items: PreparedItem[]): string {
 
   const segments = xml.split(ANCHOR_ELEMENT);
   if (segments.length !== items.length + 1) {
-    throw new Error(`renderAtom: expected ${items.length} entry anchors, found ${segments.length - 1}`);
+    throw new Error(
+      `renderAtom: expected ${items.length} entry anchors, found ${segments.length - 1}`,
+    );
   }
   const out: string[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -101,7 +111,8 @@ export function renderAtom(meta: PreparedMeta, items: PreparedItem[]): string {
   const root = xml.indexOf(ROOT);
   if (root < 0) throw new Error('renderAtom: no <feed> root in rendered output');
   let head = `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xml:lang="${escapeXml(meta.lang)}">`;
-  if (meta.nextUrl) head += `\n    <link rel="next" type="application/atom+xml" href="${escapeXml(meta.nextUrl)}"/>`;
+  if (meta.nextUrl)
+    head += `\n    <link rel="next" type="application/atom+xml" href="${escapeXml(meta.nextUrl)}"/>`;
   xml = xml.slice(0, root) + head + xml.slice(root + ROOT.length);
 
   xml = finishCdata(xml);

@@ -113,7 +113,12 @@ export function guessImageType(url: string): string {
 }
 
 /** `<media:content>` for a lead image (RSS and Atom both carry it; newsletter tools render it). */
-export function mediaContentXml(image: { url: string; type: string; width: number | null; height: number | null }): string {
+export function mediaContentXml(image: {
+  url: string;
+  type: string;
+  width: number | null;
+  height: number | null;
+}): string {
   let media = `<media:content url="${escapeXml(image.url)}" type="${escapeXml(image.type)}" medium="image"`;
   if (image.width) media += ` width="${image.width}"`;
   if (image.height) media += ` height="${image.height}"`;

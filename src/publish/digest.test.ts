@@ -37,23 +37,43 @@ describe('closedPeriods', () => {
   it('finds the first instant of a day whose midnight does not exist', () => {
     // Beirut springs forward at 00:00 → 01:00 (last Sunday of March: 2030-03-31).
     const t = localMidnight(2030, 3, 31, 'Asia/Beirut');
-    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Beirut', dateStyle: 'short', timeStyle: 'short' }).format(t)).toBe('31/03/2030, 01:00');
+    expect(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Beirut',
+        dateStyle: 'short',
+        timeStyle: 'short',
+      }).format(t),
+    ).toBe('31/03/2030, 01:00');
   });
 });
 
 describe('digest items', () => {
   const windows = closedPeriods(new Date('2030-03-15T12:00:00Z'), 'daily', 'UTC', 3);
   const stories = [
-    item({ id: 'a', title: 'First <story>', published: '2030-03-14T10:00:00.000Z', image: { url: 'https://example.com/a.jpg', type: null, width: null, height: null } }),
+    item({
+      id: 'a',
+      title: 'First <story>',
+      published: '2030-03-14T10:00:00.000Z',
+      image: { url: 'https://example.com/a.jpg', type: null, width: null, height: null },
+    }),
     item({ id: 'b', title: 'Second ]]> story', published: '2030-03-14T08:00:00.000Z' }),
     item({ id: 'c', title: 'Older', published: '2030-03-12T08:00:00.000Z' }),
     item({ id: 'd', title: 'Today, not closed yet', published: '2030-03-15T08:00:00.000Z' }),
   ];
-  const section = { id: 'caucasus', title: 'القوقاز', lang: 'ar', timezone: 'UTC', htmlUrl: 'http://localhost:8080/#section-caucasus' };
+  const section = {
+    id: 'caucasus',
+    title: 'القوقاز',
+    lang: 'ar',
+    timezone: 'UTC',
+    htmlUrl: 'http://localhost:8080/#section-caucasus',
+  };
 
   it('makes one item per closed period with stories, with a stable urn and the period end as date', () => {
     const items = buildDigestItems(section, 'daily', windows, stories);
-    expect(items.map((i) => i.id)).toEqual(['urn:tributary:digest:caucasus:daily:2030-03-14', 'urn:tributary:digest:caucasus:daily:2030-03-12']);
+    expect(items.map((i) => i.id)).toEqual([
+      'urn:tributary:digest:caucasus:daily:2030-03-14',
+      'urn:tributary:digest:caucasus:daily:2030-03-12',
+    ]);
     expect(items[0]!.published).toBe('2030-03-15T00:00:00.000Z');
     expect(items[0]!.contentHtml).toContain('dir="rtl"');
     expect(items[0]!.contentHtml).toContain('https://example.com/news/a');

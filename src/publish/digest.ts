@@ -21,8 +21,17 @@ export interface PeriodWindow {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Local calendar date of an instant in a time zone. */
-function localDate(t: number, timeZone: string): { y: number; m: number; d: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short' }).formatToParts(t);
+function localDate(
+  t: number,
+  timeZone: string,
+): { y: number; m: number; d: number; weekday: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    weekday: 'short',
+  }).formatToParts(t);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday'));
   return { y: Number(get('year')), m: Number(get('month')), d: Number(get('day')), weekday };
@@ -31,10 +40,20 @@ function localDate(t: number, timeZone: string): { y: number; m: number; d: numb
 /** Offset (ms) of local wall time from UTC at instant t. */
 function offsetAt(t: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   }).formatToParts(t);
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(t / 1000) * 1000;
+  return (
+    Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) -
+    Math.floor(t / 1000) * 1000
+  );
 }
 
 /**
@@ -56,7 +75,12 @@ function ymd(utcMidnight: number): string {
 }
 
 /** The last `count` closed periods before `now`, newest first. Weeks start on Monday. */
-export function closedPeriods(now: Date, period: DigestPeriod, timeZone: string, count: number): PeriodWindow[] {
+export function closedPeriods(
+  now: Date,
+  period: DigestPeriod,
+  timeZone: string,
+  count: number,
+): PeriodWindow[] {
   const today = localDate(now.getTime(), timeZone);
   // Calendar arithmetic on UTC dates stands in for local dates.
   let startDay = Date.UTC(today.y, today.m - 1, today.d);
@@ -97,7 +121,8 @@ function periodTitle(section: DigestSection, period: DigestPeriod, w: PeriodWind
     fmt = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: section.timezone });
   }
   const first = fmt.format(w.start);
-  const when = period === 'daily' ? first : `${first} – ${fmt.format(new Date(w.end.getTime() - 1))}`;
+  const when =
+    period === 'daily' ? first : `${first} – ${fmt.format(new Date(w.end.getTime() - 1))}`;
   return `${cleanText(section.title).trim()} — ${when}`;
 }
 
@@ -105,11 +130,18 @@ function storyHtml(item: PublishedItem, sectionLang: string): string {
   const url = safeHttpUrl(item.url);
   const title = escapeHtml(cleanText(item.title).trim() || url || item.id);
   const itemLang = safeLang(item.lang);
-  const dir = itemLang && itemLang !== sectionLang ? ` lang="${escapeHtml(itemLang)}" dir="${isRtl(itemLang) ? 'rtl' : 'ltr'}"` : '';
+  const dir =
+    itemLang && itemLang !== sectionLang
+      ? ` lang="${escapeHtml(itemLang)}" dir="${isRtl(itemLang) ? 'rtl' : 'ltr'}"`
+      : '';
   const head = url ? `<a href="${escapeHtml(url)}">${title}</a>` : title;
-  const sources = (item.storySources.length ? item.storySources : [item.sourceId]).map((s) => escapeHtml(s)).join(', ');
+  const sources = (item.storySources.length ? item.storySources : [item.sourceId])
+    .map((s) => escapeHtml(s))
+    .join(', ');
   const img = item.image ? safeHttpUrl(item.image.url) : null;
-  const image = img ? `<br><img src="${escapeHtml(img)}" alt="" style="max-width:100%;height:auto">` : '';
+  const image = img
+    ? `<br><img src="${escapeHtml(img)}" alt="" style="max-width:100%;height:auto">`
+    : '';
   return `<li${dir}><strong>${head}</strong> <small>(${sources})</small>${image}</li>`;
 }
 
@@ -117,7 +149,12 @@ function storyHtml(item: PublishedItem, sectionLang: string): string {
  * Digest items, newest period first, from the section's items (any order). A period without
  * stories gets no item: a newsletter tool should not send an empty issue.
  */
-export function buildDigestItems(section: DigestSection, period: DigestPeriod, windows: PeriodWindow[], items: PublishedItem[]): PublishedItem[] {
+export function buildDigestItems(
+  section: DigestSection,
+  period: DigestPeriod,
+  windows: PeriodWindow[],
+  items: PublishedItem[],
+): PublishedItem[] {
   const lang = safeLang(section.lang) ?? 'en';
   const dir = isRtl(lang) ? 'rtl' : 'ltr';
   const out: PublishedItem[] = [];
@@ -134,7 +171,9 @@ export function buildDigestItems(section: DigestSection, period: DigestPeriod, w
     const lead = stories.find((s) => s.image && safeHttpUrl(s.image.url));
     const html = `<div lang="${escapeHtml(lang)}" dir="${dir}"><ol>${stories.map((s) => storyHtml(s, lang)).join('')}</ol></div>`;
     const summary = stories.map((s) => cleanText(s.title).trim()).join(' · ');
-    const sources = [...new Set(stories.flatMap((s) => (s.storySources.length ? s.storySources : [s.sourceId])))];
+    const sources = [
+      ...new Set(stories.flatMap((s) => (s.storySources.length ? s.storySources : [s.sourceId]))),
+    ];
     const tags = [...new Set(stories.flatMap((s) => s.tags))].sort();
     out.push({
       id: urn,
@@ -166,6 +205,9 @@ export function buildDigestItems(section: DigestSection, period: DigestPeriod, w
 export function renderDigest(format: OutputFormat, meta: FeedMeta, items: PublishedItem[]): string {
   const m = prepareMeta(meta, format);
   const digestIds = new Map(items.map((i) => [articleUrn(i.id), i.id]));
-  const prepared = prepareItems(items, m.updated).items.map((p) => ({ ...p, urn: digestIds.get(p.urn) ?? p.urn }));
+  const prepared = prepareItems(items, m.updated).items.map((p) => ({
+    ...p,
+    urn: digestIds.get(p.urn) ?? p.urn,
+  }));
   return renderPrepared(format, m, prepared);
 }

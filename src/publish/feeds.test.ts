@@ -60,8 +60,12 @@ describe('renderFeed: a three-item section', () => {
     expect(ar?.tags).toEqual(['karabakh', 'syria']);
     expect(en?.author).toBe('Jane Doe');
     expect(en?.content[0]).toContain('href="https://en.wikipedia.org/wiki/Brussels"');
-    expect(img?.enclosures).toEqual([{ href: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' }]);
-    expect(img?.media_content).toEqual([{ url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' }]);
+    expect(img?.enclosures).toEqual([
+      { href: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' },
+    ]);
+    expect(img?.media_content).toEqual([
+      { url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' },
+    ]);
     // the raw markup feedparser does not surface
     expect(xml).toContain(`<guid isPermaLink="false">${URN('ar-1')}</guid>`);
     expect(xml).toMatch(/<rss [^>]*xmlns:media="http:\/\/search\.yahoo\.com\/mrss\/"/);
@@ -69,7 +73,11 @@ describe('renderFeed: a three-item section', () => {
   });
 
   it('Atom 1.0 is well-formed and reads back through feedparser', () => {
-    const xml = renderFeed('atom', meta({ selfUrl: 'http://localhost:8080/feeds/caucasus.atom' }), items);
+    const xml = renderFeed(
+      'atom',
+      meta({ selfUrl: 'http://localhost:8080/feeds/caucasus.atom' }),
+      items,
+    );
     expect(xmllint(xml)).toEqual({ ok: true, errors: '' });
     const d = feedparse(xml);
     expect(d.bozo).toBe(0);
@@ -103,15 +111,25 @@ describe('renderFeed: a three-item section', () => {
       expect.arrayContaining([
         { rel: 'related', href: 'https://jam-news.net/story-3/', type: 'text/html' },
         { rel: 'related', href: 'https://www.civilnet.am/news/3?a=1&b=2', type: 'text/html' },
-        { rel: 'enclosure', href: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' },
+        {
+          rel: 'enclosure',
+          href: 'https://oc-media.org/img/photo.webp?w=800&h=600',
+          type: 'image/webp',
+        },
       ]),
     );
-    expect(img?.media_content).toEqual([{ url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' }]);
+    expect(img?.media_content).toEqual([
+      { url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp' },
+    ]);
     expect(xml).toMatch(/<feed [^>]*xml:lang="ar"/);
   });
 
   it('JSON Feed 1.1 carries every field and _tributary', () => {
-    const text = renderFeed('json', meta({ selfUrl: 'http://localhost:8080/feeds/caucasus.json' }), items);
+    const text = renderFeed(
+      'json',
+      meta({ selfUrl: 'http://localhost:8080/feeds/caucasus.json' }),
+      items,
+    );
     const f = JSON.parse(text) as JsonFeed;
     expect(f.version).toBe('https://jsonfeed.org/version/1.1');
     expect(f.language).toBe('ar');
@@ -157,7 +175,13 @@ describe('renderFeed: a three-item section', () => {
       expect(a).toBe(b);
     }
     const ids1 = feedparse(renderFeed('atom', meta(), threeItems())).entries.map((e) => e.id);
-    const ids2 = feedparse(renderFeed('atom', meta({ updated: new Date(CLOCK.getTime() + 3600_000) }), threeItems().reverse())).entries.map((e) => e.id);
+    const ids2 = feedparse(
+      renderFeed(
+        'atom',
+        meta({ updated: new Date(CLOCK.getTime() + 3600_000) }),
+        threeItems().reverse(),
+      ),
+    ).entries.map((e) => e.id);
     expect(ids2).toEqual([...ids1].reverse());
   });
 
@@ -193,12 +217,26 @@ describe('renderFeed: hostile items', () => {
       image: { url: 'javascript:alert(2)', type: 'image/png"><x', width: -1, height: null },
       related: [
         { sourceId: 'x', url: 'http://exa mple.com/', title: 'bad', articleId: 'r1' },
-        { sourceId: 'y', url: 'https://ok.example/r?a=<1>&b="2"', title: '<i>ok</i>', articleId: 'r2' },
+        {
+          sourceId: 'y',
+          url: 'https://ok.example/r?a=<1>&b="2"',
+          title: '<i>ok</i>',
+          articleId: 'r2',
+        },
       ],
     }),
-    item({ id: 'bad-date', published: 'not a date', updated: 'nope', url: 'https://example.com/a b?c=d e' }),
+    item({
+      id: 'bad-date',
+      published: 'not a date',
+      updated: 'nope',
+      url: 'https://example.com/a b?c=d e',
+    }),
     item({ id: 'ctl' }), // duplicate id: the first wins
-    item({ id: 'with space/and:colon', url: null, image: { url: 'https://img.example/p', type: null, width: null, height: null } }),
+    item({
+      id: 'with space/and:colon',
+      url: null,
+      image: { url: 'https://img.example/p', type: null, width: null, height: null },
+    }),
   ];
   const kept = ['ctl', 'odd-image', 'bad-date', 'with%20space%2Fand%3Acolon'].map(URN);
 
@@ -242,9 +280,40 @@ describe('renderFeed: hostile items', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const alphabet = ['<', '>', '&', '"', "'", ']]>', ']]', '<![CDATA[', '\u0000', '\u0008', '\u000B', '\u001F', '\u007F', '\u0085',
-      '\uD800', '\uDC00', '\uFFFE', '\uFFFF', '\uFEFF', 'ا', 'é', '😀', '&amp;', '&#0;', ' ', '\n', 'x', '<rights>', '</entry>', '<link/>'];
-    const str = (len: number) => Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join('');
+    const alphabet = [
+      '<',
+      '>',
+      '&',
+      '"',
+      "'",
+      ']]>',
+      ']]',
+      '<![CDATA[',
+      '\u0000',
+      '\u0008',
+      '\u000B',
+      '\u001F',
+      '\u007F',
+      '\u0085',
+      '\uD800',
+      '\uDC00',
+      '\uFFFE',
+      '\uFFFF',
+      '\uFEFF',
+      'ا',
+      'é',
+      '😀',
+      '&amp;',
+      '&#0;',
+      ' ',
+      '\n',
+      'x',
+      '<rights>',
+      '</entry>',
+      '<link/>',
+    ];
+    const str = (len: number) =>
+      Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join('');
     for (let round = 0; round < 20; round++) {
       const items = Array.from({ length: 5 }, (_, i) =>
         item({
@@ -254,7 +323,9 @@ describe('renderFeed: hostile items', () => {
           contentHtml: str(60),
           author: str(8),
           tags: [str(5), str(5)],
-          related: [{ sourceId: str(3), url: `https://e.example/${str(4)}`, title: str(6), articleId: 'x' }],
+          related: [
+            { sourceId: str(3), url: `https://e.example/${str(4)}`, title: str(6), articleId: 'x' },
+          ],
         }),
       );
       for (const format of ['rss', 'atom'] as const) {
@@ -269,10 +340,21 @@ describe('renderFeed: hostile items', () => {
 
 describe('renderFeed: speed', () => {
   it('prints the time to render 100 items of ~3 KB HTML in each format', () => {
-    const para = '<p>كاراباخ Nagorno-Karabakh &amp; <a href="https://example.com/x?a=1&amp;b=2">link</a> — ' + 'lorem ipsum dolor sit amet '.repeat(4) + '</p>';
+    const para =
+      '<p>كاراباخ Nagorno-Karabakh &amp; <a href="https://example.com/x?a=1&amp;b=2">link</a> — ' +
+      'lorem ipsum dolor sit amet '.repeat(4) +
+      '</p>';
     const items = Array.from({ length: 100 }, (_, i) =>
-      item({ id: `perf-${i}`, contentHtml: para.repeat(12), tags: ['a', 'b', 'c'], author: 'Someone',
-        image: i % 3 === 0 ? { url: `https://example.com/${i}.jpg`, type: 'image/jpeg', width: 640, height: 480 } : null }),
+      item({
+        id: `perf-${i}`,
+        contentHtml: para.repeat(12),
+        tags: ['a', 'b', 'c'],
+        author: 'Someone',
+        image:
+          i % 3 === 0
+            ? { url: `https://example.com/${i}.jpg`, type: 'image/jpeg', width: 640, height: 480 }
+            : null,
+      }),
     );
     const bytes = items.reduce((n, i) => n + i.contentHtml.length, 0);
     const rows: string[] = [];
@@ -283,7 +365,9 @@ describe('renderFeed: speed', () => {
       let out = '';
       for (let r = 0; r < runs; r++) out = renderFeed(format, meta(), items);
       const ms = (performance.now() - t0) / runs;
-      rows.push(`${format}: ${ms.toFixed(2)} ms for 100 items (${(bytes / 1024).toFixed(0)} KB HTML in, ${(out.length / 1024).toFixed(0)} KB out)`);
+      rows.push(
+        `${format}: ${ms.toFixed(2)} ms for 100 items (${(bytes / 1024).toFixed(0)} KB HTML in, ${(out.length / 1024).toFixed(0)} KB out)`,
+      );
       if (format !== 'json') expect(xmllint(out).ok).toBe(true);
     }
     console.log(`renderFeed timing\n  ${rows.join('\n  ')}`);

@@ -38,7 +38,10 @@ export interface PreparedMeta {
 
 function requireUrl(name: string, value: string): string {
   const url = safeHttpUrl(value);
-  if (url === null) throw new Error(`renderFeed: meta.${name} is not a valid http(s) URL: ${JSON.stringify(value)}`);
+  if (url === null)
+    throw new Error(
+      `renderFeed: meta.${name} is not a valid http(s) URL: ${JSON.stringify(value)}`,
+    );
   return url;
 }
 
@@ -52,7 +55,9 @@ export function prepareMeta(meta: FeedMeta, format: OutputFormat): PreparedMeta 
   };
   const updated = Number.isNaN(meta.updated.getTime()) ? new Date(0) : meta.updated;
   return {
-    idIri: /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(id) ? id : `urn:tributary:section:${encodeURIComponent(id)}`,
+    idIri: /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(id)
+      ? id
+      : `urn:tributary:section:${encodeURIComponent(id)}`,
     title: cleanText(meta.title).trim() || cleanText(meta.site.title).trim() || id,
     description: cleanText(meta.description).trim(),
     lang: safeLang(meta.lang) ?? 'en',
@@ -76,7 +81,11 @@ export function renderFeed(format: OutputFormat, meta: FeedMeta, items: Publishe
 }
 
 /** The one switch over formats, for feeds and digests alike. */
-export function renderPrepared(format: OutputFormat, m: PreparedMeta, prepared: PreparedItem[]): string {
+export function renderPrepared(
+  format: OutputFormat,
+  m: PreparedMeta,
+  prepared: PreparedItem[],
+): string {
   switch (format) {
     case 'rss':
       return renderRss(m, prepared);

@@ -13,7 +13,10 @@ export interface OpmlSection {
 export function sectionHtmlUrl(baseUrl: string, sectionId: string): string | null {
   const base = safeHttpUrl(baseUrl);
   if (base === null) return null;
-  return new URL(`#section-${encodeURIComponent(sectionId)}`, base.endsWith('/') ? base : `${base}/`).href;
+  return new URL(
+    `#section-${encodeURIComponent(sectionId)}`,
+    base.endsWith('/') ? base : `${base}/`,
+  ).href;
 }
 
 export function renderOpml(input: { site: SiteConfig; sections: OpmlSection[] }): string {

@@ -3,7 +3,13 @@
 import type { PublishedItem, SiteConfig, SourceState } from '../domain/types.ts';
 import { cleanText, safeDate, safeHttpUrl, safeLang } from './clean.ts';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML element content and attribute values (also drops characters XML forbids). */
 export function escapeHtml(value: string | number | null | undefined): string {
@@ -11,7 +17,24 @@ export function escapeHtml(value: string | number | null | undefined): string {
   return cleanText(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-const RTL_LANGS = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ji', 'khw', 'ks', 'ps', 'sd', 'syr', 'ug', 'ur', 'yi']);
+const RTL_LANGS = new Set([
+  'ar',
+  'arc',
+  'ckb',
+  'dv',
+  'fa',
+  'he',
+  'iw',
+  'ji',
+  'khw',
+  'ks',
+  'ps',
+  'sd',
+  'syr',
+  'ug',
+  'ur',
+  'yi',
+]);
 const RTL_SCRIPTS = new Set(['arab', 'hebr', 'syrc', 'thaa', 'nkoo', 'adlm', 'rohg']);
 
 /** True when text in this language is written right to left (an explicit script subtag wins). */
@@ -59,13 +82,20 @@ export function relativeTime(date: Date, now: Date, lang: string): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const fmt = new Intl.RelativeTimeFormat(locale(lang), { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size || unit === 'second') return fmt.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) >= size || unit === 'second')
+      return fmt.format(Math.trunc(seconds / size), unit);
   }
   return fmt.format(0, 'second');
 }
 
 function absoluteTime(date: Date, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+  return (
+    new Intl.DateTimeFormat(locale(lang), {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'UTC',
+    }).format(date) + ' UTC'
+  );
 }
 
 function timeTag(iso: string | null, now: Date, lang: string): string {
@@ -138,7 +168,10 @@ function subscribeLinks(urls: IndexSection['urls'], lang: string): string {
   )
     .map(([name, url, type]) => [name, safeHttpUrl(url), type] as const)
     .filter(([, url]) => url !== null)
-    .map(([name, url, type]) => `<li><a href="${escapeHtml(url)}" type="${type}" dir="ltr">${name}</a></li>`);
+    .map(
+      ([name, url, type]) =>
+        `<li><a href="${escapeHtml(url)}" type="${type}" dir="ltr">${name}</a></li>`,
+    );
   return `<ul class="subscribe" aria-label="${escapeHtml(labels(lang).subscribe)}">${links.join('')}</ul>`;
 }
 
@@ -147,19 +180,27 @@ function headline(item: PublishedItem, now: Date, sectionLang: string): string {
   const title = escapeHtml(cleanText(item.title).trim() || url || item.id);
   const itemLang = safeLang(item.lang);
   const langAttr = itemLang && itemLang !== sectionLang ? dirAttrs(itemLang) : ' dir="auto"';
-  const link = url ? `<a href="${escapeHtml(url)}"${langAttr}>${title}</a>` : `<span${langAttr}>${title}</span>`;
+  const link = url
+    ? `<a href="${escapeHtml(url)}"${langAttr}>${title}</a>`
+    : `<span${langAttr}>${title}</span>`;
   return `<li>${link}<div class="meta"><span dir="auto">${escapeHtml(item.sourceId)}</span>${timeTag(item.published, now, sectionLang)}</div></li>`;
 }
 
-export function renderIndexPage(input: { site: SiteConfig; generatedAt: Date; sections: IndexSection[] }): string {
+export function renderIndexPage(input: {
+  site: SiteConfig;
+  generatedAt: Date;
+  sections: IndexSection[];
+}): string {
   const { site, generatedAt, sections } = input;
   const langs = new Set(sections.map((s) => safeLang(s.lang) ?? 'en'));
-  const pageLang = langs.size === 1 ? [...langs][0] ?? 'en' : 'en';
+  const pageLang = langs.size === 1 ? ([...langs][0] ?? 'en') : 'en';
   const siteTitle = cleanText(site.title).trim() || 'Tributary';
   const head = sections
     .map((s) => {
       const rss = safeHttpUrl(s.urls.rss);
-      return rss ? `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(s.title)}" href="${escapeHtml(rss)}">\n` : '';
+      return rss
+        ? `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(s.title)}" href="${escapeHtml(rss)}">\n`
+        : '';
     })
     .join('');
   const blocks = sections.map((s) => {
@@ -175,7 +216,9 @@ ${items}
 </section>`;
   });
   const base = safeHttpUrl(site.baseUrl);
-  const opml = base ? ` · <a href="${escapeHtml(new URL('opml', base.endsWith('/') ? base : `${base}/`).href)}">OPML</a>` : '';
+  const opml = base
+    ? ` · <a href="${escapeHtml(new URL('opml', base.endsWith('/') ? base : `${base}/`).href)}">OPML</a>`
+    : '';
   const body = `<header dir="auto">
 <h1>${escapeHtml(siteTitle)}</h1>
 ${site.description ? `<p class="desc">${escapeHtml(site.description)}</p>` : ''}
@@ -189,13 +232,19 @@ ${blocks.join('\n')}
 
 export type StatusSource = SourceState & { title: string | null; lang: string | null };
 
-export function renderStatusPage(input: { site: SiteConfig; generatedAt: Date; sources: StatusSource[] }): string {
+export function renderStatusPage(input: {
+  site: SiteConfig;
+  generatedAt: Date;
+  sources: StatusSource[];
+}): string {
   const { site, generatedAt, sources } = input;
   const siteTitle = cleanText(site.title).trim() || 'Tributary';
   const rows = sources.map((s) => {
     const url = safeHttpUrl(s.url);
     const name = escapeHtml(s.title?.trim() || s.sourceId);
-    const nameCell = url ? `<a href="${escapeHtml(url)}"${dirAttrs(s.lang)}>${name}</a>` : `<span${dirAttrs(s.lang)}>${name}</span>`;
+    const nameCell = url
+      ? `<a href="${escapeHtml(url)}"${dirAttrs(s.lang)}>${name}</a>`
+      : `<span${dirAttrs(s.lang)}>${name}</span>`;
     const error = s.lastError
       ? `<span class="bad">${escapeHtml(s.lastErrorKind ?? 'error')}</span>: <span dir="auto">${escapeHtml(s.lastError)}</span>`
       : '';

@@ -78,13 +78,22 @@ export function prepareItem(item: PublishedItem, fallbackDate: Date): PreparedIt
   const published =
     safeDate(item.published) ?? safeDate(item.firstSeen) ?? safeDate(item.updated) ?? fallbackDate;
   const updatedRaw = safeDate(item.updated);
-  const updated = updatedRaw && updatedRaw.getTime() >= published.getTime() ? updatedRaw : published;
+  const updated =
+    updatedRaw && updatedRaw.getTime() >= published.getTime() ? updatedRaw : published;
 
   let image: PreparedImage | null = null;
   const imageUrl = item.image ? safeHttpUrl(item.image.url) : null;
   if (item.image && imageUrl) {
-    const type = item.image.type && MIME.test(item.image.type.trim()) ? item.image.type.trim() : guessImageType(imageUrl);
-    image = { url: imageUrl, type, width: positiveInt(item.image.width), height: positiveInt(item.image.height) };
+    const type =
+      item.image.type && MIME.test(item.image.type.trim())
+        ? item.image.type.trim()
+        : guessImageType(imageUrl);
+    image = {
+      url: imageUrl,
+      type,
+      width: positiveInt(item.image.width),
+      height: positiveInt(item.image.height),
+    };
   }
 
   const related: PreparedRelated[] = [];

@@ -1,7 +1,14 @@
 // RSS 2.0 through the `feed` package, plus what it lacks (media:content, dc:creator, exact
 // categories, a typed enclosure, rel=next), inserted at private anchors after rendering.
 import { Feed } from 'feed';
-import { ANCHOR_MARK, escapeXml, mediaContentXml, finishCdata, forCdata, hasInvalidXmlChars } from './clean.ts';
+import {
+  ANCHOR_MARK,
+  escapeXml,
+  mediaContentXml,
+  finishCdata,
+  forCdata,
+  hasInvalidXmlChars,
+} from './clean.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 
@@ -68,7 +75,9 @@ export function renderRss(meta: PreparedMeta, items: PreparedItem[]): string {
 
   const segments = xml.split(ANCHOR_ELEMENT);
   if (segments.length !== items.length + 1) {
-    throw new Error(`renderRss: expected ${items.length} item anchors, found ${segments.length - 1}`);
+    throw new Error(
+      `renderRss: expected ${items.length} item anchors, found ${segments.length - 1}`,
+    );
   }
   const out: string[] = [segments[0] ?? ''];
   for (let i = 0; i < items.length; i++) {

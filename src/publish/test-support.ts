@@ -8,7 +8,10 @@ export const XMLLINT = '/usr/bin/xmllint';
 
 /** Runs `xmllint --noout -` on the text; returns its stderr ('' when well-formed). */
 export function xmllint(xml: string, extraArgs: string[] = []): { ok: boolean; errors: string } {
-  const r = spawnSync(XMLLINT, ['--noout', '--nonet', ...extraArgs, '-'], { input: xml, encoding: 'utf8' });
+  const r = spawnSync(XMLLINT, ['--noout', '--nonet', ...extraArgs, '-'], {
+    input: xml,
+    encoding: 'utf8',
+  });
   if (r.error) throw r.error;
   return { ok: r.status === 0, errors: r.stderr };
 }
@@ -56,13 +59,20 @@ export interface Parsed {
   bozo: number;
   bozo_exception: string;
   version: string;
-  feed: { title: string | null; language: string | null; links: { rel: string | null; href: string | null }[] };
+  feed: {
+    title: string | null;
+    language: string | null;
+    links: { rel: string | null; href: string | null }[];
+  };
   entries: ParsedEntry[];
 }
 
 /** Parses a feed with Python's feedparser (the Debian package). */
 export function feedparse(xml: string): Parsed {
-  const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], { input: Buffer.from(xml, 'utf8'), maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON, ['-c', FEEDPARSER_SCRIPT], {
+    input: Buffer.from(xml, 'utf8'),
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`feedparser failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString()) as Parsed;
@@ -70,7 +80,10 @@ export function feedparse(xml: string): Parsed {
 
 /** Runs a Python snippet with the text on stdin and returns its stdout parsed as JSON. */
 export function python<T>(script: string, input: string): T {
-  const r = spawnSync(PYTHON, ['-c', script], { input: Buffer.from(input, 'utf8'), maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON, ['-c', script], {
+    input: Buffer.from(input, 'utf8'),
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString()) as T;
@@ -78,7 +91,11 @@ export function python<T>(script: string, input: string): T {
 
 export const CLOCK = new Date('2030-03-15T12:00:00.000Z');
 
-export const SITE: SiteConfig = { title: 'Tributary', baseUrl: 'http://localhost:8080', description: 'News, gathered.' };
+export const SITE: SiteConfig = {
+  title: 'Tributary',
+  baseUrl: 'http://localhost:8080',
+  description: 'News, gathered.',
+};
 
 export function meta(overrides: Partial<FeedMeta> = {}): FeedMeta {
   return {
@@ -134,7 +151,8 @@ export function threeItems(): PublishedItem[] {
       url: 'https://www.enabbaladi.net/archives/123?utm_source=x&ref=feed',
       title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية',
       summary: 'تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن مسألة مشاركة مقاتلين سوريين',
-      contentHtml: '<p dir="rtl">تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن <strong>كاراباخ</strong>.</p>',
+      contentHtml:
+        '<p dir="rtl">تحدثت موسكو عن مناقشات مستمرة مع أنقرة بشأن <strong>كاراباخ</strong>.</p>',
       author: 'عنب بلدي',
       lang: 'ar',
       tags: ['karabakh', 'syria'],
@@ -148,7 +166,8 @@ export function threeItems(): PublishedItem[] {
       url: 'https://www.bbc.co.uk/news/world-europe-1',
       title: 'Armenia & Azerbaijan agree <border> talks',
       summary: 'Leaders met in Brussels.',
-      contentHtml: '<p>Leaders met in <a href="https://en.wikipedia.org/wiki/Brussels">Brussels</a>.</p>',
+      contentHtml:
+        '<p>Leaders met in <a href="https://en.wikipedia.org/wiki/Brussels">Brussels</a>.</p>',
       author: 'Jane Doe',
       lang: 'en',
       tags: ['armenia', 'azerbaijan'],
@@ -162,12 +181,27 @@ export function threeItems(): PublishedItem[] {
       title: 'Photo story: Stepanakert',
       lang: 'en',
       tags: ['karabakh'],
-      image: { url: 'https://oc-media.org/img/photo.webp?w=800&h=600', type: 'image/webp', width: 800, height: 600 },
+      image: {
+        url: 'https://oc-media.org/img/photo.webp?w=800&h=600',
+        type: 'image/webp',
+        width: 800,
+        height: 600,
+      },
       published: '2030-03-14T20:00:00.000Z',
       updated: '2030-03-15T08:00:00.000Z',
       related: [
-        { sourceId: 'jam-news', url: 'https://jam-news.net/story-3/', title: 'JAMnews on it', articleId: 'jam-3' },
-        { sourceId: 'civilnet', url: 'https://www.civilnet.am/news/3?a=1&b=2', title: 'CivilNet <3', articleId: 'cn-3' },
+        {
+          sourceId: 'jam-news',
+          url: 'https://jam-news.net/story-3/',
+          title: 'JAMnews on it',
+          articleId: 'jam-3',
+        },
+        {
+          sourceId: 'civilnet',
+          url: 'https://www.civilnet.am/news/3?a=1&b=2',
+          title: 'CivilNet <3',
+          articleId: 'cn-3',
+        },
       ],
       storySources: ['oc-media', 'jam-news', 'civilnet'],
     }),

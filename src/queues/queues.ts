@@ -21,7 +21,11 @@ export const POLL_JOB_OPTIONS: JobsOptions = {
 };
 
 export function createPollQueue(connection: ConnectionOptions, prefix: string) {
-  return new Queue<PollJobData>(POLL_QUEUE, { connection, prefix, defaultJobOptions: POLL_JOB_OPTIONS });
+  return new Queue<PollJobData>(POLL_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: POLL_JOB_OPTIONS,
+  });
 }
 
 export type PollQueue = ReturnType<typeof createPollQueue>;

@@ -25,7 +25,10 @@ export interface FixtureServer {
 }
 
 /** Serves `dir/feeds` under /feeds/ and `dir/img` under /img/; `${DEMO_PORT}` inside feeds is replaced. */
-export function startFixtureServer(dir: string, opts: { port?: number; charsetFor?: (file: string) => string | null } = {}): Promise<FixtureServer> {
+export function startFixtureServer(
+  dir: string,
+  opts: { port?: number; charsetFor?: (file: string) => string | null } = {},
+): Promise<FixtureServer> {
   let port = 0;
   const server = createServer(async (req, res) => {
     try {
@@ -44,7 +47,10 @@ export function startFixtureServer(dir: string, opts: { port?: number; charsetFo
       }
       let body = await readFile(file);
       if (['.rss', '.xml', '.atom', '.json'].includes(extname(file))) {
-        body = Buffer.from(body.toString('latin1').replaceAll('${DEMO_PORT}', String(port)), 'latin1');
+        body = Buffer.from(
+          body.toString('latin1').replaceAll('${DEMO_PORT}', String(port)),
+          'latin1',
+        );
       }
       const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
       const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString();
@@ -73,7 +79,11 @@ export function startFixtureServer(dir: string, opts: { port?: number; charsetFo
         port,
         url: `http://127.0.0.1:${port}`,
         server,
-        close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -2,22 +2,53 @@
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { IngestReport } from '../domain/types.ts';
 
-export function createMetrics(opts: { queueCounts?: () => Promise<Record<string, number> | null>; cacheStats?: () => { hits: number; misses: number } } = {}) {
+export function createMetrics(
+  opts: {
+    queueCounts?: () => Promise<Record<string, number> | null>;
+    cacheStats?: () => { hits: number; misses: number };
+  } = {},
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
-  const fetches = new Counter({ name: 'tributary_fetches_total', help: 'Source polls by outcome and error kind', labelNames: ['outcome', 'kind'], registers: [registry] });
-  const articles = new Counter({ name: 'tributary_articles_total', help: 'Articles written by outcome', labelNames: ['outcome'], registers: [registry] });
-  const jobDuration = new Histogram({ name: 'tributary_poll_duration_seconds', help: 'Duration of one poll (fetch to indexes)', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry] });
-  const http = new Histogram({ name: 'tributary_http_request_duration_seconds', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] });
+  const fetches = new Counter({
+    name: 'tributary_fetches_total',
+    help: 'Source polls by outcome and error kind',
+    labelNames: ['outcome', 'kind'],
+    registers: [registry],
+  });
+  const articles = new Counter({
+    name: 'tributary_articles_total',
+    help: 'Articles written by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'tributary_poll_duration_seconds',
+    help: 'Duration of one poll (fetch to indexes)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
+  const http = new Histogram({
+    name: 'tributary_http_request_duration_seconds',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'tributary_queue_jobs', help: 'Poll queue jobs by state', labelNames: ['state'], registers: [registry],
+    name: 'tributary_queue_jobs',
+    help: 'Poll queue jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       const counts = await opts.queueCounts?.().catch(() => null);
       if (counts) for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
   new Gauge({
-    name: 'tributary_feed_cache_hit_ratio', help: 'Rendered-feed cache hits / lookups', registers: [registry],
+    name: 'tributary_feed_cache_hit_ratio',
+    help: 'Rendered-feed cache hits / lookups',
+    registers: [registry],
     collect() {
       const s = opts.cacheStats?.();
       if (s) this.set(s.hits + s.misses === 0 ? 0 : s.hits / (s.hits + s.misses));

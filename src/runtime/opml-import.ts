@@ -21,7 +21,12 @@ export function parseOpml(text: string): OpmlOutline[] {
         if (name.toLowerCase() !== 'outline') return;
         const xmlUrl = attrs.xmlUrl ?? attrs.xmlurl;
         if (!xmlUrl) return;
-        out.push({ title: attrs.title ?? attrs.text ?? null, xmlUrl: xmlUrl.trim(), htmlUrl: attrs.htmlUrl ?? attrs.htmlurl ?? null, lang: attrs.language ?? null });
+        out.push({
+          title: attrs.title ?? attrs.text ?? null,
+          xmlUrl: xmlUrl.trim(),
+          htmlUrl: attrs.htmlUrl ?? attrs.htmlurl ?? null,
+          lang: attrs.language ?? null,
+        });
       },
     },
     { xmlMode: true, decodeEntities: true },
@@ -32,10 +37,17 @@ export function parseOpml(text: string): OpmlOutline[] {
 }
 
 export function slugFor(o: OpmlOutline): string {
-  const fromTitle = (o.title ?? '').normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const fromTitle = (o.title ?? '')
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (fromTitle.length >= 3) return fromTitle.slice(0, 48);
   try {
-    return new URL(o.xmlUrl).hostname.replace(/^www\./, '').replace(/[^a-z0-9]+/g, '-').slice(0, 48);
+    return new URL(o.xmlUrl).hostname
+      .replace(/^www\./, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 48);
   } catch {
     return 'feed';
   }
@@ -46,12 +58,22 @@ export interface OpmlImportResult {
   skipped: { url: string; reason: string }[];
 }
 
-export async function importOpmlFile(config: Config, store: Store, file: string, opts: { section: string | null }): Promise<OpmlImportResult> {
+export async function importOpmlFile(
+  config: Config,
+  store: Store,
+  file: string,
+  opts: { section: string | null },
+): Promise<OpmlImportResult> {
   return importOpml(config, store, await readFile(file, 'utf8'), opts);
 }
 
 /** Adds every feed outline of an OPML document as a runtime source (URLs already present are skipped). */
-export async function importOpml(config: Pick<Config, 'sources'>, store: Store, text: string, opts: { section: string | null }): Promise<OpmlImportResult> {
+export async function importOpml(
+  config: Pick<Config, 'sources'>,
+  store: Store,
+  text: string,
+  opts: { section: string | null },
+): Promise<OpmlImportResult> {
   const outlines = parseOpml(text);
   const existing = await allSources(config, store);
   const ids = new Set(existing.map((s) => s.id));
@@ -74,8 +96,16 @@ export async function importOpml(config: Pick<Config, 'sources'>, store: Store, 
     let id = slugFor(o);
     for (let n = 2; ids.has(id); n++) id = `${slugFor(o)}-${n}`;
     const source: SourceConfig = {
-      id, url: url.href, title: o.title, lang: o.lang?.toLowerCase() ?? null, interval: null, tags: [],
-      priority: 0, enabled: true, origin: 'runtime', ...(opts.section ? { sections: [opts.section] } : {}),
+      id,
+      url: url.href,
+      title: o.title,
+      lang: o.lang?.toLowerCase() ?? null,
+      interval: null,
+      tags: [],
+      priority: 0,
+      enabled: true,
+      origin: 'runtime',
+      ...(opts.section ? { sections: [opts.section] } : {}),
     };
     await store.sources.putRuntime(source);
     ids.add(id);

@@ -9,9 +9,27 @@ import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { htmlToText } from '../text/html-text.ts';
 
-export type PreviewArticle = Pick<Article, 'id' | 'url' | 'title' | 'published' | 'updated' | 'author' | 'summary' | 'contentHtml' | 'image' | 'lang' | 'tags' | 'sourceCategories'>;
+export type PreviewArticle = Pick<
+  Article,
+  | 'id'
+  | 'url'
+  | 'title'
+  | 'published'
+  | 'updated'
+  | 'author'
+  | 'summary'
+  | 'contentHtml'
+  | 'image'
+  | 'lang'
+  | 'tags'
+  | 'sourceCategories'
+>;
 
-export async function previewFeed(config: Config, url: string, now = new Date()): Promise<PreviewArticle[]> {
+export async function previewFeed(
+  config: Config,
+  url: string,
+  now = new Date(),
+): Promise<PreviewArticle[]> {
   try {
     new URL(url);
   } catch {
@@ -29,18 +47,45 @@ export async function previewFeed(config: Config, url: string, now = new Date())
     if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     if (looksLikeHtml(res.body)) {
       const links = discoverFeedLinks(res.body, res.finalUrl);
-      if (links.length === 0) throw new FeedError('not-a-feed', `${url} is an HTML page without feed links`);
+      if (links.length === 0)
+        throw new FeedError('not-a-feed', `${url} is an HTML page without feed links`);
       res = await fetcher.fetch({ url: links[0]! });
       if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     }
     const feed = await parseFeed(res.body, { url: res.finalUrl });
-    const source: SourceConfig = { id: 'preview', url: res.finalUrl, title: feed.title, lang: null, interval: null, tags: [], priority: 0, enabled: true, origin: 'runtime' };
+    const source: SourceConfig = {
+      id: 'preview',
+      url: res.finalUrl,
+      title: feed.title,
+      lang: null,
+      interval: null,
+      tags: [],
+      priority: 0,
+      enabled: true,
+      origin: 'runtime',
+    };
     const tagger = createTagger(config.tags);
     return normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
-      const tags = tagger.tag({ title: a.title, summary: a.summary, text: htmlToText(a.contentHtml), categories: a.sourceCategories, sourceTags: [] });
+      const tags = tagger.tag({
+        title: a.title,
+        summary: a.summary,
+        text: htmlToText(a.contentHtml),
+        categories: a.sourceCategories,
+        sourceTags: [],
+      });
       return {
-        id: a.id, url: a.url, title: a.title, published: a.published, updated: a.updated, author: a.author,
-        summary: a.summary, contentHtml: a.contentHtml, image: a.image, lang: a.lang, tags, sourceCategories: a.sourceCategories,
+        id: a.id,
+        url: a.url,
+        title: a.title,
+        published: a.published,
+        updated: a.updated,
+        author: a.author,
+        summary: a.summary,
+        contentHtml: a.contentHtml,
+        image: a.image,
+        lang: a.lang,
+        tags,
+        sourceCategories: a.sourceCategories,
       };
     });
   } finally {

@@ -1,11 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureRedisServer, findRedisServer, provisionRedisServer, redisServerVersion } from './redis-binary.ts';
+import {
+  ensureRedisServer,
+  findRedisServer,
+  provisionRedisServer,
+  redisServerVersion,
+} from './redis-binary.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'trib-redis-bin-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,28 +27,45 @@ const noLog = () => undefined;
 
 describe('findRedisServer', () => {
   it('uses REDIS_SERVER_BIN when it is an executable file', async () => {
-    const bin = await findRedisServer({ env: { redisServerBin: '/usr/bin/redis-server' }, cacheDir: emptyCache, path: '' });
+    const bin = await findRedisServer({
+      env: { redisServerBin: '/usr/bin/redis-server' },
+      cacheDir: emptyCache,
+      path: '',
+    });
     expect(bin).toBe('/usr/bin/redis-server');
   });
 
   it('gives a clear error for a REDIS_SERVER_BIN that does not exist', async () => {
     await expect(
-      findRedisServer({ env: { redisServerBin: join(tmp, 'nope', 'redis-server') }, cacheDir: emptyCache }),
-    ).rejects.toThrow(/REDIS_SERVER_BIN=.*nope\/redis-server: no such file.*apt-get install redis-server/);
+      findRedisServer({
+        env: { redisServerBin: join(tmp, 'nope', 'redis-server') },
+        cacheDir: emptyCache,
+      }),
+    ).rejects.toThrow(
+      /REDIS_SERVER_BIN=.*nope\/redis-server: no such file.*apt-get install redis-server/,
+    );
   });
 
   it('gives a clear error for a REDIS_SERVER_BIN that is not executable', async () => {
     const f = join(tmp, 'not-exec');
     writeFileSync(f, '#!/bin/sh\n');
     chmodSync(f, 0o644);
-    await expect(findRedisServer({ env: { redisServerBin: f }, cacheDir: emptyCache })).rejects.toThrow(/not executable/);
+    await expect(
+      findRedisServer({ env: { redisServerBin: f }, cacheDir: emptyCache }),
+    ).rejects.toThrow(/not executable/);
   });
 
   it('searches the given PATH, and only it', async () => {
-    expect(await findRedisServer({ env: { redisServerBin: null }, cacheDir: emptyCache, path: '/nonexistent:/usr/bin' })).toBe(
-      '/usr/bin/redis-server',
-    );
-    expect(await findRedisServer({ env: { redisServerBin: null }, cacheDir: emptyCache, path: '' })).toBeNull();
+    expect(
+      await findRedisServer({
+        env: { redisServerBin: null },
+        cacheDir: emptyCache,
+        path: '/nonexistent:/usr/bin',
+      }),
+    ).toBe('/usr/bin/redis-server');
+    expect(
+      await findRedisServer({ env: { redisServerBin: null }, cacheDir: emptyCache, path: '' }),
+    ).toBeNull();
   });
 
   it('searches the inherited PATH by default', async () => {
@@ -52,9 +82,9 @@ describe('findRedisServer', () => {
       chmodSync(f, 0o755);
     }
     mkdirSync(join(cache, 'redis-8.0.0', 'src'), { recursive: true }); // a build that did not finish
-    expect(await findRedisServer({ env: { redisServerBin: null }, cacheDir: cache, path: '' })).toBe(
-      join(cache, 'redis-7.2.10', 'src', 'redis-server'),
-    );
+    expect(
+      await findRedisServer({ env: { redisServerBin: null }, cacheDir: cache, path: '' }),
+    ).toBe(join(cache, 'redis-7.2.10', 'src', 'redis-server'));
   });
 });
 
@@ -107,7 +137,10 @@ function fakeSourceTarball(name: string, makeRecipe: string): Buffer {
   const root = join(tmp, name);
   mkdirSync(join(root, 'redis-stable', 'src'), { recursive: true });
   writeFileSync(join(root, 'redis-stable', 'src', 'version.h'), '#define REDIS_VERSION "7.9.9"\n');
-  writeFileSync(join(root, 'redis-stable', 'Makefile'), `all:\n\t@echo "MALLOC=$(MALLOC) BUILD_TLS=$(BUILD_TLS)" > make-args.txt\n${makeRecipe}`);
+  writeFileSync(
+    join(root, 'redis-stable', 'Makefile'),
+    `all:\n\t@echo "MALLOC=$(MALLOC) BUILD_TLS=$(BUILD_TLS)" > make-args.txt\n${makeRecipe}`,
+  );
   execFileSync('tar', ['-czf', join(root, 'redis-stable.tar.gz'), '-C', root, 'redis-stable']);
   return readFileSync(join(root, 'redis-stable.tar.gz'));
 }
@@ -118,7 +151,10 @@ async function serve(body: Buffer | null): Promise<{ url: string; close: () => v
     res.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/redis-stable.tar.gz`, close: () => srv.close() };
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/redis-stable.tar.gz`,
+    close: () => srv.close(),
+  };
 }
 
 describe('provisionRedisServer from source (against a local stand-in tarball)', () => {
@@ -131,27 +167,43 @@ describe('provisionRedisServer from source (against a local stand-in tarball)', 
     const cache = join(tmp, 'src-ok-cache');
     const logs: string[] = [];
     try {
-      const bin = await provisionRedisServer({ cacheDir: cache, log: (m) => logs.push(m), method: 'source', sourceUrl: url });
+      const bin = await provisionRedisServer({
+        cacheDir: cache,
+        log: (m) => logs.push(m),
+        method: 'source',
+        sourceUrl: url,
+      });
       expect(bin).toBe(join(cache, 'redis-7.9.9', 'src', 'redis-server'));
       expect(await redisServerVersion(bin)).toBe('7.9.9');
-      expect(readFileSync(join(cache, 'redis-7.9.9', 'make-args.txt'), 'utf8').trim()).toBe('MALLOC=libc BUILD_TLS=no');
+      expect(readFileSync(join(cache, 'redis-7.9.9', 'make-args.txt'), 'utf8').trim()).toBe(
+        'MALLOC=libc BUILD_TLS=no',
+      );
       expect(existsSync(join(cache, 'redis-stable.tar.gz'))).toBe(false); // cleaned up
       expect(logs.some((l) => l.includes('downloading'))).toBe(true);
       expect(logs.some((l) => l.includes('building Redis 7.9.9'))).toBe(true);
       // ...and the next search finds it there.
-      expect(await findRedisServer({ env: { redisServerBin: null }, cacheDir: cache, path: '' })).toBe(bin);
+      expect(
+        await findRedisServer({ env: { redisServerBin: null }, cacheDir: cache, path: '' }),
+      ).toBe(bin);
     } finally {
       close();
     }
   });
 
   it('says which step failed and what to do when make fails', async () => {
-    const { url, close } = await serve(fakeSourceTarball('src-bad', '\t@echo "cc: fatal error: no input files" >&2; exit 2\n'));
+    const { url, close } = await serve(
+      fakeSourceTarball('src-bad', '\t@echo "cc: fatal error: no input files" >&2; exit 2\n'),
+    );
     try {
-      const err = await provisionRedisServer({ cacheDir: join(tmp, 'src-bad-cache'), log: noLog, method: 'source', sourceUrl: url }).catch(
-        (e: unknown) => e as Error,
+      const err = await provisionRedisServer({
+        cacheDir: join(tmp, 'src-bad-cache'),
+        log: noLog,
+        method: 'source',
+        sourceUrl: url,
+      }).catch((e: unknown) => e as Error);
+      expect((err as Error).message).toMatch(
+        /^Could not provision redis-server: make in .* failed \(.*no input files.*\)\. Install it .*REDIS_SERVER_BIN/,
       );
-      expect((err as Error).message).toMatch(/^Could not provision redis-server: make in .* failed \(.*no input files.*\)\. Install it .*REDIS_SERVER_BIN/);
     } finally {
       close();
     }
@@ -161,8 +213,15 @@ describe('provisionRedisServer from source (against a local stand-in tarball)', 
     const { url, close } = await serve(null);
     try {
       await expect(
-        provisionRedisServer({ cacheDir: join(tmp, 'src-404-cache'), log: noLog, method: 'source', sourceUrl: url }),
-      ).rejects.toThrow(/downloading http:\/\/127\.0\.0\.1:\d+\/redis-stable\.tar\.gz failed \(HTTP 404\)\. Install it/);
+        provisionRedisServer({
+          cacheDir: join(tmp, 'src-404-cache'),
+          log: noLog,
+          method: 'source',
+          sourceUrl: url,
+        }),
+      ).rejects.toThrow(
+        /downloading http:\/\/127\.0\.0\.1:\d+\/redis-stable\.tar\.gz failed \(HTTP 404\)\. Install it/,
+      );
     } finally {
       close();
     }

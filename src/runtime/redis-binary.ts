@@ -89,11 +89,14 @@ export async function findRedisServer(opts: FindRedisOptions): Promise<string | 
     } catch {
       throw new Error(`REDIS_SERVER_BIN=${explicit}: no such file. ${HOW_TO_GET_ONE}`);
     }
-    if (!st.isFile()) throw new Error(`REDIS_SERVER_BIN=${explicit}: not a file. ${HOW_TO_GET_ONE}`);
+    if (!st.isFile())
+      throw new Error(`REDIS_SERVER_BIN=${explicit}: not a file. ${HOW_TO_GET_ONE}`);
     try {
       await access(explicit, constants.X_OK);
     } catch {
-      throw new Error(`REDIS_SERVER_BIN=${explicit}: not executable (chmod +x it, or point at another). ${HOW_TO_GET_ONE}`);
+      throw new Error(
+        `REDIS_SERVER_BIN=${explicit}: not executable (chmod +x it, or point at another). ${HOW_TO_GET_ONE}`,
+      );
     }
     return explicit;
   }
@@ -113,7 +116,8 @@ export function redisServerVersion(bin: string): Promise<string> {
     execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
       if (err) return reject(new Error(`${bin} --version failed: ${err.message}`));
       const m = /v=(\d+\.\d+\.\d+)/.exec(String(stdout));
-      if (!m?.[1]) return reject(new Error(`${bin} --version: unexpected output: ${String(stdout).trim()}`));
+      if (!m?.[1])
+        return reject(new Error(`${bin} --version: unexpected output: ${String(stdout).trim()}`));
       resolve(m[1]);
     });
   });
@@ -155,7 +159,10 @@ function run(
 }
 
 async function which(name: string, path?: string): Promise<string | null> {
-  const dirs = path !== undefined ? path.split(delimiter) : [...(await inheritedPath()).split(delimiter), ...WELL_KNOWN_DIRS];
+  const dirs =
+    path !== undefined
+      ? path.split(delimiter)
+      : [...(await inheritedPath()).split(delimiter), ...WELL_KNOWN_DIRS];
   for (const dir of dirs.filter((d) => d !== '')) {
     if (await isExecutableFile(join(dir, name))) return join(dir, name);
   }
@@ -165,7 +172,9 @@ async function which(name: string, path?: string): Promise<string | null> {
 export class RedisProvisionError extends Error {
   override readonly name = 'RedisProvisionError';
   constructor(step: string, detail: string) {
-    super(`Could not provision redis-server: ${step} failed${detail ? ` (${detail})` : ''}. ${HOW_TO_GET_ONE}`);
+    super(
+      `Could not provision redis-server: ${step} failed${detail ? ` (${detail})` : ''}. ${HOW_TO_GET_ONE}`,
+    );
   }
 }
 
@@ -176,28 +185,51 @@ function isDebianRoot(): boolean {
 async function provisionWithApt(aptGet: string, log: (msg: string) => void): Promise<string> {
   // `env` sets DEBIAN_FRONTEND without this module touching process.env.
   const install = () =>
-    run('/usr/bin/env', ['DEBIAN_FRONTEND=noninteractive', aptGet, 'install', '-y', '--no-install-recommends', 'redis-server'], {
-      onLine: (l) => log(`apt-get: ${l}`),
-    });
+    run(
+      '/usr/bin/env',
+      [
+        'DEBIAN_FRONTEND=noninteractive',
+        aptGet,
+        'install',
+        '-y',
+        '--no-install-recommends',
+        'redis-server',
+      ],
+      {
+        onLine: (l) => log(`apt-get: ${l}`),
+      },
+    );
   log('redis-server: installing it with `apt-get install -y redis-server` …');
   let res = await install();
   if (res.code !== 0) {
     const text = res.tail.join('\n');
-    if (/Unable to locate package|no installation candidate|Failed to fetch|404\s+Not Found/i.test(text)) {
+    if (
+      /Unable to locate package|no installation candidate|Failed to fetch|404\s+Not Found/i.test(
+        text,
+      )
+    ) {
       log('redis-server: package lists missing or stale, running `apt-get update` first …');
       const upd = await run('/usr/bin/env', ['DEBIAN_FRONTEND=noninteractive', aptGet, 'update'], {
         onLine: (l) => log(`apt-get: ${l}`),
       });
-      if (upd.code !== 0) throw new RedisProvisionError('`apt-get update`', upd.tail.slice(-3).join(' | '));
+      if (upd.code !== 0)
+        throw new RedisProvisionError('`apt-get update`', upd.tail.slice(-3).join(' | '));
       res = await install();
     }
   }
-  if (res.code !== 0) throw new RedisProvisionError('`apt-get install -y redis-server`', res.tail.slice(-3).join(' | '));
+  if (res.code !== 0)
+    throw new RedisProvisionError(
+      '`apt-get install -y redis-server`',
+      res.tail.slice(-3).join(' | '),
+    );
   for (const dir of WELL_KNOWN_DIRS) {
     const bin = join(dir, 'redis-server');
     if (await isExecutableFile(bin)) return bin;
   }
-  throw new RedisProvisionError('apt-get install', 'it succeeded but no redis-server is in /usr/bin or /usr/sbin');
+  throw new RedisProvisionError(
+    'apt-get install',
+    'it succeeded but no redis-server is in /usr/bin or /usr/sbin',
+  );
 }
 
 async function download(url: string, dest: string): Promise<void> {
@@ -205,12 +237,19 @@ async function download(url: string, dest: string): Promise<void> {
   try {
     res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(10 * 60_000) });
   } catch (e) {
-    throw new RedisProvisionError(`downloading ${url}`, `${(e as Error).message}${(e as Error).cause ? `: ${String((e as { cause?: unknown }).cause)}` : ''}`);
+    throw new RedisProvisionError(
+      `downloading ${url}`,
+      `${(e as Error).message}${(e as Error).cause ? `: ${String((e as { cause?: unknown }).cause)}` : ''}`,
+    );
   }
-  if (!res.ok || !res.body) throw new RedisProvisionError(`downloading ${url}`, `HTTP ${res.status}`);
+  if (!res.ok || !res.body)
+    throw new RedisProvisionError(`downloading ${url}`, `HTTP ${res.status}`);
   const part = `${dest}.part`;
   try {
-    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), createWriteStream(part));
+    await pipeline(
+      Readable.fromWeb(res.body as unknown as WebReadableStream),
+      createWriteStream(part),
+    );
     await rename(part, dest);
   } catch (e) {
     await rm(part, { force: true });
@@ -218,12 +257,20 @@ async function download(url: string, dest: string): Promise<void> {
   }
 }
 
-async function provisionFromSource(cacheDir: string, log: (msg: string) => void, url: string): Promise<string> {
+async function provisionFromSource(
+  cacheDir: string,
+  log: (msg: string) => void,
+  url: string,
+): Promise<string> {
   const missing: string[] = [];
   for (const tool of ['make', 'tar']) if (!(await which(tool))) missing.push(tool);
-  if (!(await which('cc')) && !(await which('gcc')) && !(await which('clang'))) missing.push('a C compiler (cc/gcc/clang)');
+  if (!(await which('cc')) && !(await which('gcc')) && !(await which('clang')))
+    missing.push('a C compiler (cc/gcc/clang)');
   if (missing.length) {
-    throw new RedisProvisionError('building from source', `missing build tools: ${missing.join(', ')}`);
+    throw new RedisProvisionError(
+      'building from source',
+      `missing build tools: ${missing.join(', ')}`,
+    );
   }
   await mkdir(cacheDir, { recursive: true });
   const tarball = join(cacheDir, 'redis-stable.tar.gz');
@@ -234,15 +281,22 @@ async function provisionFromSource(cacheDir: string, log: (msg: string) => void,
   await mkdir(work, { recursive: true });
   try {
     const untar = await run('tar', ['-xzf', tarball, '-C', work]);
-    if (untar.code !== 0) throw new RedisProvisionError(`extracting ${tarball}`, untar.tail.slice(-3).join(' | '));
+    if (untar.code !== 0)
+      throw new RedisProvisionError(`extracting ${tarball}`, untar.tail.slice(-3).join(' | '));
     const [top] = await readdir(work);
     if (!top) throw new RedisProvisionError(`extracting ${tarball}`, 'the archive is empty');
     const srcDir = join(work, top);
     const versionH = await readFile(join(srcDir, 'src', 'version.h'), 'utf8').catch(() => '');
     const version = /REDIS_VERSION\s+"([\d.]+)"/.exec(versionH)?.[1];
-    if (!version) throw new RedisProvisionError('reading src/version.h of the tarball', 'no REDIS_VERSION in it');
+    if (!version)
+      throw new RedisProvisionError(
+        'reading src/version.h of the tarball',
+        'no REDIS_VERSION in it',
+      );
     const jobs = String(Math.max(1, Math.min(availableParallelism(), 8)));
-    log(`redis-server: building Redis ${version} from source (make -j${jobs} MALLOC=libc BUILD_TLS=no); this takes a minute or two …`);
+    log(
+      `redis-server: building Redis ${version} from source (make -j${jobs} MALLOC=libc BUILD_TLS=no); this takes a minute or two …`,
+    );
     let lines = 0;
     const made = await run('make', [`-j${jobs}`, 'MALLOC=libc', 'BUILD_TLS=no'], {
       cwd: srcDir,
@@ -250,12 +304,14 @@ async function provisionFromSource(cacheDir: string, log: (msg: string) => void,
         if (++lines % 50 === 0 || /error/i.test(l)) log(`make: ${l}`);
       },
     });
-    if (made.code !== 0) throw new RedisProvisionError(`make in ${srcDir}`, made.tail.slice(-5).join(' | '));
+    if (made.code !== 0)
+      throw new RedisProvisionError(`make in ${srcDir}`, made.tail.slice(-5).join(' | '));
     const final = join(cacheDir, `redis-${version}`);
     await rm(final, { recursive: true, force: true });
     await rename(srcDir, final);
     const bin = join(final, 'src', 'redis-server');
-    if (!(await isExecutableFile(bin))) throw new RedisProvisionError('make', `it finished but ${bin} is missing`);
+    if (!(await isExecutableFile(bin)))
+      throw new RedisProvisionError('make', `it finished but ${bin} is missing`);
     await redisServerVersion(bin); // it runs
     log(`redis-server: built ${bin}`);
     return bin;
@@ -277,7 +333,8 @@ export async function provisionRedisServer(opts: {
   if (method === 'apt' || (method === 'auto' && isDebianRoot())) {
     const aptGet = await which('apt-get');
     if (aptGet) return provisionWithApt(aptGet, opts.log);
-    if (method === 'apt') throw new RedisProvisionError('apt-get install redis-server', 'apt-get is not on PATH');
+    if (method === 'apt')
+      throw new RedisProvisionError('apt-get install redis-server', 'apt-get is not on PATH');
   }
   return provisionFromSource(opts.cacheDir, opts.log, opts.sourceUrl ?? REDIS_SOURCE_URL);
 }

@@ -4,7 +4,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE, freePort, respPing, runningEmbeddedRedis, startRedisServer } from './redis-server.ts';
+import {
+  LOCK_FILE,
+  freePort,
+  respPing,
+  runningEmbeddedRedis,
+  startRedisServer,
+} from './redis-server.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
 
 const BIN = '/usr/bin/redis-server';
@@ -17,12 +23,18 @@ afterAll(async () => {
 
 function logger() {
   const lines: { msg: string; level: string }[] = [];
-  const log = (msg: string, level: 'info' | 'warn' | 'error' = 'info') => void lines.push({ msg, level });
+  const log = (msg: string, level: 'info' | 'warn' | 'error' = 'info') =>
+    void lines.push({ msg, level });
   return { lines, log };
 }
 
 async function start(dir: string, extra: Partial<Parameters<typeof startRedisServer>[0]> = {}) {
-  const r = await startRedisServer({ bin: BIN, dataDir: join(tmp, dir), log: logger().log, ...extra });
+  const r = await startRedisServer({
+    bin: BIN,
+    dataDir: join(tmp, dir),
+    log: logger().log,
+    ...extra,
+  });
   started.push(r);
   return r;
 }
@@ -34,11 +46,16 @@ function resp(port: number, ...args: string[]): Promise<string> {
     let buf = '';
     sock.on('error', reject);
     sock.on('connect', () => {
-      sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+      sock.write(
+        `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
+      );
     });
     sock.on('data', (b) => {
       buf += b.toString();
-      const complete = buf.startsWith('$') && !buf.startsWith('$-1') ? buf.split('\r\n').length >= 3 : buf.endsWith('\r\n');
+      const complete =
+        buf.startsWith('$') && !buf.startsWith('$-1')
+          ? buf.split('\r\n').length >= 3
+          : buf.endsWith('\r\n');
       if (complete) {
         sock.destroy();
         resolve(buf);
@@ -98,7 +115,9 @@ describe('startRedisServer', () => {
     expect(alive(pid)).toBe(false);
     expect(await respPing(r.port, 500)).toBe(false);
     expect(existsSync(join(r.dataDir, LOCK_FILE))).toBe(false);
-    expect(await waitFor(() => !execOut().includes(`tributary-redis-watchdog ${pid}`), 3000)).toBe(true);
+    expect(await waitFor(() => !execOut().includes(`tributary-redis-watchdog ${pid}`), 3000)).toBe(
+      true,
+    );
     await r.stop(); // idempotent
   });
 
@@ -107,7 +126,9 @@ describe('startRedisServer', () => {
     expect(await resp(a.port, 'SET', 'tributary:test', 'مرحبا')).toBe('+OK\r\n');
     await a.stop();
     const b = await start('aof');
-    expect(await resp(b.port, 'GET', 'tributary:test')).toBe(`$${Buffer.byteLength('مرحبا')}\r\nمرحبا\r\n`);
+    expect(await resp(b.port, 'GET', 'tributary:test')).toBe(
+      `$${Buffer.byteLength('مرحبا')}\r\nمرحبا\r\n`,
+    );
     await b.stop();
   });
 
@@ -118,11 +139,21 @@ describe('startRedisServer', () => {
     const other = join(tmp, 'other');
     const r2 = await start('other');
     await r2.stop();
-    writeFileSync(join(other, LOCK_FILE), JSON.stringify({ ownerPid: process.ppid, redisPid: 1, port: 1234, startedAt: '' }));
-    await expect(start('other')).rejects.toThrow(new RegExp(`in use by another Tributary process \\(pid ${process.ppid}`));
+    writeFileSync(
+      join(other, LOCK_FILE),
+      JSON.stringify({ ownerPid: process.ppid, redisPid: 1, port: 1234, startedAt: '' }),
+    );
+    await expect(start('other')).rejects.toThrow(
+      new RegExp(`in use by another Tributary process \\(pid ${process.ppid}`),
+    );
     rmSync(join(other, LOCK_FILE));
     // Our own lock names our live server: another process could reuse it.
-    expect(runningEmbeddedRedis(join(tmp, 'locked'))).toEqual({ url: a.url, port: a.port, ownerPid: process.pid, redisPid: a.pid });
+    expect(runningEmbeddedRedis(join(tmp, 'locked'))).toEqual({
+      url: a.url,
+      port: a.port,
+      ownerPid: process.pid,
+      redisPid: a.pid,
+    });
     await a.stop();
     expect(runningEmbeddedRedis(join(tmp, 'locked'))).toBeNull();
   });
@@ -130,7 +161,10 @@ describe('startRedisServer', () => {
   it('takes over a stale lock left by a dead process', async () => {
     const r1 = await start('stale');
     await r1.stop();
-    writeFileSync(join(tmp, 'stale', LOCK_FILE), JSON.stringify({ ownerPid: 2 ** 22 + 1, redisPid: null, port: 0, startedAt: '' }));
+    writeFileSync(
+      join(tmp, 'stale', LOCK_FILE),
+      JSON.stringify({ ownerPid: 2 ** 22 + 1, redisPid: null, port: 0, startedAt: '' }),
+    );
     const r2 = await start('stale');
     expect(await respPing(r2.port)).toBe(true);
     await r2.stop();
@@ -140,13 +174,25 @@ describe('startRedisServer', () => {
     const dir = join(tmp, 'leftover');
     const port = await freePort();
     mkdirSync(dir, { recursive: true });
-    const orphan = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: 'ignore' });
+    const orphan = spawn(
+      BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+      { stdio: 'ignore' },
+    );
     expect(await waitFor(() => respPing(port, 200))).toBe(true);
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ownerPid: 2 ** 22 + 1, redisPid: orphan.pid, port, startedAt: '' }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ ownerPid: 2 ** 22 + 1, redisPid: orphan.pid, port, startedAt: '' }),
+    );
     const { lines, log } = logger();
     const r = await start('leftover', { log });
     expect(alive(orphan.pid!)).toBe(false);
-    expect(lines.some((l) => l.level === 'warn' && l.msg.includes(`redis-server pid ${orphan.pid} was left running`))).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.level === 'warn' && l.msg.includes(`redis-server pid ${orphan.pid} was left running`),
+      ),
+    ).toBe(true);
     expect(await respPing(r.port)).toBe(true);
     await r.stop();
   });
@@ -193,10 +239,14 @@ describe('startRedisServer', () => {
       console.log(JSON.stringify({ pid: r.pid, port: r.port }));
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../..', import.meta.url).pathname,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const info = await new Promise<{ pid: number; port: number }>((res, rej) => {
       let out = '';
       parent.stdout.on('data', (b: Buffer) => {
@@ -223,10 +273,14 @@ describe('startRedisServer', () => {
       console.log(JSON.stringify({ pid: r.pid, port: r.port }));
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../..', import.meta.url).pathname,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     parent.stdout.on('data', (b: Buffer) => void (out += b.toString()));
     const exited = new Promise<number | null>((res) => parent.on('exit', (c) => res(c)));
@@ -240,9 +294,11 @@ describe('startRedisServer', () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
-  it('fails start-up with redis-server\'s own words when the port is taken', async () => {
+  it("fails start-up with redis-server's own words when the port is taken", async () => {
     const a = await start('busy-a');
-    await expect(start('busy-b', { port: a.port })).rejects.toThrow(/exited during start-up[\s\S]*(Address already in use|bind)/i);
+    await expect(start('busy-b', { port: a.port })).rejects.toThrow(
+      /exited during start-up[\s\S]*(Address already in use|bind)/i,
+    );
     expect(existsSync(join(tmp, 'busy-b', LOCK_FILE))).toBe(false);
     await a.stop();
   });

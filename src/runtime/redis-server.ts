@@ -135,13 +135,24 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
 async function takeLock(dataDir: string, log: RuntimeLog): Promise<string> {
   const file = join(dataDir, LOCK_FILE);
   if (activeDirs.has(dataDir)) {
-    throw new Error(`An embedded redis-server already runs on ${dataDir} in this process (pid ${process.pid}).`);
+    throw new Error(
+      `An embedded redis-server already runs on ${dataDir} in this process (pid ${process.pid}).`,
+    );
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(file, JSON.stringify({ ownerPid: process.pid, redisPid: null, port: 0, startedAt: new Date().toISOString() }), {
-        flag: 'wx',
-      });
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ownerPid: process.pid,
+          redisPid: null,
+          port: 0,
+          startedAt: new Date().toISOString(),
+        }),
+        {
+          flag: 'wx',
+        },
+      );
       activeDirs.add(dataDir);
       return file;
     } catch (e) {
@@ -161,8 +172,15 @@ async function takeLock(dataDir: string, log: RuntimeLog): Promise<string> {
           `(If pid ${info.ownerPid} is not Tributary, delete ${file}.)`,
       );
     }
-    if (info?.redisPid && isAlive(info.redisPid) && cmdlineOf(info.redisPid).includes('redis-server')) {
-      log(`redis-server pid ${info.redisPid} was left running by a dead Tributary (pid ${info.ownerPid}); stopping it`, 'warn');
+    if (
+      info?.redisPid &&
+      isAlive(info.redisPid) &&
+      cmdlineOf(info.redisPid).includes('redis-server')
+    ) {
+      log(
+        `redis-server pid ${info.redisPid} was left running by a dead Tributary (pid ${info.ownerPid}); stopping it`,
+        'warn',
+      );
       process.kill(info.redisPid, 'SIGTERM');
       if (!(await waitGone(info.redisPid, 10_000))) process.kill(info.redisPid, 'SIGKILL');
     }
@@ -185,8 +203,14 @@ export function runningEmbeddedRedis(
   } catch {
     return null;
   }
-  if (!info.port || !isAlive(info.ownerPid) || (info.redisPid !== null && !isAlive(info.redisPid))) return null;
-  return { url: `redis://127.0.0.1:${info.port}`, port: info.port, ownerPid: info.ownerPid, redisPid: info.redisPid };
+  if (!info.port || !isAlive(info.ownerPid) || (info.redisPid !== null && !isAlive(info.redisPid)))
+    return null;
+  return {
+    url: `redis://127.0.0.1:${info.port}`,
+    port: info.port,
+    ownerPid: info.ownerPid,
+    redisPid: info.redisPid,
+  };
 }
 
 /**
@@ -218,21 +242,38 @@ function spawnWatchdog(redisPid: number): ChildProcess | null {
 
 function redisArgs(o: StartRedisOptions, port: number, dataDir: string, major: number): string[] {
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'yes',
-    '--daemonize', 'no',
-    '--dir', dataDir,
-    '--logfile', '',
-    '--loglevel', 'notice',
-    '--appendonly', o.appendOnly === false ? 'no' : 'yes',
-    '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--dir',
+    dataDir,
+    '--logfile',
+    '',
+    '--loglevel',
+    'notice',
+    '--appendonly',
+    o.appendOnly === false ? 'no' : 'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
   ];
   if (!o.persist) args.push('--save', '');
   if (o.maxmemory) args.push('--maxmemory', o.maxmemory);
   if (major >= 7) {
-    args.push('--enable-debug-command', 'no', '--enable-module-command', 'no', '--enable-protected-configs', 'no');
+    args.push(
+      '--enable-debug-command',
+      'no',
+      '--enable-module-command',
+      'no',
+      '--enable-protected-configs',
+      'no',
+    );
   }
   return args;
 }
@@ -260,7 +301,12 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
     try {
       writeFileSync(
         lockFile,
-        JSON.stringify({ ownerPid: process.pid, redisPid: child?.pid ?? null, port, startedAt: new Date().toISOString() }),
+        JSON.stringify({
+          ownerPid: process.pid,
+          redisPid: child?.pid ?? null,
+          port,
+          startedAt: new Date().toISOString(),
+        }),
       );
     } catch {
       /* the lock is advisory past this point */
@@ -298,13 +344,20 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
       let sawReadyLine = false;
       let settled = false;
       const startedAt = Date.now();
-      const timer = setTimeout(() => fail(new Error(`redis-server did not become ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`redis-server did not become ready within ${readyTimeoutMs} ms`)),
+        readyTimeoutMs,
+      );
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-        rejectReady(new Error(`${err.message}\n  redis-server ${opts.bin} on 127.0.0.1:${port}, dir ${dataDir}; last output:\n  ${tail.join('\n  ')}`));
+        rejectReady(
+          new Error(
+            `${err.message}\n  redis-server ${opts.bin} on 127.0.0.1:${port}, dir ${dataDir}; last output:\n  ${tail.join('\n  ')}`,
+          ),
+        );
       };
       const onLine = (line: string, fromStderr: boolean) => {
         tail.push(line);
@@ -341,14 +394,18 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
       proc.stderr.on('data', splitter(true));
       proc.on('error', (e) => fail(e));
       proc.on('exit', (code, signal) => {
-        if (!settled) fail(new Error(`redis-server exited during start-up (code ${code}, signal ${signal})`));
+        if (!settled)
+          fail(new Error(`redis-server exited during start-up (code ${code}, signal ${signal})`));
         watchdog?.kill('SIGKILL');
         watchdog = null;
         const expected = stopping;
         events.emit('exit', code, signal, expected);
         if (!ready || expected || child !== proc) return;
         if (Date.now() - startedAt > STABLE_AFTER_MS) failures = 0;
-        log(`redis-server (pid ${proc.pid}) exited unexpectedly (code ${code}, signal ${signal}); last output: ${tail.slice(-3).join(' | ')}`, 'error');
+        log(
+          `redis-server (pid ${proc.pid}) exited unexpectedly (code ${code}, signal ${signal}); last output: ${tail.slice(-3).join(' | ')}`,
+          'error',
+        );
         if (supervise) scheduleRestart();
       });
       if (proc.pid) watchdog = spawnWatchdog(proc.pid);
@@ -386,7 +443,8 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
         break;
       } catch (err) {
         // Someone took the free port between our probe and redis' bind: try another.
-        if (pickPort && attempt < 3 && /Address already in use/i.test((err as Error).message)) continue;
+        if (pickPort && attempt < 3 && /Address already in use/i.test((err as Error).message))
+          continue;
         throw err;
       }
     }
@@ -450,7 +508,11 @@ export function stopOnExit(
   const shutdown = (code: number, why: string, err?: unknown) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    if (err !== undefined) opts.log?.(`${why}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 'error');
+    if (err !== undefined)
+      opts.log?.(
+        `${why}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        'error',
+      );
     else opts.log?.(`${why}: shutting down`, 'info');
     void (async () => {
       try {

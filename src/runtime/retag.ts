@@ -45,7 +45,8 @@ export interface RetagOptions {
   pageSize?: number;
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 const sorted = (xs: readonly string[]) => [...xs].sort();
 
 function toArticle(s: StoredArticle, tags: string[]): Article {
@@ -58,7 +59,9 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
   const tagger = createTagger(config.tags);
   const curator = createCurator(config.sections);
   const curation = store.curation;
-  const sourceById = new Map<string, SourceConfig>((await allSources(config, store)).map((s) => [s.id, s]));
+  const sourceById = new Map<string, SourceConfig>(
+    (await allSources(config, store)).map((s) => [s.id, s]),
+  );
   const pageSize = opts.pageSize ?? 200;
   const total = await store.articles.total();
   const seen = new Set<string>();
@@ -74,7 +77,10 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
     if (page.length === 0) break;
     const ids = page.filter((id) => !seen.has(id));
     ids.forEach((id) => seen.add(id));
-    const [articles, sectionRows] = await Promise.all([store.articles.getMany(ids), store.articles.sectionsOf(ids)]);
+    const [articles, sectionRows] = await Promise.all([
+      store.articles.getMany(ids),
+      store.articles.sectionsOf(ids),
+    ]);
     const sectionsById = new Map(ids.map((id, i) => [id, sectionRows[i]!]));
     const manual = await Promise.all(articles.map((a) => curation.manualTags(a.id)));
 
@@ -84,17 +90,27 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
         const text = htmlToText(a.contentHtml);
         const owner = sourceById.get(a.sourceId);
         const computed = tagger.tag({
-          title: a.title, summary: a.summary, text,
-          categories: a.sourceCategories, sourceTags: owner?.tags ?? [],
+          title: a.title,
+          summary: a.summary,
+          text,
+          categories: a.sourceCategories,
+          sourceTags: owner?.tags ?? [],
         });
         // Stored in the order persist would store them (tagger's sorted tags, manual additions last).
         const newTags = applyManualTags(computed, manual[i]!);
         const tagsAfter = sorted(newTags);
         const tagsBefore = sorted(a.tags);
-        const explicitSections = [...new Set(a.sources.flatMap((s) => sourceById.get(s)?.sections ?? []))];
+        const explicitSections = [
+          ...new Set(a.sources.flatMap((s) => sourceById.get(s)?.sections ?? [])),
+        ];
         const sectionsAfter = curator.sectionsFor({
-          tags: tagsAfter, sources: a.sources, lang: a.lang,
-          title: a.title, summary: a.summary, text, explicitSections,
+          tags: tagsAfter,
+          sources: a.sources,
+          lang: a.lang,
+          title: a.title,
+          summary: a.summary,
+          text,
+          explicitSections,
         });
         const sectionsBefore = sectionsById.get(a.id) ?? [];
         const tagsChanged = !sameList(tagsBefore, tagsAfter);
@@ -105,17 +121,35 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
             lostRaces++; // expired or re-polled meanwhile: the poll's write stands
             return;
           }
-          await store.sections.index(a.id, Date.parse(a.published), sectionsAfter, sectionsBefore, tagsChanged);
+          await store.sections.index(
+            a.id,
+            Date.parse(a.published),
+            sectionsAfter,
+            sectionsBefore,
+            tagsChanged,
+          );
           if (sectionsChanged) await store.articles.setFields(a.id, { sections: sectionsAfter });
         }
-        changed.push({ id: a.id, title: a.title, tagsBefore, tagsAfter, sectionsBefore, sectionsAfter });
+        changed.push({
+          id: a.id,
+          title: a.title,
+          tagsBefore,
+          tagsAfter,
+          sectionsBefore,
+          sectionsAfter,
+        });
       }),
     );
     done += ids.length;
     opts.onProgress?.(Math.min(done, Math.max(total, done)), Math.max(total, done));
   }
-  if (lostRaces > 0) deps.log?.warn(`retag: ${lostRaces} articles changed or expired while retagging; left as the poll wrote them`);
-  deps.log?.info(`retag: ${scanned} articles scanned, ${changed.length} ${opts.dryRun ? 'would change' : 'changed'}`);
+  if (lostRaces > 0)
+    deps.log?.warn(
+      `retag: ${lostRaces} articles changed or expired while retagging; left as the poll wrote them`,
+    );
+  deps.log?.info(
+    `retag: ${scanned} articles scanned, ${changed.length} ${opts.dryRun ? 'would change' : 'changed'}`,
+  );
   changed.sort((x, y) => x.id.localeCompare(y.id));
   return { scanned, changed };
 }
@@ -133,7 +167,9 @@ export function formatRetagReport(res: RetagResult, dryRun: boolean): string {
     lines.push(`  tags:     ${diff(c.tagsBefore, c.tagsAfter)}`);
     lines.push(`  sections: ${diff(c.sectionsBefore, c.sectionsAfter)}`);
   }
-  lines.push(`${res.scanned} articles scanned, ${res.changed.length} ${dryRun ? 'would change (dry run: nothing written)' : 'changed'}.`);
+  lines.push(
+    `${res.scanned} articles scanned, ${res.changed.length} ${dryRun ? 'would change (dry run: nothing written)' : 'changed'}.`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -147,7 +183,10 @@ export interface ProgressBar {
  * A tiny progress bar: on a TTY one `\r`-rewritten line (`[#####-----]  42%  420/1000`); otherwise
  * a plain line at most every 10% (and at the end), so logs stay readable.
  */
-export function progressBar(stream: Writable & { isTTY?: boolean; columns?: number }, label = 'retag'): ProgressBar {
+export function progressBar(
+  stream: Writable & { isTTY?: boolean; columns?: number },
+  label = 'retag',
+): ProgressBar {
   const tty = stream.isTTY === true;
   let last = { done: -1, total: 0 };
   let lastDecile = -1;

@@ -16,15 +16,24 @@ export const RETENTION_MIN_EVERY_MS = 5_000;
  * to six times their size between sweeps.
  */
 export function retentionEveryMs(maxAgeMs: number): number {
-  return Math.min(RETENTION_MAX_EVERY_MS, Math.max(RETENTION_MIN_EVERY_MS, Math.round(maxAgeMs / 10)));
+  return Math.min(
+    RETENTION_MAX_EVERY_MS,
+    Math.max(RETENTION_MIN_EVERY_MS, Math.round(maxAgeMs / 10)),
+  );
 }
 
-export async function runRetention(config: Pick<Config, 'retention' | 'sections' | 'sources'>, store: Store, now: Date): Promise<{ trimmed: number }> {
+export async function runRetention(
+  config: Pick<Config, 'retention' | 'sections' | 'sources'>,
+  store: Store,
+  now: Date,
+): Promise<{ trimmed: number }> {
   const t = now.getTime();
   const { maxAge, maxPerSection } = config.retention;
   let trimmed = 0;
-  for (const s of config.sections) trimmed += await store.sections.trim(s.id, t, maxAge, maxPerSection);
-  for (const s of await allSources(config, store)) await store.sources.trimArticles(s.id, t, maxAge);
+  for (const s of config.sections)
+    trimmed += await store.sections.trim(s.id, t, maxAge, maxPerSection);
+  for (const s of await allSources(config, store))
+    await store.sources.trimArticles(s.id, t, maxAge);
   trimmed += await store.articles.trimIndex(t, maxAge);
   return { trimmed };
 }

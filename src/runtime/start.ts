@@ -3,7 +3,13 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { Config, Role } from '../domain/types.ts';
-import { createRedis, parseRedisTarget, checkRedis, closeRedis, bullConnection } from '../store/client.ts';
+import {
+  createRedis,
+  parseRedisTarget,
+  checkRedis,
+  closeRedis,
+  bullConnection,
+} from '../store/client.ts';
 import type { RedisClient } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
 import { watchSectionVersions } from '../store/section-versions.ts';
@@ -52,7 +58,10 @@ export interface StartOptions {
   now?: () => Date;
 }
 
-async function connectRedis(config: Config, log: Logger): Promise<{ url: string; embedded: EmbeddedRedis | null }> {
+async function connectRedis(
+  config: Config,
+  log: Logger,
+): Promise<{ url: string; embedded: EmbeddedRedis | null }> {
   if (config.env.redisUrl) return { url: config.env.redisUrl, embedded: null };
   const bin = await ensureRedisServer({
     env: { redisServerBin: config.env.redisServerBin, autoRedis: config.env.autoRedis },
@@ -93,7 +102,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     await embedded?.stop();
     throw e;
   }
-  const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: config.fetch.unhealthyAfter });
+  const store = createStore(redis, {
+    prefix: config.env.redisPrefix,
+    unhealthyAfter: config.fetch.unhealthyAfter,
+  });
   const queueConn = bullConnection(target, 'queue');
   clients.push(queueConn);
   const queue = createPollQueue(queueConn, store.keys.queuePrefix());
@@ -105,8 +117,12 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   const syncSchedules = async () => {
     await store.locks.withLease('schedulers', 30_000, async () => {
       const sources = await allSources(config, store);
-      const res = await syncSchedulers(queue, sources.map((s) => ({ id: s.id, enabled: s.enabled, everyMs: tickInterval(config, s) })));
-      if (res.upserted || res.removed) log.info(`schedulers: ${res.upserted} upserted, ${res.removed} removed`);
+      const res = await syncSchedulers(
+        queue,
+        sources.map((s) => ({ id: s.id, enabled: s.enabled, everyMs: tickInterval(config, s) })),
+      );
+      if (res.upserted || res.removed)
+        log.info(`schedulers: ${res.upserted} upserted, ${res.removed} removed`);
     });
   };
   const timers: NodeJS.Timeout[] = [];
@@ -130,13 +146,26 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     clients.push(workerConn);
     worker = await startWorkerRole(
       {
-        config, store, fetcher, now, log, priorityOf,
-        hostLimiter: createHostLimiter(redis as never, { keyFor: store.keys.hostSlots, perHost: config.fetch.perHostConcurrency, leaseMs: config.fetch.timeout + 10_000 }),
+        config,
+        store,
+        fetcher,
+        now,
+        log,
+        priorityOf,
+        hostLimiter: createHostLimiter(redis as never, {
+          keyFor: store.keys.hostSlots,
+          perHost: config.fetch.perHostConcurrency,
+          leaseMs: config.fetch.timeout + 10_000,
+        }),
         tagger: createTagger(config.tags),
         curator: createCurator(config.sections),
         onReport: (r) => metrics.observeReport(r),
       },
-      { connection: workerConn, prefix: store.keys.queuePrefix(), concurrency: config.worker.concurrency },
+      {
+        connection: workerConn,
+        prefix: store.keys.queuePrefix(),
+        concurrency: config.worker.concurrency,
+      },
     );
   }
 
@@ -145,13 +174,22 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   if (role === 'all' || role === 'server') {
     const subscriber = createRedis(target, { connectionName: `tributary-${role}-sub` });
     clients.push(subscriber);
-    versions = await watchSectionVersions(subscriber, store.keys, (id) => store.sections.version(id));
+    versions = await watchSectionVersions(subscriber, store.keys, (id) =>
+      store.sections.version(id),
+    );
     await syncSchedules();
     every(60_000, syncSchedules);
-    every(retentionEveryMs(config.retention.maxAge), () => store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())));
+    every(retentionEveryMs(config.retention.maxAge), () =>
+      store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())),
+    );
     const fastFeeds = new FastFeeds();
     const app = createApp({
-      config, store, cache, log, priorityOf, now,
+      config,
+      store,
+      cache,
+      log,
+      priorityOf,
+      now,
       queueCounts: () => queueCounts(queue).catch(() => null),
       metrics: () => metrics.render(),
       observeHttp: (route, method, status, s) => metrics.observeHttp(route, method, status, s),
@@ -173,7 +211,14 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, store, queue, server, worker, redisUrl: url, embeddedRedis: embedded, syncSchedules,
+    config,
+    store,
+    queue,
+    server,
+    worker,
+    redisUrl: url,
+    embeddedRedis: embedded,
+    syncSchedules,
     stop() {
       stopping ??= (async () => {
         timers.forEach(clearInterval);

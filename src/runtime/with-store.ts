@@ -10,7 +10,11 @@ import { ensureRedisServer } from './redis-binary.ts';
 import { runningEmbeddedRedis, startRedisServer } from './redis-server.ts';
 import type { Logger } from './logger.ts';
 
-export async function withStore<T>(config: Config, log: Logger, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  config: Config,
+  log: Logger,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
   let url = config.env.redisUrl;
   let stopEmbedded: (() => Promise<void>) | null = null;
   // A running service owns the embedded Redis of this data dir: talk to it instead of starting one.
@@ -21,14 +25,25 @@ export async function withStore<T>(config: Config, log: Logger, fn: (store: Stor
       cacheDir: join(homedir(), '.cache', 'tributary'),
       log: (m) => log.info(m),
     });
-    const embedded = await startRedisServer({ bin, dataDir: join(config.env.dataDir, 'redis'), appendOnly: true, supervise: false, log: (m, level = 'info') => log[level](`redis-server: ${m}`) });
+    const embedded = await startRedisServer({
+      bin,
+      dataDir: join(config.env.dataDir, 'redis'),
+      appendOnly: true,
+      supervise: false,
+      log: (m, level = 'info') => log[level](`redis-server: ${m}`),
+    });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   }
   const redis = createRedis(parseRedisTarget(url));
   try {
     await checkRedis(redis);
-    return await fn(createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: config.fetch.unhealthyAfter }));
+    return await fn(
+      createStore(redis, {
+        prefix: config.env.redisPrefix,
+        unhealthyAfter: config.fetch.unhealthyAfter,
+      }),
+    );
   } finally {
     await closeRedis(redis);
     await stopEmbedded?.();

@@ -14,12 +14,21 @@ export function createApp(deps: ServerDeps): Hono {
     app.use(async (c, next) => {
       const t0 = performance.now();
       await next();
-      observe(c.req.routePath || 'unmatched', c.req.method, c.res.status, (performance.now() - t0) / 1000);
+      observe(
+        c.req.routePath || 'unmatched',
+        c.req.method,
+        c.res.status,
+        (performance.now() - t0) / 1000,
+      );
     });
   }
   registerHealthRoutes(app, deps);
   // Timed pins leave cached feeds when they expire (one small Redis read per section every few seconds).
-  const pins = pinExpiryCheck(deps.store, deps.config.sections.map((s) => s.id), deps.now);
+  const pins = pinExpiryCheck(
+    deps.store,
+    deps.config.sections.map((s) => s.id),
+    deps.now,
+  );
   app.use('/feeds/*', pins);
   if (deps.fastFeeds) deps.fastFeeds.settled = pins.settled;
   registerFeedRoutes(app, deps);

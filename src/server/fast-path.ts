@@ -39,7 +39,12 @@ export class FastFeeds {
       const url = req.url;
       if ((req.method !== 'GET' && req.method !== 'HEAD') || url === undefined) return false;
       const f = this.byPath.get(url);
-      if (!f || deps.versionPeek(f.sectionId) !== f.version || !this.settled(f.sectionId, Date.now())) return false;
+      if (
+        !f ||
+        deps.versionPeek(f.sectionId) !== f.version ||
+        !this.settled(f.sectionId, Date.now())
+      )
+        return false;
       const t0 = performance.now();
       const h = req.headers;
       const r = cachedReply(

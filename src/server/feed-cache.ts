@@ -6,7 +6,6 @@ import type { Context } from 'hono';
 import type { OutputFormat } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 
-
 export interface CachedFeed {
   version: number;
   body: Buffer;
@@ -37,7 +36,13 @@ export class FeedCache {
     return null;
   }
 
-  put(key: string, version: number, body: string, contentType: string, lastModified: Date): CachedFeed {
+  put(
+    key: string,
+    version: number,
+    body: string,
+    contentType: string,
+    lastModified: Date,
+  ): CachedFeed {
     const buf = Buffer.from(body, 'utf8');
     const entry: CachedFeed = {
       version,
@@ -47,7 +52,10 @@ export class FeedCache {
       contentType,
       // Precompressed once per version, so a compressed hit costs nothing extra.
       gzip: buf.length > 1024 ? gzipSync(buf, { level: 6 }) : null,
-      br: buf.length > 1024 ? brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 5 } }) : null,
+      br:
+        buf.length > 1024
+          ? brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 5 } })
+          : null,
     };
     this.entries.set(key, entry);
     while (this.entries.size > this.maxEntries) {
@@ -87,7 +95,10 @@ const versionReads = new WeakMap<Store, SingleFlight<number>>();
  * The section's version: from the server's memory when it has one (kept by pub/sub), else from
  * Redis with concurrent reads coalesced into one GET.
  */
-export function sectionVersion(deps: { store: Store; versionOf?(sectionId: string): Promise<number> }, sectionId: string): Promise<number> {
+export function sectionVersion(
+  deps: { store: Store; versionOf?(sectionId: string): Promise<number> },
+  sectionId: string,
+): Promise<number> {
   if (deps.versionOf) return deps.versionOf(sectionId);
   const { store } = deps;
   let sf = versionReads.get(store);
@@ -117,7 +128,8 @@ export function cachedReply(
   const inm = req.ifNoneMatch;
   const ims = inm === undefined ? req.ifModifiedSince : undefined;
   const notModified = inm
-    ? inm === entry.etag || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
+    ? inm === entry.etag ||
+      inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')
     : ims !== undefined && Date.parse(ims) >= Date.parse(entry.lastModified);
   if (notModified) return { status: 304, headers, body: null };
   const ae = req.acceptEncoding ?? '';

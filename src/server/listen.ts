@@ -13,7 +13,11 @@ export interface Listening {
 
 export function listen(
   app: Hono,
-  opts: { port: number; host: string; fast?: (req: IncomingMessage, res: ServerResponse) => boolean },
+  opts: {
+    port: number;
+    host: string;
+    fast?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  },
 ): Promise<Listening> {
   const hono = getRequestListener(app.fetch);
   const fast = opts.fast;

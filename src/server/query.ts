@@ -75,26 +75,35 @@ function compilePattern(param: string, pattern: string, caseSensitive: boolean):
   try {
     return RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
   } catch (err) {
-    throw badRequest(`${param} is not a valid pattern (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`, {
-      parameter: param,
-    });
+    throw badRequest(
+      `${param} is not a valid pattern (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`,
+      {
+        parameter: param,
+      },
+    );
   }
 }
 
 export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQuery {
   const p = url.searchParams;
   for (const key of p.keys()) {
-    if (!ALLOWED.has(key)) throw badRequest(`unknown query parameter "${key}"`, { parameter: key, allowed: [...ALLOWED] });
+    if (!ALLOWED.has(key))
+      throw badRequest(`unknown query parameter "${key}"`, {
+        parameter: key,
+        allowed: [...ALLOWED],
+      });
   }
   const one = (k: string) => {
     const all = p.getAll(k);
-    if (all.length > 1) throw badRequest(`query parameter "${k}" given more than once`, { parameter: k });
+    if (all.length > 1)
+      throw badRequest(`query parameter "${k}" given more than once`, { parameter: k });
     return all[0] ?? null;
   };
   let limit: number | null = null;
   const l = one('limit');
   if (l !== null) {
-    if (!/^\d{1,4}$/.test(l) || Number(l) < 1 || Number(l) > 200) throw badRequest('limit must be an integer from 1 to 200', { parameter: 'limit', value: l });
+    if (!/^\d{1,4}$/.test(l) || Number(l) < 1 || Number(l) > 200)
+      throw badRequest('limit must be an integer from 1 to 200', { parameter: 'limit', value: l });
     limit = Number(l);
   }
   const tags = [...new Set(p.getAll('tag'))].sort();
@@ -102,9 +111,14 @@ export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQu
     if (!knownTags.has(t)) throw badRequest(`unknown tag "${t}"`, { parameter: 'tag', value: t });
   }
   const lang = one('lang');
-  if (lang !== null && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(lang)) throw badRequest('lang must be a language tag such as ar or en', { parameter: 'lang', value: lang });
+  if (lang !== null && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(lang))
+    throw badRequest('lang must be a language tag such as ar or en', {
+      parameter: 'lang',
+      value: lang,
+    });
   const q = one('q');
-  if (q !== null && (q.trim() === '' || q.length > 200)) throw badRequest('q must be 1 to 200 characters', { parameter: 'q' });
+  if (q !== null && (q.trim() === '' || q.length > 200))
+    throw badRequest('q must be 1 to 200 characters', { parameter: 'q' });
   let before: number | null = null;
   let beforeId: string | null = null;
   const b = one('before');
@@ -116,12 +130,19 @@ export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQu
     } else {
       before = /^\d{1,15}$/.test(b) ? Number(b) : Date.parse(b);
     }
-    if (!Number.isFinite(before)) throw badRequest('before must be a paging cursor, a timestamp in ms or an ISO date', { parameter: 'before', value: b });
+    if (!Number.isFinite(before))
+      throw badRequest('before must be a paging cursor, a timestamp in ms or an ISO date', {
+        parameter: 'before',
+        value: b,
+      });
   }
 
   const cs = one('filter_case_sensitive');
   if (cs !== null && !['true', 'false', '1', '0'].includes(cs)) {
-    throw badRequest('filter_case_sensitive must be true or false', { parameter: 'filter_case_sensitive', value: cs });
+    throw badRequest('filter_case_sensitive must be true or false', {
+      parameter: 'filter_case_sensitive',
+      value: cs,
+    });
   }
   const caseSensitive = cs === null || cs === 'true' || cs === '1';
   const text: TextFilters = {
@@ -137,23 +158,39 @@ export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQu
   for (const [param, field] of Object.entries(FILTER_PARAMS)) {
     const v = one(param);
     if (v === null) continue;
-    if (v === '' || v.length > MAX_PATTERN) throw badRequest(`${param} must be 1 to ${MAX_PATTERN} characters`, { parameter: param });
+    if (v === '' || v.length > MAX_PATTERN)
+      throw badRequest(`${param} must be 1 to ${MAX_PATTERN} characters`, { parameter: param });
     compilePattern(param, v, caseSensitive); // validate now: a bad pattern is the caller's error
     text[field] = v;
   }
   const ft = one('filter_time');
   if (ft !== null) {
     if (!/^\d{1,10}$/.test(ft) || Number(ft) < 1 || Number(ft) > MAX_FILTER_TIME) {
-      throw badRequest(`filter_time must be a number of seconds from 1 to ${MAX_FILTER_TIME}`, { parameter: 'filter_time', value: ft });
+      throw badRequest(`filter_time must be a number of seconds from 1 to ${MAX_FILTER_TIME}`, {
+        parameter: 'filter_time',
+        value: ft,
+      });
     }
     text.time = Number(ft);
   }
-  return { limit, tags, lang: lang?.toLowerCase() ?? null, q: q?.trim() ?? null, before, beforeId, text };
+  return {
+    limit,
+    tags,
+    lang: lang?.toLowerCase() ?? null,
+    q: q?.trim() ?? null,
+    before,
+    beforeId,
+    text,
+  };
 }
 
 /** True when the query carries any RSSHub-style text or time filter. */
 export function hasTextFilters(t: TextFilters): boolean {
-  return Object.keys(FILTER_PARAMS).some((k) => t[FILTER_PARAMS[k as keyof typeof FILTER_PARAMS]] !== null) || t.time !== null;
+  return (
+    Object.keys(FILTER_PARAMS).some(
+      (k) => t[FILTER_PARAMS[k as keyof typeof FILTER_PARAMS]] !== null,
+    ) || t.time !== null
+  );
 }
 
 export interface FilterSubject {
@@ -165,7 +202,8 @@ export interface FilterSubject {
 
 /** Compiles the text filters into one predicate (all given filters must hold). */
 export function compileTextFilters(t: TextFilters, nowMs: number): (s: FilterSubject) => boolean {
-  const re = (v: string | null) => (v === null ? null : compilePattern('filter', v, t.caseSensitive));
+  const re = (v: string | null) =>
+    v === null ? null : compilePattern('filter', v, t.caseSensitive);
   const filter = re(t.filter);
   const filterout = re(t.filterout);
   const title = re(t.filterTitle);
@@ -201,7 +239,17 @@ export function queryKey(q: FeedQuery, nowMs: number): string {
     q.before,
     q.beforeId,
     hasTextFilters(t)
-      ? [t.filter, t.filterout, t.filterTitle, t.filteroutTitle, t.filterDescription, t.filteroutDescription, t.caseSensitive, t.time, t.time === null ? 0 : Math.floor(nowMs / 60_000)]
+      ? [
+          t.filter,
+          t.filterout,
+          t.filterTitle,
+          t.filteroutTitle,
+          t.filterDescription,
+          t.filteroutDescription,
+          t.caseSensitive,
+          t.time,
+          t.time === null ? 0 : Math.floor(nowMs / 60_000),
+        ]
       : 0,
   ]);
 }

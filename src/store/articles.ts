@@ -65,7 +65,11 @@ return cur
 `;
 
 interface UpsertCommand {
-  tribUpsert(key: string, bodyKey: string, ...args: (string | Buffer | number)[]): Promise<[string, string, string, string | null, string | null]>;
+  tribUpsert(
+    key: string,
+    bodyKey: string,
+    ...args: (string | Buffer | number)[]
+  ): Promise<[string, string, string, string | null, string | null]>;
 }
 
 /**
@@ -84,12 +88,17 @@ const BODY_DICTIONARY = Buffer.from(
 );
 
 export function encodeArticle(a: Article): Buffer {
-  return deflateRawSync(Buffer.from(JSON.stringify(a)), { level: zc.Z_BEST_SPEED, dictionary: BODY_DICTIONARY });
+  return deflateRawSync(Buffer.from(JSON.stringify(a)), {
+    level: zc.Z_BEST_SPEED,
+    dictionary: BODY_DICTIONARY,
+  });
 }
 
 /** `withDictionary`: false for content written before the dictionary (body format 1, hash field `z`). */
 export function decodeArticle(b: Buffer, withDictionary = true): Article {
-  return JSON.parse(inflateRawSync(b, withDictionary ? { dictionary: BODY_DICTIONARY } : {}).toString('utf8')) as Article;
+  return JSON.parse(
+    inflateRawSync(b, withDictionary ? { dictionary: BODY_DICTIONARY } : {}).toString('utf8'),
+  ) as Article;
 }
 
 /**
@@ -125,14 +134,22 @@ export function encodeBody(article: Article, signature: Buffer | null): Buffer {
 }
 
 function bodyParts(body: Buffer): { signature: Buffer; article: Buffer; dictionary: boolean } {
-  if ((body[0] !== BODY_V1 && body[0] !== BODY_V2) || body.length < 3) throw new Error(`article body: unknown format ${body[0]}`);
+  if ((body[0] !== BODY_V1 && body[0] !== BODY_V2) || body.length < 3)
+    throw new Error(`article body: unknown format ${body[0]}`);
   const n = body.readUInt16LE(1);
-  return { signature: body.subarray(3, 3 + n), article: body.subarray(3 + n), dictionary: body[0] === BODY_V2 };
+  return {
+    signature: body.subarray(3, 3 + n),
+    article: body.subarray(3 + n),
+    dictionary: body[0] === BODY_V2,
+  };
 }
 
 export function urlHash(url: string): string {
   // Scheme-less, so http/https flips of one URL meet.
-  return createHash('sha1').update(url.replace(/^https?:\/\//i, '')).digest('base64url').slice(0, 20);
+  return createHash('sha1')
+    .update(url.replace(/^https?:\/\//i, ''))
+    .digest('base64url')
+    .slice(0, 20);
 }
 
 export function createArticleStore(redis: RedisClient, keys: Keys) {
@@ -147,12 +164,25 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     async claimUrl(url: string, id: string, expireAtMs: number): Promise<string> {
       // One script: claim, or read the holder; the holder's own re-claim moves the expiry along
       // with its article's (an edit can move `published`), so the claim never outlives it.
-      const holder = await redis.eval(CLAIM_URL_LUA, 1, keys.urlIndex(urlHash(url)), id, String(expireAtMs));
+      const holder = await redis.eval(
+        CLAIM_URL_LUA,
+        1,
+        keys.urlIndex(urlHash(url)),
+        id,
+        String(expireAtMs),
+      );
       return typeof holder === 'string' ? holder : id;
     },
 
     /** Writes an article (with its packed MinHash signature, if it has one). */
-    async upsert(id: string, article: Article, owner: boolean, now: Date, expireAtMs: number, signature: Buffer | null = null): Promise<UpsertResult> {
+    async upsert(
+      id: string,
+      article: Article,
+      owner: boolean,
+      now: Date,
+      expireAtMs: number,
+      signature: Buffer | null = null,
+    ): Promise<UpsertResult> {
       const [outcome, srcs, fs, cl, secs] = await r.tribUpsert(
         keys.article(id),
         keys.articleBody(id),
@@ -190,12 +220,23 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     },
 
     /** Stored signatures (see `unpackSignature`) and cluster facts of candidate articles. */
-    async getSignatures(ids: string[]): Promise<Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>> {
-      const rows = await Promise.all(ids.map((id) => Promise.all([
-        redis.getrangeBuffer(keys.articleBody(id), 0, BODY_HEAD_BYTES - 1),
-        redis.hmgetBuffer(keys.article(id), 'p', 'cl', 'srcs', 'sig'),
-      ])));
-      const out = new Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>();
+    async getSignatures(
+      ids: string[],
+    ): Promise<
+      Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>
+    > {
+      const rows = await Promise.all(
+        ids.map((id) =>
+          Promise.all([
+            redis.getrangeBuffer(keys.articleBody(id), 0, BODY_HEAD_BYTES - 1),
+            redis.hmgetBuffer(keys.article(id), 'p', 'cl', 'srcs', 'sig'),
+          ]),
+        ),
+      );
+      const out = new Map<
+        string,
+        { sig: Buffer; published: number; clusterId: string | null; sources: string[] }
+      >();
       rows.forEach(([head, [p, cl, srcs, oldSig]], i) => {
         const sig = head.length > 0 ? bodyParts(head).signature : oldSig;
         if (!sig || sig.length === 0 || !p) return;
@@ -211,11 +252,15 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
 
     /** Loads stored articles; missing (expired) ids are skipped. Order follows `ids`. */
     async getMany(ids: string[]): Promise<StoredArticle[]> {
-      const rows = await Promise.all(ids.map((id) => Promise.all([
-        redis.getBuffer(keys.articleBody(id)),
-        // (`z`: the body of an article written before bodies had their own key)
-        redis.hmgetBuffer(keys.article(id), 'srcs', 'cl', 'fs', 'z'),
-      ])));
+      const rows = await Promise.all(
+        ids.map((id) =>
+          Promise.all([
+            redis.getBuffer(keys.articleBody(id)),
+            // (`z`: the body of an article written before bodies had their own key)
+            redis.hmgetBuffer(keys.article(id), 'srcs', 'cl', 'fs', 'z'),
+          ]),
+        ),
+      );
       const out: StoredArticle[] = [];
       rows.forEach(([body, [srcs, cl, fs, z]], i) => {
         const parts = body ? bodyParts(body) : z ? { article: z, dictionary: false } : null;
@@ -262,7 +307,11 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
      * With `expected`, only while the stored version is still that one: a poll that updated the
      * article meanwhile wins, and the caller sees `false`.
      */
-    async replace(id: string, article: Article, expected?: Pick<Article, 'contentHash' | 'tags'>): Promise<boolean> {
+    async replace(
+      id: string,
+      article: Article,
+      expected?: Pick<Article, 'contentHash' | 'tags'>,
+    ): Promise<boolean> {
       const n = await redis.eval(
         "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end " +
           // (ARGV[4]: the bare content hash, as versions were recorded before tags joined them)

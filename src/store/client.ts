@@ -12,11 +12,17 @@ export interface RedisTarget {
 }
 
 export function parseRedisTarget(url: string): RedisTarget {
-  if (url.startsWith('redis+cluster://')) return { url: url.replace('redis+cluster://', 'redis://'), cluster: true };
+  if (url.startsWith('redis+cluster://'))
+    return { url: url.replace('redis+cluster://', 'redis://'), cluster: true };
   return { url, cluster: false };
 }
 
-function hostPort(url: string): { host: string; port: number; password?: string; username?: string } {
+function hostPort(url: string): {
+  host: string;
+  port: number;
+  password?: string;
+  username?: string;
+} {
   const u = new URL(url);
   return {
     host: u.hostname.replace(/^\[|\]$/g, ''),
@@ -61,7 +67,12 @@ export function bullConnection(target: RedisTarget, role: 'worker' | 'queue') {
     // BullMQ duplicates this client for its blocking connection; the options travel with it.
     // Its keys share the `{…:q}` hash tag of the queue prefix, so every script is single-slot.
     return new Cluster([{ host: hp.host, port: hp.port }], {
-      redisOptions: { maxRetriesPerRequest: null, password: hp.password, username: hp.username, connectionName: `tributary-${role}` },
+      redisOptions: {
+        maxRetriesPerRequest: null,
+        password: hp.password,
+        username: hp.username,
+        connectionName: `tributary-${role}`,
+      },
       clusterRetryStrategy: (times) => Math.min(200 * times, 2000),
     });
   }
@@ -92,7 +103,10 @@ function compareVersions(a: string, b: string): number {
 async function clusterMasters(c: Cluster, timeoutMs = 10_000): Promise<Redis[]> {
   if (c.status !== 'ready') {
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => done(new Error(`Redis Cluster not ready after ${timeoutMs} ms (status ${c.status})`)), timeoutMs);
+      const t = setTimeout(
+        () => done(new Error(`Redis Cluster not ready after ${timeoutMs} ms (status ${c.status})`)),
+        timeoutMs,
+      );
       const onReady = () => done();
       const onEnd = () => done(new Error('Redis Cluster connection ended before it was ready'));
       function done(err?: Error) {
@@ -119,7 +133,8 @@ export async function checkRedis(redis: RedisClient): Promise<RedisCheck> {
   let result: RedisCheck | null = null;
   for (const node of nodes) {
     const info = await node.info();
-    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
+    const field = (name: string) =>
+      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
     const version = field('redis_version') ?? '0.0.0';
     const evictionPolicy = field('maxmemory_policy');
     const where = nodes.length > 1 ? ` (node ${node.options.host}:${node.options.port})` : '';

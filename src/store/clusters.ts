@@ -20,14 +20,19 @@ import type { RedisClient } from './client.ts';
 function bandSlot(keys: Keys, band: string): { key: string; tag: string } {
   const i = band.indexOf(':');
   const value = band.slice(i + 1).padEnd(8, '0');
-  return { key: keys.lshBucket(Number(band.slice(0, i)), value.slice(0, 2)), tag: Buffer.from(value.slice(2, 8), 'hex').toString('base64url') };
+  return {
+    key: keys.lshBucket(Number(band.slice(0, i)), value.slice(0, 2)),
+    tag: Buffer.from(value.slice(2, 8), 'hex').toString('base64url'),
+  };
 }
 
 const HEX_ID = /^[0-9a-f]{24}$/;
 const TAG_LEN = 4;
 /** Article ids are 24 hex chars (`articleIdFor`); anything else is kept as it is, after a `~`. */
-const packId = (id: string) => (HEX_ID.test(id) ? Buffer.from(id, 'hex').toString('base64url') : `~${id}`);
-const unpackId = (s: string) => (s.startsWith('~') ? s.slice(1) : Buffer.from(s, 'base64url').toString('hex'));
+const packId = (id: string) =>
+  HEX_ID.test(id) ? Buffer.from(id, 'hex').toString('base64url') : `~${id}`;
+const unpackId = (s: string) =>
+  s.startsWith('~') ? s.slice(1) : Buffer.from(s, 'base64url').toString('hex');
 
 // KEYS[1] cluster; ARGV: 1 id, 2 published (score), 3 ttl (ms) of this member
 const MEMBER_ADD_LUA = `
@@ -84,12 +89,25 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
      * Adds `id` to its band buckets until `deadlineMs` and returns the other live articles that
      * share a band with it (near-duplicate candidates), in one script for all bands.
      */
-    async swapBuckets(id: string, bands: string[], deadlineMs: number, nowMs = Date.now()): Promise<string[]> {
+    async swapBuckets(
+      id: string,
+      bands: string[],
+      deadlineMs: number,
+      nowMs = Date.now(),
+    ): Promise<string[]> {
       if (bands.length === 0) return [];
       const out = new Set<string>();
       const slots = bands.map((b) => bandSlot(keys, b));
       const packed = packId(id);
-      const lists = await r.tribBucketSwap(slots.length, ...slots.map((s) => s.key), Math.ceil(deadlineMs / 1000), Math.floor(nowMs / 1000), Math.max(1, deadlineMs - nowMs), expirySlack(deadlineMs - nowMs), ...slots.map((s) => s.tag + packed));
+      const lists = await r.tribBucketSwap(
+        slots.length,
+        ...slots.map((s) => s.key),
+        Math.ceil(deadlineMs / 1000),
+        Math.floor(nowMs / 1000),
+        Math.max(1, deadlineMs - nowMs),
+        expirySlack(deadlineMs - nowMs),
+        ...slots.map((s) => s.tag + packed),
+      );
       lists.forEach((members, i) => {
         const tag = slots[i]!.tag;
         for (const m of members) if (m.startsWith(tag)) out.add(unpackId(m.slice(TAG_LEN)));
@@ -103,7 +121,12 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
      * `ttlMs`). A story of one needs no set (readers treat a missing set as "alone"): the set is
      * created when the first other article joins, with the representative (`clusterId`) in it.
      */
-    async addMember(clusterId: string, id: string, publishedMs: number, ttlMs: number): Promise<void> {
+    async addMember(
+      clusterId: string,
+      id: string,
+      publishedMs: number,
+      ttlMs: number,
+    ): Promise<void> {
       if (clusterId === id) return;
       const [ttl, repTtl, repPublished] = await Promise.all([
         articleTtl(id, ttlMs),
@@ -111,7 +134,8 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
         redis.hget(keys.article(clusterId), 'p'),
       ]);
       const k = keys.cluster(clusterId);
-      if (repPublished !== null && repTtl > 0) await r.tribMemberAdd(k, clusterId, Number(repPublished), Math.min(ttlMs, repTtl));
+      if (repPublished !== null && repTtl > 0)
+        await r.tribMemberAdd(k, clusterId, Number(repPublished), Math.min(ttlMs, repTtl));
       await r.tribMemberAdd(k, id, publishedMs, Math.min(ttlMs, ttl));
     },
 

@@ -38,7 +38,12 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
 
   return {
     // ---------------------------------------------------------------- pins
-    async pin(sectionId: string, articleId: string, until: number | null, nowMs: number): Promise<void> {
+    async pin(
+      sectionId: string,
+      articleId: string,
+      until: number | null,
+      nowMs: number,
+    ): Promise<void> {
       await redis
         .multi()
         .zadd(keys.sectionPins(sectionId), nowMs, articleId)
@@ -72,14 +77,18 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
 
     /** Removes pins past their time; returns how many went. */
     async expirePins(sectionId: string, nowMs: number): Promise<number> {
-      const expired = (await this.pins(sectionId)).filter((p) => p.until !== null && p.until <= nowMs);
+      const expired = (await this.pins(sectionId)).filter(
+        (p) => p.until !== null && p.until <= nowMs,
+      );
       for (const p of expired) await this.unpin(sectionId, p.articleId);
       return expired.length;
     },
 
     /** The earliest future pin expiry of a section, ms, or null. */
     async nextPinExpiry(sectionId: string): Promise<number | null> {
-      const until = Object.values(await redis.hgetall(keys.sectionPinUntil(sectionId))).map(Number).filter((n) => n > 0);
+      const until = Object.values(await redis.hgetall(keys.sectionPinUntil(sectionId)))
+        .map(Number)
+        .filter((n) => n > 0);
       return until.length ? Math.min(...until) : null;
     },
 
@@ -110,17 +119,29 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
 
     /** Active pins (not expired at `nowMs`) and every hidden id (section and global) of a section. */
     async forSection(sectionId: string, nowMs: number): Promise<SectionCuration> {
-      const [pins, local, global] = await Promise.all([this.pins(sectionId), this.sectionHides(sectionId), this.globalHides()]);
+      const [pins, local, global] = await Promise.all([
+        this.pins(sectionId),
+        this.sectionHides(sectionId),
+        this.globalHides(),
+      ]);
       const hidden = new Set([...local, ...global]);
-      return { pins: pins.filter((p) => (p.until === null || p.until > nowMs) && !hidden.has(p.articleId)), hidden };
+      return {
+        pins: pins.filter((p) => (p.until === null || p.until > nowMs) && !hidden.has(p.articleId)),
+        hidden,
+      };
     },
 
     /** Drops pins and hides of articles that no longer exist (retention bound). */
     async prune(sectionId: string): Promise<number> {
-      const [pins, local, global] = await Promise.all([this.pins(sectionId), this.sectionHides(sectionId), this.globalHides()]);
+      const [pins, local, global] = await Promise.all([
+        this.pins(sectionId),
+        this.sectionHides(sectionId),
+        this.globalHides(),
+      ]);
       let n = 0;
       const pinAlive = await exists(pins.map((p) => p.articleId));
-      for (const [i, p] of pins.entries()) if (!pinAlive[i]) n += Number(await this.unpin(sectionId, p.articleId));
+      for (const [i, p] of pins.entries())
+        if (!pinAlive[i]) n += Number(await this.unpin(sectionId, p.articleId));
       const localAlive = await exists(local);
       const deadLocal = local.filter((_, i) => !localAlive[i]);
       if (deadLocal.length) n += await redis.hdel(keys.sectionHides(sectionId), ...deadLocal);
@@ -134,7 +155,8 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
     async manualTags(articleId: string): Promise<ManualTags> {
       const h = await redis.hgetall(keys.manualTags(articleId));
       const out: ManualTags = { add: [], remove: [] };
-      for (const [tag, op] of Object.entries(h).sort(([a], [b]) => a.localeCompare(b))) (op === '-' ? out.remove : out.add).push(tag);
+      for (const [tag, op] of Object.entries(h).sort(([a], [b]) => a.localeCompare(b)))
+        (op === '-' ? out.remove : out.add).push(tag);
       return out;
     },
 
@@ -142,12 +164,21 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
      * Records manual tag changes: an added tag cancels an earlier removal and vice versa. The hash
      * expires with the article (`expireAtMs`).
      */
-    async setManualTags(articleId: string, change: ManualTags, expireAtMs: number): Promise<ManualTags> {
+    async setManualTags(
+      articleId: string,
+      change: ManualTags,
+      expireAtMs: number,
+    ): Promise<ManualTags> {
       const key = keys.manualTags(articleId);
       const args: string[] = [];
       for (const t of change.add) args.push(t, '+');
       for (const t of change.remove) args.push(t, '-');
-      if (args.length) await redis.multi().hset(key, ...args).pexpireat(key, expireAtMs).exec();
+      if (args.length)
+        await redis
+          .multi()
+          .hset(key, ...args)
+          .pexpireat(key, expireAtMs)
+          .exec();
       return this.manualTags(articleId);
     },
 

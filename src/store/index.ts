@@ -18,7 +18,8 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
   const keys = createKeys(opts.prefix);
   let epochValue: string | null = null;
   let epochAt = 0;
-  const runId = async (node: { info(section: string): Promise<string> }) => /run_id:(\w+)/.exec(await node.info('server'))?.[1] ?? '?';
+  const runId = async (node: { info(section: string): Promise<string> }) =>
+    /run_id:(\w+)/.exec(await node.info('server'))?.[1] ?? '?';
   const readEpoch = async () => {
     if (!(redis instanceof Cluster)) return runId(redis);
     // On Cluster every master has its own life: any of them restarting (or a failover) may have
@@ -47,7 +48,13 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
         timer = setTimeout(() => r(false), timeoutMs);
       });
       try {
-        return await Promise.race([redis.ping().then((p) => p === 'PONG', () => false), late]);
+        return await Promise.race([
+          redis.ping().then(
+            (p) => p === 'PONG',
+            () => false,
+          ),
+          late,
+        ]);
       } finally {
         clearTimeout(timer);
       }
@@ -61,7 +68,10 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     async epoch(): Promise<string> {
       // A single client learns of a restart by reconnecting ('ready'); a Cluster client does not
       // always, so there the value is re-read every few seconds.
-      if (epochValue === null || (redis instanceof Cluster && Date.now() - epochAt > EPOCH_RECHECK_MS)) {
+      if (
+        epochValue === null ||
+        (redis instanceof Cluster && Date.now() - epochAt > EPOCH_RECHECK_MS)
+      ) {
         epochValue = await readEpoch();
         epochAt = Date.now();
       }

@@ -7,7 +7,11 @@ import type { Keys } from './keys.ts';
 export function createLocks(redis: RedisClient, keys: Keys) {
   return {
     /** Runs `fn` if the lease `name` is free; returns false when another process holds it. */
-    async withLease<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    async withLease<T>(
+      name: string,
+      ttlMs: number,
+      fn: () => Promise<T>,
+    ): Promise<{ ran: true; value: T } | { ran: false }> {
       const key = keys.lock(name);
       const token = randomBytes(8).toString('hex');
       const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
@@ -15,7 +19,12 @@ export function createLocks(redis: RedisClient, keys: Keys) {
       try {
         return { ran: true, value: await fn() };
       } finally {
-        await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+        await redis.eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          key,
+          token,
+        );
       }
     },
   };

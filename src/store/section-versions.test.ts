@@ -30,7 +30,8 @@ describe('watchSectionVersions', () => {
     const other = createStore(connect(), { prefix: store.keys.prefix, unhealthyAfter: 3 });
     await other.sections.bump(['s']);
     await other.sections.bump(['s']);
-    for (let i = 0; i < 50 && (await versions.get('s')) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && (await versions.get('s')) !== 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(await versions.get('s')).toBe(2);
     expect(reads).toBe(1);
     await versions.close();

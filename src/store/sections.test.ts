@@ -20,7 +20,10 @@ describe('section store apply', () => {
     const key = store.keys.sectionItems('s');
     expect(await redis.zrange(key, '0', '-1')).toEqual(['a3', 'a4', 'a5', 'a6', 'a7']);
     // Newer items push the oldest out; an item older than all kept ones does not stay.
-    await store.sections.apply(new Map([['s', { ...adds(8, 2), add: [...adds(8, 2).add, [1, 'ancient']] }]]), 5);
+    await store.sections.apply(
+      new Map([['s', { ...adds(8, 2), add: [...adds(8, 2).add, [1, 'ancient']] }]]),
+      5,
+    );
     expect(await redis.zrange(key, '0', '-1')).toEqual(['a5', 'a6', 'a7', 'a8', 'a9']);
     // Without a cap (0), nothing is trimmed; re-applying the same adds changes nothing.
     await store.sections.apply(new Map([['t', adds(0, 8)]]));

@@ -47,10 +47,18 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
      * Puts an article into `sections` and takes it out of `previous` ones it left. Idempotent.
      * Returns the sections whose content changed (their version is bumped).
      */
-    async index(id: string, publishedMs: number, sections: string[], previous: string[], contentChanged: boolean): Promise<string[]> {
+    async index(
+      id: string,
+      publishedMs: number,
+      sections: string[],
+      previous: string[],
+      contentChanged: boolean,
+    ): Promise<string[]> {
       const batch = new Map<string, SectionChange>();
-      for (const s of sections) batch.set(s, { add: [[publishedMs, id]], remove: [], changed: contentChanged });
-      for (const s of previous) if (!sections.includes(s)) batch.set(s, { add: [], remove: [id], changed: false });
+      for (const s of sections)
+        batch.set(s, { add: [[publishedMs, id]], remove: [], changed: contentChanged });
+      for (const s of previous)
+        if (!sections.includes(s)) batch.set(s, { add: [], remove: [id], changed: false });
       return this.apply(batch);
     },
 
@@ -98,11 +106,24 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
     },
 
     /** Newest first; `beforeMs` is an exclusive cursor on published time. */
-    async list(sectionId: string, limit: number, beforeMs: number | null = null): Promise<{ id: string; score: number }[]> {
+    async list(
+      sectionId: string,
+      limit: number,
+      beforeMs: number | null = null,
+    ): Promise<{ id: string; score: number }[]> {
       const max = beforeMs === null ? '+inf' : `(${beforeMs}`;
-      const flat = await redis.zrevrangebyscore(keys.sectionItems(sectionId), max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit);
+      const flat = await redis.zrevrangebyscore(
+        keys.sectionItems(sectionId),
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        limit,
+      );
       const out: { id: string; score: number }[] = [];
-      for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+      for (let i = 0; i < flat.length; i += 2)
+        out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
       return out;
     },
 
@@ -124,7 +145,12 @@ export function createSectionStore(redis: RedisClient, keys: Keys) {
     },
 
     /** Retention: drops members older than maxAge and beyond maxPerSection. */
-    async trim(sectionId: string, nowMs: number, maxAgeMs: number, maxPerSection: number): Promise<number> {
+    async trim(
+      sectionId: string,
+      nowMs: number,
+      maxAgeMs: number,
+      maxPerSection: number,
+    ): Promise<number> {
       const key = keys.sectionItems(sectionId);
       const [byAge, byCount] = await Promise.all([
         redis.zremrangebyscore(key, '-inf', `(${nowMs - maxAgeMs}`),

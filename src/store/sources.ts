@@ -18,7 +18,12 @@ for i = 3 + n, #ARGV, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 
-function toState(sourceId: string, h: Record<string, string>, articleCount: number, unhealthyAfter: number): SourceState {
+function toState(
+  sourceId: string,
+  h: Record<string, string>,
+  articleCount: number,
+  unhealthyAfter: number,
+): SourceState {
   const failures = Number(h.consecutiveFailures ?? 0);
   return {
     sourceId,
@@ -42,7 +47,11 @@ function toState(sourceId: string, h: Record<string, string>, articleCount: numb
 
 export type SourceStatePatch = Partial<Omit<SourceState, 'sourceId' | 'healthy' | 'articleCount'>>;
 
-export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unhealthyAfter: number }) {
+export function createSourceStore(
+  redis: RedisClient,
+  keys: Keys,
+  opts: { unhealthyAfter: number },
+) {
   return {
     async getState(sourceId: string): Promise<SourceState> {
       const [h, count] = await Promise.all([
@@ -64,7 +73,15 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
         if (v === null) del.push(k);
         else set.push(k, String(v));
       }
-      await redis.eval(PATCH_STATE_LUA, 1, keys.sourceState(sourceId), patch.lastFetch ?? '', String(del.length), ...del, ...set);
+      await redis.eval(
+        PATCH_STATE_LUA,
+        1,
+        keys.sourceState(sourceId),
+        patch.lastFetch ?? '',
+        String(del.length),
+        ...del,
+        ...set,
+      );
     },
 
     /** What the last poll saw: item key -> item hash (skips unchanged items on the next poll). */
@@ -84,7 +101,10 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
       return redis.hincrby(keys.sourceState(sourceId), 'consecutiveFailures', 1);
     },
 
-    async addArticles(sourceId: string, items: { id: string; publishedMs: number }[]): Promise<void> {
+    async addArticles(
+      sourceId: string,
+      items: { id: string; publishedMs: number }[],
+    ): Promise<void> {
       if (items.length === 0) return;
       const args = items.flatMap((i) => [i.publishedMs, i.id]);
       await redis.zadd(keys.sourceArticles(sourceId), ...args);
@@ -103,7 +123,11 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
     },
 
     async deleteState(sourceId: string): Promise<void> {
-      await Promise.all([redis.del(keys.sourceState(sourceId)), redis.del(keys.sourceArticles(sourceId)), redis.del(keys.sourceSeen(sourceId))]);
+      await Promise.all([
+        redis.del(keys.sourceState(sourceId)),
+        redis.del(keys.sourceArticles(sourceId)),
+        redis.del(keys.sourceSeen(sourceId)),
+      ]);
     },
 
     // ---- runtime sources (admin API, OPML import)
@@ -115,7 +139,11 @@ export function createSourceStore(redis: RedisClient, keys: Keys, opts: { unheal
     },
 
     async putRuntime(source: SourceConfig): Promise<void> {
-      await redis.hset(keys.runtimeSources(), source.id, JSON.stringify({ ...source, origin: 'runtime' }));
+      await redis.hset(
+        keys.runtimeSources(),
+        source.id,
+        JSON.stringify({ ...source, origin: 'runtime' }),
+      );
     },
 
     async deleteRuntime(sourceId: string): Promise<boolean> {

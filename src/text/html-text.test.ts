@@ -26,7 +26,8 @@ describe('truncateOnWord', () => {
     expect(truncateOnWord('hello wonderful world', 16)).toBe('hello wonderful…');
     expect(truncateOnWord('one, two three', 9)).toBe('one, two…');
     expect(truncateOnWord('one, two three', 6)).toBe('one…');
-    for (let n = 1; n < 30; n++) expect(truncateOnWord('the quick brown fox jumps over it', n).length).toBeLessThanOrEqual(n);
+    for (let n = 1; n < 30; n++)
+      expect(truncateOnWord('the quick brown fox jumps over it', n).length).toBeLessThanOrEqual(n);
   });
 
   it('cuts a single overlong word hard', () => {
@@ -38,7 +39,9 @@ describe('truncateOnWord', () => {
     for (let n = 1; n <= 10; n++) {
       const out = truncateOnWord(s, n);
       expect(out.length).toBeLessThanOrEqual(n);
-      expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      expect(out).not.toMatch(
+        /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+      );
     }
   });
 

@@ -105,7 +105,11 @@ const SUFFIXES: string[] = [
 const MIN_STEM = 2;
 
 function isArabicLetter(code: number): boolean {
-  return (code >= 0x0620 && code <= 0x064a) || (code >= 0x066e && code <= 0x06d3) || (code >= 0x0750 && code <= 0x077f);
+  return (
+    (code >= 0x0620 && code <= 0x064a) ||
+    (code >= 0x066e && code <= 0x06d3) ||
+    (code >= 0x0750 && code <= 0x077f)
+  );
 }
 
 function arabicStems(t: string, exact: Set<string>, prefixed: Set<string>): void {
@@ -242,7 +246,8 @@ export function compileMatcher(rules: readonly KeywordRule[]): KeywordMatcher {
         }
         if (i + n > tokens.length) continue;
         let ok = true;
-        for (let k = 1; k < n && ok; k++) ok = wordMatches(e.words[k] as Word, tokens[i + k] as string);
+        for (let k = 1; k < n && ok; k++)
+          ok = wordMatches(e.words[k] as Word, tokens[i + k] as string);
         if (ok) out.add(e.ruleId);
       }
     }

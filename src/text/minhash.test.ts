@@ -14,7 +14,8 @@ import {
 } from './minhash.ts';
 import { tokenize } from './tokenize.ts';
 
-const words = (n: number, offset = 0): string[] => Array.from({ length: n }, (_, i) => `w${i + offset}`);
+const words = (n: number, offset = 0): string[] =>
+  Array.from({ length: n }, (_, i) => `w${i + offset}`);
 
 function exactJaccard(a: string[], b: string[]): number {
   const A = new Set(a);
@@ -51,7 +52,10 @@ describe('minhashSignature', () => {
       const a = words(n);
       const b = words(n, n - overlap);
       const exact = exactJaccard(shingles(a, 1), shingles(b, 1));
-      const est = estimateJaccard(minhashSignature(a, { shingleSize: 1 }), minhashSignature(b, { shingleSize: 1 }));
+      const est = estimateJaccard(
+        minhashSignature(a, { shingleSize: 1 }),
+        minhashSignature(b, { shingleSize: 1 }),
+      );
       expect(Math.abs(est - exact)).toBeLessThan(0.12);
     }
   });
@@ -119,7 +123,10 @@ describe('packSignature / unpackSignature (stored form)', () => {
     const base = words(200);
     const near = [...base.slice(0, 170), ...words(30).map((w) => `${w}x`)];
     const full = estimateJaccard(minhashSignature(base), minhashSignature(near));
-    const stored = estimateJaccard(compactSignature(minhashSignature(base)), unpackSignature(packSignature(minhashSignature(near))));
+    const stored = estimateJaccard(
+      compactSignature(minhashSignature(base)),
+      unpackSignature(packSignature(minhashSignature(near))),
+    );
     expect(stored).toBeCloseTo(full, 2);
     // Empty slots never agree, stored or not.
     const empty = unpackSignature(packSignature(minhashSignature([])));

@@ -93,7 +93,10 @@ export interface MinhashOptions {
 }
 
 /** MinHash signature of the word shingles of `tokens`. */
-export function minhashSignature(tokens: readonly string[], opts: MinhashOptions = {}): Uint32Array {
+export function minhashSignature(
+  tokens: readonly string[],
+  opts: MinhashOptions = {},
+): Uint32Array {
   const n = opts.numHashes ?? DEFAULT_NUM_HASHES;
   const size = opts.shingleSize ?? DEFAULT_SHINGLE_SIZE;
   const seeds = seedsFor(n);
@@ -204,7 +207,8 @@ export function encodeSignature(sig: Uint32Array): string {
 
 export function decodeSignature(s: string): Uint32Array {
   const buf = Buffer.from(s, 'base64');
-  if (buf.length % 4 !== 0) throw new RangeError('decodeSignature: length is not a multiple of 4 bytes');
+  if (buf.length % 4 !== 0)
+    throw new RangeError('decodeSignature: length is not a multiple of 4 bytes');
   const sig = new Uint32Array(buf.length / 4);
   for (let i = 0; i < sig.length; i++) sig[i] = buf.readUInt32LE(i * 4);
   return sig;

@@ -46,11 +46,7 @@ range(0, 9, (d) => {
 
 /** Matches every character that needs removing or replacing (built from the tables above). */
 const SPECIAL = new RegExp(
-  '[' +
-    [...REMOVE, ...REPLACE.keys()]
-      .map((cp) => `\\u{${cp.toString(16)}}`)
-      .join('') +
-    ']',
+  '[' + [...REMOVE, ...REPLACE.keys()].map((cp) => `\\u{${cp.toString(16)}}`).join('') + ']',
   'gu',
 );
 

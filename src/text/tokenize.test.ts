@@ -6,7 +6,11 @@ import { normalizeText } from './normalize.ts';
 
 describe('tokenize', () => {
   it.each([
-    ['Arabic words and punctuation', 'قال أردوغان، "السوريون" (أي أذربيجان).', ['قال', 'اردوغان', 'السوريون', 'اي', 'اذربيجان']],
+    [
+      'Arabic words and punctuation',
+      'قال أردوغان، "السوريون" (أي أذربيجان).',
+      ['قال', 'اردوغان', 'السوريون', 'اي', 'اذربيجان'],
+    ],
     ['Latin, hyphen splits', 'Nagorno-Karabakh war', ['nagorno', 'karabakh', 'war']],
     ['possessive s dropped', "Iran's and Turkey’s", ['iran', 'and', 'turkey']],
     ['possessive only at a word end, after a letter', "it'sy 5's x's", ['it', 'sy', '5', 's', 'x']],
@@ -24,12 +28,15 @@ describe('tokenize', () => {
 
 /** The definition the one-pass tokenizer implements, as three regex passes (its earlier form). */
 function reference(normalized: string): string[] {
-  const parts = normalized.replace(/(?<=\p{L})['’]s(?![\p{L}\p{M}\p{N}])/gu, '').split(/[^\p{L}\p{M}\p{N}]+/u);
+  const parts = normalized
+    .replace(/(?<=\p{L})['’]s(?![\p{L}\p{M}\p{N}])/gu, '')
+    .split(/[^\p{L}\p{M}\p{N}]+/u);
   const out: string[] = [];
   for (const part of parts) {
     if (part.length === 0) continue;
     if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(part)) {
-      for (const piece of part.split(/([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/u)) if (piece.length > 0) out.push(piece);
+      for (const piece of part.split(/([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/u))
+        if (piece.length > 0) out.push(piece);
     } else out.push(part);
   }
   return out;

@@ -28,7 +28,8 @@ let bmp: Uint8Array | null = null;
 function bmpClasses(): Uint8Array {
   if (bmp) return bmp;
   const t = new Uint8Array(0x10000);
-  for (let c = 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) t[c] = classify(String.fromCharCode(c));
+  for (let c = 0; c < 0x10000; c++)
+    if (c < 0xd800 || c > 0xdfff) t[c] = classify(String.fromCharCode(c));
   return (bmp = t);
 }
 
@@ -49,7 +50,7 @@ export function tokenizeNormalized(normalized: string): string[] {
   const n = normalized.length;
   let start = -1;
   let prev = SEP;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const code = normalized.charCodeAt(i);
     let width = 1;
     let cls: number;
@@ -61,7 +62,12 @@ export function tokenizeNormalized(normalized: string): string[] {
       cls = classes[code] as number;
     }
     if (cls === SEP) {
-      if ((code === APOSTROPHE || code === RIGHT_QUOTE) && (prev === LETTER_CH || prev === UNSPACED_CH) && normalized.charCodeAt(i + 1) === LOWER_S && !isWordAt(normalized, i + 2)) {
+      if (
+        (code === APOSTROPHE || code === RIGHT_QUOTE) &&
+        (prev === LETTER_CH || prev === UNSPACED_CH) &&
+        normalized.charCodeAt(i + 1) === LOWER_S &&
+        !isWordAt(normalized, i + 2)
+      ) {
         // Possessive: the word ends before the apostrophe; the s goes with it.
         if (start >= 0) out.push(normalized.slice(start, i));
         start = -1;
@@ -88,7 +94,8 @@ export function tokenizeNormalized(normalized: string): string[] {
 function isWordAt(s: string, i: number): boolean {
   if (i >= s.length) return false;
   const code = s.charCodeAt(i);
-  if (code >= 0xd800 && code <= 0xdbff) return classify(String.fromCodePoint(s.codePointAt(i) as number)) !== SEP;
+  if (code >= 0xd800 && code <= 0xdbff)
+    return classify(String.fromCodePoint(s.codePointAt(i) as number)) !== SEP;
   return bmpClasses()[code] !== SEP;
 }
 

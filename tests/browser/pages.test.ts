@@ -13,7 +13,10 @@ import type { Running } from '../../src/runtime/start.ts';
 
 // Browser globals used inside evaluate() callbacks, which run in the page (the project's tsconfig
 // has no DOM lib).
-interface Rect { left: number; right: number }
+interface Rect {
+  left: number;
+  right: number;
+}
 declare const document: {
   documentElement: { scrollWidth: number };
   createRange(): { selectNodeContents(n: unknown): void; getBoundingClientRect(): Rect };
@@ -23,7 +26,10 @@ declare function getComputedStyle(el: unknown): { direction: string; textAlign: 
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[browser] ${CHROMIUM} is missing: browser tests skipped (install Debian's chromium; .ci/run does)`);
+if (!hasChromium)
+  console.warn(
+    `[browser] ${CHROMIUM} is missing: browser tests skipped (install Debian's chromium; .ci/run does)`,
+  );
 
 const CONFIG = `
 site: { title: Tributary, baseUrl: "\${SELF}" }
@@ -40,11 +46,29 @@ sections:
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 const arItems = [
-  { guid: 'a1', title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية', link: 'https://www.enabbaladi.net/archives/1', date: hoursAgo(1), content: '<p>تحدثت موسكو عن مناقشات مستمرة مع أنقرة.</p>' },
-  { guid: 'a2', title: 'ارتفاع أسعار الخبز في دمشق وريفها', link: 'https://www.enabbaladi.net/archives/2', date: hoursAgo(3), content: '<p>شهدت أسواق دمشق ارتفاعًا جديدًا.</p>' },
+  {
+    guid: 'a1',
+    title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية',
+    link: 'https://www.enabbaladi.net/archives/1',
+    date: hoursAgo(1),
+    content: '<p>تحدثت موسكو عن مناقشات مستمرة مع أنقرة.</p>',
+  },
+  {
+    guid: 'a2',
+    title: 'ارتفاع أسعار الخبز في دمشق وريفها',
+    link: 'https://www.enabbaladi.net/archives/2',
+    date: hoursAgo(3),
+    content: '<p>شهدت أسواق دمشق ارتفاعًا جديدًا.</p>',
+  },
 ];
 const enItems = [
-  { guid: 'e1', title: 'Azerbaijan and Armenia trade accusations over Karabakh, a long headline that must wrap on a phone screen', link: 'https://news.example/1', date: hoursAgo(2) },
+  {
+    guid: 'e1',
+    title:
+      'Azerbaijan and Armenia trade accusations over Karabakh, a long headline that must wrap on a phone screen',
+    link: 'https://news.example/1',
+    date: hoursAgo(2),
+  },
   { guid: 'e2', title: 'Markets steady', link: 'https://news.example/2', date: hoursAgo(5) },
 ];
 
@@ -67,14 +91,25 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
     feeds.routes.set('/broken.rss', { type: 'text/html', body: '<!doctype html><title>x</title>' });
     // The site's baseUrl must be the service itself so links resolve; the port is known only
     // after start, so links are checked by path against the configured placeholder host.
-    run = await startService(testConfig(CONFIG, {}, { BASE: feeds.url, SELF: 'http://tributary.test' }));
+    run = await startService(
+      testConfig(CONFIG, {}, { BASE: feeds.url, SELF: 'http://tributary.test' }),
+    );
     base = run.server!.url;
     await pollAll(run, ['enab', 'world', 'broken']);
     profile = mkdtempSync(join(tmpdir(), 'tributary-chromium-'));
     // A fresh profile directory per run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 90_000);
 
@@ -85,7 +120,10 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  async function open(path: string, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+  async function open(
+    path: string,
+    viewport: { width: number; height: number },
+  ): Promise<{ page: Page; problems: string[] }> {
     const page = await browser.newPage();
     await page.setViewportSize(viewport);
     const problems: string[] = [];
@@ -111,12 +149,12 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
 
       // The Arabic heading sits at the right edge of its section, the English one at the left.
       const arBox = (await ar.boundingBox())!;
-      const arH = (await ar.locator('h2').evaluate((el) => {
+      const arH = await ar.locator('h2').evaluate((el) => {
         const r = document.createRange();
         r.selectNodeContents(el);
         const b = r.getBoundingClientRect();
         return { left: b.left, right: b.right, align: getComputedStyle(el).textAlign };
-      }));
+      });
       expect(arBox.x + arBox.width - arH.right).toBeLessThan(40); // near the right padding
       expect(arH.left - arBox.x).toBeGreaterThan(40);
       const enBox = (await en.boundingBox())!;
@@ -136,8 +174,13 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
       expect(liBox.x + liBox.width - (aBox.x + aBox.width)).toBeLessThan(8);
 
       // Subscribe links for every format and both digests, pointing at the section's feeds.
-      for (const [id, sec] of [['arabic', ar], ['world', en]] as const) {
-        const hrefs = await sec.locator('ul.subscribe a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      for (const [id, sec] of [
+        ['arabic', ar],
+        ['world', en],
+      ] as const) {
+        const hrefs = await sec
+          .locator('ul.subscribe a')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
         expect(hrefs).toEqual([
           `http://tributary.test/feeds/${id}.rss`,
           `http://tributary.test/feeds/${id}.atom`,
@@ -147,15 +190,25 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
         ]);
       }
       // And those paths answer on the service with feeds.
-      for (const path of ['/feeds/arabic.rss', '/feeds/world.atom', '/feeds/arabic.json', '/feeds/arabic/digest.rss', '/feeds/world/digest.rss?period=weekly']) {
+      for (const path of [
+        '/feeds/arabic.rss',
+        '/feeds/world.atom',
+        '/feeds/arabic.json',
+        '/feeds/arabic/digest.rss',
+        '/feeds/world/digest.rss?period=weekly',
+      ]) {
         const r = await page.request.get(`${base}${path}`);
         expect(r.status(), path).toBe(200);
-        expect(r.headers()['content-type'], path).toMatch(/^application\/(rss\+xml|atom\+xml|feed\+json)/);
+        expect(r.headers()['content-type'], path).toMatch(
+          /^application\/(rss\+xml|atom\+xml|feed\+json)/,
+        );
       }
       expect(await page.locator('head link[rel="alternate"]').count()).toBe(2);
 
       // Nothing overflows the viewport horizontally (reads on a phone without sideways scrolling).
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
       expect(overflow).toBeLessThanOrEqual(0);
       if (vp.name === 'phone') {
         // One column on a phone: the two sections are stacked.
@@ -179,7 +232,9 @@ describe.skipIf(!hasChromium)('HTML pages in chromium', () => {
       expect(await arName.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
       expect(await arName.getAttribute('href')).toBe(`${feeds.url}/ar.rss`);
       // The table may scroll inside its box on a phone, but the page itself does not.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
       expect(overflow).toBeLessThanOrEqual(0);
       expect(problems).toEqual([]);
       await page.close();

@@ -12,9 +12,15 @@ import { createStore } from '../../src/store/index.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tributary.mjs');
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -23,7 +29,10 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-const seed = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'), 'utf8');
+const seed = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'),
+  'utf8',
+);
 const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-'));
 
 describe('tributary CLI', () => {
@@ -33,16 +42,26 @@ describe('tributary CLI', () => {
   beforeAll(async () => {
     feeds = await startFeedServer();
     feeds.routes.set('/ar.rss', {
-      body: rssFeed('عنب بلدي', [
-        {
-          guid: 'seed',
-          title: seed.split('\n')[0]!,
-          link: 'https://www.enabbaladi.net/archives/420000?utm_campaign=x',
-          date: '2020-10-19T14:04:00Z',
-          content: seed.split('\n').slice(1).filter(Boolean).map((p) => `<p>${p}</p>`).join('') + '<img src="/wp/a.jpg"><script>x()</script>',
-          categories: ['سوريا'],
-        },
-      ], 'ar'),
+      body: rssFeed(
+        'عنب بلدي',
+        [
+          {
+            guid: 'seed',
+            title: seed.split('\n')[0]!,
+            link: 'https://www.enabbaladi.net/archives/420000?utm_campaign=x',
+            date: '2020-10-19T14:04:00Z',
+            content:
+              seed
+                .split('\n')
+                .slice(1)
+                .filter(Boolean)
+                .map((p) => `<p>${p}</p>`)
+                .join('') + '<img src="/wp/a.jpg"><script>x()</script>',
+            categories: ['سوريا'],
+          },
+        ],
+        'ar',
+      ),
     });
     feeds.routes.set('/page.html', {
       type: 'text/html; charset=utf-8',
@@ -73,7 +92,20 @@ sections:
     expect(articles).toHaveLength(1);
     const a = articles[0]!;
     expect(Object.keys(a).sort()).toEqual(
-      ['id', 'url', 'title', 'published', 'updated', 'author', 'summary', 'contentHtml', 'image', 'lang', 'tags', 'sourceCategories'].sort(),
+      [
+        'id',
+        'url',
+        'title',
+        'published',
+        'updated',
+        'author',
+        'summary',
+        'contentHtml',
+        'image',
+        'lang',
+        'tags',
+        'sourceCategories',
+      ].sort(),
     );
     expect(a.url).toBe('https://www.enabbaladi.net/archives/420000');
     expect(a.lang).toBe('ar');
@@ -115,18 +147,26 @@ sections:
 
   it('import-opml adds runtime sources to Redis', async () => {
     const opml = join(dir, 'subs.opml');
-    writeFileSync(opml, `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+    writeFileSync(
+      opml,
+      `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
 <outline text="News"><outline type="rss" text="Levant Wire" title="Levant Wire" xmlUrl="https://levant.example/feed.xml"/>
-<outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/></outline></body></opml>`);
+<outline type="rss" text="Bad" xmlUrl="javascript:alert(1)"/></outline></body></opml>`,
+    );
     const prefix = uniquePrefix('cli');
-    const r = await run(['import-opml', opml, '--config', config, '--section', 'syria'], { REDIS_URL: testRedisUrl(), TRIBUTARY_REDIS_PREFIX: prefix });
+    const r = await run(['import-opml', opml, '--config', config, '--section', 'syria'], {
+      REDIS_URL: testRedisUrl(),
+      TRIBUTARY_REDIS_PREFIX: prefix,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 1 sources \(1 skipped\)/);
     const redis = createRedis(parseRedisTarget(testRedisUrl()));
     try {
       const runtime = await createStore(redis, { prefix, unhealthyAfter: 3 }).sources.listRuntime();
-      expect(runtime.map((s) => [s.id, s.url, s.sections])).toEqual([['levant-wire', 'https://levant.example/feed.xml', ['syria']]]);
+      expect(runtime.map((s) => [s.id, s.url, s.sections])).toEqual([
+        ['levant-wire', 'https://levant.example/feed.xml', ['syria']],
+      ]);
     } finally {
       await closeRedis(redis);
     }

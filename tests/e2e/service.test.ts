@@ -8,7 +8,10 @@ import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
 
-const seed = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'), 'utf8');
+const seed = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'),
+  'utf8',
+);
 const seedTitle = seed.split('\n')[0]!.trim();
 const seedHtml = seed
   .split('\n')
@@ -38,13 +41,43 @@ sections:
 `;
 
 const arItems = [
-  { guid: 'enab-1', title: seedTitle, link: 'https://www.enabbaladi.net/archives/420000?utm_source=rss&utm_medium=feed', date: '2020-10-19T14:04:00Z', content: seedHtml },
-  { guid: 'enab-2', title: 'ارتفاع أسعار الخبز في دمشق وريفها', link: 'https://www.enabbaladi.net/archives/420001', date: '2020-10-19T10:00:00Z', content: '<p>شهدت أسواق دمشق في سوريا ارتفاعًا جديدًا في أسعار الخبز.</p>' },
+  {
+    guid: 'enab-1',
+    title: seedTitle,
+    link: 'https://www.enabbaladi.net/archives/420000?utm_source=rss&utm_medium=feed',
+    date: '2020-10-19T14:04:00Z',
+    content: seedHtml,
+  },
+  {
+    guid: 'enab-2',
+    title: 'ارتفاع أسعار الخبز في دمشق وريفها',
+    link: 'https://www.enabbaladi.net/archives/420001',
+    date: '2020-10-19T10:00:00Z',
+    content: '<p>شهدت أسواق دمشق في سوريا ارتفاعًا جديدًا في أسعار الخبز.</p>',
+  },
 ];
 const enItems = [
-  { guid: 'w-1', title: 'Azerbaijan and Armenia trade accusations over Karabakh', link: 'https://news.example/karabakh-1', date: '2020-10-19T12:00:00Z', content: '<p>Fighting continued in Karabakh.</p><script>alert(1)</script><img src="/img/k.jpg">' },
-  { guid: 'w-2', title: 'Football: a late goal decides the derby', link: 'https://news.example/derby', date: '2020-10-19T11:00:00Z', categories: ['Sport'] },
-  { guid: 'w-3', title: 'Syrian refugees return to Idlib', link: 'https://news.example/idlib', date: '2020-10-18T09:00:00Z' },
+  {
+    guid: 'w-1',
+    title: 'Azerbaijan and Armenia trade accusations over Karabakh',
+    link: 'https://news.example/karabakh-1',
+    date: '2020-10-19T12:00:00Z',
+    content:
+      '<p>Fighting continued in Karabakh.</p><script>alert(1)</script><img src="/img/k.jpg">',
+  },
+  {
+    guid: 'w-2',
+    title: 'Football: a late goal decides the derby',
+    link: 'https://news.example/derby',
+    date: '2020-10-19T11:00:00Z',
+    categories: ['Sport'],
+  },
+  {
+    guid: 'w-3',
+    title: 'Syrian refugees return to Idlib',
+    link: 'https://news.example/idlib',
+    date: '2020-10-18T09:00:00Z',
+  },
 ];
 
 describe('Tributary end to end', () => {
@@ -57,7 +90,10 @@ describe('Tributary end to end', () => {
     feeds = await startFeedServer();
     feeds.routes.set('/ar.rss', { body: rssFeed('عنب بلدي', arItems, 'ar') });
     feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
-    feeds.routes.set('/broken.rss', { type: 'text/html', body: '<!doctype html><html><head><title>Moved</title></head><body>Not a feed</body></html>' });
+    feeds.routes.set('/broken.rss', {
+      type: 'text/html',
+      body: '<!doctype html><html><head><title>Moved</title></head><body>Not a feed</body></html>',
+    });
     const config = testConfig(CONFIG, {}, { BASE: feeds.url });
     run = await startService(config);
     base = run.server!.url;
@@ -84,7 +120,14 @@ describe('Tributary end to end', () => {
     const atom = await parser.parseString(await atomRes.text());
     const json = (await (await fetch(`${base}/feeds/world.json`)).json()) as {
       version: string;
-      items: { id: string; title: string; url: string; content_html: string; tags: string[]; _tributary: { source: string } }[];
+      items: {
+        id: string;
+        title: string;
+        url: string;
+        content_html: string;
+        tags: string[];
+        _tributary: { source: string };
+      }[];
     };
     expect(json.version).toBe('https://jsonfeed.org/version/1.1');
     expect(json.items.map((i) => i.title)).toEqual(rss.items.map((i) => i.title));
@@ -115,12 +158,25 @@ describe('Tributary end to end', () => {
     const etag = res.headers.get('etag')!;
     const lm = res.headers.get('last-modified')!;
     expect(etag).toBeTruthy();
-    expect((await fetch(`${base}/feeds/syria.atom`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
-    expect((await fetch(`${base}/feeds/syria.atom`, { headers: { 'If-Modified-Since': lm } })).status).toBe(304);
+    expect(
+      (await fetch(`${base}/feeds/syria.atom`, { headers: { 'If-None-Match': etag } })).status,
+    ).toBe(304);
+    expect(
+      (await fetch(`${base}/feeds/syria.atom`, { headers: { 'If-Modified-Since': lm } })).status,
+    ).toBe(304);
   });
 
   it('reports per-source health; a broken feed and a 404 do not stop the others', async () => {
-    const body = (await (await fetch(`${base}/api/sources`)).json()) as { sources: { id: string; lastStatus: string; lastError: string | null; articleCount: number; nextPoll: string | null; lastFetch: string | null }[] };
+    const body = (await (await fetch(`${base}/api/sources`)).json()) as {
+      sources: {
+        id: string;
+        lastStatus: string;
+        lastError: string | null;
+        articleCount: number;
+        nextPoll: string | null;
+        lastFetch: string | null;
+      }[];
+    };
     const by = Object.fromEntries(body.sources.map((s) => [s.id, s]));
     expect(by.enab!.lastStatus).toBe('ok');
     expect(by.enab!.articleCount).toBe(2);
@@ -137,16 +193,25 @@ describe('Tributary end to end', () => {
 
   it('re-polling stores no duplicates, and a new item shows up first', async () => {
     await pollAll(run, ['world']);
-    let json = (await (await fetch(`${base}/feeds/world.json`)).json()) as { items: { id: string; title: string }[] };
+    let json = (await (await fetch(`${base}/feeds/world.json`)).json()) as {
+      items: { id: string; title: string }[];
+    };
     expect(json.items).toHaveLength(2);
     feeds.routes.set('/en.rss', {
       body: rssFeed('World desk', [
-        { guid: 'w-4', title: 'Ceasefire announced in Karabakh', link: 'https://news.example/ceasefire', date: '2020-10-20T08:00:00Z' },
+        {
+          guid: 'w-4',
+          title: 'Ceasefire announced in Karabakh',
+          link: 'https://news.example/ceasefire',
+          date: '2020-10-20T08:00:00Z',
+        },
         ...enItems,
       ]),
     });
     await pollAll(run, ['world']);
-    json = (await (await fetch(`${base}/feeds/world.json`)).json()) as { items: { id: string; title: string }[] };
+    json = (await (await fetch(`${base}/feeds/world.json`)).json()) as {
+      items: { id: string; title: string }[];
+    };
     expect(json.items.map((i) => i.title)[0]).toBe('Ceasefire announced in Karabakh');
     expect(json.items).toHaveLength(3);
     expect(new Set(json.items.map((i) => i.id)).size).toBe(3);
@@ -166,11 +231,15 @@ describe('Tributary end to end', () => {
   it('gives JSON errors for unknown sections and bad queries', async () => {
     const r404 = await fetch(`${base}/feeds/nope.rss`);
     expect(r404.status).toBe(404);
-    expect(((await r404.json()) as { error: { message: string } }).error.message).toMatch(/unknown section/);
+    expect(((await r404.json()) as { error: { message: string } }).error.message).toMatch(
+      /unknown section/,
+    );
     const r400 = await fetch(`${base}/feeds/world.rss?limit=0`);
     expect(r400.status).toBe(400);
     expect(((await r400.json()) as { error: { code: string } }).error.code).toBe('bad-request');
-    const tagged = (await (await fetch(`${base}/feeds/world.json?tag=karabakh`)).json()) as { items: { title: string }[] };
+    const tagged = (await (await fetch(`${base}/feeds/world.json?tag=karabakh`)).json()) as {
+      items: { title: string }[];
+    };
     expect(tagged.items.every((i) => /Karabakh/.test(i.title))).toBe(true);
     expect((await fetch(`${base}/feeds/world.json?tag=unknown`)).status).toBe(400);
   });
@@ -180,7 +249,11 @@ describe('restart on the same data dir (embedded redis-server, AOF)', () => {
   it('keeps the articles', async () => {
     const feeds = await startFeedServer();
     feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
-    const config = testConfig(CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''), { redisUrl: null }, { BASE: feeds.url });
+    const config = testConfig(
+      CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''),
+      { redisUrl: null },
+      { BASE: feeds.url },
+    );
     let run = await startService(config);
     expect(run.embeddedRedis).not.toBeNull();
     await pollAll(run, ['world']);
@@ -190,7 +263,9 @@ describe('restart on the same data dir (embedded redis-server, AOF)', () => {
 
     run = await startService(config);
     try {
-      const after = (await (await fetch(`${run.server!.url}/feeds/world.json`)).json()) as { items: unknown[] };
+      const after = (await (await fetch(`${run.server!.url}/feeds/world.json`)).json()) as {
+        items: unknown[];
+      };
       expect(after.items.length).toBe(2);
       expect(after).toEqual(before);
     } finally {
@@ -203,7 +278,11 @@ describe('the fast path for bare feed URLs', () => {
   it('answers repeat polls from memory and never serves a superseded version', async () => {
     const feeds = await startFeedServer();
     feeds.routes.set('/en.rss', { body: rssFeed('World desk', enItems) });
-    const config = testConfig(CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''), {}, { BASE: feeds.url });
+    const config = testConfig(
+      CONFIG.replace(/ {2}- \{ id: (enab|broken|gone).*\n/g, ''),
+      {},
+      { BASE: feeds.url },
+    );
     const run = await startService(config);
     try {
       await pollAll(run, ['world']);
@@ -221,7 +300,15 @@ describe('the fast path for bare feed URLs', () => {
       expect(gz.headers.get('content-encoding')).toBe('gzip');
       expect(await gz.text()).toBe(body); // fetch decodes it
       feeds.routes.set('/en.rss', {
-        body: rssFeed('World desk', [{ guid: 'w-9', title: 'Fresh story', link: 'https://news.example/fresh', date: '2020-10-21T08:00:00Z' }, ...enItems]),
+        body: rssFeed('World desk', [
+          {
+            guid: 'w-9',
+            title: 'Fresh story',
+            link: 'https://news.example/fresh',
+            date: '2020-10-21T08:00:00Z',
+          },
+          ...enItems,
+        ]),
       });
       await pollAll(run, ['world']);
       const after = await fetch(url, { headers: { 'If-None-Match': etag } });

@@ -6,8 +6,24 @@
 // the defaults the product uses; measured ~65 s after a single kill.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  SHORT, SEED, rng, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
-  openView, uniquePrefix, sourceIds, refreshAll, waitPolled, waitDrained, audit, waitFor,
+  SHORT,
+  SEED,
+  rng,
+  sleep,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  refreshAll,
+  waitPolled,
+  waitDrained,
+  audit,
+  waitFor,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -23,7 +39,12 @@ describe('fault 1: kill -9 worker during ingest', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 10, grow: 2, baseMs: Date.now() - 3 * 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 10,
+      grow: 2,
+      baseMs: Date.now() - 3 * 86_400_000,
+    });
     const r = rng(SEED);
     fx.delay = () => 20 + Math.floor(r() * 150);
   });
@@ -66,7 +87,13 @@ describe('fault 1: kill -9 worker during ingest', () => {
       let n = 0;
       for (const id of heldAtKill) {
         const job = await view.queue.getJob(id);
-        if (job && (await job.getState()) === 'active' && job.processedOn && job.processedOn < lastKillAt) n++;
+        if (
+          job &&
+          (await job.getState()) === 'active' &&
+          job.processedOn &&
+          job.processedOn < lastKillAt
+        )
+          n++;
       }
       return n;
     };
@@ -83,7 +110,11 @@ describe('fault 1: kill -9 worker during ingest', () => {
     const since = Date.now();
     await refreshAll(view, ids);
     await waitPolled(view, ids, since, 180_000);
-    await waitFor('drain', 60_000, async () => (await view.queue.getJobCounts('active', 'waiting')).waiting === 0);
+    await waitFor(
+      'drain',
+      60_000,
+      async () => (await view.queue.getJobCounts('active', 'waiting')).waiting === 0,
+    );
     const after = await audit(view, fx.expected());
     figure(
       `fault 1: kill -9 worker x${KILLS} — lost ${after.lost}, duplicated ${after.duplicated}, stuck ${stuck}` +

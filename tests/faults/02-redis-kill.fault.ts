@@ -4,8 +4,24 @@
 // its hash). The worker process must ride through every restart.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  SHORT, SEED, rng, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
-  openView, uniquePrefix, sourceIds, refreshAll, waitPolled, waitDrained, audit, waitFor,
+  SHORT,
+  SEED,
+  rng,
+  sleep,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  refreshAll,
+  waitPolled,
+  waitDrained,
+  audit,
+  waitFor,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -20,7 +36,12 @@ describe('fault 2: kill -9 Redis during ingest', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 10, grow: 3, baseMs: Date.now() - 3 * 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 10,
+      grow: 3,
+      baseMs: Date.now() - 3 * 86_400_000,
+    });
     const r = rng(SEED + 2);
     fx.delay = () => 10 + Math.floor(r() * 100);
   });
@@ -58,7 +79,11 @@ describe('fault 2: kill -9 Redis during ingest', () => {
     const since = Date.now();
     await refreshAll(view, ids);
     await waitPolled(view, ids, since, 240_000);
-    await waitFor('no waiting jobs', 60_000, async () => (await view.queue.getJobCounts('waiting')).waiting === 0);
+    await waitFor(
+      'no waiting jobs',
+      60_000,
+      async () => (await view.queue.getJobCounts('waiting')).waiting === 0,
+    );
     const a = await audit(view, fx.expected());
     figure(
       `fault 2: kill -9 Redis x${RESTARTS} — lost ${a.lost}, duplicated ${a.duplicated}, half-written ${a.halfWritten}` +

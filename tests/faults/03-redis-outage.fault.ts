@@ -4,22 +4,42 @@
 // records what /readyz does while Redis is alive but paused (`CLIENT PAUSE 5000 ALL`).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  SHORT, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
-  openView, uniquePrefix, sourceIds, refreshAll, waitPolled, waitDrained, audit, waitFor,
+  SHORT,
+  sleep,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  refreshAll,
+  waitPolled,
+  waitDrained,
+  audit,
+  waitFor,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
 const FEEDS = 50;
 const OUTAGES_S = SHORT ? [5] : [5, 60];
 
-async function get(url: string, timeoutMs = 3000): Promise<{ status: number | 'timeout' | 'refused'; ms: number }> {
+async function get(
+  url: string,
+  timeoutMs = 3000,
+): Promise<{ status: number | 'timeout' | 'refused'; ms: number }> {
   const t0 = Date.now();
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
     return { status: res.status, ms: Date.now() - t0 };
   } catch (e) {
-    return { status: (e as Error).name === 'TimeoutError' ? 'timeout' : 'refused', ms: Date.now() - t0 };
+    return {
+      status: (e as Error).name === 'TimeoutError' ? 'timeout' : 'refused',
+      ms: Date.now() - t0,
+    };
   }
 }
 
@@ -31,7 +51,12 @@ describe('fault 3: Redis unavailable', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 10, grow: 2, baseMs: Date.now() - 3 * 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 10,
+      grow: 2,
+      baseMs: Date.now() - 3 * 86_400_000,
+    });
   });
   afterAll(async () => {
     if (svc) await stopProduct(svc, 'SIGKILL');
@@ -54,7 +79,14 @@ describe('fault 3: Redis unavailable', () => {
     expect((await get(`${base}/readyz`)).status).toBe(200);
 
     const parts: string[] = [];
-    const checks: { alive: boolean; saw503: number; slowest: number; healthDown: number; lost: number; duplicated: number }[] = [];
+    const checks: {
+      alive: boolean;
+      saw503: number;
+      slowest: number;
+      healthDown: number;
+      lost: number;
+      duplicated: number;
+    }[] = [];
     for (const secs of OUTAGES_S) {
       await redis.stopClean();
       const t0 = Date.now();
@@ -70,7 +102,12 @@ describe('fault 3: Redis unavailable', () => {
       }
       await redis.restart();
       const tUp = Date.now();
-      await waitFor('/readyz 200 after the outage', 90_000, async () => (await get(`${base}/readyz`)).status === 200, 250);
+      await waitFor(
+        '/readyz 200 after the outage',
+        90_000,
+        async () => (await get(`${base}/readyz`)).status === 200,
+        250,
+      );
       const readyAfterS = (Date.now() - tUp) / 1000;
       // New items, polled by the same process: ingest resumed.
       fx.bump();
@@ -85,7 +122,14 @@ describe('fault 3: Redis unavailable', () => {
         `${secs} s: up ${alive}, /readyz during outage ${[...seen].map(([s, n]) => `${s}x${n}`).join(' ')} (slowest ${slowest} ms), /healthz failures ${healthDown},` +
           ` ready again ${readyAfterS.toFixed(1)} s, polls resumed ${resumedS.toFixed(1)} s, lost ${a.lost}, duplicated ${a.duplicated}`,
       );
-      checks.push({ alive, saw503: seen.get('503') ?? 0, slowest, healthDown, lost: a.lost, duplicated: a.duplicated });
+      checks.push({
+        alive,
+        saw503: seen.get('503') ?? 0,
+        slowest,
+        healthDown,
+        lost: a.lost,
+        duplicated: a.duplicated,
+      });
     }
 
     // Paused, not gone: does /readyz still answer in bounded time?
@@ -94,10 +138,23 @@ describe('fault 3: Redis unavailable', () => {
     await sleep(200);
     const paused = await get(`${base}/readyz`, 3000);
     await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
-    await waitFor('/readyz 200 after the pause', 30_000, async () => (await get(`${base}/readyz`)).status === 200, 250);
+    await waitFor(
+      '/readyz 200 after the pause',
+      30_000,
+      async () => (await get(`${base}/readyz`)).status === 200,
+      250,
+    );
     parts.push(`CLIENT PAUSE 5 s: /readyz ${paused.status} after ${paused.ms} ms`);
     figure(`fault 3: Redis unavailable — ${parts.join('; ')}`);
-    for (const c of checks) expect(c).toEqual({ alive: true, saw503: expect.any(Number), slowest: expect.any(Number), healthDown: 0, lost: 0, duplicated: 0 });
+    for (const c of checks)
+      expect(c).toEqual({
+        alive: true,
+        saw503: expect.any(Number),
+        slowest: expect.any(Number),
+        healthDown: 0,
+        lost: 0,
+        duplicated: 0,
+      });
     for (const c of checks) expect(c.saw503).toBeGreaterThan(0);
     // A readiness probe must answer in bounded time (Kubernetes' default probe timeout is 1 s).
     for (const c of checks) expect(c.slowest).toBeLessThanOrEqual(2000);

@@ -3,8 +3,18 @@
 // counted as stalled.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct, openView, uniquePrefix,
-  sourceIds, refreshAll, waitFor, sleep,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  refreshAll,
+  waitFor,
+  sleep,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -19,7 +29,12 @@ describe('fault 4: SIGTERM with jobs active', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 10, grow: 0, baseMs: Date.now() - 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 10,
+      grow: 0,
+      baseMs: Date.now() - 86_400_000,
+    });
     fx.delay = () => 3000;
   });
   afterAll(async () => {
@@ -31,19 +46,32 @@ describe('fault 4: SIGTERM with jobs active', () => {
 
   it('exits within the grace with code 0, stalled 0', async () => {
     const prefix = uniquePrefix('term');
-    const config = writeConfig({ feeds: FEEDS, fixtureUrl: fx.url, concurrency: 8, shutdownGrace: '25s', interval: '1m' });
+    const config = writeConfig({
+      feeds: FEEDS,
+      fixtureUrl: fx.url,
+      concurrency: 8,
+      shutdownGrace: '25s',
+      interval: '1m',
+    });
     view = openView(redis.url, prefix);
     const worker = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
     procs.push(worker);
     await worker.ready;
     await refreshAll(view, sourceIds(FEEDS));
-    await waitFor('8 jobs active', 20_000, async () => (await view.queue.getJobCounts('active')).active === 8, 50);
+    await waitFor(
+      '8 jobs active',
+      20_000,
+      async () => (await view.queue.getJobCounts('active')).active === 8,
+      50,
+    );
     const held = (await view.queue.getActive()).map((j) => j.id!);
     const t0 = Date.now();
     worker.proc.kill('SIGTERM');
     const { code, signal, at } = await worker.exit;
     const exitMs = at - t0;
-    const states = await Promise.all(held.map(async (id) => (await view.queue.getJob(id))?.getState()));
+    const states = await Promise.all(
+      held.map(async (id) => (await view.queue.getJob(id))?.getState()),
+    );
     const completed = states.filter((s) => s === 'completed').length;
     const activeAfter = (await view.queue.getJobCounts('active')).active;
     // A second worker drains the rest; none of the 8 may come back as stalled.
@@ -56,7 +84,9 @@ describe('fault 4: SIGTERM with jobs active', () => {
     });
     await sleep(500);
     const jobs = await Promise.all(held.map((id) => view.queue.getJob(id)));
-    const stalled = jobs.filter((j) => (j?.stalledCounter ?? 0) > 0 || (j?.attemptsMade ?? 0) > 1).length;
+    const stalled = jobs.filter(
+      (j) => (j?.stalledCounter ?? 0) > 0 || (j?.attemptsMade ?? 0) > 1,
+    ).length;
     figure(
       `fault 4: SIGTERM with ${held.length} active, grace 25 s — exit ${exitMs} ms, code ${code}${signal ? ` (signal ${signal})` : ''}, completed ${completed}/${held.length}, active after exit ${activeAfter}, stalled ${stalled}`,
     );

@@ -2,8 +2,17 @@
 // each time): every source ends up with exactly one job scheduler, and none is due in the past.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  SHORT, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct, openView, uniquePrefix,
-  sourceIds, sleep,
+  SHORT,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  sleep,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess } from './harness.ts';
 import { schedulerId } from '../../src/queues/queues.ts';
@@ -20,7 +29,12 @@ describe('fault 5: five processes start at once', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 5, grow: 0, baseMs: Date.now() - 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 5,
+      grow: 0,
+      baseMs: Date.now() - 86_400_000,
+    });
   });
   afterAll(async () => {
     for (const p of procs) await stopProduct(p, 'SIGKILL');
@@ -39,7 +53,11 @@ describe('fault 5: five processes start at once', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const prefix = uniquePrefix('start');
       const view = openView(redis.url, prefix);
-      const round_ = await Promise.all(Array.from({ length: PROCS }, () => spawnProduct('all', { config, redisUrl: redis.url, prefix })));
+      const round_ = await Promise.all(
+        Array.from({ length: PROCS }, () =>
+          spawnProduct('all', { config, redisUrl: redis.url, prefix }),
+        ),
+      );
       procs.push(...round_);
       await Promise.all(round_.map((p) => p.ready));
       await sleep(1000);
@@ -58,14 +76,17 @@ describe('fault 5: five processes start at once', () => {
       // One pending iteration per scheduler (BullMQ creates the next when the current one starts).
       const pending = await view.queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, -1);
       const perSched = new Map<string, number>();
-      for (const j of pending) if (j.repeatJobKey) perSched.set(j.repeatJobKey, (perSched.get(j.repeatJobKey) ?? 0) + 1);
+      for (const j of pending)
+        if (j.repeatJobKey) perSched.set(j.repeatJobKey, (perSched.get(j.repeatJobKey) ?? 0) + 1);
       for (const n of perSched.values()) if (n > 1) extraJobs += n - 1;
       bad += scheds.filter((s) => !ids.some((id) => schedulerId(id) === s.key)).length;
       // Teardown is not under test here: SIGKILL (the next round uses a fresh prefix).
       await Promise.all(round_.map((p) => stopProduct(p, 'SIGKILL')));
       await view.close();
     }
-    figure(`fault 5: ${PROCS} processes start at once x${ROUNDS} — sources without a scheduler ${missing}, extra schedulers ${extra}, unknown schedulers ${bad}, extra pending iterations ${extraJobs}, due in the past ${past}`);
+    figure(
+      `fault 5: ${PROCS} processes start at once x${ROUNDS} — sources without a scheduler ${missing}, extra schedulers ${extra}, unknown schedulers ${bad}, extra pending iterations ${extraJobs}, due in the past ${past}`,
+    );
     expect(missing).toBe(0);
     expect(extra).toBe(0);
     expect(bad).toBe(0);

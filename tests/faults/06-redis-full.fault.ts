@@ -3,8 +3,20 @@
 // (maxmemory raised) the articles are stored.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct, openView, uniquePrefix,
-  sourceIds, refreshAll, waitPolled, audit, waitFor, redisInfo,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
+  openView,
+  uniquePrefix,
+  sourceIds,
+  refreshAll,
+  waitPolled,
+  audit,
+  waitFor,
+  redisInfo,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -37,10 +49,18 @@ describe('fault 6: Redis full', () => {
 
   beforeAll(async () => {
     redis = await startSuiteRedis();
-    fx = await startFixtureServer({ feeds: FEEDS, items: 10, grow: 20, baseMs: Date.now() - 5 * 86_400_000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 10,
+      grow: 20,
+      baseMs: Date.now() - 5 * 86_400_000,
+    });
   });
   afterAll(async () => {
-    await redis?.admin().config('SET', 'maxmemory', '0').catch(() => undefined);
+    await redis
+      ?.admin()
+      .config('SET', 'maxmemory', '0')
+      .catch(() => undefined);
     if (svc) await stopProduct(svc, 'SIGKILL');
     await view?.close();
     await fx?.close();
@@ -71,20 +91,26 @@ describe('fault 6: Redis full', () => {
     let readyz = 0;
     let readyzAfterS = -1;
     let metricsSeen = '';
-    await waitFor('errors in logs, /metrics and /readyz', 90_000, async () => {
-      const log = svc.log().slice(logBefore);
-      const r = await text(`${base}/readyz`);
-      if (r.status === 503 && readyzAfterS < 0) {
-        readyz = 503;
-        readyzAfterS = (Date.now() - tFull) / 1000;
-      }
-      const m = await text(`${base}/metrics`);
-      const failed = metric(m.body, 'tributary_queue_jobs', 'state="failed"');
-      const delayed = metric(m.body, 'tributary_queue_jobs', 'state="delayed"');
-      const fetchErrors = metric(m.body, 'tributary_fetches_total', 'outcome="error"');
-      if (failed + fetchErrors > 0) metricsSeen = `failed ${failed}, delayed ${delayed}, fetch errors ${fetchErrors}`;
-      return /OOM|maxmemory/i.test(log) && metricsSeen !== '' && readyz === 503;
-    }, 1000).catch((e: Error) => console.log(`  ${e.message}`));
+    await waitFor(
+      'errors in logs, /metrics and /readyz',
+      90_000,
+      async () => {
+        const log = svc.log().slice(logBefore);
+        const r = await text(`${base}/readyz`);
+        if (r.status === 503 && readyzAfterS < 0) {
+          readyz = 503;
+          readyzAfterS = (Date.now() - tFull) / 1000;
+        }
+        const m = await text(`${base}/metrics`);
+        const failed = metric(m.body, 'tributary_queue_jobs', 'state="failed"');
+        const delayed = metric(m.body, 'tributary_queue_jobs', 'state="delayed"');
+        const fetchErrors = metric(m.body, 'tributary_fetches_total', 'outcome="error"');
+        if (failed + fetchErrors > 0)
+          metricsSeen = `failed ${failed}, delayed ${delayed}, fetch errors ${fetchErrors}`;
+        return /OOM|maxmemory/i.test(log) && metricsSeen !== '' && readyz === 503;
+      },
+      1000,
+    ).catch((e: Error) => console.log(`  ${e.message}`));
     const logHit = /OOM|maxmemory/i.test(svc.log().slice(logBefore));
     const evicted = Number(await redisInfo(admin, 'evicted_keys'));
     const aliveWhileFull = svc.alive();
@@ -92,7 +118,12 @@ describe('fault 6: Redis full', () => {
     // Memory frees: everything resumes and the new articles are stored after a poll.
     await admin.config('SET', 'maxmemory', '0');
     const tFree = Date.now();
-    await waitFor('/readyz 200 after memory freed', 60_000, async () => (await text(`${base}/readyz`)).status === 200, 500);
+    await waitFor(
+      '/readyz 200 after memory freed',
+      60_000,
+      async () => (await text(`${base}/readyz`)).status === 200,
+      500,
+    );
     since = Date.now();
     await refreshAll(view, ids);
     await waitPolled(view, ids, since, 120_000);

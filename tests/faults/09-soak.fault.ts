@@ -11,7 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
-  SHORT, SEED, rng, sleep, figure, startSuiteRedis, startFixtureServer, writeConfig, spawnProduct, stopProduct,
+  SHORT,
+  SEED,
+  rng,
+  sleep,
+  figure,
+  startSuiteRedis,
+  startFixtureServer,
+  writeConfig,
+  spawnProduct,
+  stopProduct,
   redisInfo,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess } from './harness.ts';
@@ -39,7 +48,14 @@ describe('fault 9: soak', () => {
     if (!MINUTES) return;
     redis = await startSuiteRedis();
     // One new item per change, published "now" (5 s apart), the feed showing its newest 20.
-    fx = await startFixtureServer({ feeds: FEEDS, items: 20, grow: 1, window: 20, baseMs: Date.now() - 20 * 5000, stepMs: 5000 });
+    fx = await startFixtureServer({
+      feeds: FEEDS,
+      items: 20,
+      grow: 1,
+      window: 20,
+      baseMs: Date.now() - 20 * 5000,
+      stepMs: 5000,
+    });
   });
   afterAll(async () => {
     clearInterval(churn);
@@ -50,16 +66,26 @@ describe('fault 9: soak', () => {
 
   it.skipIf(!MINUTES)(`memory flat and keys bounded over ${MINUTES} min`, async () => {
     const prefix = 'flt-soak';
-    const config = writeConfig({ feeds: FEEDS, fixtureUrl: fx.url, interval: '2s', maxAge: '2m', maxPerSection: 50 });
+    const config = writeConfig({
+      feeds: FEEDS,
+      fixtureUrl: fx.url,
+      interval: '2s',
+      maxAge: '2m',
+      maxPerSection: 50,
+    });
     const r = rng(SEED + 9);
     // Every second a fifth of the feeds gets a new item: each feed changes every ~5 s.
-    churn = setInterval(() => fx.bump(Array.from({ length: FEEDS }, (_, i) => i).filter(() => r() < 0.2)), 1000);
+    churn = setInterval(
+      () => fx.bump(Array.from({ length: FEEDS }, (_, i) => i).filter(() => r() < 0.2)),
+      1000,
+    );
     const server = await spawnProduct('server', { config, redisUrl: redis.url, prefix });
     const worker = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
     procs.push(server, worker);
     await Promise.all([server.ready, worker.ready]);
     const admin = redis.admin();
-    const samples: { t: number; rss: number; mem: number; keys: number; parts: MemorySample }[] = [];
+    const samples: { t: number; rss: number; mem: number; keys: number; parts: MemorySample }[] =
+      [];
     const eventsStream = `{${prefix}:q}:poll:events`;
     const t0 = Date.now();
     while (Date.now() - t0 < MINUTES * 60_000) {
@@ -69,13 +95,20 @@ describe('fault 9: soak', () => {
       const mem = Number(await redisInfo(admin, 'used_memory')) / 1024 / 1024;
       const keys = await admin.dbsize();
       // The breakdown is read after the headline figures (its SCAN takes a moment).
-      samples.push({ t, rss, mem, keys, parts: await sampleRedisMemory(admin, prefix, { streams: [eventsStream] }) });
+      samples.push({
+        t,
+        rss,
+        mem,
+        keys,
+        parts: await sampleRedisMemory(admin, prefix, { streams: [eventsStream] }),
+      });
     }
     const warm = samples.filter((s) => s.t >= Math.min(180, (MINUTES * 60) / 3));
     const fifth = Math.max(1, Math.floor(warm.length / 5));
     const head = warm.slice(0, fifth);
     const tail = warm.slice(-fifth);
-    const growth = (k: 'rss' | 'mem' | 'keys') => mean(tail.map((s) => s[k])) / mean(head.map((s) => s[k])) - 1;
+    const growth = (k: 'rss' | 'mem' | 'keys') =>
+      mean(tail.map((s) => s[k])) / mean(head.map((s) => s[k])) - 1;
     // The worker's RSS is a garbage-collection sawtooth (~100 s period, ±15 %): a leak shows as
     // a rising floor, so RSS compares the lowest sample of the first and last thirds (each longer
     // than one period) instead of fifths' means, which moved with the phase of the sawtooth.
@@ -87,15 +120,23 @@ describe('fault 9: soak', () => {
     const memG = growth('mem');
     const keysG = growth('keys');
     const maxKeys = Math.max(...warm.map((s) => s.keys));
-    const bad = (e: RegExp) => (worker.log() + server.log()).split('\n').filter((l) => e.test(l)).length;
+    const bad = (e: RegExp) =>
+      (worker.log() + server.log()).split('\n').filter((l) => e.test(l)).length;
     figure(
       `fault 9: soak ${MINUTES} min, 200 sources — worker RSS floor ${rssHead.toFixed(0)}→${rssTail.toFixed(0)} MB (${(rssG * 100).toFixed(1)} %; means of the fifths ${mean(head.map((s) => s.rss)).toFixed(0)}→${mean(tail.map((s) => s.rss)).toFixed(0)}),` +
         ` Redis ${mean(head.map((s) => s.mem)).toFixed(1)}→${mean(tail.map((s) => s.mem)).toFixed(1)} MB (${(memG * 100).toFixed(1)} %),` +
         ` keys ${mean(head.map((s) => s.keys)).toFixed(0)}→${mean(tail.map((s) => s.keys)).toFixed(0)} (${(keysG * 100).toFixed(1)} %, max ${maxKeys}),` +
         ` fixture requests ${fx.requests} (304: ${fx.notModified}), error log lines ${bad(/"level":(50|60)/)}`,
     );
-    console.log(`  samples (s: rssMB/redisMB/keys/eventsXlen): ${samples.map((s) => `${s.t.toFixed(0)}:${s.rss.toFixed(0)}/${s.mem.toFixed(1)}/${s.keys}/${s.parts[`xlen ${eventsStream}#`] ?? 0}`).join(' ')}`);
-    console.log(memoryMoves(head.map((s) => s.parts), tail.map((s) => s.parts)));
+    console.log(
+      `  samples (s: rssMB/redisMB/keys/eventsXlen): ${samples.map((s) => `${s.t.toFixed(0)}:${s.rss.toFixed(0)}/${s.mem.toFixed(1)}/${s.keys}/${s.parts[`xlen ${eventsStream}#`] ?? 0}`).join(' ')}`,
+    );
+    console.log(
+      memoryMoves(
+        head.map((s) => s.parts),
+        tail.map((s) => s.parts),
+      ),
+    );
     const dump = join(tmpdir(), `tributary-soak-${Date.now()}.json`);
     writeFileSync(dump, JSON.stringify(samples));
     console.log(`  full samples: ${dump}`);
@@ -104,5 +145,9 @@ describe('fault 9: soak', () => {
     expect(memG).toBeLessThan(0.1);
     expect(keysG).toBeLessThan(0.1);
   });
-  if (!MINUTES) it('is skipped in the short form', () => console.log('fault 9: soak skipped (FAULTS_SHORT=1; set FAULTS_SOAK_MINUTES=1 to run a short soak)'));
+  if (!MINUTES)
+    it('is skipped in the short form', () =>
+      console.log(
+        'fault 9: soak skipped (FAULTS_SHORT=1; set FAULTS_SOAK_MINUTES=1 to run a short soak)',
+      ));
 });

@@ -15,7 +15,12 @@ import type { Redis } from 'ioredis';
 import { ensureRedisServer } from '../../src/runtime/redis-binary.ts';
 import { startRedisServer, freePort } from '../../src/runtime/redis-server.ts';
 import type { EmbeddedRedis } from '../../src/runtime/redis-server.ts';
-import { createRedis, parseRedisTarget, bullConnection, closeRedis } from '../../src/store/client.ts';
+import {
+  createRedis,
+  parseRedisTarget,
+  bullConnection,
+  closeRedis,
+} from '../../src/store/client.ts';
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -39,7 +44,12 @@ export function rng(seed: number): () => number {
 }
 export const SEED = Number(process.env.FAULTS_SEED ?? 20240601);
 
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null | false | undefined>, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | null | false | undefined>,
+  everyMs = 200,
+): Promise<T> {
   const t0 = Date.now();
   let lastErr: unknown = null;
   for (;;) {
@@ -49,7 +59,10 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
     } catch (e) {
       lastErr = e;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -73,14 +86,25 @@ export interface SuiteRedis {
 
 export async function startSuiteRedis(): Promise<SuiteRedis> {
   const bin = await ensureRedisServer({
-    env: { redisServerBin: process.env.REDIS_SERVER_BIN || null, autoRedis: !/^(0|false|no|off)$/i.test(process.env.TRIBUTARY_AUTO_REDIS ?? '') },
+    env: {
+      redisServerBin: process.env.REDIS_SERVER_BIN || null,
+      autoRedis: !/^(0|false|no|off)$/i.test(process.env.TRIBUTARY_AUTO_REDIS ?? ''),
+    },
     cacheDir: join(homedir(), '.cache', 'tributary'),
     log: (m) => process.stderr.write(`[fault redis] ${m}\n`),
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-faults-redis-'));
   const port = await freePort();
   const launch = () =>
-    startRedisServer({ bin, dataDir, port, appendOnly: true, supervise: false, stopTimeoutMs: 5000, log: () => undefined });
+    startRedisServer({
+      bin,
+      dataDir,
+      port,
+      appendOnly: true,
+      supervise: false,
+      stopTimeoutMs: 5000,
+      log: () => undefined,
+    });
   let cur: EmbeddedRedis | null = await launch();
   let adminConn: Redis | null = null;
   const url = `redis://127.0.0.1:${port}`;
@@ -149,17 +173,27 @@ export interface GenItem {
   html: string;
 }
 
-const WORDS_EN = 'council river market border talks harvest railway budget drought festival museum court election strike vaccine bridge harbour ceasefire refugees archive'.split(' ');
-const WORDS_AR = 'مجلس نهر سوق حدود محادثات حصاد سكة ميزانية جفاف مهرجان متحف محكمة انتخابات إضراب لقاح جسر ميناء هدنة لاجئين أرشيف'.split(' ');
+const WORDS_EN =
+  'council river market border talks harvest railway budget drought festival museum court election strike vaccine bridge harbour ceasefire refugees archive'.split(
+    ' ',
+  );
+const WORDS_AR =
+  'مجلس نهر سوق حدود محادثات حصاد سكة ميزانية جفاف مهرجان متحف محكمة انتخابات إضراب لقاح جسر ميناء هدنة لاجئين أرشيف'.split(
+    ' ',
+  );
 
 /** Item j of feed i: unique URL, title and text (no two items near-duplicates). */
 export function genItem(g: FeedGen, i: number, j: number): GenItem {
   const r = rng(i * 100_003 + j * 7919 + 17);
   const ar = i % 2 === 1;
   const words = ar ? WORDS_AR : WORDS_EN;
-  const pick = (n: number) => Array.from({ length: n }, () => words[Math.floor(r() * words.length)]).join(' ');
+  const pick = (n: number) =>
+    Array.from({ length: n }, () => words[Math.floor(r() * words.length)]).join(' ');
   const title = `${ar ? 'خبر' : 'Story'} ${i}-${j}: ${pick(5)}`;
-  const paras = Array.from({ length: 3 }, (_, k) => `<p>${pick(25)} ${i}-${j}-${k} ${randomish(r)}</p>`).join('\n');
+  const paras = Array.from(
+    { length: 3 },
+    (_, k) => `<p>${pick(25)} ${i}-${j}-${k} ${randomish(r)}</p>`,
+  ).join('\n');
   return {
     guid: `s${i}-item-${j}`,
     url: `https://news${i % 10}.example/s${i}/item-${j}`,
@@ -189,7 +223,8 @@ export function renderRss(i: number, items: GenItem[]): string {
 <channel><title>Feed ${i}</title><link>https://news${i % 10}.example/s${i}/</link><description>generated</description><language>${i % 2 ? 'ar' : 'en'}</language>
 ${items
   .map(
-    (it) => `<item><guid isPermaLink="false">${it.guid}</guid><title>${esc(it.title)}</title><link>${it.url}</link><pubDate>${new Date(it.publishedMs).toUTCString()}</pubDate><category>gen</category><description>${esc(it.title)}</description><content:encoded><![CDATA[${it.html}]]></content:encoded></item>`,
+    (it) =>
+      `<item><guid isPermaLink="false">${it.guid}</guid><title>${esc(it.title)}</title><link>${it.url}</link><pubDate>${new Date(it.publishedMs).toUTCString()}</pubDate><category>gen</category><description>${esc(it.title)}</description><content:encoded><![CDATA[${it.html}]]></content:encoded></item>`,
   )
   .join('\n')}
 </channel></rss>`;
@@ -224,7 +259,9 @@ export async function startFixtureServer(gen: FeedGen): Promise<FixtureServer> {
     notModified: 0,
     expected() {
       const m = new Map<string, Set<string>>();
-      fx.versions.forEach((v, i) => m.set(`s${i}`, new Set(feedItems(gen, i, v).map((it) => it.url))));
+      fx.versions.forEach((v, i) =>
+        m.set(`s${i}`, new Set(feedItems(gen, i, v).map((it) => it.url))),
+      );
       return m;
     },
     close: async () => undefined,
@@ -257,7 +294,9 @@ export async function startFixtureServer(gen: FeedGen): Promise<FixtureServer> {
         res.writeHead(304, { ETag: c.etag }).end();
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8', ETag: c.etag }).end(c.body);
+      res
+        .writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8', ETag: c.etag })
+        .end(c.body);
     };
     const d = fx.delay(path);
     if (d > 0) setTimeout(respond, d);
@@ -293,7 +332,8 @@ export function writeConfig(o: ConfigOpts): string {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-faults-cfg-'));
   const sources = Array.from(
     { length: o.feeds },
-    (_, i) => `  - { id: s${i}, url: "${o.fixtureUrl}/f/${i}.rss", lang: ${i % 2 ? 'ar' : 'en'}, interval: ${o.interval ?? '2s'} }`,
+    (_, i) =>
+      `  - { id: s${i}, url: "${o.fixtureUrl}/f/${i}.rss", lang: ${i % 2 ? 'ar' : 'en'}, interval: ${o.interval ?? '2s'} }`,
   ).join('\n');
   const yaml = `site: { title: Faults, baseUrl: http://faults.test }
 fetch: { allowPrivateNetworks: true, timeout: ${o.timeout ?? '10s'}, minInterval: ${o.minInterval ?? '1s'}, maxInterval: ${o.maxInterval ?? '2s'}, perHostConcurrency: 64 }
@@ -337,27 +377,39 @@ export async function spawnProduct(
   const port = role === 'worker' ? null : (o.port ?? (await freePort()));
   const logFile = join(LOG_DIR, `${++procSeq}-${role}.log`);
   const out = createWriteStream(logFile);
-  const proc = spawn(process.execPath, ['--max-semi-space-size=64', join(ROOT, 'bin', 'tributary.mjs'), 'start', '--role', role, '--config', o.config], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      REDIS_URL: o.redisUrl,
-      TRIBUTARY_REDIS_PREFIX: o.prefix,
-      PORT: String(port ?? 0),
-      LOG_LEVEL: o.logLevel ?? 'warn',
-      DATA_DIR: join(LOG_DIR, 'data'),
-      CI: 'true',
+  const proc = spawn(
+    process.execPath,
+    [
+      '--max-semi-space-size=64',
+      join(ROOT, 'bin', 'tributary.mjs'),
+      'start',
+      '--role',
+      role,
+      '--config',
+      o.config,
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REDIS_URL: o.redisUrl,
+        TRIBUTARY_REDIS_PREFIX: o.prefix,
+        PORT: String(port ?? 0),
+        LOG_LEVEL: o.logLevel ?? 'warn',
+        DATA_DIR: join(LOG_DIR, 'data'),
+        CI: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stdout = '';
   proc.stdout!.on('data', (b: Buffer) => {
     stdout += b.toString();
     out.write(b);
   });
   proc.stderr!.on('data', (b: Buffer) => out.write(b));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) =>
-    proc.on('exit', (code, signal) => r({ code, signal, at: Date.now() })),
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (r) => proc.on('exit', (code, signal) => r({ code, signal, at: Date.now() })),
   );
   let exited = false;
   void exit.then(() => {
@@ -366,8 +418,12 @@ export async function spawnProduct(
   const ready = (async () => {
     const t0 = Date.now();
     while (!stdout.includes('Tributary is running')) {
-      if (exited) throw new Error(`${role} process exited during start-up; log ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      if (Date.now() - t0 > 60_000) throw new Error(`${role} process not ready within 60 s; log ${logFile}`);
+      if (exited)
+        throw new Error(
+          `${role} process exited during start-up; log ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`,
+        );
+      if (Date.now() - t0 > 60_000)
+        throw new Error(`${role} process not ready within 60 s; log ${logFile}`);
       await sleep(50);
     }
   })();
@@ -392,7 +448,11 @@ export async function spawnProduct(
   };
 }
 
-export async function stopProduct(p: ProductProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+export async function stopProduct(
+  p: ProductProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<void> {
   if (!p.alive()) return;
   p.proc.kill(signal);
   const t = setTimeout(() => p.alive() && p.proc.kill('SIGKILL'), timeoutMs);
@@ -439,24 +499,40 @@ export function openView(redisUrl: string, prefix: string): View {
 export const sourceIds = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`);
 
 export async function refreshAll(v: View, ids: string[]): Promise<void> {
-  for (let k = 0; k < ids.length; k += 50) await Promise.all(ids.slice(k, k + 50).map((id) => enqueueRefresh(v.queue, id)));
+  for (let k = 0; k < ids.length; k += 50)
+    await Promise.all(ids.slice(k, k + 50).map((id) => enqueueRefresh(v.queue, id)));
 }
 
 /** Waits until every source was fetched successfully (status ok / not-modified) at or after `sinceMs`. */
-export async function waitPolled(v: View, ids: string[], sinceMs: number, timeoutMs: number): Promise<void> {
-  await waitFor(`all ${ids.length} sources polled`, timeoutMs, async () => {
-    const states = await Promise.all(ids.map((id) => v.store.sources.getState(id)));
-    const late = states.filter((s) => !(s.lastSuccess && Date.parse(s.lastSuccess) >= sinceMs));
-    return late.length === 0;
-  }, 500);
+export async function waitPolled(
+  v: View,
+  ids: string[],
+  sinceMs: number,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    `all ${ids.length} sources polled`,
+    timeoutMs,
+    async () => {
+      const states = await Promise.all(ids.map((id) => v.store.sources.getState(id)));
+      const late = states.filter((s) => !(s.lastSuccess && Date.parse(s.lastSuccess) >= sinceMs));
+      return late.length === 0;
+    },
+    500,
+  );
 }
 
 /** Waits until no job is waiting, prioritized or active (delayed ones: scheduler ticks, retries). */
 export async function waitDrained(v: View, timeoutMs: number): Promise<void> {
-  await waitFor('queue drained', timeoutMs, async () => {
-    const c = await v.queue.getJobCounts('active', 'waiting', 'prioritized');
-    return Object.values(c).every((n) => n === 0);
-  }, 500);
+  await waitFor(
+    'queue drained',
+    timeoutMs,
+    async () => {
+      const c = await v.queue.getJobCounts('active', 'waiting', 'prioritized');
+      return Object.values(c).every((n) => n === 0);
+    },
+    500,
+  );
 }
 
 /** Every key under a prefix (SCAN on each master for a cluster). */
@@ -505,9 +581,11 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
   const all = new Set(await redis.zrange(k.allArticles(), '0', '-1'));
   const sections = ['en', 'ar', 'everything'];
   const secMembers = new Map<string, Set<string>>();
-  for (const s of sections) secMembers.set(s, new Set(await redis.zrange(k.sectionItems(s), '0', '-1')));
+  for (const s of sections)
+    secMembers.set(s, new Set(await redis.zrange(k.sectionItems(s), '0', '-1')));
   const srcMembers = new Map<string, Set<string>>();
-  for (const sid of expected.keys()) srcMembers.set(sid, new Set(await redis.zrange(k.sourceArticles(sid), '0', '-1')));
+  for (const sid of expected.keys())
+    srcMembers.set(sid, new Set(await redis.zrange(k.sourceArticles(sid), '0', '-1')));
   const idSet = new Set(ids);
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);
@@ -519,14 +597,18 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
       const url = urlOf.get(id);
       if (url) byUrl.set(url, (byUrl.get(url) ?? 0) + 1);
       if (!all.has(id)) half(`${id}: hash without global index entry`);
-      for (const s of (srcs ?? '').split(',').filter(Boolean)) if (!srcMembers.get(s)?.has(id)) half(`${id}: hash without source index ${s}`);
+      for (const s of (srcs ?? '').split(',').filter(Boolean))
+        if (!srcMembers.get(s)?.has(id)) half(`${id}: hash without source index ${s}`);
       if (secs === null) half(`${id}: hash without sections field`);
-      for (const s of (secs ?? '').split(',').filter(Boolean)) if (!secMembers.get(s)?.has(id)) half(`${id}: hash without section index ${s}`);
+      for (const s of (secs ?? '').split(',').filter(Boolean))
+        if (!secMembers.get(s)?.has(id)) half(`${id}: hash without section index ${s}`);
     });
   }
   for (const id of all) if (!idSet.has(id)) half(`${id}: global index entry without hash`);
-  for (const [s, m] of secMembers) for (const id of m) if (!idSet.has(id)) half(`${id}: section ${s} entry without hash`);
-  for (const [s, m] of srcMembers) for (const id of m) if (!idSet.has(id)) half(`${id}: source ${s} entry without hash`);
+  for (const [s, m] of secMembers)
+    for (const id of m) if (!idSet.has(id)) half(`${id}: section ${s} entry without hash`);
+  for (const [s, m] of srcMembers)
+    for (const id of m) if (!idSet.has(id)) half(`${id}: source ${s} entry without hash`);
   let lost = 0;
   let exp = 0;
   const lostExamples: string[] = [];
@@ -541,7 +623,15 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
   }
   let duplicated = 0;
   for (const n of byUrl.values()) if (n > 1) duplicated += n - 1;
-  return { stored: ids.length, expected: exp, lost, duplicated, halfWritten, lostExamples, halfExamples };
+  return {
+    stored: ids.length,
+    expected: exp,
+    lost,
+    duplicated,
+    halfWritten,
+    lostExamples,
+    halfExamples,
+  };
 }
 
 export function figure(line: string): void {

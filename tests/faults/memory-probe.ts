@@ -36,7 +36,11 @@ function flattenStats(reply: unknown, into: MemorySample, path: string): void {
   }
 }
 
-export async function sampleRedisMemory(admin: Redis, prefix: string, extra: { streams?: string[] } = {}): Promise<MemorySample> {
+export async function sampleRedisMemory(
+  admin: Redis,
+  prefix: string,
+  extra: { streams?: string[] } = {},
+): Promise<MemorySample> {
   const out: MemorySample = {};
   const info = await admin.info('memory');
   for (const f of INFO_FIELDS) {
@@ -45,7 +49,11 @@ export async function sampleRedisMemory(admin: Redis, prefix: string, extra: { s
   }
   const stats: MemorySample = {};
   flattenStats(await admin.call('MEMORY', 'STATS'), stats, 'stats.');
-  for (const k of ['stats.db.0.overhead.hashtable.main', 'stats.db.0.overhead.hashtable.expires', 'stats.keys.count']) {
+  for (const k of [
+    'stats.db.0.overhead.hashtable.main',
+    'stats.db.0.overhead.hashtable.expires',
+    'stats.keys.count',
+  ]) {
     if (k in stats) out[k.endsWith('count') ? `${k}#` : k] = stats[k]!;
   }
   // Client buffers by client name (BullMQ names its connections), tot-mem summed.
@@ -62,7 +70,8 @@ export async function sampleRedisMemory(admin: Redis, prefix: string, extra: { s
     out[`fam ${fam}`] = (out[`fam ${fam}`] ?? 0) + f.bytes;
     out[`fam ${fam}#`] = (out[`fam ${fam}#`] ?? 0) + f.keys;
   }
-  for (const s of extra.streams ?? []) out[`xlen ${s}#`] = Number(await admin.xlen(s).catch(() => 0));
+  for (const s of extra.streams ?? [])
+    out[`xlen ${s}#`] = Number(await admin.xlen(s).catch(() => 0));
   return out;
 }
 
@@ -76,14 +85,26 @@ export function memoryMoves(head: MemorySample[], tail: MemorySample[], top = 18
     const t = mean(tail.map((s) => s[n] ?? 0));
     return { n, h, t, d: t - h };
   });
-  const bytes = rows.filter((r) => !r.n.endsWith('#')).sort((a, b) => Math.abs(b.d) - Math.abs(a.d)).slice(0, top);
-  const counts = rows.filter((r) => r.n.endsWith('#') && r.d !== 0).sort((a, b) => Math.abs(b.d) - Math.abs(a.d)).slice(0, 10);
+  const bytes = rows
+    .filter((r) => !r.n.endsWith('#'))
+    .sort((a, b) => Math.abs(b.d) - Math.abs(a.d))
+    .slice(0, top);
+  const counts = rows
+    .filter((r) => r.n.endsWith('#') && r.d !== 0)
+    .sort((a, b) => Math.abs(b.d) - Math.abs(a.d))
+    .slice(0, 10);
   const kb = (x: number) => (x / 1024).toFixed(0);
   const pct = (r: { h: number; d: number }) => (r.h ? `${((r.d / r.h) * 100).toFixed(1)}%` : 'new');
   return [
     '  memory moves head→tail (KB, Δ KB, %):',
-    ...bytes.map((r) => `    ${r.n.padEnd(44)} ${kb(r.h).padStart(7)} → ${kb(r.t).padStart(7)}  Δ ${kb(r.d).padStart(6)}  ${pct(r)}`),
+    ...bytes.map(
+      (r) =>
+        `    ${r.n.padEnd(44)} ${kb(r.h).padStart(7)} → ${kb(r.t).padStart(7)}  Δ ${kb(r.d).padStart(6)}  ${pct(r)}`,
+    ),
     '  count moves head→tail:',
-    ...counts.map((r) => `    ${r.n.padEnd(44)} ${r.h.toFixed(0).padStart(7)} → ${r.t.toFixed(0).padStart(7)}  ${pct(r)}`),
+    ...counts.map(
+      (r) =>
+        `    ${r.n.padEnd(44)} ${r.h.toFixed(0).padStart(7)} → ${r.t.toFixed(0).padStart(7)}  ${pct(r)}`,
+    ),
   ].join('\n');
 }

@@ -51,7 +51,11 @@ function findCli(serverBin: string): string | null {
   return null;
 }
 
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+): Promise<void> {
   const t0 = Date.now();
   for (;;) {
     try {
@@ -59,13 +63,20 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
     } catch {
       // not yet
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`redis cluster: timed out waiting for ${what}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`redis cluster: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 async function withNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined); // refused while the node starts: the caller retries
   try {
     await r.connect();
@@ -78,7 +89,10 @@ async function withNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<
 export async function startRedisCluster(opts: { masters?: number } = {}): Promise<LocalCluster> {
   const n = opts.masters ?? 3;
   const bin = await ensureRedisServer({
-    env: { redisServerBin: process.env.REDIS_SERVER_BIN || null, autoRedis: !/^(0|false|no|off)$/i.test(process.env.TRIBUTARY_AUTO_REDIS ?? '') },
+    env: {
+      redisServerBin: process.env.REDIS_SERVER_BIN || null,
+      autoRedis: !/^(0|false|no|off)$/i.test(process.env.TRIBUTARY_AUTO_REDIS ?? ''),
+    },
     cacheDir: join(homedir(), '.cache', 'tributary'),
     log: (m) => process.stderr.write(`[test redis cluster] ${m}\n`),
   });
@@ -109,24 +123,62 @@ export async function startRedisCluster(opts: { masters?: number } = {}): Promis
       const child = spawn(
         bin,
         [
-          '--port', String(port), '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '5000',
-          '--dir', dir, '--save', '', '--appendonly', 'no',
-          '--maxmemory-policy', 'noeviction',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '5000',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--maxmemory-policy',
+          'noeviction',
         ],
         { stdio: 'ignore' },
       );
       procs.push(child);
     }
-    for (const port of ports) await waitFor(`node ${port}`, 10_000, () => withNode(port, async (r) => (await r.ping()) === 'PONG'));
+    for (const port of ports)
+      await waitFor(`node ${port}`, 10_000, () =>
+        withNode(port, async (r) => (await r.ping()) === 'PONG'),
+      );
 
     const cli = findCli(bin);
     if (cli) {
-      await run(cli, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 });
+      await run(
+        cli,
+        [
+          '--cluster',
+          'create',
+          ...ports.map((p) => `127.0.0.1:${p}`),
+          '--cluster-replicas',
+          '0',
+          '--cluster-yes',
+        ],
+        { timeout: 20_000 },
+      );
     } else {
       const per = Math.ceil(16384 / n);
-      await Promise.all(ports.map((port, i) => withNode(port, (r) => r.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))))));
+      await Promise.all(
+        ports.map((port, i) =>
+          withNode(port, (r) =>
+            r.call(
+              'CLUSTER',
+              'ADDSLOTSRANGE',
+              String(i * per),
+              String(Math.min(16383, (i + 1) * per - 1)),
+            ),
+          ),
+        ),
+      );
       await withNode(ports[0]!, async (r) => {
         for (const p of ports.slice(1)) await r.call('CLUSTER', 'MEET', '127.0.0.1', String(p));
       });

@@ -14,7 +14,11 @@ import { createLogger } from '../../src/runtime/logger.ts';
 import { enqueueRefresh } from '../../src/queues/queues.ts';
 import { testRedisUrl, uniquePrefix } from './redis.ts';
 
-export function testConfig(yaml: string, env: Partial<EnvConfig> = {}, vars: Record<string, string> = {}): Config {
+export function testConfig(
+  yaml: string,
+  env: Partial<EnvConfig> = {},
+  vars: Record<string, string> = {},
+): Config {
   const file = parseConfigText(yaml, 'test.yaml', vars);
   return {
     ...file,
@@ -36,7 +40,11 @@ export async function startService(config: Config, role: Role = 'all'): Promise<
 }
 
 /** Forces one poll of each source and waits until each has been fetched since the call. */
-export async function pollAll(run: Running, sourceIds: string[], timeoutMs = 20_000): Promise<void> {
+export async function pollAll(
+  run: Running,
+  sourceIds: string[],
+  timeoutMs = 20_000,
+): Promise<void> {
   const since = Date.now() - 1;
   for (const id of sourceIds) await enqueueRefresh(run.queue, `${id}`);
   const t0 = Date.now();
@@ -46,7 +54,8 @@ export async function pollAll(run: Running, sourceIds: string[], timeoutMs = 20_
       // The state is written last, after articles and indexes.
       return;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out polling ${sourceIds.join(', ')}: ${JSON.stringify(states)}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out polling ${sourceIds.join(', ')}: ${JSON.stringify(states)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -55,7 +64,10 @@ export interface FeedServer {
   url: string;
   port: number;
   /** Path -> response; change it between polls. */
-  routes: Map<string, { status?: number; type?: string; body: string | Buffer; headers?: Record<string, string> }>;
+  routes: Map<
+    string,
+    { status?: number; type?: string; body: string | Buffer; headers?: Record<string, string> }
+  >;
   requests: { path: string; headers: IncomingMessage['headers'] }[];
   close(): Promise<void>;
 }
@@ -72,7 +84,10 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(r.status ?? 200, { 'Content-Type': r.type ?? 'application/rss+xml; charset=utf-8', ...r.headers });
+    res.writeHead(r.status ?? 200, {
+      'Content-Type': r.type ?? 'application/rss+xml; charset=utf-8',
+      ...r.headers,
+    });
     res.end(r.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -82,18 +97,36 @@ export async function startFeedServer(): Promise<FeedServer> {
     port,
     routes,
     requests,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
-export function rssFeed(title: string, items: { guid: string; title: string; link: string; date: string; description?: string; content?: string; categories?: string[] }[], lang = 'en'): string {
+export function rssFeed(
+  title: string,
+  items: {
+    guid: string;
+    title: string;
+    link: string;
+    date: string;
+    description?: string;
+    content?: string;
+    categories?: string[];
+  }[],
+  lang = 'en',
+): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
 <channel><title>${esc(title)}</title><link>https://example.org/</link><description>test</description><language>${lang}</language>
 ${items
   .map(
-    (i) => `<item><guid isPermaLink="false">${esc(i.guid)}</guid><title>${esc(i.title)}</title><link>${esc(i.link)}</link><pubDate>${new Date(i.date).toUTCString()}</pubDate>
+    (
+      i,
+    ) => `<item><guid isPermaLink="false">${esc(i.guid)}</guid><title>${esc(i.title)}</title><link>${esc(i.link)}</link><pubDate>${new Date(i.date).toUTCString()}</pubDate>
 ${(i.categories ?? []).map((c) => `<category>${esc(c)}</category>`).join('')}<description>${esc(i.description ?? i.title)}</description>${i.content ? `<content:encoded><![CDATA[${i.content}]]></content:encoded>` : ''}</item>`,
   )
   .join('\n')}

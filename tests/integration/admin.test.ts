@@ -24,18 +24,41 @@ sections:
 `;
 
 const alphaItems = [
-  { guid: 'a-1', title: 'Alpha one', link: 'https://alpha.example/1', date: '2024-05-01T10:00:00Z' },
-  { guid: 'a-2', title: 'Alpha two', link: 'https://alpha.example/2', date: '2024-05-02T10:00:00Z' },
-  { guid: 'a-3', title: 'Alpha three', link: 'https://alpha.example/3', date: '2024-05-03T10:00:00Z' },
+  {
+    guid: 'a-1',
+    title: 'Alpha one',
+    link: 'https://alpha.example/1',
+    date: '2024-05-01T10:00:00Z',
+  },
+  {
+    guid: 'a-2',
+    title: 'Alpha two',
+    link: 'https://alpha.example/2',
+    date: '2024-05-02T10:00:00Z',
+  },
+  {
+    guid: 'a-3',
+    title: 'Alpha three',
+    link: 'https://alpha.example/3',
+    date: '2024-05-03T10:00:00Z',
+  },
 ];
-const betaItems = [{ guid: 'b-1', title: 'Beta one', link: 'https://beta.example/1', date: '2024-03-01T10:00:00Z' }];
-const cfgItems = [{ guid: 'c-1', title: 'Config one', link: 'https://cfg.example/1', date: '2024-04-01T10:00:00Z' }];
+const betaItems = [
+  { guid: 'b-1', title: 'Beta one', link: 'https://beta.example/1', date: '2024-03-01T10:00:00Z' },
+];
+const cfgItems = [
+  { guid: 'c-1', title: 'Config one', link: 'https://cfg.example/1', date: '2024-04-01T10:00:00Z' },
+];
 
 interface JsonFeed {
   items: { id: string; title: string }[];
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await fn();
@@ -46,7 +69,12 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
 }
 
 function client(base: string, token: string | null = TOKEN) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const h: Record<string, string> = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload: string | undefined;
@@ -54,7 +82,12 @@ function client(base: string, token: string | null = TOKEN) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] ??= typeof body === 'string' ? 'text/plain' : 'application/json';
     }
-    const res = await fetch(`${base}${path}`, { method, headers: h, body: payload, redirect: 'manual' });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: h,
+      body: payload,
+      redirect: 'manual',
+    });
     const text = await res.text();
     let json: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
@@ -72,9 +105,14 @@ describe('admin API', () => {
   let config: Config;
   let base: string;
   let api: ReturnType<typeof client>;
-  const titles = async (section: string) => ((await (await fetch(`${base}/feeds/${section}.json`)).json()) as JsonFeed).items.map((i) => i.title);
+  const titles = async (section: string) =>
+    ((await (await fetch(`${base}/feeds/${section}.json`)).json()) as JsonFeed).items.map(
+      (i) => i.title,
+    );
   const idOf = async (section: string, title: string) => {
-    const feed = (await (await fetch(`${base}/feeds/${section}.json?limit=200`)).json()) as JsonFeed;
+    const feed = (await (
+      await fetch(`${base}/feeds/${section}.json?limit=200`)
+    ).json()) as JsonFeed;
     const item = feed.items.find((i) => i.title === title);
     if (!item) throw new Error(`no "${title}" in ${section}`);
     return decodeURIComponent(item.id.replace('urn:tributary:article:', ''));
@@ -98,7 +136,10 @@ describe('admin API', () => {
       type: 'text/html; charset=utf-8',
       body: '<!doctype html><html><head><title>Beta news</title><link rel="alternate" type="application/rss+xml" title="Beta" href="/b.rss"></head><body>Hi</body></html>',
     });
-    feeds.routes.set('/nofeed.html', { type: 'text/html', body: '<!doctype html><html><head><title>x</title></head><body>none</body></html>' });
+    feeds.routes.set('/nofeed.html', {
+      type: 'text/html',
+      body: '<!doctype html><html><head><title>x</title></head><body>none</body></html>',
+    });
     config = testConfig(CONFIG, { adminToken: TOKEN }, { BASE: feeds.url });
     run = await startService(config);
     base = run.server!.url;
@@ -133,37 +174,79 @@ describe('admin API', () => {
     expect(r.json.openapi).toBe('3.1.0');
     const paths = Object.keys(r.json.paths);
     for (const p of [
-      '/admin/api/sources', '/admin/api/sources/{id}', '/admin/api/sources/{id}/pause', '/admin/api/sources/{id}/resume',
-      '/admin/api/sources/{id}/refresh', '/admin/api/sections/{id}/pins', '/admin/api/sections/{id}/pins/{articleId}',
-      '/admin/api/sections/{id}/hides', '/admin/api/sections/{id}/hides/{articleId}', '/admin/api/hides',
-      '/admin/api/articles/{id}', '/admin/api/articles/{id}/tags', '/admin/api/opml', '/admin/queues', '/admin/login',
-    ]) expect(paths).toContain(p);
-    expect(Object.keys(r.json.paths['/admin/api/sources'])).toEqual(expect.arrayContaining(['get', 'post']));
+      '/admin/api/sources',
+      '/admin/api/sources/{id}',
+      '/admin/api/sources/{id}/pause',
+      '/admin/api/sources/{id}/resume',
+      '/admin/api/sources/{id}/refresh',
+      '/admin/api/sections/{id}/pins',
+      '/admin/api/sections/{id}/pins/{articleId}',
+      '/admin/api/sections/{id}/hides',
+      '/admin/api/sections/{id}/hides/{articleId}',
+      '/admin/api/hides',
+      '/admin/api/articles/{id}',
+      '/admin/api/articles/{id}/tags',
+      '/admin/api/opml',
+      '/admin/queues',
+      '/admin/login',
+    ])
+      expect(paths).toContain(p);
+    expect(Object.keys(r.json.paths['/admin/api/sources'])).toEqual(
+      expect.arrayContaining(['get', 'post']),
+    );
   });
 
   it('validates bodies: 400 with zod issues, 400 on bad JSON, 413 when too large', async () => {
-    const bad = await api('POST', '/admin/api/sources', { id: 'Bad ID', url: 'ftp://example.org/feed', extra: 1 });
+    const bad = await api('POST', '/admin/api/sources', {
+      id: 'Bad ID',
+      url: 'ftp://example.org/feed',
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('bad-request');
     const paths = bad.json.error.details.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['id', 'url']));
-    const notJson = await api('POST', '/admin/api/sources', '{"id": ', { 'content-type': 'application/json' });
+    const notJson = await api('POST', '/admin/api/sources', '{"id": ', {
+      'content-type': 'application/json',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.message).toMatch(/not JSON/);
-    const unknownTag = await api('POST', '/admin/api/sources', { id: 'x', url: `${feeds.url}/a.rss`, tags: ['nope'] });
+    const unknownTag = await api('POST', '/admin/api/sources', {
+      id: 'x',
+      url: `${feeds.url}/a.rss`,
+      tags: ['nope'],
+    });
     expect(unknownTag.status).toBe(400);
-    const big = await api('POST', '/admin/api/sources', { id: 'big', url: `${feeds.url}/a.rss`, title: 'x'.repeat(1_100_000) });
+    const big = await api('POST', '/admin/api/sources', {
+      id: 'big',
+      url: `${feeds.url}/a.rss`,
+      title: 'x'.repeat(1_100_000),
+    });
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe('payload-too-large');
-    const notFeed = await api('POST', '/admin/api/sources', { id: 'nofeed', url: `${feeds.url}/nofeed.html` });
+    const notFeed = await api('POST', '/admin/api/sources', {
+      id: 'nofeed',
+      url: `${feeds.url}/nofeed.html`,
+    });
     expect(notFeed.status).toBe(422);
     expect(notFeed.json.error.code).toBe('no-feed-found');
   });
 
   it('adds a runtime source, refreshes it, and its articles reach the section', async () => {
-    const r = await api('POST', '/admin/api/sources', { id: 'alpha', url: `${feeds.url}/a.rss`, tags: [], interval: '30m' });
+    const r = await api('POST', '/admin/api/sources', {
+      id: 'alpha',
+      url: `${feeds.url}/a.rss`,
+      tags: [],
+      interval: '30m',
+    });
     expect(r.status).toBe(201);
-    expect(r.json.source).toMatchObject({ id: 'alpha', url: `${feeds.url}/a.rss`, title: 'Alpha', origin: 'runtime', interval: 1_800_000 });
+    expect(r.json.source).toMatchObject({
+      id: 'alpha',
+      url: `${feeds.url}/a.rss`,
+      title: 'Alpha',
+      origin: 'runtime',
+      interval: 1_800_000,
+    });
     expect(r.json.feed).toEqual({ discoveredFrom: null, items: 3 });
     const dup = await api('POST', '/admin/api/sources', { id: 'alpha', url: `${feeds.url}/b.rss` });
     expect(dup.status).toBe(409);
@@ -176,12 +259,21 @@ describe('admin API', () => {
   });
 
   it('finds the feed behind an HTML page (autodiscovery)', async () => {
-    const r = await api('POST', '/admin/api/sources', { id: 'beta', url: `${feeds.url}/page.html` });
+    const r = await api('POST', '/admin/api/sources', {
+      id: 'beta',
+      url: `${feeds.url}/page.html`,
+    });
     expect(r.status).toBe(201);
     expect(r.json.source.url).toBe(`${feeds.url}/b.rss`);
     expect(r.json.feed.discoveredFrom).toBe(`${feeds.url}/page.html`);
     await refreshAndWait('beta');
-    expect(await titles('all')).toEqual(['Alpha three', 'Alpha two', 'Alpha one', 'Config one', 'Beta one']);
+    expect(await titles('all')).toEqual([
+      'Alpha three',
+      'Alpha two',
+      'Alpha one',
+      'Config one',
+      'Beta one',
+    ]);
   });
 
   it('keeps config sources read-only (409) but lets runtime sources change', async () => {
@@ -191,7 +283,11 @@ describe('admin API', () => {
     expect((await api('DELETE', '/admin/api/sources/cfg')).status).toBe(409);
     const ok = await api('PATCH', '/admin/api/sources/beta', { title: 'Beta desk', priority: 5 });
     expect(ok.status).toBe(200);
-    expect(ok.json.source).toMatchObject({ title: 'Beta desk', priority: 5, url: `${feeds.url}/b.rss` });
+    expect(ok.json.source).toMatchObject({
+      title: 'Beta desk',
+      priority: 5,
+      url: `${feeds.url}/b.rss`,
+    });
     expect((await api('PATCH', '/admin/api/sources/beta', {})).status).toBe(400);
     expect((await api('PATCH', '/admin/api/sources/nope', { title: 'x' })).status).toBe(404);
   });
@@ -204,7 +300,9 @@ describe('admin API', () => {
       expect(p.json.source).toMatchObject({ id, enabled: false, paused: true });
       expect(p.json.source.health.status).toBe('paused');
       expect(await keys()).not.toContain(`poll:${id}`);
-      const pub = (await (await fetch(`${base}/api/sources`)).json()) as { sources: { id: string; enabled: boolean }[] };
+      const pub = (await (await fetch(`${base}/api/sources`)).json()) as {
+        sources: { id: string; enabled: boolean }[];
+      };
       expect(pub.sources.find((s) => s.id === id)?.enabled).toBe(false);
       expect((await api('POST', `/admin/api/sources/${id}/refresh`)).status).toBe(409);
       const r = await api('POST', `/admin/api/sources/${id}/resume`);
@@ -222,37 +320,72 @@ describe('admin API', () => {
     const pin = await api('POST', '/admin/api/sections/all/pins', { articleId: id });
     expect(pin.status).toBe(201);
     expect(pin.json.pins.map((p: { articleId: string }) => p.articleId)).toEqual([id]);
-    expect(await titles('all')).toEqual(['Alpha one', 'Alpha three', 'Alpha two', 'Config one', 'Beta one']);
+    expect(await titles('all')).toEqual([
+      'Alpha one',
+      'Alpha three',
+      'Alpha two',
+      'Config one',
+      'Beta one',
+    ]);
     const rss = await (await fetch(`${base}/feeds/all.rss`)).text();
     expect(rss.indexOf('Alpha one')).toBeLessThan(rss.indexOf('Alpha three'));
     // A second pin goes above the first.
     const id2 = await idOf('all', 'Config one');
-    expect((await api('POST', '/admin/api/sections/all/pins', { articleId: id2 })).status).toBe(201);
-    expect(await titles('all')).toEqual(['Config one', 'Alpha one', 'Alpha three', 'Alpha two', 'Beta one']);
+    expect((await api('POST', '/admin/api/sections/all/pins', { articleId: id2 })).status).toBe(
+      201,
+    );
+    expect(await titles('all')).toEqual([
+      'Config one',
+      'Alpha one',
+      'Alpha three',
+      'Alpha two',
+      'Beta one',
+    ]);
     // Paging: pins lead the head page only; the next page holds the rest without repeating pins.
-    const head = (await (await fetch(`${base}/feeds/all.json?limit=3`)).json()) as JsonFeed & { next_url?: string };
+    const head = (await (await fetch(`${base}/feeds/all.json?limit=3`)).json()) as JsonFeed & {
+      next_url?: string;
+    };
     expect(head.items.map((i) => i.title)).toEqual(['Config one', 'Alpha one', 'Alpha three']);
-    const rest = (await (await fetch(head.next_url!.replace(/^https?:\/\/[^/]+/, base))).json()) as JsonFeed;
+    const rest = (await (
+      await fetch(head.next_url!.replace(/^https?:\/\/[^/]+/, base))
+    ).json()) as JsonFeed;
     expect(rest.items.map((i) => i.title)).toEqual(['Alpha two', 'Beta one']);
     // A head page that only pins fill: the next page starts at the top of the flow, skipping nothing.
-    const pinsOnly = (await (await fetch(`${base}/feeds/all.json?limit=2`)).json()) as JsonFeed & { next_url?: string };
+    const pinsOnly = (await (await fetch(`${base}/feeds/all.json?limit=2`)).json()) as JsonFeed & {
+      next_url?: string;
+    };
     expect(pinsOnly.items.map((i) => i.title)).toEqual(['Config one', 'Alpha one']);
-    const flow = (await (await fetch(pinsOnly.next_url!.replace(/^https?:\/\/[^/]+/, base))).json()) as JsonFeed;
+    const flow = (await (
+      await fetch(pinsOnly.next_url!.replace(/^https?:\/\/[^/]+/, base))
+    ).json()) as JsonFeed;
     expect(flow.items.map((i) => i.title)).toEqual(['Alpha three', 'Alpha two']);
     expect((await api('DELETE', `/admin/api/sections/all/pins/${id2}`)).status).toBe(200);
     expect((await api('DELETE', `/admin/api/sections/all/pins/${id}`)).status).toBe(200);
     expect(await titles('all')).toEqual(before);
     expect((await api('DELETE', `/admin/api/sections/all/pins/${id}`)).status).toBe(404);
-    expect((await api('POST', '/admin/api/sections/all/pins', { articleId: 'no-such-article' })).status).toBe(404);
-    expect((await api('POST', '/admin/api/sections/nope/pins', { articleId: id })).status).toBe(404);
-    const past = await api('POST', '/admin/api/sections/all/pins', { articleId: id, until: '2001-01-01T00:00:00Z' });
+    expect(
+      (await api('POST', '/admin/api/sections/all/pins', { articleId: 'no-such-article' })).status,
+    ).toBe(404);
+    expect((await api('POST', '/admin/api/sections/nope/pins', { articleId: id })).status).toBe(
+      404,
+    );
+    const past = await api('POST', '/admin/api/sections/all/pins', {
+      articleId: id,
+      until: '2001-01-01T00:00:00Z',
+    });
     expect(past.status).toBe(400);
 
     // A timed pin leaves the (cached) feed by itself once it expires.
     const until = new Date(Date.now() + 1500).toISOString();
-    expect((await api('POST', '/admin/api/sections/all/pins', { articleId: id, until })).status).toBe(201);
+    expect(
+      (await api('POST', '/admin/api/sections/all/pins', { articleId: id, until })).status,
+    ).toBe(201);
     expect((await titles('all'))[0]).toBe('Alpha one');
-    await waitFor('the pin to expire', async () => (await titles('all'))[0] === 'Alpha three', 12_000);
+    await waitFor(
+      'the pin to expire',
+      async () => (await titles('all'))[0] === 'Alpha three',
+      12_000,
+    );
     const state = await api('GET', '/admin/api/sections/all');
     expect(state.json.pins).toEqual([]);
   }, 30_000);
@@ -260,9 +393,15 @@ describe('admin API', () => {
   it('a hide removes the item at once from RSS, Atom and JSON; a global hide from every section', async () => {
     const id = await idOf('all', 'Alpha two');
     const outputs = async (section: string) =>
-      Promise.all(['rss', 'atom', 'json'].map(async (f) => (await fetch(`${base}/feeds/${section}.${f}`)).text()));
+      Promise.all(
+        ['rss', 'atom', 'json'].map(async (f) =>
+          (await fetch(`${base}/feeds/${section}.${f}`)).text(),
+        ),
+      );
     for (const body of await outputs('all')) expect(body).toContain('Alpha two');
-    expect((await api('POST', '/admin/api/sections/all/hides', { articleId: id })).status).toBe(201);
+    expect((await api('POST', '/admin/api/sections/all/hides', { articleId: id })).status).toBe(
+      201,
+    );
     for (const body of await outputs('all')) {
       expect(body).not.toContain('Alpha two');
       expect(body).toContain('Alpha three');
@@ -271,15 +410,20 @@ describe('admin API', () => {
     for (const body of await outputs('all')) expect(body).toContain('Alpha two');
 
     // Global: also put it in the featured section first (manual tag), then hide it everywhere.
-    expect((await api('POST', `/admin/api/articles/${id}/tags`, { add: ['featured'] })).status).toBe(200);
+    expect(
+      (await api('POST', `/admin/api/articles/${id}/tags`, { add: ['featured'] })).status,
+    ).toBe(200);
     expect(await titles('featured')).toEqual(['Alpha two']);
     const g = await api('POST', '/admin/api/hides', { articleId: id });
     expect(g.status).toBe(201);
     expect(g.json.hides).toEqual([id]);
-    for (const section of ['all', 'featured']) for (const body of await outputs(section)) expect(body).not.toContain('Alpha two');
+    for (const section of ['all', 'featured'])
+      for (const body of await outputs(section)) expect(body).not.toContain('Alpha two');
     expect((await api('DELETE', `/admin/api/hides/${id}`)).status).toBe(200);
     expect(await titles('featured')).toEqual(['Alpha two']);
-    expect((await api('POST', `/admin/api/articles/${id}/tags`, { remove: ['featured'] })).status).toBe(200);
+    expect(
+      (await api('POST', `/admin/api/articles/${id}/tags`, { remove: ['featured'] })).status,
+    ).toBe(200);
     expect(await titles('featured')).toEqual([]);
   });
 
@@ -291,7 +435,9 @@ describe('admin API', () => {
     expect(r.json.tags).toContain('featured');
     expect(r.json.sections).toEqual(['all', 'featured']);
     expect(await titles('featured')).toContain('Alpha three');
-    const json = (await (await fetch(`${base}/feeds/featured.json`)).json()) as { items: { title: string; tags?: string[] }[] };
+    const json = (await (await fetch(`${base}/feeds/featured.json`)).json()) as {
+      items: { title: string; tags?: string[] }[];
+    };
     expect(json.items.find((i) => i.title === 'Alpha three')?.tags).toContain('featured');
     const art = await api('GET', `/admin/api/articles/${id}`);
     expect(art.status).toBe(200);
@@ -299,7 +445,10 @@ describe('admin API', () => {
     expect(art.json.article.tags).toContain('featured');
     expect(art.json.manualTags).toEqual({ add: ['featured'], remove: [] });
     expect(art.json.sections).toEqual(['all', 'featured']);
-    const both = await api('POST', `/admin/api/articles/${id}/tags`, { add: ['featured'], remove: ['featured'] });
+    const both = await api('POST', `/admin/api/articles/${id}/tags`, {
+      add: ['featured'],
+      remove: ['featured'],
+    });
     expect(both.status).toBe(400);
     expect((await api('GET', '/admin/api/articles/nope')).status).toBe(404);
   });
@@ -308,7 +457,8 @@ describe('admin API', () => {
     const exp = await api('GET', '/admin/api/opml');
     expect(exp.status).toBe(200);
     expect(exp.headers.get('content-type')).toMatch(/opml/);
-    for (const u of ['/a.rss', '/b.rss', '/c.rss']) expect(exp.text).toContain(`xmlUrl="${feeds.url}${u}"`);
+    for (const u of ['/a.rss', '/b.rss', '/c.rss'])
+      expect(exp.text).toContain(`xmlUrl="${feeds.url}${u}"`);
     // Importing our own export changes nothing: every URL is already a source.
     const again = await api('POST', '/admin/api/opml', exp.text, { 'content-type': 'text/x-opml' });
     expect(again.status).toBe(200);
@@ -317,12 +467,19 @@ describe('admin API', () => {
     const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
       <outline text="Gamma &amp; Co" title="Gamma &amp; Co" type="rss" xmlUrl="${feeds.url}/g.rss"/>
       <outline text="Alpha again" xmlUrl="${feeds.url}/a.rss"/></body></opml>`;
-    const imp = await api('POST', '/admin/api/opml?section=featured', opml, { 'content-type': 'text/x-opml' });
+    const imp = await api('POST', '/admin/api/opml?section=featured', opml, {
+      'content-type': 'text/x-opml',
+    });
     expect(imp.status).toBe(201);
     expect(imp.json.added).toEqual(['gamma-co']);
     expect(imp.json.skipped).toEqual([{ url: `${feeds.url}/a.rss`, reason: 'already a source' }]);
     const g = await api('GET', '/admin/api/sources/gamma-co');
-    expect(g.json.source).toMatchObject({ url: `${feeds.url}/g.rss`, title: 'Gamma & Co', sections: ['featured'], origin: 'runtime' });
+    expect(g.json.source).toMatchObject({
+      url: `${feeds.url}/g.rss`,
+      title: 'Gamma & Co',
+      sections: ['featured'],
+      origin: 'runtime',
+    });
     expect((await api('GET', '/admin/api/opml')).text).toContain('title="Gamma &amp; Co"');
     expect((await api('POST', '/admin/api/opml?section=nope', opml)).status).toBe(404);
     expect((await api('POST', '/admin/api/opml', 'not xml at all')).status).toBe(400);
@@ -332,9 +489,13 @@ describe('admin API', () => {
     expect((await api('DELETE', '/admin/api/sources/gamma-co')).status).toBe(200);
     expect((await api('GET', '/admin/api/sources/gamma-co')).status).toBe(404);
     expect((await api('DELETE', '/admin/api/sources/gamma-co')).status).toBe(404);
-    const pub = (await (await fetch(`${base}/api/sources`)).json()) as { sources: { id: string }[] };
+    const pub = (await (await fetch(`${base}/api/sources`)).json()) as {
+      sources: { id: string }[];
+    };
     expect(pub.sources.map((s) => s.id)).not.toContain('gamma-co');
-    expect((await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key)).not.toContain('poll:gamma-co');
+    expect((await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key)).not.toContain(
+      'poll:gamma-co',
+    );
   });
 
   it('guards the queue dashboard with the token or the login cookie', async () => {
@@ -379,8 +540,14 @@ describe('admin API', () => {
     const r = await api('GET', '/admin/api/sources');
     const ids = r.json.sources.map((s: { id: string }) => s.id);
     expect(ids).toEqual(expect.arrayContaining(['cfg', 'alpha', 'beta']));
-    expect(r.json.sources.find((s: { id: string }) => s.id === 'beta')).toMatchObject({ title: 'Beta desk', priority: 5, origin: 'runtime' });
-    expect((await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key)).toEqual(expect.arrayContaining(['poll:alpha', 'poll:beta', 'poll:cfg']));
+    expect(r.json.sources.find((s: { id: string }) => s.id === 'beta')).toMatchObject({
+      title: 'Beta desk',
+      priority: 5,
+      origin: 'runtime',
+    });
+    expect((await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key)).toEqual(
+      expect.arrayContaining(['poll:alpha', 'poll:beta', 'poll:cfg']),
+    );
     expect(await titles('featured')).toContain('Alpha three');
   });
 });
@@ -400,12 +567,20 @@ describe('admin API without a token, and with private networks refused', () => {
   });
 
   it('answers 404 JSON on every admin route when ADMIN_TOKEN is unset', async () => {
-    const run = await startService(testConfig(CONFIG, { adminToken: null }, { BASE: feeds.url }), 'server');
+    const run = await startService(
+      testConfig(CONFIG, { adminToken: null }, { BASE: feeds.url }),
+      'server',
+    );
     runs.push(run);
     const base = run.server!.url;
     for (const [method, path] of [
-      ['GET', '/admin/api/sources'], ['POST', '/admin/api/sources'], ['GET', '/admin/api/openapi.json'],
-      ['GET', '/admin/queues'], ['GET', `/admin/login?token=${TOKEN}`], ['DELETE', '/admin/api/hides/x'], ['GET', '/admin'],
+      ['GET', '/admin/api/sources'],
+      ['POST', '/admin/api/sources'],
+      ['GET', '/admin/api/openapi.json'],
+      ['GET', '/admin/queues'],
+      ['GET', `/admin/login?token=${TOKEN}`],
+      ['DELETE', '/admin/api/hides/x'],
+      ['GET', '/admin'],
     ] as const) {
       const r = await client(base)(method, path);
       expect(r.status, `${method} ${path}`).toBe(404);
@@ -415,14 +590,20 @@ describe('admin API without a token, and with private networks refused', () => {
 
   it('refuses to add a source on a private address unless allowPrivateNetworks', async () => {
     const yaml = CONFIG.replace('allowPrivateNetworks: true', 'allowPrivateNetworks: false');
-    const run = await startService(testConfig(yaml, { adminToken: TOKEN }, { BASE: feeds.url }), 'server');
+    const run = await startService(
+      testConfig(yaml, { adminToken: TOKEN }, { BASE: feeds.url }),
+      'server',
+    );
     runs.push(run);
     const api = client(run.server!.url);
     const r = await api('POST', '/admin/api/sources', { id: 'local', url: `${feeds.url}/a.rss` });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('blocked-address');
     expect((await api('GET', '/admin/api/sources/local')).status).toBe(404);
-    const loopbackName = await api('POST', '/admin/api/sources', { id: 'local', url: `http://localhost:${feeds.port}/a.rss` });
+    const loopbackName = await api('POST', '/admin/api/sources', {
+      id: 'local',
+      url: `http://localhost:${feeds.port}/a.rss`,
+    });
     expect(loopbackName.status).toBe(400);
     expect(feeds.requests).toHaveLength(0);
   });

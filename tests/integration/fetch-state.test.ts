@@ -52,17 +52,28 @@ async function startFixture(): Promise<Fixture> {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     routes,
     hits,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
-const send = (body: string | Buffer, headers: Record<string, string> = {}, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/rss+xml; charset=utf-8', ...headers }).end(body);
-};
+const send =
+  (body: string | Buffer, headers: Record<string, string> = {}, status = 200): Handler =>
+  (_req, res) => {
+    res
+      .writeHead(status, { 'content-type': 'application/rss+xml; charset=utf-8', ...headers })
+      .end(body);
+  };
 
 /** An RSS 2.0 feed of `n` items, the i-th published `ageOf(i)` ms before NOW; `channelExtra` goes in <channel>. */
 function feed(name: string, n: number, ageOf: (i: number) => number, channelExtra = ''): string {
-  const items = Array.from({ length: n }, (_, i) =>
-    `<item><guid isPermaLink="false">${name}-${i}</guid><title>${name} story ${i}</title><link>https://${name}.example/s/${i}</link><pubDate>${new Date(NOW - ageOf(i)).toUTCString()}</pubDate><description>Story ${i} of ${name}</description></item>`);
+  const items = Array.from(
+    { length: n },
+    (_, i) =>
+      `<item><guid isPermaLink="false">${name}-${i}</guid><title>${name} story ${i}</title><link>https://${name}.example/s/${i}</link><pubDate>${new Date(NOW - ageOf(i)).toUTCString()}</pubDate><description>Story ${i} of ${name}</description></item>`,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>${name}</title><link>https://${name}.example/</link><description>t</description>${channelExtra}
 ${items.join('\n')}
@@ -91,7 +102,10 @@ describe('fetch state through ingest', () => {
     redis = createRedis(parseRedisTarget(testRedisUrl()));
     cfg = parseConfigText(YAML, 'test.yaml');
   });
-  afterEach(() => { fx.routes.clear(); fx.hits.length = 0; });
+  afterEach(() => {
+    fx.routes.clear();
+    fx.hits.length = 0;
+  });
   afterAll(async () => {
     await Promise.all(fetchers.map((f) => f.close()));
     await closeRedis(redis);
@@ -101,26 +115,47 @@ describe('fetch state through ingest', () => {
   /** A fresh set of deps on `prefix`: called again with the same prefix, it is a restarted process. */
   function makeDeps(prefix: string, clock = () => NOW, sources: SourceConfig[] = []): IngestDeps {
     const config = { ...cfg, sources };
-    const fetcher = createFetcher({ timeoutMs: config.fetch.timeout, maxBytes: config.fetch.maxBytes, userAgent: 'tributary-test', allowPrivateNetworks: true, maxRedirects: 5 });
+    const fetcher = createFetcher({
+      timeoutMs: config.fetch.timeout,
+      maxBytes: config.fetch.maxBytes,
+      userAgent: 'tributary-test',
+      allowPrivateNetworks: true,
+      maxRedirects: 5,
+    });
     fetchers.push(fetcher);
     return {
-      config, fetcher, hostLimiter: null,
+      config,
+      fetcher,
+      hostLimiter: null,
       store: createStore(redis, { prefix, unhealthyAfter: config.fetch.unhealthyAfter }),
-      tagger: createTagger([]), curator: createCurator(config.sections),
-      priorityOf: () => 0, now: () => new Date(clock()),
+      tagger: createTagger([]),
+      curator: createCurator(config.sections),
+      priorityOf: () => 0,
+      now: () => new Date(clock()),
     };
   }
   const source = (id: string, path: string, extra: Partial<SourceConfig> = {}): SourceConfig => ({
-    id, url: `${fx.base}${path}`, title: null, lang: 'en', interval: null, tags: [], priority: 0, enabled: true, origin: 'config', ...extra,
+    id,
+    url: `${fx.base}${path}`,
+    title: null,
+    lang: 'en',
+    interval: null,
+    tags: [],
+    priority: 0,
+    enabled: true,
+    origin: 'config',
+    ...extra,
   });
   const hitsOf = (path: string) => fx.hits.filter((h) => h.path === path);
-  const delayOf = async (deps: IngestDeps, id: string) => Date.parse((await deps.store.sources.getState(id)).nextPoll!) - deps.now().getTime();
+  const delayOf = async (deps: IngestDeps, id: string) =>
+    Date.parse((await deps.store.sources.getState(id)).nextPoll!) - deps.now().getTime();
 
   describe('conditional GET', () => {
     it('keeps ETag and Last-Modified across a restart; the 304 skips parsing and writes no article', async () => {
       const lastModified = new Date(NOW - HOUR).toUTCString();
       fx.routes.set('/c.rss', (req, res) => {
-        if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end();
+        if (req.headers['if-none-match'] === '"v1"')
+          return void res.writeHead(304, { etag: '"v1"' }).end();
         send(hourly('c', 4), { etag: '"v1"', 'last-modified': lastModified })(req, res);
       });
       const prefix = uniquePrefix('cond');
@@ -136,10 +171,22 @@ describe('fetch state through ingest', () => {
       expect(sent['if-none-match']).toBe('"v1"');
       expect(sent['if-modified-since']).toBe(lastModified);
       expect(sent['user-agent']).toBe('tributary-test');
-      expect(second).toMatchObject({ outcome: 'not-modified', fetched: 0, inserted: 0, updated: 0, unchanged: 0 });
+      expect(second).toMatchObject({
+        outcome: 'not-modified',
+        fetched: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+      });
       expect(await restarted.store.articles.total()).toBe(4);
       const st = await restarted.store.sources.getState('c');
-      expect(st).toMatchObject({ status: 'not-modified', etag: '"v1"', lastModified, articleCount: 4, consecutiveFailures: 0 });
+      expect(st).toMatchObject({
+        status: 'not-modified',
+        etag: '"v1"',
+        lastModified,
+        articleCount: 4,
+        consecutiveFailures: 0,
+      });
       expect(Date.parse(st.nextPoll!)).toBeGreaterThan(NOW + DAY);
     });
 
@@ -158,33 +205,45 @@ describe('fetch state through ingest', () => {
   });
 
   describe('redirects', () => {
-    it.each([301, 308])('a permanent %i moves the source: the next poll (after a restart) goes straight to the new URL', async (status) => {
-      const old = `/old-${status}.rss`;
-      const moved = `/new-${status}.rss`;
-      fx.routes.set(old, (_req, res) => void res.writeHead(status, { location: moved }).end());
-      fx.routes.set(moved, send(hourly('m'), { etag: '"m1"' }));
-      const prefix = uniquePrefix('perm');
-      const src = source('m', old);
-      expect((await ingestSource(makeDeps(prefix), src)).inserted).toBe(3);
-      expect(await makeDeps(prefix).store.sources.getState('m')).toMatchObject({ url: `${fx.base}${moved}`, movedFrom: `${fx.base}${old}` });
+    it.each([301, 308])(
+      'a permanent %i moves the source: the next poll (after a restart) goes straight to the new URL',
+      async (status) => {
+        const old = `/old-${status}.rss`;
+        const moved = `/new-${status}.rss`;
+        fx.routes.set(old, (_req, res) => void res.writeHead(status, { location: moved }).end());
+        fx.routes.set(moved, send(hourly('m'), { etag: '"m1"' }));
+        const prefix = uniquePrefix('perm');
+        const src = source('m', old);
+        expect((await ingestSource(makeDeps(prefix), src)).inserted).toBe(3);
+        expect(await makeDeps(prefix).store.sources.getState('m')).toMatchObject({
+          url: `${fx.base}${moved}`,
+          movedFrom: `${fx.base}${old}`,
+        });
 
-      fx.hits.length = 0;
-      const again = await ingestSource(makeDeps(prefix), src, { force: true });
-      expect(again).toMatchObject({ outcome: 'ok', inserted: 0, unchanged: 3 });
-      expect(fx.hits.map((h) => h.path)).toEqual([moved]);
-      expect(fx.hits[0]!.headers['if-none-match']).toBe('"m1"'); // validators of the new URL go with it
-    });
+        fx.hits.length = 0;
+        const again = await ingestSource(makeDeps(prefix), src, { force: true });
+        expect(again).toMatchObject({ outcome: 'ok', inserted: 0, unchanged: 3 });
+        expect(fx.hits.map((h) => h.path)).toEqual([moved]);
+        expect(fx.hits[0]!.headers['if-none-match']).toBe('"m1"'); // validators of the new URL go with it
+      },
+    );
 
     it.each([302, 307])('a temporary %i does not move the source', async (status) => {
       const tmp = `/tmp-${status}.rss`;
-      fx.routes.set(tmp, (_req, res) => void res.writeHead(status, { location: '/dest.rss' }).end());
+      fx.routes.set(
+        tmp,
+        (_req, res) => void res.writeHead(status, { location: '/dest.rss' }).end(),
+      );
       fx.routes.set('/dest.rss', send(hourly('t')));
       const deps = makeDeps(uniquePrefix('temp'));
       const src = source('t', tmp);
       await ingestSource(deps, src);
       await ingestSource(deps, src, { force: true });
       expect(fx.hits.map((h) => h.path)).toEqual([tmp, '/dest.rss', tmp, '/dest.rss']);
-      expect(await deps.store.sources.getState('t')).toMatchObject({ url: `${fx.base}${tmp}`, movedFrom: null });
+      expect(await deps.store.sources.getState('t')).toMatchObject({
+        url: `${fx.base}${tmp}`,
+        movedFrom: null,
+      });
     });
   });
 
@@ -192,27 +251,45 @@ describe('fetch state through ingest', () => {
     it.each([
       ['404', '/gone-404.rss', send('nope', { 'content-type': 'text/plain' }, 404), 'http'],
       ['410', '/gone-410.rss', send('gone', { 'content-type': 'text/plain' }, 410), 'http'],
-      ['an HTML page', '/page.html', send('<!doctype html><html><head><title>x</title></head><body><p>hello</p></body></html>', { 'content-type': 'text/html' }), 'not-a-feed'],
-    ])('%s is a permanent error: the worker ends the job unrecoverably and the source waits long', async (_name, path, handler, kind) => {
-      fx.routes.set(path, handler);
-      const src = source('p', path);
-      const deps = makeDeps(uniquePrefix('perm-err'), () => NOW, [src]);
-      const r = await ingestSource(deps, src);
-      expect(r.outcome).toBe('error');
-      expect(r.error).toMatchObject({ kind, permanent: true });
-      expect(await delayOf(deps, 'p')).toBeGreaterThanOrEqual(6 * HOUR); // the window's ceiling, not 15 min
+      [
+        'an HTML page',
+        '/page.html',
+        send('<!doctype html><html><head><title>x</title></head><body><p>hello</p></body></html>', {
+          'content-type': 'text/html',
+        }),
+        'not-a-feed',
+      ],
+    ])(
+      '%s is a permanent error: the worker ends the job unrecoverably and the source waits long',
+      async (_name, path, handler, kind) => {
+        fx.routes.set(path, handler);
+        const src = source('p', path);
+        const deps = makeDeps(uniquePrefix('perm-err'), () => NOW, [src]);
+        const r = await ingestSource(deps, src);
+        expect(r.outcome).toBe('error');
+        expect(r.error).toMatchObject({ kind, permanent: true });
+        expect(await delayOf(deps, 'p')).toBeGreaterThanOrEqual(6 * HOUR); // the window's ceiling, not 15 min
 
-      const processPoll = createPollProcessor({ ...deps, log: createLogger({ level: 'silent', pretty: false }) });
-      const job = { data: { sourceId: 'p', force: true } } as Job<PollJobData>;
-      await expect(processPoll(job)).rejects.toBeInstanceOf(UnrecoverableError);
-    });
+        const processPoll = createPollProcessor({
+          ...deps,
+          log: createLogger({ level: 'silent', pretty: false }),
+        });
+        const job = { data: { sourceId: 'p', force: true } } as Job<PollJobData>;
+        await expect(processPoll(job)).rejects.toBeInstanceOf(UnrecoverableError);
+      },
+    );
 
     it('a 500 is transient: the worker returns the report and lets the schedule retry', async () => {
       fx.routes.set('/flaky.rss', send('oops', {}, 500));
       const src = source('f', '/flaky.rss');
       const deps = makeDeps(uniquePrefix('transient'), () => NOW, [src]);
-      const processPoll = createPollProcessor({ ...deps, log: createLogger({ level: 'silent', pretty: false }) });
-      const report = await processPoll({ data: { sourceId: 'f', force: true } } as Job<PollJobData>);
+      const processPoll = createPollProcessor({
+        ...deps,
+        log: createLogger({ level: 'silent', pretty: false }),
+      });
+      const report = await processPoll({
+        data: { sourceId: 'f', force: true },
+      } as Job<PollJobData>);
       expect(report.error).toMatchObject({ kind: 'http', permanent: false });
     });
   });
@@ -220,7 +297,9 @@ describe('fetch state through ingest', () => {
   describe('back-off and health', () => {
     it('backs off exponentially up to a day, reports unhealthy after N failures, still retries, and a success resets', async () => {
       let up = false;
-      fx.routes.set('/down.rss', (req, res) => (up ? send(hourly('d'))(req, res) : send('down', {}, 500)(req, res)));
+      fx.routes.set('/down.rss', (req, res) =>
+        up ? send(hourly('d'))(req, res) : send('down', {}, 500)(req, res),
+      );
       let clock = NOW;
       const deps = makeDeps(uniquePrefix('backoff'), () => clock);
       const src = source('d', '/down.rss');
@@ -249,13 +328,23 @@ describe('fetch state through ingest', () => {
       const ok = await ingestSource(deps, src);
       expect(ok).toMatchObject({ outcome: 'ok', inserted: 3 });
       const st = await deps.store.sources.getState('d');
-      expect(st).toMatchObject({ healthy: true, consecutiveFailures: 0, status: 'ok', lastError: null });
+      expect(st).toMatchObject({
+        healthy: true,
+        consecutiveFailures: 0,
+        status: 'ok',
+        lastError: null,
+      });
       expect(Date.parse(st.nextPoll!) - clock).toBeLessThanOrEqual(6 * HOUR);
     });
   });
 
   describe('adaptive polling', () => {
-    async function firstDelay(path: string, body: string, extra: Partial<SourceConfig> = {}, headers: Record<string, string> = {}) {
+    async function firstDelay(
+      path: string,
+      body: string,
+      extra: Partial<SourceConfig> = {},
+      headers: Record<string, string> = {},
+    ) {
       fx.routes.set(path, send(body, headers));
       const deps = makeDeps(uniquePrefix('adapt'));
       const r = await ingestSource(deps, source('s', path, extra));
@@ -272,7 +361,10 @@ describe('fetch state through ingest', () => {
     });
 
     it('a feed silent for months is polled at maxInterval (its items are too old to store, but still count)', async () => {
-      const d = await firstDelay('/silent.rss', feed('silent', 5, (i) => (90 + 30 * i) * DAY));
+      const d = await firstDelay(
+        '/silent.rss',
+        feed('silent', 5, (i) => (90 + 30 * i) * DAY),
+      );
       expect(d).toBe(6 * HOUR);
     });
 
@@ -287,7 +379,13 @@ describe('fetch state through ingest', () => {
       fx.routes.set('/ttl.rss', (req, res) => {
         if (etagged && req.headers['if-none-match'] === '"t"') return void res.writeHead(304).end();
         etagged = true;
-        send(busy().replace('<description>t</description>', '<description>t</description><ttl>120</ttl>'), { etag: '"t"' })(req, res);
+        send(
+          busy().replace(
+            '<description>t</description>',
+            '<description>t</description><ttl>120</ttl>',
+          ),
+          { etag: '"t"' },
+        )(req, res);
       });
       let clock = NOW;
       const deps = makeDeps(uniquePrefix('ttl'), () => clock);
@@ -300,12 +398,17 @@ describe('fetch state through ingest', () => {
     });
 
     it('sy:updatePeriod hourly floors a busy feed at 1 h', async () => {
-      const body = busy().replace('<description>t</description>', '<description>t</description><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>1</sy:updateFrequency>');
+      const body = busy().replace(
+        '<description>t</description>',
+        '<description>t</description><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>1</sy:updateFrequency>',
+      );
       expect(await firstDelay('/sy.rss', body)).toBe(HOUR);
     });
 
     it('Cache-Control: max-age=3600 floors a busy feed at 1 h', async () => {
-      expect(await firstDelay('/maxage.rss', busy(), {}, { 'cache-control': 'public, max-age=3600' })).toBe(HOUR);
+      expect(
+        await firstDelay('/maxage.rss', busy(), {}, { 'cache-control': 'public, max-age=3600' }),
+      ).toBe(HOUR);
     });
 
     it('an explicit source interval is a floor the schedule never adapts below', async () => {
@@ -339,13 +442,20 @@ describe('fetch state through ingest', () => {
 </channel></rss>`;
       fx.routes.set('/ok1.rss', send(hourly('ok1')));
       fx.routes.set('/ok2.rss', send(hourly('ok2', 2)));
-      fx.routes.set('/huge.rss', send(hourly('huge', 1).replace('</channel>', `<!-- ${'x'.repeat(400 * 1024)} --></channel>`)));
+      fx.routes.set(
+        '/huge.rss',
+        send(
+          hourly('huge', 1).replace('</channel>', `<!-- ${'x'.repeat(400 * 1024)} --></channel>`),
+        ),
+      );
       fx.routes.set('/bomb.rss', send(bombBody, { 'content-encoding': 'gzip' }));
       fx.routes.set('/laughs.rss', send(laughs));
       const deps = makeDeps(uniquePrefix('hostile'));
       const ids = ['ok1', 'huge', 'bomb', 'laughs', 'ok2'];
       const t0 = Date.now();
-      const reports = await Promise.all(ids.map((id) => ingestSource(deps, source(id, `/${id}.rss`))));
+      const reports = await Promise.all(
+        ids.map((id) => ingestSource(deps, source(id, `/${id}.rss`))),
+      );
       expect(Date.now() - t0).toBeLessThan(5000);
       const by = Object.fromEntries(reports.map((r) => [r.sourceId, r]));
       expect(by.ok1).toMatchObject({ outcome: 'ok', inserted: 3 });
@@ -353,16 +463,26 @@ describe('fetch state through ingest', () => {
       expect(by.huge).toMatchObject({ outcome: 'error', error: { kind: 'too-large' } });
       expect(by.bomb).toMatchObject({ outcome: 'error', error: { kind: 'too-large' } });
       // The entity bomb is never expanded: either refused, or read with its entities dropped.
-      if (by.laughs!.outcome === 'error') expect(by.laughs!.error!.kind).toMatch(/parse|not-a-feed/);
+      if (by.laughs!.outcome === 'error')
+        expect(by.laughs!.error!.kind).toMatch(/parse|not-a-feed/);
       else expect(by.laughs!.inserted).toBeLessThanOrEqual(1);
       const laughed = await deps.store.sections.list('all', 100);
-      for (const { id } of laughed) expect(JSON.stringify(await deps.store.articles.get(id)).length).toBeLessThan(20_000);
+      for (const { id } of laughed)
+        expect(JSON.stringify(await deps.store.articles.get(id)).length).toBeLessThan(20_000);
 
       for (const id of ['huge', 'bomb']) {
-        expect(await deps.store.sources.getState(id)).toMatchObject({ status: 'error', consecutiveFailures: 1, lastErrorKind: 'too-large' });
+        expect(await deps.store.sources.getState(id)).toMatchObject({
+          status: 'error',
+          consecutiveFailures: 1,
+          lastErrorKind: 'too-large',
+        });
       }
       for (const id of ['ok1', 'ok2']) {
-        expect(await deps.store.sources.getState(id)).toMatchObject({ status: 'ok', consecutiveFailures: 0, lastError: null });
+        expect(await deps.store.sources.getState(id)).toMatchObject({
+          status: 'ok',
+          consecutiveFailures: 0,
+          lastError: null,
+        });
       }
     });
   });

@@ -61,7 +61,13 @@ describe('ingest', () => {
     deps = {
       config: cfg,
       store,
-      fetcher: createFetcher({ timeoutMs: 5000, maxBytes: 1 << 20, userAgent: 'test', allowPrivateNetworks: true, maxRedirects: 5 }),
+      fetcher: createFetcher({
+        timeoutMs: 5000,
+        maxBytes: 1 << 20,
+        userAgent: 'test',
+        allowPrivateNetworks: true,
+        maxRedirects: 5,
+      }),
       hostLimiter: null,
       tagger: createTagger(cfg.tags),
       curator: createCurator(cfg.sections),
@@ -116,7 +122,10 @@ describe('ingest', () => {
 
   it('two concurrent pollers of one source store each article once', async () => {
     feeds.routes.set('/a.rss', { body: rssFeed('A', items('a', 6), 'ar') });
-    const [r1, r2] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.a!, { force: true })]);
+    const [r1, r2] = await Promise.all([
+      ingestSource(deps, src.a!, { force: true }),
+      ingestSource(deps, src.a!, { force: true }),
+    ]);
     expect(r1.inserted + r2.inserted).toBe(6);
     expect(await sectionIds('all')).toHaveLength(4); // maxPerSection
     expect(await store.articles.total()).toBe(6);
@@ -126,7 +135,9 @@ describe('ingest', () => {
     const one = items('a', 1);
     feeds.routes.set('/a.rss', { body: rssFeed('A', one, 'ar') });
     await ingestSource(deps, src.a!, { force: true });
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ ...one[0]!, title: 'عنوان معدل من سوريا' }], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed('A', [{ ...one[0]!, title: 'عنوان معدل من سوريا' }], 'ar'),
+    });
     const r = await ingestSource(deps, src.a!, { force: true });
     expect(r.updated).toBe(1);
     const ids = await sectionIds('all');
@@ -135,9 +146,21 @@ describe('ingest', () => {
   });
 
   it('the same canonical URL from two sources is one article with both sources (level 2)', async () => {
-    const shared = { guid: 'x', title: 'خبر مشترك من سوريا', link: 'https://wire.example/story?utm_source=a', date: '2026-11-15T10:00:00Z', content: `<p>${OTHER_AR}</p>` };
+    const shared = {
+      guid: 'x',
+      title: 'خبر مشترك من سوريا',
+      link: 'https://wire.example/story?utm_source=a',
+      date: '2026-11-15T10:00:00Z',
+      content: `<p>${OTHER_AR}</p>`,
+    };
     feeds.routes.set('/a.rss', { body: rssFeed('A', [shared], 'ar') });
-    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ ...shared, guid: 'y', link: 'http://wire.example/story?fbclid=1' }], 'ar') });
+    feeds.routes.set('/b.rss', {
+      body: rssFeed(
+        'B',
+        [{ ...shared, guid: 'y', link: 'http://wire.example/story?fbclid=1' }],
+        'ar',
+      ),
+    });
     await ingestSource(deps, src.a!, { force: true });
     await ingestSource(deps, src.b!, { force: true });
     const ids = await sectionIds('all');
@@ -146,12 +169,52 @@ describe('ingest', () => {
   });
 
   it('near-duplicate stories from two outlets form one cluster, collapsed in the section (level 3)', async () => {
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }, { guid: 'a2', title: 'معرض الكتاب في دمشق', link: 'https://a.example/2', date: '2026-11-15T08:00:00Z', content: `<p>${OTHER_AR}</p>` }], 'ar') });
-    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب: غارات هي الأعنف منذ أشهر', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed(
+        'A',
+        [
+          {
+            guid: 'a1',
+            title: 'غارات روسية على ريف إدلب',
+            link: 'https://a.example/1',
+            date: '2026-11-15T10:00:00Z',
+            content: `<p>${WIRE_AR}</p>`,
+          },
+          {
+            guid: 'a2',
+            title: 'معرض الكتاب في دمشق',
+            link: 'https://a.example/2',
+            date: '2026-11-15T08:00:00Z',
+            content: `<p>${OTHER_AR}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
+    feeds.routes.set('/b.rss', {
+      body: rssFeed(
+        'B',
+        [
+          {
+            guid: 'b1',
+            title: 'تصعيد روسي في إدلب: غارات هي الأعنف منذ أشهر',
+            link: 'https://b.example/1',
+            date: '2026-11-15T11:00:00Z',
+            content: `<p>${WIRE_AR_EDITED}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
     await ingestSource(deps, src.a!, { force: true });
     const rb = await ingestSource(deps, src.b!, { force: true });
     expect(rb.clustered).toBe(1);
-    const sel = await selectItems(store, cfg.sections[0]!, { limit: 10, tags: [], lang: null, q: null, before: null }, () => 0);
+    const sel = await selectItems(
+      store,
+      cfg.sections[0]!,
+      { limit: 10, tags: [], lang: null, q: null, before: null },
+      () => 0,
+    );
     expect(sel.items).toHaveLength(2); // the wire story once, the book fair once
     const story = sel.items.find((i) => i.storySources.length === 2)!;
     expect(story.title).toBe('غارات روسية على ريف إدلب'); // the earliest is the representative
@@ -160,9 +223,40 @@ describe('ingest', () => {
   });
 
   it('two near-duplicates stored at the same moment by two pollers form one story', async () => {
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }], 'ar') });
-    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
-    const [ra, rb] = await Promise.all([ingestSource(deps, src.a!, { force: true }), ingestSource(deps, src.b!, { force: true })]);
+    feeds.routes.set('/a.rss', {
+      body: rssFeed(
+        'A',
+        [
+          {
+            guid: 'a1',
+            title: 'غارات روسية على ريف إدلب',
+            link: 'https://a.example/1',
+            date: '2026-11-15T10:00:00Z',
+            content: `<p>${WIRE_AR}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
+    feeds.routes.set('/b.rss', {
+      body: rssFeed(
+        'B',
+        [
+          {
+            guid: 'b1',
+            title: 'تصعيد روسي في إدلب',
+            link: 'https://b.example/1',
+            date: '2026-11-15T11:00:00Z',
+            content: `<p>${WIRE_AR_EDITED}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
+    const [ra, rb] = await Promise.all([
+      ingestSource(deps, src.a!, { force: true }),
+      ingestSource(deps, src.b!, { force: true }),
+    ]);
     // Whichever wrote second found the first in the LSH buckets with its signature already stored.
     expect(ra.clustered + rb.clustered).toBe(1);
     const ids = await store.articles.scanIds(0, 10);
@@ -171,33 +265,105 @@ describe('ingest', () => {
   });
 
   it('a story gaining a member bumps the sections of its representative too', async () => {
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` }], 'ar') });
-    feeds.routes.set('/b.rss', { body: rssFeed('B', [{ guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T11:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` }], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed(
+        'A',
+        [
+          {
+            guid: 'a1',
+            title: 'غارات روسية على ريف إدلب',
+            link: 'https://a.example/1',
+            date: '2026-11-15T10:00:00Z',
+            content: `<p>${WIRE_AR}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
+    feeds.routes.set('/b.rss', {
+      body: rssFeed(
+        'B',
+        [
+          {
+            guid: 'b1',
+            title: 'تصعيد روسي في إدلب',
+            link: 'https://b.example/1',
+            date: '2026-11-15T11:00:00Z',
+            content: `<p>${WIRE_AR_EDITED}</p>`,
+          },
+        ],
+        'ar',
+      ),
+    });
     await ingestSource(deps, src.a!, { force: true });
     const before = await store.sections.version('from-a');
     // b's article is not in from-a, but a's (the representative) is, and now shows b as related.
     expect((await ingestSource(deps, src.b!, { force: true })).clustered).toBe(1);
     expect(await store.sections.version('from-a')).toBeGreaterThan(before);
-    const sel = await selectItems(store, cfg.sections.find((s) => s.id === 'from-a')!, { limit: 10, tags: [], lang: null, q: null, before: null }, () => 0);
+    const sel = await selectItems(
+      store,
+      cfg.sections.find((s) => s.id === 'from-a')!,
+      { limit: 10, tags: [], lang: null, q: null, before: null },
+      () => 0,
+    );
     expect(sel.items.map((i) => i.related.map((r) => r.url))).toEqual([['https://b.example/1']]);
   });
 
   it('paging a collapsed section shows every story once, at its newest member', async () => {
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [
-      { guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date: '2026-11-15T10:00:00Z', content: `<p>${WIRE_AR}</p>` },
-      { guid: 'y', title: 'خبر قصير من سوريا', link: 'https://a.example/y', date: '2026-11-15T09:00:00Z', content: '<p>سوريا اليوم</p>' },
-    ], 'ar') });
-    feeds.routes.set('/b.rss', { body: rssFeed('B', [
-      { guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date: '2026-11-15T14:00:00Z', content: `<p>${WIRE_AR_EDITED}</p>` },
-      { guid: 'x', title: 'خبر آخر من سوريا', link: 'https://b.example/x', date: '2026-11-15T12:00:00Z', content: '<p>دمشق مساء</p>' },
-    ], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed(
+        'A',
+        [
+          {
+            guid: 'a1',
+            title: 'غارات روسية على ريف إدلب',
+            link: 'https://a.example/1',
+            date: '2026-11-15T10:00:00Z',
+            content: `<p>${WIRE_AR}</p>`,
+          },
+          {
+            guid: 'y',
+            title: 'خبر قصير من سوريا',
+            link: 'https://a.example/y',
+            date: '2026-11-15T09:00:00Z',
+            content: '<p>سوريا اليوم</p>',
+          },
+        ],
+        'ar',
+      ),
+    });
+    feeds.routes.set('/b.rss', {
+      body: rssFeed(
+        'B',
+        [
+          {
+            guid: 'b1',
+            title: 'تصعيد روسي في إدلب',
+            link: 'https://b.example/1',
+            date: '2026-11-15T14:00:00Z',
+            content: `<p>${WIRE_AR_EDITED}</p>`,
+          },
+          {
+            guid: 'x',
+            title: 'خبر آخر من سوريا',
+            link: 'https://b.example/x',
+            date: '2026-11-15T12:00:00Z',
+            content: '<p>دمشق مساء</p>',
+          },
+        ],
+        'ar',
+      ),
+    });
     await ingestSource(deps, src.a!, { force: true });
     expect((await ingestSource(deps, src.b!, { force: true })).clustered).toBe(1);
     const serverDeps = { store, priorityOf: () => 0 } as unknown as ServerDeps;
     const titles: string[] = [];
     let cursor = '';
     for (let page = 0; page < 6; page++) {
-      const q = parseFeedQuery(new URL(`http://x/feeds/syria.json?limit=1${cursor}`), new Set(['syria']));
+      const q = parseFeedQuery(
+        new URL(`http://x/feeds/syria.json?limit=1${cursor}`),
+        new Set(['syria']),
+      );
       const p = await selectPage(serverDeps, cfg.sections[0]!, q, Date.now());
       titles.push(...p.items.map((i) => i.title));
       if (!p.next) break;
@@ -208,13 +374,21 @@ describe('ingest', () => {
   });
 
   it('manual tags survive a re-poll that rewrites the article', async () => {
-    const item = { guid: 'm', title: 'خبر عن الاقتصاد', link: 'https://a.example/m', date: '2026-11-15T10:00:00Z', content: '<p>نص قصير عن الأسعار والأسواق في المنطقة</p>' };
+    const item = {
+      guid: 'm',
+      title: 'خبر عن الاقتصاد',
+      link: 'https://a.example/m',
+      date: '2026-11-15T10:00:00Z',
+      content: '<p>نص قصير عن الأسعار والأسواق في المنطقة</p>',
+    };
     feeds.routes.set('/a.rss', { body: rssFeed('A', [item], 'ar') });
     await ingestSource(deps, src.a!, { force: true });
     const [id] = await sectionIds('all');
     expect(await sectionIds('syria')).toEqual([]);
     await store.curation.setManualTags(id!, { add: ['syria'], remove: [] }, Date.now() + 3_600_000);
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [{ ...item, title: 'خبر معدل عن الاقتصاد' }], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed('A', [{ ...item, title: 'خبر معدل عن الاقتصاد' }], 'ar'),
+    });
     expect((await ingestSource(deps, src.a!, { force: true })).updated).toBe(1);
     expect((await store.articles.get(id!))!.tags).toContain('syria');
     expect(await sectionIds('syria')).toEqual([id]);
@@ -226,7 +400,13 @@ describe('ingest', () => {
     const newest = (await store.articles.scanIds(0, 10)).slice(-4).reverse();
     expect(await sectionIds('all')).toEqual(newest);
     // Older items joining later (a feed's back catalogue) do not push newer ones out.
-    feeds.routes.set('/a.rss', { body: rssFeed('A', [...items('a', 6), ...items('old', 2).map((i) => ({ ...i, date: '2020-01-01T00:00:00Z' }))], 'ar') });
+    feeds.routes.set('/a.rss', {
+      body: rssFeed(
+        'A',
+        [...items('a', 6), ...items('old', 2).map((i) => ({ ...i, date: '2020-01-01T00:00:00Z' }))],
+        'ar',
+      ),
+    });
     await ingestSource(deps, src.a!, { force: true });
     expect(await sectionIds('all')).toEqual(newest);
     await runRetention(cfg, store, deps.now());

@@ -13,7 +13,14 @@ import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
 
-const AUTOCANNON = join(import.meta.dirname, '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
+const AUTOCANNON = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'node_modules',
+  'autocannon',
+  'autocannon.js',
+);
 const SECONDS = Number(process.env.OUTPUTS_PERF_SECONDS ?? 2);
 /** Runs alternate between the service and the bare server; each keeps its best run (machines are noisy). */
 const ROUNDS = Number(process.env.OUTPUTS_PERF_ROUNDS ?? 2);
@@ -36,7 +43,12 @@ function cannon(url: string, headers: Record<string, string> = {}): Promise<Resu
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited ${code}`));
-      const r = JSON.parse(out) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number };
+      const r = JSON.parse(out) as {
+        requests: { average: number };
+        latency: { p99: number };
+        non2xx: number;
+        errors: number;
+      };
       resolve({ rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
     });
   });
@@ -120,7 +132,9 @@ sections: [ { id: perf, title: Perf, lang: en, limit: 100 } ]
     if (!svc200 || !bare200 || !svc304 || !bare304) throw new Error('no runs');
     const row = (name: string, s: Result, b: Result) =>
       `${name}: tributary ${s.rps.toFixed(0)} req/s (p99 ${s.p99} ms) | bare node:http ${b.rps.toFixed(0)} req/s (p99 ${b.p99} ms) | ratio ${(s.rps / b.rps).toFixed(2)}`;
-    console.log(`[outputs-perf] ${body.length} B body, 10 connections, best of ${ROUNDS} × ${SECONDS}s`);
+    console.log(
+      `[outputs-perf] ${body.length} B body, 10 connections, best of ${ROUNDS} × ${SECONDS}s`,
+    );
     console.log(`[outputs-perf] ${row('200', svc200, bare200)}`);
     console.log(`[outputs-perf] ${row('304', svc304, bare304)}`);
 
@@ -131,7 +145,10 @@ sections: [ { id: perf, title: Perf, lang: en, limit: 100 } ]
     // so under load only a gross regression (such as rendering per request) fails.
     const busy = loadavg()[0]! > availableParallelism();
     const floor = busy ? 0.05 : 0.5;
-    if (busy) console.log(`[outputs-perf] machine busy (load ${loadavg()[0]!.toFixed(1)}): asserting ratio >= ${floor} only`);
+    if (busy)
+      console.log(
+        `[outputs-perf] machine busy (load ${loadavg()[0]!.toFixed(1)}): asserting ratio >= ${floor} only`,
+      );
     expect(svc200.rps / bare200.rps).toBeGreaterThanOrEqual(floor);
     expect(svc304.rps / bare304.rps).toBeGreaterThanOrEqual(floor);
   }, 60_000);

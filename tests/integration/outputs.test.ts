@@ -9,9 +9,18 @@ import type { Running } from '../../src/runtime/start.ts';
 import { feedparse, xmllint } from '../../src/publish/test-support.ts';
 import { closedPeriods } from '../../src/publish/digest.ts';
 
-const seed = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'), 'utf8');
+const seed = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'seed-article-ar.txt'),
+  'utf8',
+);
 const seedTitle = seed.split('\n')[0]!.trim();
-const seedHtml = seed.split('\n').slice(1).map((l) => l.trim()).filter(Boolean).map((p) => `<p>${p}</p>`).join('\n');
+const seedHtml = seed
+  .split('\n')
+  .slice(1)
+  .map((l) => l.trim())
+  .filter(Boolean)
+  .map((p) => `<p>${p}</p>`)
+  .join('\n');
 
 const CONFIG = `
 site: { title: Test, baseUrl: http://feeds.test }
@@ -30,7 +39,8 @@ sections:
 const HOUR = 3600_000;
 const now = Date.now();
 // Whole seconds (RSS dates have no milliseconds), so items in one group share a publish time.
-const at = (hoursAgo: number) => new Date(Math.floor((now - hoursAgo * HOUR) / 1000) * 1000).toISOString();
+const at = (hoursAgo: number) =>
+  new Date(Math.floor((now - hoursAgo * HOUR) / 1000) * 1000).toISOString();
 
 // 27 English items: 9 groups of 3 sharing one publish time, spread over the last ~6 days.
 const enItems = Array.from({ length: 27 }, (_, i) => {
@@ -45,16 +55,39 @@ const enItems = Array.from({ length: 27 }, (_, i) => {
   };
 });
 const arItems = [
-  { guid: 'enab-1', title: seedTitle, link: 'https://www.enabbaladi.net/archives/420000', date: at(5), content: seedHtml },
-  { guid: 'enab-2', title: 'ارتفاع أسعار الخبز في دمشق وريفها', link: 'https://www.enabbaladi.net/archives/420001', date: at(30), content: '<p>شهدت أسواق دمشق في سوريا ارتفاعًا جديدًا.</p>' },
+  {
+    guid: 'enab-1',
+    title: seedTitle,
+    link: 'https://www.enabbaladi.net/archives/420000',
+    date: at(5),
+    content: seedHtml,
+  },
+  {
+    guid: 'enab-2',
+    title: 'ارتفاع أسعار الخبز في دمشق وريفها',
+    link: 'https://www.enabbaladi.net/archives/420001',
+    date: at(30),
+    content: '<p>شهدت أسواق دمشق في سوريا ارتفاعًا جديدًا.</p>',
+  },
 ];
 const ALL = enItems.length + arItems.length;
 
 async function json(url: string) {
   const r = await fetch(url);
-  return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
+  return {
+    status: r.status,
+    headers: r.headers,
+    body: (await r.json()) as Record<string, unknown>,
+  };
 }
-type JsonItem = { id: string; title: string; url?: string; date_published: string; content_html: string; image?: string };
+type JsonItem = {
+  id: string;
+  title: string;
+  url?: string;
+  date_published: string;
+  content_html: string;
+  image?: string;
+};
 
 describe('section outputs on the running service', () => {
   let feeds: FeedServer;
@@ -81,13 +114,17 @@ describe('section outputs on the running service', () => {
   });
 
   it('applies RSSHub filters: filter, filterout, filter_title, filter_description, case, filter_time', async () => {
-    const titles = async (q: string) => ((await json(`${base}/feeds/wire.json?${q}`)).body.items as JsonItem[]).map((i) => i.title);
+    const titles = async (q: string) =>
+      ((await json(`${base}/feeds/wire.json?${q}`)).body.items as JsonItem[]).map((i) => i.title);
     expect(await titles('filter=Markets')).toHaveLength(14);
     expect(await titles('filter=markets')).toHaveLength(0); // case-sensitive by default, as RSSHub
     expect(await titles('filter=markets&filter_case_sensitive=false')).toHaveLength(14);
-    expect((await titles(`filter_title=${encodeURIComponent('number (1|2)$')}`)).sort()).toEqual(['Markets report number 2', 'Weather report number 1']);
+    expect((await titles(`filter_title=${encodeURIComponent('number (1|2)$')}`)).sort()).toEqual([
+      'Markets report number 2',
+      'Weather report number 1',
+    ]);
     expect(await titles(`filter=${encodeURIComponent('number (1|2)$')}`)).toEqual([]); // title + "\n" + description: $ is the end of the description
-    expect(await titles('filterout=Weather')).toEqual((await titles('filter=Markets')));
+    expect(await titles('filterout=Weather')).toEqual(await titles('filter=Markets'));
     expect(await titles('filter_title=Rain')).toHaveLength(0);
     expect(await titles('filter_description=Rain')).toHaveLength(9);
     expect(await titles('filter=Rain&filterout=Markets')).toHaveLength(4);
@@ -100,7 +137,19 @@ describe('section outputs on the running service', () => {
   });
 
   it('answers bad filter values with 400 and a JSON error', async () => {
-    for (const q of ['filter=(a', 'filter=(a)\\1', `filter=${'a'.repeat(201)}`, 'filter_time=abc', 'filter_time=0', 'filter_case_sensitive=maybe', 'limit=0', 'limit=201', 'nope=1', 'filter=a&filter=b', 'before=yesterday']) {
+    for (const q of [
+      'filter=(a',
+      'filter=(a)\\1',
+      `filter=${'a'.repeat(201)}`,
+      'filter_time=abc',
+      'filter_time=0',
+      'filter_case_sensitive=maybe',
+      'limit=0',
+      'limit=201',
+      'nope=1',
+      'filter=a&filter=b',
+      'before=yesterday',
+    ]) {
       const r = await fetch(`${base}/feeds/wire.rss?${q.replace('\\', '%5C')}`);
       expect(r.status, q).toBe(400);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
@@ -124,7 +173,8 @@ describe('section outputs on the running service', () => {
       while (url && pages < 50) {
         const r: Response = await fetch(url);
         expect(r.status).toBe(200);
-        if (pages > 0) expect(r.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
+        if (pages > 0)
+          expect(r.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
         else expect(r.headers.get('cache-control')).toMatch(/stale-while-revalidate/);
         const text = await r.text();
         let next: string | null;
@@ -170,22 +220,29 @@ describe('section outputs on the running service', () => {
     expect(r2.status).toBe(304);
     const r3 = await fetch(`${base}/feeds/mixed.atom`, { headers: { 'If-Modified-Since': lm } });
     expect(r3.status).toBe(304);
-    const r4 = await fetch(`${base}/feeds/mixed.atom`, { headers: { 'If-None-Match': '"other"', 'If-Modified-Since': lm } });
+    const r4 = await fetch(`${base}/feeds/mixed.atom`, {
+      headers: { 'If-None-Match': '"other"', 'If-Modified-Since': lm },
+    });
     expect(r4.status).toBe(200); // If-None-Match wins over If-Modified-Since
     const raw = await import('node:http').then(
       (http) =>
         new Promise<{ enc: string | undefined }>((resolve, reject) => {
-          http.get(`${base}/feeds/mixed.atom`, { headers: { 'Accept-Encoding': 'br' } }, (res) => {
-            res.resume();
-            resolve({ enc: res.headers['content-encoding'] });
-          }).on('error', reject);
+          http
+            .get(`${base}/feeds/mixed.atom`, { headers: { 'Accept-Encoding': 'br' } }, (res) => {
+              res.resume();
+              resolve({ enc: res.headers['content-encoding'] });
+            })
+            .on('error', reject);
         }),
     );
     expect(raw.enc).toBe('br');
   });
 
   it('RSS and Atom of an Arabic + English section pass feedparser and xmllint, with ids identical across renders', async () => {
-    const render = async () => ({ rss: await (await fetch(`${base}/feeds/mixed.rss`)).text(), atom: await (await fetch(`${base}/feeds/mixed.atom`)).text() });
+    const render = async () => ({
+      rss: await (await fetch(`${base}/feeds/mixed.rss`)).text(),
+      atom: await (await fetch(`${base}/feeds/mixed.atom`)).text(),
+    });
     const first = await render();
     await run.store.sections.bump(['mixed']); // a new version: the next request renders again
     const second = await render();
@@ -213,7 +270,12 @@ describe('section outputs on the running service', () => {
     const windows = closedPeriods(new Date(), 'daily', 'Asia/Damascus', 7);
     const all = [...enItems, ...arItems];
     const expected = windows
-      .map((w) => ({ w, stories: all.filter((i) => Date.parse(i.date) >= w.start.getTime() && Date.parse(i.date) < w.end.getTime()) }))
+      .map((w) => ({
+        w,
+        stories: all.filter(
+          (i) => Date.parse(i.date) >= w.start.getTime() && Date.parse(i.date) < w.end.getTime(),
+        ),
+      }))
       .filter((x) => x.stories.length > 0);
     expect(expected.length).toBeGreaterThan(2);
 
@@ -221,7 +283,9 @@ describe('section outputs on the running service', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
     const feed = (await r.json()) as { items: JsonItem[]; language?: string };
-    expect(feed.items.map((i) => i.id)).toEqual(expected.map((x) => `urn:tributary:digest:mixed:daily:${x.w.day}`));
+    expect(feed.items.map((i) => i.id)).toEqual(
+      expected.map((x) => `urn:tributary:digest:mixed:daily:${x.w.day}`),
+    );
     feed.items.forEach((item, k) => {
       const x = expected[k]!;
       expect(Date.parse(item.date_published)).toBe(x.w.end.getTime());
@@ -241,7 +305,9 @@ describe('section outputs on the running service', () => {
       expect(xmllint(text1).errors).toBe('');
       const p1 = feedparse(text1);
       expect(p1.bozo, p1.bozo_exception).toBe(0);
-      expect(p1.entries.map((e) => e.id)).toEqual(expected.map((x) => `urn:tributary:digest:mixed:daily:${x.w.day}`));
+      expect(p1.entries.map((e) => e.id)).toEqual(
+        expected.map((x) => `urn:tributary:digest:mixed:daily:${x.w.day}`),
+      );
       for (const e of p1.entries) {
         expect(e.link).toMatch(/^http:\/\/feeds\.test\//);
         expect(e.published_parsed ?? e.updated_parsed).toBeTypeOf('number');
@@ -249,12 +315,16 @@ describe('section outputs on the running service', () => {
       expect(feedparse(text2).entries.map((e) => e.id)).toEqual(p1.entries.map((e) => e.id));
     }
 
-    const weekly = (await (await fetch(`${base}/feeds/wire/digest.json?period=weekly`)).json()) as { items: JsonItem[] };
+    const weekly = (await (await fetch(`${base}/feeds/wire/digest.json?period=weekly`)).json()) as {
+      items: JsonItem[];
+    };
     for (const item of weekly.items) {
       expect(item.id).toMatch(/^urn:tributary:digest:wire:weekly:\d{4}-\d{2}-\d{2}$/);
       const day = item.id.slice(-10);
       expect(new Date(`${day}T00:00:00Z`).getUTCDay()).toBe(1); // weeks start on Monday
-      expect(new Date(item.date_published).getTime()).toBe(Date.parse(`${day}T00:00:00Z`) + 7 * 24 * HOUR);
+      expect(new Date(item.date_published).getTime()).toBe(
+        Date.parse(`${day}T00:00:00Z`) + 7 * 24 * HOUR,
+      );
     }
   });
 

@@ -35,7 +35,13 @@ interface Host {
   close(): Promise<void>;
 }
 async function startHost(address: string): Promise<Host> {
-  const h = { delayMs: 0, inFlight: 0, maxInFlight: 0, hits: [] as string[], special: new Map() } as Omit<Host, 'base' | 'host' | 'close'>;
+  const h = {
+    delayMs: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    hits: [] as string[],
+    special: new Map(),
+  } as Omit<Host, 'base' | 'host' | 'close'>;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     h.hits.push(path);
@@ -46,8 +52,16 @@ async function startHost(address: string): Promise<Host> {
       const special = h.special.get(path);
       if (special) return special(res);
       const name = path.replace(/\W/g, '');
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' })
-        .end(rssFeed(name, [{ guid: `${name}-1`, title: `${name} story`, link: `https://${name}.example/1`, date: new Date(NOW - 3_600_000).toISOString() }]));
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(
+        rssFeed(name, [
+          {
+            guid: `${name}-1`,
+            title: `${name} story`,
+            link: `https://${name}.example/1`,
+            date: new Date(NOW - 3_600_000).toISOString(),
+          },
+        ]),
+      );
     }, h.delayMs);
   });
   await new Promise<void>((r) => server.listen(0, address, () => r()));
@@ -55,7 +69,11 @@ async function startHost(address: string): Promise<Host> {
   return Object.assign(h, {
     base: `http://${address}:${port}`,
     host: address,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   });
 }
 
@@ -92,19 +110,47 @@ describe('politeness through ingest', () => {
   });
 
   /** One worker's deps on `prefix`: several calls with one prefix are several workers sharing Redis. */
-  function worker(prefix: string, opts: { limiter?: boolean; clock?: () => number } = {}): IngestDeps {
+  function worker(
+    prefix: string,
+    opts: { limiter?: boolean; clock?: () => number } = {},
+  ): IngestDeps {
     const store = createStore(redis, { prefix, unhealthyAfter: cfg.fetch.unhealthyAfter });
-    const fetcher = createFetcher({ timeoutMs: cfg.fetch.timeout, maxBytes: cfg.fetch.maxBytes, userAgent: 'tributary-test', allowPrivateNetworks: true, maxRedirects: 5 });
+    const fetcher = createFetcher({
+      timeoutMs: cfg.fetch.timeout,
+      maxBytes: cfg.fetch.maxBytes,
+      userAgent: 'tributary-test',
+      allowPrivateNetworks: true,
+      maxRedirects: 5,
+    });
     fetchers.push(fetcher);
     return {
-      config: cfg, store, fetcher,
-      hostLimiter: opts.limiter === false ? null : createHostLimiter(redis, { keyFor: store.keys.hostSlots, perHost: cfg.fetch.perHostConcurrency, leaseMs: cfg.fetch.timeout + 10_000 }),
-      tagger: createTagger([]), curator: createCurator(cfg.sections),
-      priorityOf: () => 0, now: () => new Date(opts.clock?.() ?? NOW),
+      config: cfg,
+      store,
+      fetcher,
+      hostLimiter:
+        opts.limiter === false
+          ? null
+          : createHostLimiter(redis, {
+              keyFor: store.keys.hostSlots,
+              perHost: cfg.fetch.perHostConcurrency,
+              leaseMs: cfg.fetch.timeout + 10_000,
+            }),
+      tagger: createTagger([]),
+      curator: createCurator(cfg.sections),
+      priorityOf: () => 0,
+      now: () => new Date(opts.clock?.() ?? NOW),
     };
   }
   const source = (host: Host, id: string): SourceConfig => ({
-    id, url: `${host.base}/${id}.rss`, title: null, lang: 'en', interval: null, tags: [], priority: 0, enabled: true, origin: 'config',
+    id,
+    url: `${host.base}/${id}.rss`,
+    title: null,
+    lang: 'en',
+    interval: null,
+    tags: [],
+    priority: 0,
+    enabled: true,
+    origin: 'config',
   });
   const sixOn = (host: Host) => Array.from({ length: 6 }, (_, i) => source(host, `feed${i}`));
 
@@ -114,7 +160,9 @@ describe('politeness through ingest', () => {
       const prefix = uniquePrefix('host');
       const workers = [worker(prefix), worker(prefix)];
       // Each worker takes every source (as racing workers might): 12 polls against one host.
-      const reports = await Promise.all(workers.flatMap((w) => sixOn(one).map((s) => ingestSource(w, s, { force: true }))));
+      const reports = await Promise.all(
+        workers.flatMap((w) => sixOn(one).map((s) => ingestSource(w, s, { force: true }))),
+      );
       expect(reports.every((r) => r.outcome === 'ok')).toBe(true);
       expect(one.hits).toHaveLength(12);
       expect(one.maxInFlight).toBe(2); // the limit, and used: the polls did run in parallel
@@ -124,7 +172,9 @@ describe('politeness through ingest', () => {
       one.delayMs = 250;
       const prefix = uniquePrefix('nolimit');
       const workers = [worker(prefix, { limiter: false }), worker(prefix, { limiter: false })];
-      await Promise.all(workers.flatMap((w) => sixOn(one).map((s) => ingestSource(w, s, { force: true }))));
+      await Promise.all(
+        workers.flatMap((w) => sixOn(one).map((s) => ingestSource(w, s, { force: true }))),
+      );
       expect(one.maxInFlight).toBeGreaterThan(2);
     });
 
@@ -146,7 +196,7 @@ describe('politeness through ingest', () => {
   });
 
   describe('Retry-After', () => {
-    it('a 429 with Retry-After: 120 holds back that source only; the host\'s other feed polls right away', async () => {
+    it("a 429 with Retry-After: 120 holds back that source only; the host's other feed polls right away", async () => {
       one.special.set('/a.rss', (res) => res.writeHead(429, { 'retry-after': '120' }).end());
       const deps = worker(uniquePrefix('ra'));
       const a = source(one, 'a');
@@ -161,14 +211,20 @@ describe('politeness through ingest', () => {
       expect(await ingestSource(deps, a)).toMatchObject({ outcome: 'skipped' });
       expect(one.hits.filter((p) => p === '/a.rss')).toHaveLength(1);
       // The host's slot was held only for the 429 itself: both slots are free, and B polls at once.
-      const release = await Promise.all([0, 1].map(() => deps.hostLimiter!.acquire(one.host, { waitMs: 0 })));
+      const release = await Promise.all(
+        [0, 1].map(() => deps.hostLimiter!.acquire(one.host, { waitMs: 0 })),
+      );
       await Promise.all(release.map((r) => r()));
       expect(await ingestSource(deps, b)).toMatchObject({ outcome: 'ok', inserted: 1 });
     });
 
     it('a Retry-After longer than the back-off is what sets the next poll (503, seconds and HTTP date)', async () => {
       one.special.set('/s.rss', (res) => res.writeHead(503, { 'retry-after': '7200' }).end());
-      one.special.set('/d.rss', (res) => res.writeHead(503, { 'retry-after': new Date(Date.now() + 3 * 3_600_000).toUTCString() }).end());
+      one.special.set('/d.rss', (res) =>
+        res
+          .writeHead(503, { 'retry-after': new Date(Date.now() + 3 * 3_600_000).toUTCString() })
+          .end(),
+      );
       const deps = worker(uniquePrefix('ra2'));
       const s = await ingestSource(deps, source(one, 's'));
       expect(s.nextPollAt - NOW).toBe(7_200_000); // not the 15-min back-off
@@ -178,20 +234,38 @@ describe('politeness through ingest', () => {
     });
 
     it('an absurd Retry-After is honoured up to a week, not forever', async () => {
-      one.special.set('/x.rss', (res) => res.writeHead(429, { 'retry-after': String(10 * 365 * 86_400) }).end());
+      one.special.set('/x.rss', (res) =>
+        res.writeHead(429, { 'retry-after': String(10 * 365 * 86_400) }).end(),
+      );
       const r = await ingestSource(worker(uniquePrefix('ra3')), source(one, 'x'));
       expect(r.nextPollAt - NOW).toBe(7 * DAY);
     });
 
     it('after the Retry-After has passed the source polls again and recovers', async () => {
       let limited = true;
-      one.special.set('/r.rss', (res) => (limited ? res.writeHead(429, { 'retry-after': '120' }).end() : res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed('r', [{ guid: 'r1', title: 'r', link: 'https://r.example/1', date: new Date(NOW - 3_600_000).toISOString() }]))));
+      one.special.set('/r.rss', (res) =>
+        limited
+          ? res.writeHead(429, { 'retry-after': '120' }).end()
+          : res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(
+              rssFeed('r', [
+                {
+                  guid: 'r1',
+                  title: 'r',
+                  link: 'https://r.example/1',
+                  date: new Date(NOW - 3_600_000).toISOString(),
+                },
+              ]),
+            ),
+      );
       let clock = NOW;
       const deps = worker(uniquePrefix('ra4'), { clock: () => clock });
       const first = await ingestSource(deps, source(one, 'r'));
       limited = false;
       clock = first.nextPollAt;
-      expect(await ingestSource(deps, source(one, 'r'))).toMatchObject({ outcome: 'ok', inserted: 1 });
+      expect(await ingestSource(deps, source(one, 'r'))).toMatchObject({
+        outcome: 'ok',
+        inserted: 1,
+      });
       expect((await deps.store.sources.getState('r')).consecutiveFailures).toBe(0);
     });
   });

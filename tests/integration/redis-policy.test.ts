@@ -9,8 +9,18 @@ import { testConfig, startService } from '../helpers/service.ts';
 
 describe('external Redis checks', () => {
   it('refuses to start on a Redis whose maxmemory-policy is not noeviction', async () => {
-    const bin = await ensureRedisServer({ env: { redisServerBin: null, autoRedis: false }, cacheDir: join(tmpdir(), 'tributary-cache'), log: () => undefined });
-    const redis = await startRedisServer({ bin, dataDir: mkdtempSync(join(tmpdir(), 'trib-evict-')), appendOnly: false, supervise: false, log: () => undefined });
+    const bin = await ensureRedisServer({
+      env: { redisServerBin: null, autoRedis: false },
+      cacheDir: join(tmpdir(), 'tributary-cache'),
+      log: () => undefined,
+    });
+    const redis = await startRedisServer({
+      bin,
+      dataDir: mkdtempSync(join(tmpdir(), 'trib-evict-')),
+      appendOnly: false,
+      supervise: false,
+      log: () => undefined,
+    });
     try {
       // Switch the running server to an evicting policy, as a misconfigured production Redis would be.
       const { Redis } = await import('ioredis');
@@ -18,7 +28,9 @@ describe('external Redis checks', () => {
       await c.config('SET', 'maxmemory-policy', 'allkeys-lru');
       await c.quit();
       const config = testConfig('sections: []\n', { redisUrl: redis.url });
-      await expect(startService(config)).rejects.toThrow(/maxmemory-policy is "allkeys-lru".*noeviction/);
+      await expect(startService(config)).rejects.toThrow(
+        /maxmemory-policy is "allkeys-lru".*noeviction/,
+      );
     } finally {
       await redis.stop();
     }

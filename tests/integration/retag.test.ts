@@ -52,13 +52,43 @@ sections:
 `;
 
 const arItems = [
-  { guid: 'ar-1', title: 'اشتباكات جديدة بإقليم كاراباخ', link: 'https://ar.example/1', date: '2026-01-10T10:00:00Z', content: '<p>تجددت الاشتباكات في إقليم كاراباخ بين القوات الأذربيجانية والأرمنية.</p>' },
-  { guid: 'ar-2', title: 'مقاتلون من سوريا في كاراباخ', link: 'https://ar.example/2', date: '2026-01-10T09:00:00Z', content: '<p>تقارير عن نقل مقاتلين من شمال سوريا إلى جبهات القتال.</p>' },
-  { guid: 'ar-3', title: 'ارتفاع أسعار الخبز في دمشق', link: 'https://ar.example/3', date: '2026-01-10T08:00:00Z', content: '<p>شهدت أسواق دمشق في سوريا ارتفاعا جديدا في أسعار الخبز.</p>' },
+  {
+    guid: 'ar-1',
+    title: 'اشتباكات جديدة بإقليم كاراباخ',
+    link: 'https://ar.example/1',
+    date: '2026-01-10T10:00:00Z',
+    content: '<p>تجددت الاشتباكات في إقليم كاراباخ بين القوات الأذربيجانية والأرمنية.</p>',
+  },
+  {
+    guid: 'ar-2',
+    title: 'مقاتلون من سوريا في كاراباخ',
+    link: 'https://ar.example/2',
+    date: '2026-01-10T09:00:00Z',
+    content: '<p>تقارير عن نقل مقاتلين من شمال سوريا إلى جبهات القتال.</p>',
+  },
+  {
+    guid: 'ar-3',
+    title: 'ارتفاع أسعار الخبز في دمشق',
+    link: 'https://ar.example/3',
+    date: '2026-01-10T08:00:00Z',
+    content: '<p>شهدت أسواق دمشق في سوريا ارتفاعا جديدا في أسعار الخبز.</p>',
+  },
 ];
 const enItems = [
-  { guid: 'en-1', title: 'Ceasefire talks on Karabakh stall', link: 'https://en.example/1', date: '2026-01-10T11:00:00Z', content: '<p>Talks stalled again.</p>' },
-  { guid: 'en-2', title: 'Aid convoy reaches northern Syria', link: 'https://en.example/2', date: '2026-01-10T07:00:00Z', content: '<p>The convoy arrived.</p>' },
+  {
+    guid: 'en-1',
+    title: 'Ceasefire talks on Karabakh stall',
+    link: 'https://en.example/1',
+    date: '2026-01-10T11:00:00Z',
+    content: '<p>Talks stalled again.</p>',
+  },
+  {
+    guid: 'en-2',
+    title: 'Aid convoy reaches northern Syria',
+    link: 'https://en.example/2',
+    date: '2026-01-10T07:00:00Z',
+    content: '<p>The convoy arrived.</p>',
+  },
 ];
 
 describe('retag', () => {
@@ -70,8 +100,15 @@ describe('retag', () => {
 
   async function ingestWith(config: Config) {
     const deps = {
-      config, store,
-      fetcher: createFetcher({ timeoutMs: 5000, maxBytes: 1 << 20, userAgent: 'test', allowPrivateNetworks: true, maxRedirects: 5 }),
+      config,
+      store,
+      fetcher: createFetcher({
+        timeoutMs: 5000,
+        maxBytes: 1 << 20,
+        userAgent: 'test',
+        allowPrivateNetworks: true,
+        maxRedirects: 5,
+      }),
       hostLimiter: null,
       tagger: createTagger(config.tags),
       curator: createCurator(config.sections),
@@ -82,11 +119,18 @@ describe('retag', () => {
     for (const s of config.sources) reports.push(await ingestSource(deps, s, { force: true }));
     return reports;
   }
-  const sectionIds = async (id: string) => (await store.sections.list(id, 100)).map((x) => x.id).sort();
-  const tagsOf = async (guid: string) => (await store.articles.getMany(await allIds())).find((a) => a.guid === guid)!.tags;
+  const sectionIds = async (id: string) =>
+    (await store.sections.list(id, 100)).map((x) => x.id).sort();
+  const tagsOf = async (guid: string) =>
+    (await store.articles.getMany(await allIds())).find((a) => a.guid === guid)!.tags;
   const allIds = () => store.articles.scanIds(0, 1000);
   const snapshot = async () => ({
-    sections: await Promise.all(['syria', 'english', 'caucasus'].map(async (s) => [await sectionIds(s), await store.sections.version(s)])),
+    sections: await Promise.all(
+      ['syria', 'english', 'caucasus'].map(async (s) => [
+        await sectionIds(s),
+        await store.sections.version(s),
+      ]),
+    ),
     articles: (await store.articles.getMany(await allIds())).map((a) => [a.id, a.tags]),
     secs: await store.articles.sectionsOf(await allIds()),
   });
@@ -115,16 +159,42 @@ describe('retag', () => {
   it('a dry run reports the diff under new rules and writes nothing', async () => {
     const before = await snapshot();
     const progress: [number, number][] = [];
-    const res = await runRetag({ config: v2, store }, { dryRun: true, pageSize: 2, onProgress: (d, t) => progress.push([d, t]) });
+    const res = await runRetag(
+      { config: v2, store },
+      { dryRun: true, pageSize: 2, onProgress: (d, t) => progress.push([d, t]) },
+    );
     expect(res.scanned).toBe(5);
     const byGuid = Object.fromEntries(res.changed.map((c) => [c.title, c]));
     expect(Object.keys(byGuid).sort()).toEqual(
-      ['Aid convoy reaches northern Syria', 'Ceasefire talks on Karabakh stall', 'اشتباكات جديدة بإقليم كاراباخ', 'مقاتلون من سوريا في كاراباخ'].sort(),
+      [
+        'Aid convoy reaches northern Syria',
+        'Ceasefire talks on Karabakh stall',
+        'اشتباكات جديدة بإقليم كاراباخ',
+        'مقاتلون من سوريا في كاراباخ',
+      ].sort(),
     );
-    expect(byGuid['اشتباكات جديدة بإقليم كاراباخ']).toMatchObject({ tagsBefore: [], tagsAfter: ['karabakh'], sectionsBefore: [], sectionsAfter: ['caucasus'] });
-    expect(byGuid['مقاتلون من سوريا في كاراباخ']).toMatchObject({ tagsBefore: ['syria'], tagsAfter: ['karabakh', 'syria'], sectionsBefore: ['syria'], sectionsAfter: ['syria', 'caucasus'] });
-    expect(byGuid['Aid convoy reaches northern Syria']).toMatchObject({ tagsBefore: ['syria'], tagsAfter: ['syria', 'wire'], sectionsBefore: ['syria', 'english'], sectionsAfter: ['syria'] });
-    expect(byGuid['Ceasefire talks on Karabakh stall']).toMatchObject({ tagsAfter: ['karabakh', 'wire'], sectionsAfter: ['english', 'caucasus'] });
+    expect(byGuid['اشتباكات جديدة بإقليم كاراباخ']).toMatchObject({
+      tagsBefore: [],
+      tagsAfter: ['karabakh'],
+      sectionsBefore: [],
+      sectionsAfter: ['caucasus'],
+    });
+    expect(byGuid['مقاتلون من سوريا في كاراباخ']).toMatchObject({
+      tagsBefore: ['syria'],
+      tagsAfter: ['karabakh', 'syria'],
+      sectionsBefore: ['syria'],
+      sectionsAfter: ['syria', 'caucasus'],
+    });
+    expect(byGuid['Aid convoy reaches northern Syria']).toMatchObject({
+      tagsBefore: ['syria'],
+      tagsAfter: ['syria', 'wire'],
+      sectionsBefore: ['syria', 'english'],
+      sectionsAfter: ['syria'],
+    });
+    expect(byGuid['Ceasefire talks on Karabakh stall']).toMatchObject({
+      tagsAfter: ['karabakh', 'wire'],
+      sectionsAfter: ['english', 'caucasus'],
+    });
     expect(progress.at(-1)).toEqual([5, 5]);
     expect(progress.length).toBeGreaterThanOrEqual(3); // pages of 2
     expect(await snapshot()).toEqual(before);
@@ -146,19 +216,34 @@ describe('retag', () => {
     expect(await tagsOf('ar-3')).toEqual([]);
     expect(await tagsOf('ar-1')).toEqual(['karabakh']);
     expect(await tagsOf('en-1')).toEqual(['karabakh', 'wire']);
-    const id = async (guid: string) => (await store.articles.getMany(await allIds())).find((a) => a.guid === guid)!.id;
-    expect(await sectionIds('caucasus')).toEqual([await id('ar-1'), await id('ar-2'), await id('en-1')].sort());
+    const id = async (guid: string) =>
+      (await store.articles.getMany(await allIds())).find((a) => a.guid === guid)!.id;
+    expect(await sectionIds('caucasus')).toEqual(
+      [await id('ar-1'), await id('ar-2'), await id('en-1')].sort(),
+    );
     expect(await sectionIds('syria')).toEqual([await id('ar-2'), await id('en-2')].sort());
     expect(await sectionIds('english')).toEqual([await id('en-1')]);
     expect(await store.sections.version('syria')).toBeGreaterThan(syriaVersion); // render caches see it
 
     // What a subscriber sees, from the server running with the new config.
     const app = createApp({
-      config: v2, store, cache: new FeedCache(), log: createLogger({ level: 'silent', pretty: false }),
-      priorityOf: () => 0, queueCounts: async () => null, metrics: async () => ({ contentType: 'text/plain', body: '' }), now: () => new Date(),
+      config: v2,
+      store,
+      cache: new FeedCache(),
+      log: createLogger({ level: 'silent', pretty: false }),
+      priorityOf: () => 0,
+      queueCounts: async () => null,
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
+      now: () => new Date(),
     });
-    const feed = (await (await app.request('/feeds/caucasus.json')).json()) as { items: { title: string; tags: string[] }[] };
-    expect(feed.items.map((i) => i.title)).toEqual(['Ceasefire talks on Karabakh stall', 'اشتباكات جديدة بإقليم كاراباخ', 'مقاتلون من سوريا في كاراباخ']);
+    const feed = (await (await app.request('/feeds/caucasus.json')).json()) as {
+      items: { title: string; tags: string[] }[];
+    };
+    expect(feed.items.map((i) => i.title)).toEqual([
+      'Ceasefire talks on Karabakh stall',
+      'اشتباكات جديدة بإقليم كاراباخ',
+      'مقاتلون من سوريا في كاراباخ',
+    ]);
     expect(feed.items[0]!.tags).toEqual(expect.arrayContaining(['karabakh', 'wire']));
     const rss = await (await app.request('/feeds/english.rss')).text();
     expect(rss).not.toContain('Aid convoy');
@@ -168,7 +253,10 @@ describe('retag', () => {
     // with what retag stored (nothing "updated").
     expect((await runRetag({ config: v2, store }, { dryRun: false })).changed).toEqual([]);
     const repoll = await ingestWith(v2);
-    expect(repoll.map((r) => [r.inserted, r.updated])).toEqual([[0, 0], [0, 0]]);
+    expect(repoll.map((r) => [r.inserted, r.updated])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(await tagsOf('ar-3')).toEqual([]);
   });
 });
@@ -177,7 +265,12 @@ describe('progressBar', () => {
   function sink(isTTY: boolean) {
     const chunks: string[] = [];
     const stream = Object.assign(
-      new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }),
+      new Writable({
+        write(c, _e, cb) {
+          chunks.push(String(c));
+          cb();
+        },
+      }),
       { isTTY, columns: 80 },
     );
     return { stream, chunks };

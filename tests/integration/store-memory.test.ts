@@ -28,11 +28,20 @@ const ARTICLES = 1000;
 const SOURCES = 10;
 
 function sentencePools() {
-  const pairs = JSON.parse(readFileSync(join(FIX, 'dedupe-pairs', 'pairs.json'), 'utf8')) as { a: { title: string; text: string }; b: { title: string; text: string } }[];
-  const split = (t: string) => t.split(/(?<=[.!?؟।])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length > 20);
+  const pairs = JSON.parse(readFileSync(join(FIX, 'dedupe-pairs', 'pairs.json'), 'utf8')) as {
+    a: { title: string; text: string };
+    b: { title: string; text: string };
+  }[];
+  const split = (t: string) =>
+    t
+      .split(/(?<=[.!?؟।])\s+|\n+/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 20);
   const ar = new Set<string>(split(readFileSync(join(FIX, 'seed-article-ar.txt'), 'utf8')));
   const en = new Set<string>();
-  for (const p of pairs) for (const side of [p.a, p.b]) for (const s of split(side.text)) (/[\u0600-\u06ff]/.test(s) ? ar : en).add(s);
+  for (const p of pairs)
+    for (const side of [p.a, p.b])
+      for (const s of split(side.text)) (/[\u0600-\u06ff]/.test(s) ? ar : en).add(s);
   return { ar: [...ar], en: [...en] };
 }
 
@@ -48,7 +57,7 @@ function rng(seed: number) {
 
 function makeItems(src: number, n: number, pools: { ar: string[]; en: string[] }, now: number) {
   const rand = rng(src * 7919 + 1);
-  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const arabic = (src + i) % 2 === 0;
     const pool = arabic ? pools.ar : pools.en;
@@ -71,10 +80,17 @@ function makeItems(src: number, n: number, pools: { ar: string[]; en: string[] }
   });
 }
 
-async function memoryInfo(r: Redis): Promise<{ used: number; clients: number; scripts: number; overhead: number }> {
+async function memoryInfo(
+  r: Redis,
+): Promise<{ used: number; clients: number; scripts: number; overhead: number }> {
   const info = await r.info('memory');
   const n = (f: string) => Number(new RegExp(`^${f}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-  return { used: n('used_memory'), clients: n('mem_clients_normal'), scripts: n('used_memory_scripts'), overhead: n('used_memory_overhead') };
+  return {
+    used: n('used_memory'),
+    clients: n('mem_clients_normal'),
+    scripts: n('used_memory_scripts'),
+    overhead: n('used_memory_overhead'),
+  };
 }
 
 describe('memory per stored article', () => {
@@ -91,7 +107,13 @@ describe('memory per stored article', () => {
       log: () => undefined,
     });
     dataDir = mkdtempSync(join(tmpdir(), 'tributary-mem-'));
-    redisServer = await startRedisServer({ bin, dataDir, appendOnly: false, supervise: false, log: () => undefined });
+    redisServer = await startRedisServer({
+      bin,
+      dataDir,
+      appendOnly: false,
+      supervise: false,
+      log: () => undefined,
+    });
     redis = createRedis(parseRedisTarget(redisServer.url));
     probe = new Redis(redisServer.url);
     feeds = await startFeedServer();
@@ -135,8 +157,15 @@ sections:
     await probe.call('MEMORY', 'PURGE').catch(() => undefined);
     const before = await memoryInfo(probe);
     const deps = {
-      config: cfg, store,
-      fetcher: createFetcher({ timeoutMs: 10_000, maxBytes: 20 << 20, userAgent: 'test', allowPrivateNetworks: true, maxRedirects: 5 }),
+      config: cfg,
+      store,
+      fetcher: createFetcher({
+        timeoutMs: 10_000,
+        maxBytes: 20 << 20,
+        userAgent: 'test',
+        allowPrivateNetworks: true,
+        maxRedirects: 5,
+      }),
       hostLimiter: null,
       tagger: createTagger(cfg.tags),
       curator: createCurator(cfg.sections),
@@ -149,7 +178,11 @@ sections:
     await new Promise((r) => setTimeout(r, 1200)); // let clientsCron shrink the query buffers
     const after = await memoryInfo(probe);
     // Data only: client buffers and the Lua script cache are per connection / per process, not per article.
-    const delta = after.used - before.used - (after.clients - before.clients) - (after.scripts - before.scripts);
+    const delta =
+      after.used -
+      before.used -
+      (after.clients - before.clients) -
+      (after.scripts - before.scripts);
     const perArticle = Math.round(delta / stored);
 
     // Where the bytes go: MEMORY USAGE summed per key family.
@@ -158,20 +191,32 @@ sections:
     do {
       const [next, keys] = await probe.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      const sizes = await Promise.all(keys.map((k) => probe.call('MEMORY', 'USAGE', k, 'SAMPLES', '0') as Promise<number>));
+      const sizes = await Promise.all(
+        keys.map((k) => probe.call('MEMORY', 'USAGE', k, 'SAMPLES', '0') as Promise<number>),
+      );
       keys.forEach((k, i) => {
-        const f = k.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lsh:\{\}:.*/, 'lsh:{}');
+        const f = k
+          .slice(prefix.length + 1)
+          .replace(/\{[^}]*\}/g, '{}')
+          .replace(/^lsh:\{\}:.*/, 'lsh:{}');
         const e = byFamily.get(f) ?? { keys: 0, bytes: 0 };
         e.keys++;
         e.bytes += Number(sizes[i] ?? 0);
         byFamily.set(f, e);
       });
     } while (cursor !== '0');
-    const fields = await probe.hgetallBuffer(`${prefix}:art:{${(await store.articles.scanIds(0, 1))[0]}}`);
-    const fieldSizes = Object.entries(fields).map(([k, v]) => `${k}=${v.length}`).join(' ');
+    const fields = await probe.hgetallBuffer(
+      `${prefix}:art:{${(await store.articles.scanIds(0, 1))[0]}}`,
+    );
+    const fieldSizes = Object.entries(fields)
+      .map(([k, v]) => `${k}=${v.length}`)
+      .join(' ');
     const lines = [...byFamily.entries()]
       .sort((a, b) => b[1].bytes - a[1].bytes)
-      .map(([f, e]) => `  ${f.padEnd(16)} ${String(e.keys).padStart(6)} keys ${String(Math.round(e.bytes / stored)).padStart(6)} B/article`);
+      .map(
+        ([f, e]) =>
+          `  ${f.padEnd(16)} ${String(e.keys).padStart(6)} keys ${String(Math.round(e.bytes / stored)).padStart(6)} B/article`,
+      );
     process.stdout.write(
       `[memory] ${stored} articles, avg HTML ${Math.round(htmlBytes / ARTICLES)} B: used_memory delta ${delta} B = ${perArticle} B/article ` +
         `(client buffers +${after.clients - before.clients} B and scripts +${after.scripts - before.scripts} B left out; keyspace overhead +${after.overhead - before.overhead} B)\n` +

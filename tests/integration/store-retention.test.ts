@@ -44,7 +44,13 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await (redis as Redis).scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, batch] = await (redis as Redis).scan(
+      cursor,
+      'MATCH',
+      `${prefix}:*`,
+      'COUNT',
+      1000,
+    );
     out.push(...batch);
     cursor = next;
   } while (cursor !== '0');
@@ -53,7 +59,10 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
 
 /** Key family of a key: `art`, `url`, `lsh`, `clu`, `sec:…:items`, … */
 function family(prefix: string, key: string): string {
-  return key.slice(prefix.length + 1).replace(/\{[^}]*\}/g, '{}').replace(/^lsh:\{\}:.*/, 'lsh:{}');
+  return key
+    .slice(prefix.length + 1)
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/^lsh:\{\}:.*/, 'lsh:{}');
 }
 
 describe('retention bounds every key', () => {
@@ -78,21 +87,60 @@ describe('retention bounds every key', () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000); // RSS dates have whole seconds
     const date = now.toISOString();
     feeds.routes.set('/a.rss', {
-      body: rssFeed('A', [
-        { guid: 'a1', title: 'غارات روسية على ريف إدلب', link: 'https://a.example/1', date, content: `<p>${WIRE}</p>` },
-        ...STORIES.map((s, i) => ({ guid: `a-en-${i}`, title: s.slice(0, 40), link: `https://a.example/en/${i}`, date, content: `<p>${s}</p>` })),
-      ], 'ar'),
+      body: rssFeed(
+        'A',
+        [
+          {
+            guid: 'a1',
+            title: 'غارات روسية على ريف إدلب',
+            link: 'https://a.example/1',
+            date,
+            content: `<p>${WIRE}</p>`,
+          },
+          ...STORIES.map((s, i) => ({
+            guid: `a-en-${i}`,
+            title: s.slice(0, 40),
+            link: `https://a.example/en/${i}`,
+            date,
+            content: `<p>${s}</p>`,
+          })),
+        ],
+        'ar',
+      ),
     });
     feeds.routes.set('/b.rss', {
-      body: rssFeed('B', [
-        { guid: 'b1', title: 'تصعيد روسي في إدلب', link: 'https://b.example/1', date, content: `<p>${WIRE.replace('أعلنت', 'قالت')}</p>` },
-        // The same URL as one of a's stories (level-2 dedupe: a URL claim shared by two sources).
-        { guid: 'b2', title: STORIES[0]!.slice(0, 40), link: 'https://a.example/en/0?utm_source=b', date, content: `<p>${STORIES[0]}</p>` },
-      ], 'ar'),
+      body: rssFeed(
+        'B',
+        [
+          {
+            guid: 'b1',
+            title: 'تصعيد روسي في إدلب',
+            link: 'https://b.example/1',
+            date,
+            content: `<p>${WIRE.replace('أعلنت', 'قالت')}</p>`,
+          },
+          // The same URL as one of a's stories (level-2 dedupe: a URL claim shared by two sources).
+          {
+            guid: 'b2',
+            title: STORIES[0]!.slice(0, 40),
+            link: 'https://a.example/en/0?utm_source=b',
+            date,
+            content: `<p>${STORIES[0]}</p>`,
+          },
+        ],
+        'ar',
+      ),
     });
     const deps: IngestDeps = {
-      config: cfg, store,
-      fetcher: createFetcher({ timeoutMs: 5000, maxBytes: 1 << 20, userAgent: 'test', allowPrivateNetworks: true, maxRedirects: 5 }),
+      config: cfg,
+      store,
+      fetcher: createFetcher({
+        timeoutMs: 5000,
+        maxBytes: 1 << 20,
+        userAgent: 'test',
+        allowPrivateNetworks: true,
+        maxRedirects: 5,
+      }),
       hostLimiter: null,
       tagger: createTagger(cfg.tags),
       curator: createCurator(cfg.sections),
@@ -104,11 +152,27 @@ describe('retention bounds every key', () => {
     expect(rb.clustered).toBe(1);
     const ids = await store.articles.scanIds(0, 100);
     expect(ids).toHaveLength(5);
-    await store.curation.setManualTags(ids[0]!, { add: ['featured'], remove: [] }, Date.parse(date) + 3000);
+    await store.curation.setManualTags(
+      ids[0]!,
+      { add: ['featured'], remove: [] },
+      Date.parse(date) + 3000,
+    );
 
     const before = await scanKeys(redis, prefix);
     const families = new Set(before.map((k) => family(prefix, k)));
-    for (const f of ['art:{}', 'art:{}:z', 'art:{}:mtags', 'url:{}', 'lsh:{}', 'clu:{}', 'arts:{}', 'sec:{}:items', 'sec:{}:ver', 'src:{}:arts', 'src:{}:state']) {
+    for (const f of [
+      'art:{}',
+      'art:{}:z',
+      'art:{}:mtags',
+      'url:{}',
+      'lsh:{}',
+      'clu:{}',
+      'arts:{}',
+      'sec:{}:items',
+      'sec:{}:ver',
+      'src:{}:arts',
+      'src:{}:state',
+    ]) {
       expect(families, f).toContain(f);
     }
 
@@ -119,7 +183,12 @@ describe('retention bounds every key', () => {
     // Bounded by the number of sources and sections, not by articles.
     // (The last poll's seen-items hash, one per source, expires maxAge after that poll.)
     const families2 = after.map((k) => family(prefix, k)).sort();
-    expect(families2.filter((f) => f !== 'src:{}:seen')).toEqual(['sec:{}:ver', 'sec:{}:ver', 'src:{}:state', 'src:{}:state']);
+    expect(families2.filter((f) => f !== 'src:{}:seen')).toEqual([
+      'sec:{}:ver',
+      'sec:{}:ver',
+      'src:{}:state',
+      'src:{}:state',
+    ]);
     expect(families2.filter((f) => f === 'src:{}:seen').length).toBeLessThanOrEqual(2);
     process.stdout.write(`[retention] keys before: ${before.length}, after: ${after.length}\n`);
   }, 20_000);

@@ -46,7 +46,8 @@ describe('labelled pairs', () => {
       else if (p.same) fn++;
       else tn++;
       if (p.same && said && candidate) bandHits++;
-      if (said !== p.same) misses.push(`${p.note} (J≈${estimateJaccard(a.signature, b.signature).toFixed(2)})`);
+      if (said !== p.same)
+        misses.push(`${p.note} (J≈${estimateJaccard(a.signature, b.signature).toFixed(2)})`);
     }
     const precision = tp / (tp + fp || 1);
     const recall = tp / (tp + fn || 1);
@@ -69,19 +70,30 @@ describe('fingerprintArticle', () => {
     expect(estimateJaccard(a.signature, b.signature)).toBe(1);
     expect(a.bands).toEqual(b.bands);
     // From tokens computed upstream (the ingest path): the same fingerprint.
-    const t = fingerprintArticle({ ...story.a, tokens: { title: tokenize(story.a.title), text: tokenize(story.a.text) } });
+    const t = fingerprintArticle({
+      ...story.a,
+      tokens: { title: tokenize(story.a.title), text: tokenize(story.a.text) },
+    });
     expect(t.signature).toEqual(a.signature);
     expect(t.bands).toEqual(a.bands);
   });
 
   it('is insensitive to Arabic spelling variants and formatting', () => {
-    const a = fingerprintArticle({ title: '', text: 'قالت الحكومة السورية إن المساعدات وصلت إلى إدلب عبر معبر باب الهوى الحدودي مع تركيا' });
-    const b = fingerprintArticle({ title: '', text: 'قالت الحكومه السوريّة إنّ المساعدات وصلت الى ادلب، عبر معبر "باب الهوى" الحدوديّ مع تركيا.' });
+    const a = fingerprintArticle({
+      title: '',
+      text: 'قالت الحكومة السورية إن المساعدات وصلت إلى إدلب عبر معبر باب الهوى الحدودي مع تركيا',
+    });
+    const b = fingerprintArticle({
+      title: '',
+      text: 'قالت الحكومه السوريّة إنّ المساعدات وصلت الى ادلب، عبر معبر "باب الهوى" الحدوديّ مع تركيا.',
+    });
     expect(estimateJaccard(a.signature, b.signature)).toBe(1);
   });
 
   it('gives very short texts no bands', () => {
-    expect(fingerprintArticle({ title: 'Breaking', text: 'Explosion heard in Beirut' }).bands).toEqual([]);
+    expect(
+      fingerprintArticle({ title: 'Breaking', text: 'Explosion heard in Beirut' }).bands,
+    ).toEqual([]);
     expect(fingerprintArticle({ title: '', text: '' }).bands).toEqual([]);
     expect(fingerprintArticle(story.a).bands.length).toBeGreaterThan(0);
   });
@@ -97,10 +109,15 @@ describe('fingerprintArticle', () => {
     const n = 2_000;
     let withBands = 0;
     const started = performance.now();
-    for (let i = 0; i < n; i++) if (fingerprintArticle(docs[i % docs.length] as Doc).bands.length > 0) withBands++;
+    for (let i = 0; i < n; i++)
+      if (fingerprintArticle(docs[i % docs.length] as Doc).bands.length > 0) withBands++;
     const secs = (performance.now() - started) / 1000;
-    const avgTokens = Math.round(docs.reduce((s, d) => s + d.text.split(/\s+/).length, 0) / docs.length);
-    console.log(`fingerprints: ${Math.round(n / secs)}/s (128 hashes, ~${avgTokens} words per article)`);
+    const avgTokens = Math.round(
+      docs.reduce((s, d) => s + d.text.split(/\s+/).length, 0) / docs.length,
+    );
+    console.log(
+      `fingerprints: ${Math.round(n / secs)}/s (128 hashes, ~${avgTokens} words per article)`,
+    );
     expect(withBands).toBe(n);
   });
 });

@@ -12,7 +12,14 @@ import type { DedupeConfig } from '../../domain/types.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import type { ArticleTokens } from '../../text/tokenize.ts';
 import { lightStem } from '../../text/stem.ts';
-import { DEFAULT_NUM_HASHES, LSH_BANDS, compactSignature, estimateJaccard, lshBands, minhashSignature } from '../../text/minhash.ts';
+import {
+  DEFAULT_NUM_HASHES,
+  LSH_BANDS,
+  compactSignature,
+  estimateJaccard,
+  lshBands,
+  minhashSignature,
+} from '../../text/minhash.ts';
 
 /** The default `dedupe.threshold`: estimated Jaccard at or above which two articles are one story. */
 export const DEFAULT_SAME_STORY_THRESHOLD: DedupeConfig['threshold'] = 0.7;
@@ -35,14 +42,21 @@ export interface Fingerprint {
 }
 
 /** Content tokens: normalized, light-stemmed words; single characters dropped (stray letters). */
-export function fingerprintTokens(input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> }): { title: string[]; text: string[] } {
+export function fingerprintTokens(input: {
+  title: string;
+  text: string;
+  tokens?: Pick<ArticleTokens, 'title' | 'text'>;
+}): { title: string[]; text: string[] } {
   const content = (tokens: string[]): string[] => {
     const out: string[] = [];
     for (const t of tokens) if (t.length > 1) out.push(lightStem(t));
     return out;
   };
   const t = input.tokens;
-  return { title: content(t ? t.title : tokenize(input.title)), text: content(t ? t.text : tokenize(input.text)) };
+  return {
+    title: content(t ? t.title : tokenize(input.title)),
+    text: content(t ? t.text : tokenize(input.text)),
+  };
 }
 
 /**
@@ -50,14 +64,18 @@ export function fingerprintTokens(input: { title: string; text: string; tokens?:
  * body dominates: the title joins only when the body is short (a feed that carries a headline
  * and a one-line summary), where it is most of what we know about the story.
  */
-export function fingerprintArticle(input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> }, opts: FingerprintOptions = {}): Fingerprint {
+export function fingerprintArticle(
+  input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> },
+  opts: FingerprintOptions = {},
+): Fingerprint {
   const { title, text } = fingerprintTokens(input);
   const tokens = text.length >= TITLE_FREE_BODY ? text : [...title, ...text];
   const signature = minhashSignature(tokens, {
     numHashes: opts.numHashes ?? DEFAULT_NUM_HASHES,
     shingleSize: FINGERPRINT_SHINGLE_SIZE,
   });
-  const bands = tokens.length < MIN_TOKENS_FOR_BANDS ? [] : lshBands(signature, opts.bands ?? LSH_BANDS);
+  const bands =
+    tokens.length < MIN_TOKENS_FOR_BANDS ? [] : lshBands(signature, opts.bands ?? LSH_BANDS);
   return { signature, bands };
 }
 
@@ -65,6 +83,10 @@ export function fingerprintArticle(input: { title: string; text: string; tokens?
  * Whether two signatures (same length) estimate a Jaccard similarity of at least `threshold`,
  * compared as the store compares them (8-bit stored forms, see `packSignature`).
  */
-export function isSameStory(a: Uint32Array, b: Uint32Array, threshold: number = DEFAULT_SAME_STORY_THRESHOLD): boolean {
+export function isSameStory(
+  a: Uint32Array,
+  b: Uint32Array,
+  threshold: number = DEFAULT_SAME_STORY_THRESHOLD,
+): boolean {
   return estimateJaccard(compactSignature(a), compactSignature(b)) >= threshold;
 }

@@ -3,8 +3,19 @@ import type { RawItem } from '../../domain/types.ts';
 import { changedItems } from './unchanged.ts';
 
 const item = (guid: string, title: string): RawItem => ({
-  guid, link: `https://x.example/${guid}`, title, published: null, updated: null, author: null, summary: null,
-  contentHtml: null, baseUrl: null, categories: [], enclosures: [], media: [], lang: null,
+  guid,
+  link: `https://x.example/${guid}`,
+  title,
+  published: null,
+  updated: null,
+  author: null,
+  summary: null,
+  contentHtml: null,
+  baseUrl: null,
+  categories: [],
+  enclosures: [],
+  media: [],
+  lang: null,
 });
 
 describe('changedItems', () => {

@@ -10,7 +10,12 @@ export function rawItemKey(item: RawItem): string {
 }
 
 export function rawItemHash(item: RawItem, salt: string): string {
-  return createHash('sha1').update(salt).update('\0').update(JSON.stringify(item)).digest('base64url').slice(0, 12);
+  return createHash('sha1')
+    .update(salt)
+    .update('\0')
+    .update(JSON.stringify(item))
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 /**
@@ -29,7 +34,11 @@ export interface ChangedItems {
   seen: [string, string][];
 }
 
-export function changedItems(items: readonly RawItem[], previous: ReadonlyMap<string, string>, salt: string): ChangedItems {
+export function changedItems(
+  items: readonly RawItem[],
+  previous: ReadonlyMap<string, string>,
+  salt: string,
+): ChangedItems {
   const changed: RawItem[] = [];
   const seen: [string, string][] = [];
   const keyed = items.map((item) => ({ item, key: rawItemKey(item) }));

@@ -11,8 +11,18 @@ describe('articleIdFor', () => {
   });
 
   it('prefers the guid, whatever the URL or title does', () => {
-    const a = articleIdFor('src', { guid: 'post-1', url: 'https://a.example/1', title: 'Old', published: null });
-    const b = articleIdFor('src', { guid: 'post-1', url: 'https://a.example/moved', title: 'New', published: '2020-01-01' });
+    const a = articleIdFor('src', {
+      guid: 'post-1',
+      url: 'https://a.example/1',
+      title: 'Old',
+      published: null,
+    });
+    const b = articleIdFor('src', {
+      guid: 'post-1',
+      url: 'https://a.example/moved',
+      title: 'New',
+      published: '2020-01-01',
+    });
     expect(b).toBe(a);
     expect(articleIdFor('src', { ...base, guid: 'post-2' })).not.toBe(a);
   });
@@ -30,12 +40,22 @@ describe('articleIdFor', () => {
     expect(byGuid.size).toBe(1);
     // A URL-like guid and the same URL as link give the same id.
     expect([...byGuid][0]).toBe([...byUrl][0]);
-    expect(articleIdFor('src', { ...base, url: 'https://news.example/story?id=8' })).not.toBe([...byUrl][0]);
+    expect(articleIdFor('src', { ...base, url: 'https://news.example/story?id=8' })).not.toBe(
+      [...byUrl][0],
+    );
   });
 
   it('falls back to title + date, and separates sources', () => {
-    const a = articleIdFor('src', { ...base, title: 'Hello', published: '2020-01-01T00:00:00.000Z' });
-    expect(articleIdFor('src', { ...base, title: 'Hello', published: '2020-01-02T00:00:00.000Z' })).not.toBe(a);
-    expect(articleIdFor('other', { ...base, title: 'Hello', published: '2020-01-01T00:00:00.000Z' })).not.toBe(a);
+    const a = articleIdFor('src', {
+      ...base,
+      title: 'Hello',
+      published: '2020-01-01T00:00:00.000Z',
+    });
+    expect(
+      articleIdFor('src', { ...base, title: 'Hello', published: '2020-01-02T00:00:00.000Z' }),
+    ).not.toBe(a);
+    expect(
+      articleIdFor('other', { ...base, title: 'Hello', published: '2020-01-01T00:00:00.000Z' }),
+    ).not.toBe(a);
   });
 });

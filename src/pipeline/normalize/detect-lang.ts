@@ -3,15 +3,55 @@
 import { franc } from 'franc-min';
 
 const ISO3_TO_1: Record<string, string> = {
-  eng: 'en', fra: 'fr', deu: 'de', spa: 'es', por: 'pt', ita: 'it', nld: 'nl', rus: 'ru', ukr: 'uk',
-  tur: 'tr', arb: 'ar', pes: 'fa', urd: 'ur', heb: 'he', hin: 'hi', cmn: 'zh', jpn: 'ja', kor: 'ko',
-  pol: 'pl', swe: 'sv', dan: 'da', nob: 'no', ind: 'id', zlm: 'ms', vie: 'vi', ell: 'el', ces: 'cs',
-  ron: 'ro', hun: 'hu', fin: 'fi', azj: 'az', hye: 'hy', kat: 'ka', ben: 'bn', bul: 'bg', srp: 'sr',
-  hrv: 'hr', slk: 'sk', tha: 'th', swh: 'sw', som: 'so', amh: 'am', uzn: 'uz', kaz: 'kk',
+  eng: 'en',
+  fra: 'fr',
+  deu: 'de',
+  spa: 'es',
+  por: 'pt',
+  ita: 'it',
+  nld: 'nl',
+  rus: 'ru',
+  ukr: 'uk',
+  tur: 'tr',
+  arb: 'ar',
+  pes: 'fa',
+  urd: 'ur',
+  heb: 'he',
+  hin: 'hi',
+  cmn: 'zh',
+  jpn: 'ja',
+  kor: 'ko',
+  pol: 'pl',
+  swe: 'sv',
+  dan: 'da',
+  nob: 'no',
+  ind: 'id',
+  zlm: 'ms',
+  vie: 'vi',
+  ell: 'el',
+  ces: 'cs',
+  ron: 'ro',
+  hun: 'hu',
+  fin: 'fi',
+  azj: 'az',
+  hye: 'hy',
+  kat: 'ka',
+  ben: 'bn',
+  bul: 'bg',
+  srp: 'sr',
+  hrv: 'hr',
+  slk: 'sk',
+  tha: 'th',
+  swh: 'sw',
+  som: 'so',
+  amh: 'am',
+  uzn: 'uz',
+  kaz: 'kk',
 };
 const CANDIDATES = Object.keys(ISO3_TO_1);
 
-const ARABIC_LETTER = /[\u0620-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]/g;
+const ARABIC_LETTER =
+  /[\u0620-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]/g;
 const PERSIAN_LETTER = /[پچژگ]/g;
 const URDU_LETTER = /[ٹڈڑںےہ]/g;
 const LETTER = /\p{L}/gu;

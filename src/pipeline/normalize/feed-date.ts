@@ -2,15 +2,59 @@
 // Arabic-Indic digits. Nonsense -> null; future dates clamp to `now`.
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 /** Offsets in minutes east of UTC. */
 const ZONES: Record<string, number> = {
-  UT: 0, UTC: 0, GMT: 0, Z: 0, WET: 0, BST: 60, IST: 60, CET: 60, MET: 60, CEST: 120, MEST: 120,
-  EET: 120, EEST: 180, MSK: 180, AST: -240, ADT: -180, EST: -300, EDT: -240, CST: -360, CDT: -300,
-  MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600, JST: 540, KST: 540,
-  HKT: 480, SGT: 480, AWST: 480, ACST: 570, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780,
+  UT: 0,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  WET: 0,
+  BST: 60,
+  IST: 60,
+  CET: 60,
+  MET: 60,
+  CEST: 120,
+  MEST: 120,
+  EET: 120,
+  EEST: 180,
+  MSK: 180,
+  AST: -240,
+  ADT: -180,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  AKST: -540,
+  AKDT: -480,
+  HST: -600,
+  JST: 540,
+  KST: 540,
+  HKT: 480,
+  SGT: 480,
+  AWST: 480,
+  ACST: 570,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
 };
 
 function asciiDigits(s: string): string {
@@ -36,7 +80,16 @@ function offsetMinutes(zone: string): number | null {
   return null;
 }
 
-function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, off: number): Date | null {
+function utc(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  off: number,
+): Date | null {
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return null;
   const t = Date.UTC(y, mo, d, h, mi, s, ms) - off * 60_000;
   const date = new Date(t);
@@ -57,7 +110,16 @@ function parseStrict(s: string): Date | null | undefined {
     const off = iso[8] ? offsetMinutes(iso[8]) : 0;
     if (off === null) return null;
     const ms = iso[7] ? Math.round(Number(`0.${iso[7]}`) * 1000) : 0;
-    return utc(+iso[1]!, +iso[2]! - 1, +iso[3]!, +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0), ms, off);
+    return utc(
+      +iso[1]!,
+      +iso[2]! - 1,
+      +iso[3]!,
+      +(iso[4] ?? 0),
+      +(iso[5] ?? 0),
+      +(iso[6] ?? 0),
+      ms,
+      off,
+    );
   }
   const r = RFC822.exec(s);
   if (r) {

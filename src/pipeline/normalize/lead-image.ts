@@ -28,12 +28,18 @@ export function leadImage(
 ): ArticleImage | null {
   // media:content images come before thumbnails; itunes images were collected last.
   for (const m of [...item.enclosures, ...item.media]) {
-    if (!isImage(m) || (m.width !== null && m.width <= 1) || (m.height !== null && m.height <= 1)) continue;
+    if (!isImage(m) || (m.width !== null && m.width <= 1) || (m.height !== null && m.height <= 1))
+      continue;
     const img = toImage(m, base);
     if (img) return img;
   }
   if (firstContentImage && /^https?:/.test(firstContentImage.url)) {
-    return { url: firstContentImage.url, type: null, width: firstContentImage.width, height: firstContentImage.height };
+    return {
+      url: firstContentImage.url,
+      type: null,
+      width: firstContentImage.width,
+      height: firstContentImage.height,
+    };
   }
   return null;
 }

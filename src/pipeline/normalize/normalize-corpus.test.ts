@@ -8,7 +8,8 @@ import { normalizeFeed } from './normalize.ts';
 
 const dir = fileURLToPath(new URL('../../../tests/fixtures/corpus/', import.meta.url));
 const decode = (bytes: Buffer): string => {
-  if (/encoding=["']iso-8859-1["']/i.test(bytes.subarray(0, 200).toString('latin1'))) return bytes.toString('latin1');
+  if (/encoding=["']iso-8859-1["']/i.test(bytes.subarray(0, 200).toString('latin1')))
+    return bytes.toString('latin1');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -16,14 +17,25 @@ const decode = (bytes: Buffer): string => {
   }
 };
 const source: SourceConfig = {
-  id: 'corpus', url: 'https://example.org/feed', title: null, lang: null, interval: null, tags: [], priority: 0, enabled: true, origin: 'config',
+  id: 'corpus',
+  url: 'https://example.org/feed',
+  title: null,
+  lang: null,
+  interval: null,
+  tags: [],
+  priority: 0,
+  enabled: true,
+  origin: 'config',
 };
-const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const now = new Date('2030-01-01T00:00:00Z');
 
 describe('normalize over the corpus', () => {
   it.each(readdirSync(dir))('%s', async (file) => {
-    const raw = await parseFeed(decode(readFileSync(dir + file)), { url: 'https://example.org/feed' });
+    const raw = await parseFeed(decode(readFileSync(dir + file)), {
+      url: 'https://example.org/feed',
+    });
     const articles = normalizeFeed(raw, { source, feedUrl: 'https://example.org/feed', now });
     const empty = file === 'incomplete-fields.atom' || file === 'missing-fields.atom' ? 1 : 0;
     expect(articles.length).toBe(raw.items.length - empty);
@@ -34,7 +46,8 @@ describe('normalize over the corpus', () => {
       expect(Number.isNaN(Date.parse(a.published))).toBe(false);
       if (a.url) expect(a.url).toMatch(/^https?:\/\/[^#]+$/);
       expect(a.contentHtml).not.toMatch(/<script|javascript:|\son[a-z]+=/i);
-      for (const s of [a.title, a.summary, a.contentHtml, a.author ?? '']) expect(s).not.toMatch(INVALID);
+      for (const s of [a.title, a.summary, a.contentHtml, a.author ?? ''])
+        expect(s).not.toMatch(INVALID);
       expect(a.lang).toMatch(/^[a-z]{2,3}$/);
     }
     // Ids are unique within a feed unless the feed repeats an item.
@@ -44,11 +57,14 @@ describe('normalize over the corpus', () => {
 
 describe('normalize over the corpus: spot checks', () => {
   const run = async (file: string) =>
-    normalizeFeed(await parseFeed(decode(readFileSync(dir + file)), { url: 'https://example.org/feed' }), {
-      source,
-      feedUrl: 'https://example.org/feed',
-      now,
-    });
+    normalizeFeed(
+      await parseFeed(decode(readFileSync(dir + file)), { url: 'https://example.org/feed' }),
+      {
+        source,
+        feedUrl: 'https://example.org/feed',
+        now,
+      },
+    );
 
   it.each([
     ['rss-1.rss', 'en'],
@@ -62,7 +78,12 @@ describe('normalize over the corpus: spot checks', () => {
 
   it('takes RDF enc:enclosure images (craigslist) and media:content (guardian)', async () => {
     const cl = await run('craigslist.rss');
-    expect(cl[0]!.image).toEqual({ url: 'https://images.craigslist.org/00l0l_fbVZikCjEKO_300x300.jpg', type: 'image/jpeg', width: null, height: null });
+    expect(cl[0]!.image).toEqual({
+      url: 'https://images.craigslist.org/00l0l_fbVZikCjEKO_300x300.jpg',
+      type: 'image/jpeg',
+      width: null,
+      height: null,
+    });
     const g = await run('guardian.rss');
     expect(g.every((a) => a.image?.url.startsWith('https://i.guim.co.uk/'))).toBe(true);
   });

@@ -44,7 +44,11 @@ const feed = (items: RawItem[], over: Partial<RawFeed> = {}): RawFeed => ({
   repaired: false,
   ...over,
 });
-const ctx = (lang: string | null = null) => ({ source: source(lang), feedUrl: 'https://www.enabbaladi.net/feed/', now: NOW });
+const ctx = (lang: string | null = null) => ({
+  source: source(lang),
+  feedUrl: 'https://www.enabbaladi.net/feed/',
+  now: NOW,
+});
 
 const AR_TITLE = 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية';
 const AR_BODY =
@@ -80,7 +84,12 @@ describe('normalizeFeed', () => {
     expect(a!.contentHtml).toBe(
       `<p dir="rtl">${AR_BODY}</p><img src="https://www.enabbaladi.net/wp-content/uploads/2020/10/fighters.jpg" width="800" />`,
     );
-    expect(a!.image).toEqual({ url: 'https://www.enabbaladi.net/wp-content/uploads/2020/10/fighters.jpg', type: null, width: 800, height: null });
+    expect(a!.image).toEqual({
+      url: 'https://www.enabbaladi.net/wp-content/uploads/2020/10/fighters.jpg',
+      type: null,
+      width: 800,
+      height: null,
+    });
     expect(a!.sourceCategories).toEqual(['سياسة', 'أخبار']);
     expect(a!.tags).toEqual([]);
     expect(a!.sourceId).toBe('enab-baladi');
@@ -131,13 +140,28 @@ describe('normalizeFeed', () => {
 
   it('picks the language: item xml:lang, feed lang, source lang, detector', () => {
     const en = 'The ministry said on Monday that talks would continue through the week.';
-    const run = (itemLang: string | null, feedLang: string | null, srcLang: string | null, text = en) =>
-      normalizeFeed(feed([item({ title: text, lang: itemLang })], { lang: feedLang }), ctx(srcLang))[0]!.lang;
+    const run = (
+      itemLang: string | null,
+      feedLang: string | null,
+      srcLang: string | null,
+      text = en,
+    ) =>
+      normalizeFeed(
+        feed([item({ title: text, lang: itemLang })], { lang: feedLang }),
+        ctx(srcLang),
+      )[0]!.lang;
     expect(run('fr-CA', 'en-us', 'ar')).toBe('fr');
     expect(run(null, 'en-US', 'ar')).toBe('en');
     expect(run(null, null, 'ar')).toBe('ar');
     expect(run(null, null, null)).toBe('en');
-    expect(run(null, null, null, 'Le ministère a déclaré lundi que les discussions se poursuivraient toute la semaine.')).toBe('fr');
+    expect(
+      run(
+        null,
+        null,
+        null,
+        'Le ministère a déclaré lundi que les discussions se poursuivraient toute la semaine.',
+      ),
+    ).toBe('fr');
   });
 
   it('resolves content URLs against xml:base, else the item link; lead image order', () => {
@@ -148,30 +172,69 @@ describe('normalizeFeed', () => {
           link: 'https://site.example/posts/1',
           baseUrl: 'https://cdn.example/media/',
           contentHtml: '<img src="a.jpg"><a href="x">x</a>',
-          media: [{ url: 'https://cdn.example/thumb.jpg', type: null, medium: 'image', width: 150, height: 100, length: null }],
+          media: [
+            {
+              url: 'https://cdn.example/thumb.jpg',
+              type: null,
+              medium: 'image',
+              width: 150,
+              height: 100,
+              length: null,
+            },
+          ],
         }),
         item({
           title: 'link',
           link: 'https://site.example/posts/2/',
           contentHtml: '<img src="b.jpg">',
           enclosures: [
-            { url: 'https://site.example/a.mp3', type: 'audio/mpeg', medium: null, width: null, height: null, length: 1 },
-            { url: 'https://site.example/e.png', type: 'image/png', medium: null, width: null, height: null, length: 1 },
+            {
+              url: 'https://site.example/a.mp3',
+              type: 'audio/mpeg',
+              medium: null,
+              width: null,
+              height: null,
+              length: 1,
+            },
+            {
+              url: 'https://site.example/e.png',
+              type: 'image/png',
+              medium: null,
+              width: null,
+              height: null,
+              length: 1,
+            },
           ],
         }),
         item({
           title: 'pixel only',
           link: 'https://site.example/posts/3',
-          media: [{ url: 'https://t.example/p.gif', type: 'image/gif', medium: null, width: 1, height: 1, length: null }],
+          media: [
+            {
+              url: 'https://t.example/p.gif',
+              type: 'image/gif',
+              medium: null,
+              width: 1,
+              height: 1,
+              length: null,
+            },
+          ],
           contentHtml: '<p>x</p>',
         }),
       ]),
       ctx('en'),
     );
-    expect(a!.contentHtml).toBe('<img src="https://cdn.example/media/a.jpg" /><a href="https://cdn.example/media/x">x</a>');
+    expect(a!.contentHtml).toBe(
+      '<img src="https://cdn.example/media/a.jpg" /><a href="https://cdn.example/media/x">x</a>',
+    );
     expect(a!.image!.url).toBe('https://cdn.example/thumb.jpg');
     expect(b!.contentHtml).toBe('<img src="https://site.example/posts/2/b.jpg" />');
-    expect(b!.image).toEqual({ url: 'https://site.example/e.png', type: 'image/png', width: null, height: null });
+    expect(b!.image).toEqual({
+      url: 'https://site.example/e.png',
+      type: 'image/png',
+      width: null,
+      height: null,
+    });
     expect(c!.image).toBeNull();
   });
 
@@ -208,8 +271,14 @@ describe('normalizeFeed', () => {
     expect(c.id).toBe(a.id);
     expect(c.contentHash).not.toBe(a.contentHash);
     // Title-only items without a date keep their id although `published` falls back to now.
-    const t1 = normalizeFeed(feed([item({ title: 'Only a title' })]), { ...ctx('en'), now: new Date('2024-01-01T00:00:00Z') })[0]!;
-    const t2 = normalizeFeed(feed([item({ title: 'Only a title' })]), { ...ctx('en'), now: new Date('2024-02-01T00:00:00Z') })[0]!;
+    const t1 = normalizeFeed(feed([item({ title: 'Only a title' })]), {
+      ...ctx('en'),
+      now: new Date('2024-01-01T00:00:00Z'),
+    })[0]!;
+    const t2 = normalizeFeed(feed([item({ title: 'Only a title' })]), {
+      ...ctx('en'),
+      now: new Date('2024-02-01T00:00:00Z'),
+    })[0]!;
     expect(t2.id).toBe(t1.id);
   });
 });

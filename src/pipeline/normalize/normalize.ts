@@ -21,10 +21,12 @@ const SUMMARY_MAX = 300;
 const DERIVED_TITLE_MAX = 100;
 
 const clean = (s: string | null | undefined): string => stripInvalidXmlChars(s ?? '').trim();
-const textOf = (html: string | null | undefined): string => stripInvalidXmlChars(htmlToText(html ?? ''));
+const textOf = (html: string | null | undefined): string =>
+  stripInvalidXmlChars(htmlToText(html ?? ''));
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 /** Titles and names are text, but often carry markup or entities; only those go through the HTML parser. */
-const looksLikeMarkup = (s: string) => /<\/?[a-z][^>]*>|&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i.test(s);
+const looksLikeMarkup = (s: string) =>
+  /<\/?[a-z][^>]*>|&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i.test(s);
 const plain = (s: string | null | undefined): string => {
   const t = clean(s);
   return oneLine(looksLikeMarkup(t) ? textOf(t) : t);
@@ -76,7 +78,8 @@ function normalizeItem(
   if (!title && !url && !contentText && !firstImage) return null;
   if (!title) title = truncateOnWord(summaryText, DERIVED_TITLE_MAX) || url || '';
 
-  const publishedDate = parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
+  const publishedDate =
+    parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
   const updatedDate = parseFeedDate(item.updated, ctx.now) ?? publishedDate;
   const published = (publishedDate ?? ctx.now).toISOString();
   const updated = (updatedDate ?? publishedDate ?? ctx.now).toISOString();
@@ -85,12 +88,20 @@ function normalizeItem(
     primaryLang(item.lang) ??
     primaryLang(feed.lang) ??
     primaryLang(ctx.source.lang) ??
-    detectLangOrNull(`${title}\n${summaryText}\n${contentText.slice(0, 2000)}`, ITEM_DETECT_MIN_LETTERS) ??
+    detectLangOrNull(
+      `${title}\n${summaryText}\n${contentText.slice(0, 2000)}`,
+      ITEM_DETECT_MIN_LETTERS,
+    ) ??
     feedLanguage();
 
   const guid = clean(item.guid) || null;
   const article: Article = {
-    id: articleIdFor(ctx.source.id, { guid, url, title, published: publishedDate?.toISOString() ?? null }),
+    id: articleIdFor(ctx.source.id, {
+      guid,
+      url,
+      title,
+      published: publishedDate?.toISOString() ?? null,
+    }),
     sourceId: ctx.source.id,
     guid,
     url,
@@ -103,7 +114,9 @@ function normalizeItem(
     image: leadImage(item, contentBase, firstImage),
     lang,
     tags: [],
-    sourceCategories: [...new Set(item.categories.map((c) => oneLine(clean(c))).filter((c) => c !== ''))],
+    sourceCategories: [
+      ...new Set(item.categories.map((c) => oneLine(clean(c))).filter((c) => c !== '')),
+    ],
     contentHash: contentHash(title, contentHtml),
   };
   return { article, text: contentText };
@@ -121,7 +134,11 @@ export function normalizeFeedItems(feed: RawFeed, ctx: NormalizeContext): Normal
   let feedLang: string | null = null;
   const feedLanguage = () =>
     (feedLang ??= detectLang(
-      [feed.title, feed.description, ...feed.items.flatMap((i) => [i.title, i.summary ?? i.contentHtml])]
+      [
+        feed.title,
+        feed.description,
+        ...feed.items.flatMap((i) => [i.title, i.summary ?? i.contentHtml]),
+      ]
         .map((t) => htmlToText(t ?? ''))
         .join('\n')
         .slice(0, 6000),

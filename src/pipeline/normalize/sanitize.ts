@@ -3,7 +3,12 @@
 import sanitizeHtml from 'sanitize-html';
 import { stripInvalidXmlChars } from './clean-text.ts';
 
-const IFRAME_HOSTS = ['www.youtube.com', 'youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'];
+const IFRAME_HOSTS = [
+  'www.youtube.com',
+  'youtube.com',
+  'www.youtube-nocookie.com',
+  'player.vimeo.com',
+];
 
 const URL_ATTRS = ['href', 'src', 'cite', 'poster'];
 const LAZY_SRC = ['data-src', 'data-lazy-src', 'data-original', 'data-lazy', 'data-url'];
@@ -63,11 +68,33 @@ let firstImage: SanitizedContent['firstImage'] = null;
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     ...sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'style'),
-    'img', 'figure', 'figcaption', 'picture', 'iframe', 'video', 'audio', 'source', 'del', 'ins', 'mark',
-    'time', 'h1', 'h2',
+    'img',
+    'figure',
+    'figcaption',
+    'picture',
+    'iframe',
+    'video',
+    'audio',
+    'source',
+    'del',
+    'ins',
+    'mark',
+    'time',
+    'h1',
+    'h2',
   ],
   disallowedTagsMode: 'discard',
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math'],
+  nonTextTags: [
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'noscript',
+    'title',
+    'template',
+    'svg',
+    'math',
+  ],
   allowedAttributes: {
     '*': ['dir', 'lang', 'title'],
     a: ['href', 'name'],
@@ -112,7 +139,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
       const src = frame.attribs.src;
       if (!src || isPixel(frame.attribs)) return true;
       if (!firstImage && !src.startsWith('data:')) {
-        firstImage = { url: src, width: dim(frame.attribs.width), height: dim(frame.attribs.height) };
+        firstImage = {
+          url: src,
+          width: dim(frame.attribs.width),
+          height: dim(frame.attribs.height),
+        };
       }
       return false;
     }

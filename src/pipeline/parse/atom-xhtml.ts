@@ -35,7 +35,11 @@ export function extractAtomXhtml(xml: string): XhtmlParts[] {
           return;
         }
         if (field === null) {
-          if (entryDepth > 0 && depth === entryDepth + 1 && (ln === 'title' || ln === 'summary' || ln === 'content')) {
+          if (
+            entryDepth > 0 &&
+            depth === entryDepth + 1 &&
+            (ln === 'title' || ln === 'summary' || ln === 'content')
+          ) {
             if ((attrs.type ?? '').toLowerCase() === 'xhtml') {
               field = ln;
               fieldDepth = depth;
@@ -45,13 +49,21 @@ export function extractAtomXhtml(xml: string): XhtmlParts[] {
           }
           return;
         }
-        if (depth === fieldDepth + 1 && ln === 'div' && wrapperDepth < 0 && out.join('').trim() === '') {
+        if (
+          depth === fieldDepth + 1 &&
+          ln === 'div' &&
+          wrapperDepth < 0 &&
+          out.join('').trim() === ''
+        ) {
           wrapperDepth = depth;
           return;
         }
         const attrText = Object.entries(attrs)
           .filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'))
-          .map(([k, v]) => ` ${local(k) === k ? k : k.startsWith('xml:') ? k : local(k)}="${escAttr(v)}"`)
+          .map(
+            ([k, v]) =>
+              ` ${local(k) === k ? k : k.startsWith('xml:') ? k : local(k)}="${escAttr(v)}"`,
+          )
           .join('');
         openAt.push(out.length);
         out.push(`<${ln}${attrText}>`);

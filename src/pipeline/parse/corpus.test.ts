@@ -72,7 +72,9 @@ describe('real-world corpus', () => {
   });
 
   it('reads details of known feeds', async () => {
-    const guardian = await parseFeed(decode('guardian.rss'), { url: 'https://www.theguardian.com/uk/rss' });
+    const guardian = await parseFeed(decode('guardian.rss'), {
+      url: 'https://www.theguardian.com/uk/rss',
+    });
     const g0 = guardian.items[0]!;
     expect(g0.media.length).toBeGreaterThan(0);
     expect(g0.media[0]!.url).toMatch(/^https:\/\/i\.guim\.co\.uk\//);
@@ -89,7 +91,9 @@ describe('real-world corpus', () => {
     expect(uol.description).toContain('Últimas Notícias');
 
     const rdf = await parseFeed(decode('rss-1.rss'));
-    expect(rdf.items[0]!.guid).toBe('http://science.sciencemag.org/cgi/content/short/356/6343/1134-a?rss=1');
+    expect(rdf.items[0]!.guid).toBe(
+      'http://science.sciencemag.org/cgi/content/short/356/6343/1134-a?rss=1',
+    );
 
     const pod = await parseFeed(decode('giantbomb-podcast.rss'));
     expect(pod.items[0]!.enclosures[0]!.url).toMatch(/^https?:\/\/.+\.mp3/);

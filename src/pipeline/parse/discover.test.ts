@@ -21,11 +21,15 @@ describe('discoverFeedLinks', () => {
 
   it('honours <base href>', () => {
     const html = `<html><head><base href="https://other.example/root/"><link rel="alternate" type="application/rss+xml" href="rss"></head></html>`;
-    expect(discoverFeedLinks(html, 'https://site.example/')).toEqual(['https://other.example/root/rss']);
+    expect(discoverFeedLinks(html, 'https://site.example/')).toEqual([
+      'https://other.example/root/rss',
+    ]);
   });
 
   it('returns nothing for a page without feeds', () => {
-    expect(discoverFeedLinks('<html><head><title>x</title></head></html>', 'https://a.example/')).toEqual([]);
+    expect(
+      discoverFeedLinks('<html><head><title>x</title></head></html>', 'https://a.example/'),
+    ).toEqual([]);
   });
 });
 

@@ -35,7 +35,8 @@ export function discoverFeedLinks(html: string, baseUrl: string): string[] {
         if (!rels.includes('alternate') || !FEED_TYPES.has(type)) return;
         try {
           const url = new URL(attrs.href.trim(), base);
-          if ((url.protocol === 'http:' || url.protocol === 'https:') && !found.includes(url.href)) found.push(url.href);
+          if ((url.protocol === 'http:' || url.protocol === 'https:') && !found.includes(url.href))
+            found.push(url.href);
         } catch {
           /* unusable href */
         }
@@ -47,7 +48,18 @@ export function discoverFeedLinks(html: string, baseUrl: string): string[] {
   return found;
 }
 
-const HTML_ROOTS = new Set(['html', 'head', 'body', 'meta', 'title', 'script', 'div', 'p', 'a', 'style']);
+const HTML_ROOTS = new Set([
+  'html',
+  'head',
+  'body',
+  'meta',
+  'title',
+  'script',
+  'div',
+  'p',
+  'a',
+  'style',
+]);
 
 /** True for an HTML page (doctype html or an HTML root element), false for XML feeds and JSON. */
 export function looksLikeHtml(text: string): boolean {
@@ -57,7 +69,8 @@ export function looksLikeHtml(text: string): boolean {
   const parser = new Parser(
     {
       onprocessinginstruction(name, data) {
-        if (name.toLowerCase() === '!doctype' && /^!doctype\s+html\b/i.test(data)) doctypeHtml = true;
+        if (name.toLowerCase() === '!doctype' && /^!doctype\s+html\b/i.test(data))
+          doctypeHtml = true;
       },
       onopentag(name) {
         if (root === null) root = name;

@@ -5,7 +5,8 @@ import type { RawFeed, RawItem, RawMedia } from '../../domain/types.ts';
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const s = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+const s = (v: unknown): string | null =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function abs(ref: string | null, base: string | null): string | null {
@@ -37,13 +38,16 @@ function author(item: Obj): string | null {
   if (Array.isArray(item.authors)) {
     for (const a of item.authors) if (isObj(a) && s(a.name)) names.push(s(a.name) as string);
   }
-  if (names.length === 0 && isObj(item.author) && s(item.author.name)) names.push(s(item.author.name) as string);
+  if (names.length === 0 && isObj(item.author) && s(item.author.name))
+    names.push(s(item.author.name) as string);
   return names.length ? names.join(', ') : null;
 }
 
 /** True when `text` is a JSON object declaring a JSON Feed version. */
 export function isJsonFeedVersion(v: unknown): boolean {
-  return typeof v === 'string' && /^https?:\/\/jsonfeed\.org\/version\/1(\.\d+)?\/?$/.test(v.trim());
+  return (
+    typeof v === 'string' && /^https?:\/\/jsonfeed\.org\/version\/1(\.\d+)?\/?$/.test(v.trim())
+  );
 }
 
 export function parseJsonFeed(text: string, docUrl: string | null): RawFeed {
@@ -65,7 +69,9 @@ export function parseJsonFeed(text: string, docUrl: string | null): RawFeed {
   for (const raw of data.items) {
     if (!isObj(raw)) continue;
     const id = typeof raw.id === 'number' ? String(raw.id) : s(raw.id);
-    const contentHtml = s(raw.content_html) ?? (s(raw.content_text) ? textToHtml(s(raw.content_text) as string) : null);
+    const contentHtml =
+      s(raw.content_html) ??
+      (s(raw.content_text) ? textToHtml(s(raw.content_text) as string) : null);
     const enclosures: RawMedia[] = [];
     if (Array.isArray(raw.attachments)) {
       for (const a of raw.attachments) {
@@ -85,9 +91,12 @@ export function parseJsonFeed(text: string, docUrl: string | null): RawFeed {
     const media: RawMedia[] = [];
     for (const key of ['image', 'banner_image']) {
       const url = abs(s(raw[key]), base);
-      if (url) media.push({ url, type: null, medium: 'image', width: null, height: null, length: null });
+      if (url)
+        media.push({ url, type: null, medium: 'image', width: null, height: null, length: null });
     }
-    const tags = Array.isArray(raw.tags) ? raw.tags.map(s).filter((t): t is string => t !== null) : [];
+    const tags = Array.isArray(raw.tags)
+      ? raw.tags.map(s).filter((t): t is string => t !== null)
+      : [];
     items.push({
       guid: id,
       link: abs(s(raw.url) ?? s(raw.external_url), base),
@@ -95,7 +104,9 @@ export function parseJsonFeed(text: string, docUrl: string | null): RawFeed {
       published: s(raw.date_published),
       updated: s(raw.date_modified),
       author: author(raw) ?? author(data),
-      summary: s(raw.summary) ?? (s(raw.content_text) && !s(raw.content_html) ? s(raw.content_text) : null),
+      summary:
+        s(raw.summary) ??
+        (s(raw.content_text) && !s(raw.content_html) ? s(raw.content_text) : null),
       contentHtml,
       baseUrl: null,
       categories: [...new Set(tags)],

@@ -65,7 +65,10 @@ describe('parseFeed: formats', () => {
     expect(f.title).toBe('Old News');
     expect(f.lang).toBe('en-us');
     expect(f.image).toBe('http://old.example.com/logo.gif');
-    expect(f.items.map((i) => i.link)).toEqual(['http://old.example.com/1', 'http://old.example.com/2']);
+    expect(f.items.map((i) => i.link)).toEqual([
+      'http://old.example.com/1',
+      'http://old.example.com/2',
+    ]);
     expect(f.items[0]!.summary).toBe('One & only');
     expect(f.repaired).toBe(false);
   });
@@ -129,7 +132,14 @@ describe('parseFeed: formats', () => {
     ]);
     expect(it0.media[0]!.width).toBe(800);
     expect(it0.enclosures).toEqual([
-      { url: 'https://cdn.example/e.jpg', type: 'image/jpeg', medium: null, width: null, height: null, length: 1234 },
+      {
+        url: 'https://cdn.example/e.jpg',
+        type: 'image/jpeg',
+        medium: null,
+        width: null,
+        height: null,
+        length: 1234,
+      },
     ]);
   });
 
@@ -149,8 +159,22 @@ describe('parseFeed: formats', () => {
         feed_url: 'https://j.example/feed.json',
         author: { name: 'Old Author' },
         items: [
-          { id: 1, url: '/p/1', title: 'One', content_text: 'Hello\n\nWorld <3', date_published: '2020-01-01T00:00:00Z', tags: ['a', 'b'] },
-          { id: '2', content_html: '<p>two</p>', image: 'https://j.example/i.png', attachments: [{ url: 'https://j.example/a.mp3', mime_type: 'audio/mpeg', size_in_bytes: 99 }] },
+          {
+            id: 1,
+            url: '/p/1',
+            title: 'One',
+            content_text: 'Hello\n\nWorld <3',
+            date_published: '2020-01-01T00:00:00Z',
+            tags: ['a', 'b'],
+          },
+          {
+            id: '2',
+            content_html: '<p>two</p>',
+            image: 'https://j.example/i.png',
+            attachments: [
+              { url: 'https://j.example/a.mp3', mime_type: 'audio/mpeg', size_in_bytes: 99 },
+            ],
+          },
         ],
       }),
     );
@@ -161,29 +185,50 @@ describe('parseFeed: formats', () => {
     expect(v10.items[0]!.author).toBe('Old Author');
     expect(v10.items[0]!.categories).toEqual(['a', 'b']);
     expect(v10.items[1]!.media[0]!.url).toBe('https://j.example/i.png');
-    expect(v10.items[1]!.enclosures[0]).toMatchObject({ url: 'https://j.example/a.mp3', medium: 'audio', length: 99 });
+    expect(v10.items[1]!.enclosures[0]).toMatchObject({
+      url: 'https://j.example/a.mp3',
+      medium: 'audio',
+      length: 99,
+    });
 
     const v11 = await parseFeed(
       JSON.stringify({
         version: 'https://jsonfeed.org/version/1.1',
         title: 'J11',
         language: 'ar',
-        items: [{ id: 'x', title: 'خبر', authors: [{ name: 'أ' }, { name: 'ب' }], language: 'ar-SY', summary: 's', date_modified: '2021-01-01T00:00:00Z' }],
+        items: [
+          {
+            id: 'x',
+            title: 'خبر',
+            authors: [{ name: 'أ' }, { name: 'ب' }],
+            language: 'ar-SY',
+            summary: 's',
+            date_modified: '2021-01-01T00:00:00Z',
+          },
+        ],
       }),
     );
     expect(v11.lang).toBe('ar');
-    expect(v11.items[0]).toMatchObject({ author: 'أ, ب', lang: 'ar-sy', summary: 's', updated: '2021-01-01T00:00:00Z' });
+    expect(v11.items[0]).toMatchObject({
+      author: 'أ, ب',
+      lang: 'ar-sy',
+      summary: 's',
+      updated: '2021-01-01T00:00:00Z',
+    });
   });
 
   it('classifies JSON that is not a feed, and broken JSON', async () => {
     expect((await failure(parseFeed('{"hello": 1}'))).kind).toBe('not-a-feed');
-    expect((await failure(parseFeed('{"version": "https://jsonfeed.org/version/1", "items": '))).kind).toBe('parse');
+    expect(
+      (await failure(parseFeed('{"version": "https://jsonfeed.org/version/1", "items": '))).kind,
+    ).toBe('parse');
   });
 });
 
 describe('parseFeed: Atom xhtml and xml:lang', () => {
   it('keeps xhtml content in document order, without the wrapper div, and reads entry xml:lang', async () => {
-    const f = await parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>t</title>
+    const f =
+      await parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>t</title>
       <entry xml:lang="ar"><id>1</id>
         <title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A <b>bold</b> title</div></title>
         <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello <b>world</b> again &amp; <br/>end</p><img src="a.png"/></div></content>
@@ -192,7 +237,9 @@ describe('parseFeed: Atom xhtml and xml:lang', () => {
     expect(f.lang).toBe('en');
     expect(f.items[0]!.lang).toBe('ar');
     expect(f.items[0]!.title).toBe('A <b>bold</b> title');
-    expect(f.items[0]!.contentHtml).toBe('<p>Hello <b>world</b> again &amp; <br />end</p><img src="a.png" />');
+    expect(f.items[0]!.contentHtml).toBe(
+      '<p>Hello <b>world</b> again &amp; <br />end</p><img src="a.png" />',
+    );
     expect(f.items[1]!.lang).toBeNull();
     expect(f.items[1]!.contentHtml).toBe('<p>x</p>');
   });
@@ -251,7 +298,9 @@ describe('parseFeed: tolerance', () => {
   });
 
   it('repairs a bare ampersand', async () => {
-    const f = await parseFeed(rss('<item><title>Tom & Jerry</title><link>https://t.example/?a=1&b=2</link></item>'));
+    const f = await parseFeed(
+      rss('<item><title>Tom & Jerry</title><link>https://t.example/?a=1&b=2</link></item>'),
+    );
     expect(f.repaired).toBe(true);
     expect(f.items[1]!.title).toBe('Tom & Jerry');
     expect(f.items[1]!.link).toBe('https://t.example/?a=1&b=2');
@@ -259,7 +308,9 @@ describe('parseFeed: tolerance', () => {
 
   it('repairs HTML named entities and keeps CDATA untouched', async () => {
     const f = await parseFeed(
-      rss('<item><title>caf&eacute;&nbsp;&mdash; ok &bogus; end</title><description><![CDATA[a & b &nbsp;]]></description></item>'),
+      rss(
+        '<item><title>caf&eacute;&nbsp;&mdash; ok &bogus; end</title><description><![CDATA[a & b &nbsp;]]></description></item>',
+      ),
     );
     expect(f.repaired).toBe(true);
     expect(f.items[1]!.title).toBe('café\u00a0— ok &bogus; end');
@@ -284,19 +335,29 @@ describe('parseFeed: tolerance', () => {
   });
 
   it('gives up on XML that cannot be salvaged, as a parse error', async () => {
-    const e = await failure(parseFeed('<rss version="2.0"><channel><title>x</title><item><title>a</item></channel>'));
+    const e = await failure(
+      parseFeed('<rss version="2.0"><channel><title>x</title><item><title>a</item></channel>'),
+    );
     expect(e.kind).toBe('parse');
     expect(e.permanent).toBe(false);
   });
 
   it('refuses HTML pages and non-feed XML as not-a-feed', async () => {
-    const html = await failure(parseFeed('<!DOCTYPE html><html><head><title>Hi</title></head><body>x</body></html>'));
+    const html = await failure(
+      parseFeed('<!DOCTYPE html><html><head><title>Hi</title></head><body>x</body></html>'),
+    );
     expect(html.kind).toBe('not-a-feed');
     expect(html.permanent).toBe(true);
-    expect((await failure(parseFeed('<html><body><p>no doctype</p></body></html>'))).kind).toBe('not-a-feed');
-    expect((await failure(parseFeed('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'))).kind).toBe(
+    expect((await failure(parseFeed('<html><body><p>no doctype</p></body></html>'))).kind).toBe(
       'not-a-feed',
     );
+    expect(
+      (
+        await failure(
+          parseFeed('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+        )
+      ).kind,
+    ).toBe('not-a-feed');
     expect((await failure(parseFeed('just some text'))).kind).toBe('not-a-feed');
     expect((await failure(parseFeed('   '))).kind).toBe('parse');
   });

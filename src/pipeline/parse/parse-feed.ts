@@ -30,8 +30,10 @@ export async function parseFeed(text: string, opts: { url?: string } = {}): Prom
   const start = body.trimStart();
   if (start === '') throw new FeedError('parse', 'empty document');
   if (start.startsWith('{') || start.startsWith('[')) return parseJsonFeed(start, docUrl);
-  if (looksLikeHtml(start)) throw new FeedError('not-a-feed', 'the document is an HTML page, not a feed');
-  if (!start.startsWith('<') && !body.includes('<')) throw new FeedError('not-a-feed', 'the document is not XML');
+  if (looksLikeHtml(start))
+    throw new FeedError('not-a-feed', 'the document is an HTML page, not a feed');
+  if (!start.startsWith('<') && !body.includes('<'))
+    throw new FeedError('not-a-feed', 'the document is not XML');
 
   // Whitespace before `<?xml` and invalid characters are not well-formed; we drop them and say so.
   const trimmed = /^\s+<\?xml/.test(body) ? start : body;
@@ -52,8 +54,11 @@ export async function parseFeed(text: string, opts: { url?: string } = {}): Prom
       const feed = await parseXmlFeed(repaired, docUrl);
       return { ...feed, repaired: true };
     } catch (second) {
-      if (isNotAFeed(second)) throw new FeedError('not-a-feed', messageOf(second), { cause: second });
-      throw new FeedError('parse', `XML could not be parsed: ${messageOf(second)}`, { cause: second });
+      if (isNotAFeed(second))
+        throw new FeedError('not-a-feed', messageOf(second), { cause: second });
+      throw new FeedError('parse', `XML could not be parsed: ${messageOf(second)}`, {
+        cause: second,
+      });
     }
   }
 }

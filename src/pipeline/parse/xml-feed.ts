@@ -108,7 +108,8 @@ export async function parseXmlFeed(xml: string, docUrl: string | null): Promise<
   });
   const out = (await parser.parseString(xml)) as unknown as Fields & { items: Fields[] };
   const format = parser.format ?? 'rss';
-  const xhtml = format === 'atom' && /type\s*=\s*["']xhtml["']/i.test(xml) ? extractAtomXhtml(xml) : [];
+  const xhtml =
+    format === 'atom' && /type\s*=\s*["']xhtml["']/i.test(xml) ? extractAtomXhtml(xml) : [];
   return toRawFeed(out, format, docUrl, xhtml);
 }
 
@@ -143,7 +144,9 @@ function attr(v: unknown, name: string): string | null {
 }
 
 function attrsOf(v: unknown): Record<string, string | undefined> {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string | undefined>) : {};
+  return v && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, string | undefined>)
+    : {};
 }
 
 function str(v: unknown): string | null {
@@ -273,7 +276,11 @@ function toRawFeed(
   const image = out.image as { url?: string } | undefined;
   const itunes = out.itunes as { image?: string } | undefined;
   const feedImage =
-    str(image?.url) ?? str(itunes?.image) ?? attr(out.xItunesImage, 'href') ?? str(out.xLogo) ?? str(out.xIcon);
+    str(image?.url) ??
+    str(itunes?.image) ??
+    attr(out.xItunesImage, 'href') ??
+    str(out.xLogo) ??
+    str(out.xIcon);
   const ttl = num(out.ttl);
 
   const items = out.items.map((it, i) => {
@@ -302,7 +309,12 @@ function toRawFeed(
   };
 }
 
-function toRawItem(it: Fields, format: FeedFormat, feedBase: string | null, linkBase: string | null): RawItem {
+function toRawItem(
+  it: Fields,
+  format: FeedFormat,
+  feedBase: string | null,
+  linkBase: string | null,
+): RawItem {
   const ia = attrsOf(it.xAttrs);
   const entryBase = ia['xml:base'] ? resolve(ia['xml:base'], linkBase) : feedBase;
   const entryLinkBase = entryBase ?? linkBase;
@@ -310,9 +322,11 @@ function toRawItem(it: Fields, format: FeedFormat, feedBase: string | null, link
 
   if (format === 'atom') {
     const content = first(it.xContent);
-    const contentBaseAttr = content && typeof content !== 'string' ? content.$?.['xml:base'] : undefined;
+    const contentBaseAttr =
+      content && typeof content !== 'string' ? content.$?.['xml:base'] : undefined;
     const contentBase = contentBaseAttr ? resolve(contentBaseAttr, entryLinkBase) : entryBase;
-    const contentLang = content && typeof content !== 'string' ? lang(content.$?.['xml:lang']) : null;
+    const contentLang =
+      content && typeof content !== 'string' ? lang(content.$?.['xml:lang']) : null;
     const enclosures: RawMedia[] = [];
     for (const l of arr(it.xLinks)) {
       if (typeof l === 'string' || l.$?.rel !== 'enclosure') continue;
@@ -339,7 +353,8 @@ function toRawItem(it: Fields, format: FeedFormat, feedBase: string | null, link
   // RSS 0.9x / 2.0 / RDF
   const guidNode = first(it.xGuid);
   const guid = str(it.guid) ?? str(ia['rdf:about']) ?? str(it['rdf:about']);
-  const permaLink = guidNode && typeof guidNode !== 'string' ? guidNode.$?.isPermaLink !== 'false' : true;
+  const permaLink =
+    guidNode && typeof guidNode !== 'string' ? guidNode.$?.isPermaLink !== 'false' : true;
   let link = str(it.link);
   if (!link && guid && permaLink && /^https?:\/\//i.test(guid)) link = guid;
   const enclosures: RawMedia[] = [];
@@ -352,7 +367,8 @@ function toRawItem(it: Fields, format: FeedFormat, feedBase: string | null, link
     const t = (typeof c === 'string' ? c : c._)?.trim();
     if (t && !rssCats.includes(t)) rssCats.push(t);
   }
-  for (const c of categoriesOf({ xDcSubject: it.xDcSubject })) if (!rssCats.includes(c)) rssCats.push(c);
+  for (const c of categoriesOf({ xDcSubject: it.xDcSubject }))
+    if (!rssCats.includes(c)) rssCats.push(c);
   return {
     guid: guid ?? null,
     link: resolveLink(link, entryLinkBase),

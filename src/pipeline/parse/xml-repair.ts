@@ -61,17 +61,23 @@ function isValidXmlCodePoint(cp: number): boolean {
 
 /** Fixes `&` usage outside CDATA/comments: HTML named entities become numeric references, bare `&` becomes `&amp;`. */
 function repairAmpersands(text: string): string {
-  return text.replace(/&(?:(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});)?/g, (m, ref: string | undefined) => {
-    if (ref === undefined) return '&amp;';
-    if (ref.startsWith('#')) {
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return isValidXmlCodePoint(cp) ? m : '';
-    }
-    if (XML_ENTITIES.has(ref)) return m;
-    const decoded = decodeHTML(m);
-    if (decoded === m) return `&amp;${ref};`;
-    return [...decoded].map((ch) => `&#${ch.codePointAt(0)};`).join('');
-  });
+  return text.replace(
+    /&(?:(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});)?/g,
+    (m, ref: string | undefined) => {
+      if (ref === undefined) return '&amp;';
+      if (ref.startsWith('#')) {
+        const cp =
+          ref[1] === 'x' || ref[1] === 'X'
+            ? parseInt(ref.slice(2), 16)
+            : parseInt(ref.slice(1), 10);
+        return isValidXmlCodePoint(cp) ? m : '';
+      }
+      if (XML_ENTITIES.has(ref)) return m;
+      const decoded = decodeHTML(m);
+      if (decoded === m) return `&amp;${ref};`;
+      return [...decoded].map((ch) => `&#${ch.codePointAt(0)};`).join('');
+    },
+  );
 }
 
 /**

@@ -5,7 +5,12 @@ import type { TagConfig } from '../../domain/types.ts';
 import { createTagger } from './tagger.ts';
 import { articleTokens } from '../../text/tokenize.ts';
 
-const tag = (id: string, keywords: string[], categories: string[] = []): TagConfig => ({ id, label: id, keywords, categories });
+const tag = (id: string, keywords: string[], categories: string[] = []): TagConfig => ({
+  id,
+  label: id,
+  keywords,
+  categories,
+});
 
 const TAGS: TagConfig[] = [
   tag('syria', ['سوريا', 'سوري', 'Syria', 'Syrian', 'Damascus'], ['سوريا', 'Syria']),
@@ -19,13 +24,22 @@ const TAGS: TagConfig[] = [
   tag('economy', ['اقتصاد', 'economy'], ['Economy', 'Business']),
 ];
 
-const empty = { title: '', summary: '', text: '', categories: [] as string[], sourceTags: [] as string[] };
+const empty = {
+  title: '',
+  summary: '',
+  text: '',
+  categories: [] as string[],
+  sourceTags: [] as string[],
+};
 
 describe('createTagger', () => {
   const tagger = createTagger(TAGS);
 
   it('tags the seed article (Enab Baladi, Arabic) with all six countries/regions', () => {
-    const seed = readFileSync(fileURLToPath(new URL('../../../tests/fixtures/seed-article-ar.txt', import.meta.url)), 'utf8');
+    const seed = readFileSync(
+      fileURLToPath(new URL('../../../tests/fixtures/seed-article-ar.txt', import.meta.url)),
+      'utf8',
+    );
     const [title = '', ...rest] = seed.split('\n');
     const tags = tagger.tag({ ...empty, title, text: rest.join('\n') });
     expect(tags).toEqual(['armenia', 'azerbaijan', 'karabakh', 'russia', 'syria', 'turkey']);
@@ -37,32 +51,47 @@ describe('createTagger', () => {
 
   it('tags the seed title alone through prefixes and suffixes', () => {
     // "المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية"
-    const tags = tagger.tag({ ...empty, title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية' });
+    const tags = tagger.tag({
+      ...empty,
+      title: 'المقاتلون السوريون في أذربيجان محور اتصالات روسية- تركية',
+    });
     expect(tags).toEqual(['azerbaijan', 'russia', 'syria', 'turkey']);
   });
 
   it('matches title, summary and text, returning sorted unique ids', () => {
-    expect(tagger.tag({ ...empty, title: 'Iran talks', summary: 'in Baku', text: 'Iran and Turkey' })).toEqual([
-      'azerbaijan',
-      'iran',
-      'turkey',
-    ]);
+    expect(
+      tagger.tag({ ...empty, title: 'Iran talks', summary: 'in Baku', text: 'Iran and Turkey' }),
+    ).toEqual(['azerbaijan', 'iran', 'turkey']);
   });
 
   it('adds the source tags', () => {
-    expect(tagger.tag({ ...empty, title: 'Weather today', sourceTags: ['syria', 'local'] })).toEqual(['local', 'syria']);
+    expect(
+      tagger.tag({ ...empty, title: 'Weather today', sourceTags: ['syria', 'local'] }),
+    ).toEqual(['local', 'syria']);
   });
 
   it('adds tags whose categories match the item categories', () => {
-    expect(tagger.tag({ ...empty, title: 'Match report', categories: ['SPORT'] })).toEqual(['sport']);
+    expect(tagger.tag({ ...empty, title: 'Match report', categories: ['SPORT'] })).toEqual([
+      'sport',
+    ]);
     expect(tagger.tag({ ...empty, title: 'x', categories: ['الرياضة'] })).toEqual(['sport']);
-    expect(tagger.tag({ ...empty, title: 'x', categories: ['Business & Economy'] })).toEqual(['economy']);
+    expect(tagger.tag({ ...empty, title: 'x', categories: ['Business & Economy'] })).toEqual([
+      'economy',
+    ]);
     expect(tagger.tag({ ...empty, title: 'x', categories: ['Sports'] })).toEqual(['sport']);
-    expect(tagger.tag({ ...empty, title: 'x', categories: ['Transport', 'Businessman'] })).toEqual([]);
+    expect(tagger.tag({ ...empty, title: 'x', categories: ['Transport', 'Businessman'] })).toEqual(
+      [],
+    );
   });
 
   it('tags nothing for unrelated text', () => {
-    expect(tagger.tag({ ...empty, title: 'Iranian chess player wins', text: 'Turkmen and Armenians celebrate' })).toEqual([]);
+    expect(
+      tagger.tag({
+        ...empty,
+        title: 'Iranian chess player wins',
+        text: 'Turkmen and Armenians celebrate',
+      }),
+    ).toEqual([]);
   });
 
   it('works with no tags configured', () => {
@@ -72,8 +101,14 @@ describe('createTagger', () => {
 
 describe('throughput', () => {
   it('prints articles/s for 50 tags × 10 keywords on ~1,000 Arabic and English articles', () => {
-    const arWords = 'قال وزير الخارجية إن المحادثات مع الحكومة استمرت ساعات في العاصمة وسط توتر على الحدود واتهامات متبادلة بخرق الهدنة والمساعدات الإنسانية للمدنيين النازحين في المخيمات'.split(' ');
-    const enWords = 'the minister said talks with the government continued for hours in the capital amid tension on the border and mutual accusations of violating the truce while aid reached displaced civilians in camps'.split(' ');
+    const arWords =
+      'قال وزير الخارجية إن المحادثات مع الحكومة استمرت ساعات في العاصمة وسط توتر على الحدود واتهامات متبادلة بخرق الهدنة والمساعدات الإنسانية للمدنيين النازحين في المخيمات'.split(
+        ' ',
+      );
+    const enWords =
+      'the minister said talks with the government continued for hours in the capital amid tension on the border and mutual accusations of violating the truce while aid reached displaced civilians in camps'.split(
+        ' ',
+      );
     // 50 tags × 10 keywords: half Arabic, half English, some multi-word and some prefix (*) keywords.
     const tags: TagConfig[] = [];
     for (let t = 0; t < 50; t++) {
@@ -95,14 +130,28 @@ describe('throughput', () => {
     const articles = Array.from({ length: 1_000 }, (_, i) => {
       const words = i % 2 === 0 ? arWords : enWords;
       const pick = (len: number): string =>
-        Array.from({ length: len }, () => (rand(40) === 0 ? (i % 2 === 0 ? `والكلمة${rand(500)}` : `Word${rand(500)}s`) : words[rand(words.length)])).join(' ');
-      return { title: pick(10), summary: pick(40), text: pick(400), categories: ['News'], sourceTags: [] as string[] };
+        Array.from({ length: len }, () =>
+          rand(40) === 0
+            ? i % 2 === 0
+              ? `والكلمة${rand(500)}`
+              : `Word${rand(500)}s`
+            : words[rand(words.length)],
+        ).join(' ');
+      return {
+        title: pick(10),
+        summary: pick(40),
+        text: pick(400),
+        categories: ['News'],
+        sourceTags: [] as string[],
+      };
     });
     let tagged = 0;
     const started = performance.now();
     for (const a of articles) tagged += tagger.tag(a).length > 0 ? 1 : 0;
     const secs = (performance.now() - started) / 1000;
-    console.log(`tagging: ${Math.round(articles.length / secs)} articles/s (${tags.length} tags, ~${tags.length * 10} keywords, ~450 words per article, ${tagged} tagged)`);
+    console.log(
+      `tagging: ${Math.round(articles.length / secs)} articles/s (${tags.length} tags, ~${tags.length * 10} keywords, ~450 words per article, ${tagged} tagged)`,
+    );
     expect(tagged).toBeGreaterThan(900);
   });
 });

@@ -28,7 +28,9 @@ export interface Tagger {
 export function createTagger(tags: readonly TagConfig[]): Tagger {
   const keywords = compileMatcher(tags.map((t) => ({ id: t.id, keywords: t.keywords })));
   const withCategories = tags.filter((t) => t.categories.length > 0);
-  const categoryKeywords = compileMatcher(withCategories.map((t) => ({ id: t.id, keywords: t.categories })));
+  const categoryKeywords = compileMatcher(
+    withCategories.map((t) => ({ id: t.id, keywords: t.categories })),
+  );
   /** normalized category name → tag ids */
   const wholeCategory = new Map<string, string[]>();
   for (const t of withCategories) {
@@ -44,7 +46,9 @@ export function createTagger(tags: readonly TagConfig[]): Tagger {
   return {
     tag(input) {
       const t = input.tokens;
-      const out = t ? keywords.matchTokenLists(t.title, t.summary, t.text) : keywords.match(input.title, input.summary, input.text);
+      const out = t
+        ? keywords.matchTokenLists(t.title, t.summary, t.text)
+        : keywords.match(input.title, input.summary, input.text);
       for (const id of input.sourceTags) out.add(id);
       if (withCategories.length > 0) {
         for (const category of input.categories) {

@@ -40,7 +40,8 @@ export function requireToken(token: string | null, opts: { cookie: boolean }): M
   return async (c, next) => {
     if (!token) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
     const given = bearer(c) ?? (opts.cookie ? getCookie(c, ADMIN_COOKIE) : undefined);
-    if (!given) return unauthorized(c, 'missing admin token: send Authorization: Bearer <ADMIN_TOKEN>');
+    if (!given)
+      return unauthorized(c, 'missing admin token: send Authorization: Bearer <ADMIN_TOKEN>');
     if (!tokenMatches(token, given)) return unauthorized(c, 'wrong admin token');
     await next();
   };
@@ -52,7 +53,13 @@ export function loginHandler(token: string | null, secure: boolean) {
     if (!token) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
     const given = c.req.query('token');
     if (!tokenMatches(token, given)) return unauthorized(c, 'wrong or missing token');
-    setCookie(c, ADMIN_COOKIE, given!, { httpOnly: true, sameSite: 'Strict', path: '/admin', secure, maxAge: 12 * 3600 });
+    setCookie(c, ADMIN_COOKIE, given!, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/admin',
+      secure,
+      maxAge: 12 * 3600,
+    });
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
     return c.redirect('/admin/queues', 303);

@@ -14,9 +14,21 @@ import { articleRefSchema, pinSchema, tagChangeSchema } from './schemas.ts';
 /** The plain article of a stored one (what the article hash holds). */
 function plainArticle(a: StoredArticle, tags: string[]): Article {
   return {
-    id: a.id, sourceId: a.sourceId, guid: a.guid, url: a.url, title: a.title, published: a.published,
-    updated: a.updated, author: a.author, summary: a.summary, contentHtml: a.contentHtml, image: a.image,
-    lang: a.lang, tags, sourceCategories: a.sourceCategories, contentHash: a.contentHash,
+    id: a.id,
+    sourceId: a.sourceId,
+    guid: a.guid,
+    url: a.url,
+    title: a.title,
+    published: a.published,
+    updated: a.updated,
+    author: a.author,
+    summary: a.summary,
+    contentHtml: a.contentHtml,
+    image: a.image,
+    lang: a.lang,
+    tags,
+    sourceCategories: a.sourceCategories,
+    contentHash: a.contentHash,
   };
 }
 
@@ -38,10 +50,17 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
     return a;
   };
   const sectionState = async (sectionId: string) => {
-    const [pins, hides] = await Promise.all([curation.pins(sectionId), curation.sectionHides(sectionId)]);
+    const [pins, hides] = await Promise.all([
+      curation.pins(sectionId),
+      curation.sectionHides(sectionId),
+    ]);
     return {
       section: sectionId,
-      pins: pins.map((p) => ({ articleId: p.articleId, pinnedAt: new Date(p.pinnedAt).toISOString(), until: p.until === null ? null : new Date(p.until).toISOString() })),
+      pins: pins.map((p) => ({
+        articleId: p.articleId,
+        pinnedAt: new Date(p.pinnedAt).toISOString(),
+        until: p.until === null ? null : new Date(p.until).toISOString(),
+      })),
       hides: hides.sort(),
       version: await store.sections.version(sectionId),
     };
@@ -49,7 +68,10 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
 
   app.get('/admin/api/sections/:id', async (c) => {
     const s = mustSection(c.req.param('id'));
-    return c.json({ ...(await sectionState(s.id)), globalHides: (await curation.globalHides()).sort() });
+    return c.json({
+      ...(await sectionState(s.id)),
+      globalHides: (await curation.globalHides()).sort(),
+    });
   });
 
   app.post('/admin/api/sections/:id/pins', async (c) => {
@@ -57,7 +79,10 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
     const body = await jsonBody(c, pinSchema);
     const now = deps.now().getTime();
     const until = body.until ? Date.parse(body.until) : null;
-    if (until !== null && until <= now) throw badRequest('until must be in the future', { issues: [{ path: 'until', message: 'in the past' }] });
+    if (until !== null && until <= now)
+      throw badRequest('until must be in the future', {
+        issues: [{ path: 'until', message: 'in the past' }],
+      });
     await mustArticle(body.articleId);
     await curation.prune(s.id);
     await curation.pin(s.id, body.articleId, until, now);
@@ -68,7 +93,8 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
   app.delete('/admin/api/sections/:id/pins/:articleId', async (c) => {
     const s = mustSection(c.req.param('id'));
     const articleId = c.req.param('articleId');
-    if (!(await curation.unpin(s.id, articleId))) throw notFound(`article "${articleId}" is not pinned in "${s.id}"`);
+    if (!(await curation.unpin(s.id, articleId)))
+      throw notFound(`article "${articleId}" is not pinned in "${s.id}"`);
     await store.sections.bump([s.id]);
     return c.json(await sectionState(s.id));
   });
@@ -86,12 +112,15 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
   app.delete('/admin/api/sections/:id/hides/:articleId', async (c) => {
     const s = mustSection(c.req.param('id'));
     const articleId = c.req.param('articleId');
-    if (!(await curation.unhide(s.id, articleId))) throw notFound(`article "${articleId}" is not hidden in "${s.id}"`);
+    if (!(await curation.unhide(s.id, articleId)))
+      throw notFound(`article "${articleId}" is not hidden in "${s.id}"`);
     await store.sections.bump([s.id]);
     return c.json(await sectionState(s.id));
   });
 
-  app.get('/admin/api/hides', async (c) => c.json({ hides: (await curation.globalHides()).sort() }));
+  app.get('/admin/api/hides', async (c) =>
+    c.json({ hides: (await curation.globalHides()).sort() }),
+  );
 
   app.post('/admin/api/hides', async (c) => {
     const body = await jsonBody(c, articleRefSchema);
@@ -103,7 +132,8 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
 
   app.delete('/admin/api/hides/:articleId', async (c) => {
     const articleId = c.req.param('articleId');
-    if (!(await curation.unhideEverywhere(articleId))) throw notFound(`article "${articleId}" is not hidden everywhere`);
+    if (!(await curation.unhideEverywhere(articleId)))
+      throw notFound(`article "${articleId}" is not hidden everywhere`);
     await store.sections.bump(allSectionIds);
     return c.json({ hides: (await curation.globalHides()).sort() });
   });
@@ -115,21 +145,34 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
       curation.articleSections(a.id),
       curation.globalHides(),
     ]);
-    return c.json({ article: a, manualTags, sections: indexed, hiddenEverywhere: globalHides.includes(a.id) });
+    return c.json({
+      article: a,
+      manualTags,
+      sections: indexed,
+      hiddenEverywhere: globalHides.includes(a.id),
+    });
   });
 
   app.post('/admin/api/articles/:id/tags', async (c) => {
     const a = await mustArticle(c.req.param('id'));
     const change = await jsonBody(c, tagChangeSchema);
-    const expireAt = (await curation.articleExpiry(a.id)) ?? Date.parse(a.published) + config.retention.maxAge;
+    const expireAt =
+      (await curation.articleExpiry(a.id)) ?? Date.parse(a.published) + config.retention.maxAge;
     const manual = await curation.setManualTags(a.id, change, expireAt);
     const tags = applyManualTags(a.tags, manual);
     await store.articles.replace(a.id, plainArticle(a, tags));
     // Section membership follows the new tags at once, as persist would compute it.
-    const explicit = (await allSources(config, store)).filter((s) => a.sources.includes(s.id)).flatMap((s) => s.sections ?? []);
+    const explicit = (await allSources(config, store))
+      .filter((s) => a.sources.includes(s.id))
+      .flatMap((s) => s.sections ?? []);
     const member = curator.sectionsFor({
-      tags, sources: a.sources, lang: a.lang, title: a.title, summary: a.summary,
-      text: htmlToText(a.contentHtml), explicitSections: explicit,
+      tags,
+      sources: a.sources,
+      lang: a.lang,
+      title: a.title,
+      summary: a.summary,
+      text: htmlToText(a.contentHtml),
+      explicitSections: explicit,
     });
     const previous = await curation.articleSections(a.id);
     await store.sections.index(a.id, Date.parse(a.published), member, previous, true);

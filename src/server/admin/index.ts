@@ -27,7 +27,10 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
     bodyLimit({
       maxSize: ADMIN_BODY_LIMIT,
       onError: (c) => {
-        const res = errorResponse(c, new HttpError(413, 'payload-too-large', `request body exceeds ${ADMIN_BODY_LIMIT} bytes`));
+        const res = errorResponse(
+          c,
+          new HttpError(413, 'payload-too-large', `request body exceeds ${ADMIN_BODY_LIMIT} bytes`),
+        );
         // The rest of the body is never read: the connection cannot be reused.
         res.headers.set('Connection', 'close');
         return res;

@@ -4,9 +4,14 @@ type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema) => ({ content: { 'application/json': { schema } } });
-const ok = (description: string, schema: Schema = { type: 'object' }) => ({ description, ...json(schema) });
+const ok = (description: string, schema: Schema = { type: 'object' }) => ({
+  description,
+  ...json(schema),
+});
 const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c] ?? 'error', ...json(ref('Error')) }]));
+  Object.fromEntries(
+    codes.map((c) => [String(c), { description: ERROR_TEXT[c] ?? 'error', ...json(ref('Error')) }]),
+  );
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid input (zod issues in error.details.issues) or a blocked address',
   401: 'missing or wrong token',
@@ -16,7 +21,13 @@ const ERROR_TEXT: Record<number, string> = {
   422: 'the URL is not a usable feed (unreachable, not a feed, no feed announced)',
   503: 'no queue on this server',
 };
-const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const idParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 const body = (schema: Schema) => ({ required: true, ...json(schema) });
 const std = [401, 404];
 
@@ -34,21 +45,42 @@ export function adminOpenApi(baseUrl: string): Schema {
     servers: [{ url: baseUrl }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_admin' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_admin' },
+      },
       schemas: {
         Error: {
           type: 'object',
           required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+            },
+          },
         },
         Source: {
           type: 'object',
           properties: {
-            id: { type: 'string', pattern: '^[a-z0-9-]+$' }, url: { type: 'string', format: 'uri' }, title: { type: ['string', 'null'] },
-            lang: { type: ['string', 'null'] }, interval: { type: ['integer', 'null'], description: 'ms' }, tags: { type: 'array', items: { type: 'string' } },
-            priority: { type: 'integer' }, enabled: { type: 'boolean' }, sections: { type: 'array', items: { type: 'string' } },
-            origin: { enum: ['config', 'runtime'] }, readOnly: { type: 'boolean' }, paused: { type: 'boolean' },
-            health: { type: 'object', description: 'status, healthy, lastFetch, lastSuccess, lastError, nextPoll, articleCount …' },
+            id: { type: 'string', pattern: '^[a-z0-9-]+$' },
+            url: { type: 'string', format: 'uri' },
+            title: { type: ['string', 'null'] },
+            lang: { type: ['string', 'null'] },
+            interval: { type: ['integer', 'null'], description: 'ms' },
+            tags: { type: 'array', items: { type: 'string' } },
+            priority: { type: 'integer' },
+            enabled: { type: 'boolean' },
+            sections: { type: 'array', items: { type: 'string' } },
+            origin: { enum: ['config', 'runtime'] },
+            readOnly: { type: 'boolean' },
+            paused: { type: 'boolean' },
+            health: {
+              type: 'object',
+              description:
+                'status, healthy, lastFetch, lastSuccess, lastError, nextPoll, articleCount …',
+            },
           },
         },
         SourceInput: {
@@ -56,86 +88,305 @@ export function adminOpenApi(baseUrl: string): Schema {
           required: ['id', 'url'],
           additionalProperties: false,
           properties: {
-            id: { type: 'string', pattern: '^[a-z0-9-]+$' }, url: { type: 'string', description: 'http(s) feed URL, or an HTML page announcing one' },
-            title: { type: ['string', 'null'] }, lang: { type: ['string', 'null'] }, interval: { type: ['string', 'integer', 'null'], description: '10m, 6h or ms' },
-            tags: { type: 'array', items: { type: 'string' } }, priority: { type: 'integer' }, sections: { type: 'array', items: { type: 'string' } },
+            id: { type: 'string', pattern: '^[a-z0-9-]+$' },
+            url: {
+              type: 'string',
+              description: 'http(s) feed URL, or an HTML page announcing one',
+            },
+            title: { type: ['string', 'null'] },
+            lang: { type: ['string', 'null'] },
+            interval: { type: ['string', 'integer', 'null'], description: '10m, 6h or ms' },
+            tags: { type: 'array', items: { type: 'string' } },
+            priority: { type: 'integer' },
+            sections: { type: 'array', items: { type: 'string' } },
           },
         },
         SectionCuration: {
           type: 'object',
           properties: {
-            section: { type: 'string' }, version: { type: 'integer' }, hides: { type: 'array', items: { type: 'string' } },
-            pins: { type: 'array', items: { type: 'object', properties: { articleId: { type: 'string' }, pinnedAt: { type: 'string', format: 'date-time' }, until: { type: ['string', 'null'], format: 'date-time' } } } },
+            section: { type: 'string' },
+            version: { type: 'integer' },
+            hides: { type: 'array', items: { type: 'string' } },
+            pins: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  articleId: { type: 'string' },
+                  pinnedAt: { type: 'string', format: 'date-time' },
+                  until: { type: ['string', 'null'], format: 'date-time' },
+                },
+              },
+            },
           },
         },
-        ArticleRef: { type: 'object', required: ['articleId'], additionalProperties: false, properties: { articleId: { type: 'string' } } },
+        ArticleRef: {
+          type: 'object',
+          required: ['articleId'],
+          additionalProperties: false,
+          properties: { articleId: { type: 'string' } },
+        },
       },
     },
     paths: {
-      '/admin/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: ok('OpenAPI 3.1') } } },
+      '/admin/api/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { 200: ok('OpenAPI 3.1') } },
+      },
       '/admin/login': {
         get: {
-          summary: 'Sets the dashboard cookie (HttpOnly, SameSite=Strict) and redirects to /admin/queues',
+          summary:
+            'Sets the dashboard cookie (HttpOnly, SameSite=Strict) and redirects to /admin/queues',
           security: [],
           parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
           responses: { 303: { description: 'cookie set' }, ...errors(401, 404) },
         },
       },
-      '/admin/queues': { get: { summary: 'bull-board queue dashboard (HTML)', security: [{ bearer: [] }, { cookie: [] }], responses: { 200: { description: 'HTML' }, ...errors(...std) } } },
+      '/admin/queues': {
+        get: {
+          summary: 'bull-board queue dashboard (HTML)',
+          security: [{ bearer: [] }, { cookie: [] }],
+          responses: { 200: { description: 'HTML' }, ...errors(...std) },
+        },
+      },
       '/admin/api/sources': {
-        get: { summary: 'Every source (config and runtime) with health', responses: { 200: ok('sources', { type: 'object', properties: { sources: { type: 'array', items: ref('Source') } } }), ...errors(...std) } },
+        get: {
+          summary: 'Every source (config and runtime) with health',
+          responses: {
+            200: ok('sources', {
+              type: 'object',
+              properties: { sources: { type: 'array', items: ref('Source') } },
+            }),
+            ...errors(...std),
+          },
+        },
         post: {
-          summary: 'Add a runtime source; HTML pages are followed to the feed they announce; the feed must parse',
+          summary:
+            'Add a runtime source; HTML pages are followed to the feed they announce; the feed must parse',
           requestBody: body(ref('SourceInput')),
-          responses: { 201: ok('added', { type: 'object', properties: { source: ref('Source'), feed: { type: 'object', properties: { discoveredFrom: { type: ['string', 'null'] }, items: { type: 'integer' } } } } }), ...errors(400, 401, 404, 409, 413, 422) },
+          responses: {
+            201: ok('added', {
+              type: 'object',
+              properties: {
+                source: ref('Source'),
+                feed: {
+                  type: 'object',
+                  properties: {
+                    discoveredFrom: { type: ['string', 'null'] },
+                    items: { type: 'integer' },
+                  },
+                },
+              },
+            }),
+            ...errors(400, 401, 404, 409, 413, 422),
+          },
         },
       },
       '/admin/api/sources/{id}': {
         parameters: [idParam('id', 'source id')],
-        get: { summary: 'One source', responses: { 200: ok('source', { type: 'object', properties: { source: ref('Source') } }), ...errors(...std) } },
-        patch: {
-          summary: 'Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409',
-          requestBody: body({ type: 'object', additionalProperties: false, properties: { url: { type: 'string' }, title: { type: ['string', 'null'] }, lang: { type: ['string', 'null'] }, interval: { type: ['string', 'integer', 'null'] }, tags: { type: 'array', items: { type: 'string' } }, priority: { type: 'integer' }, sections: { type: 'array', items: { type: 'string' } } } }),
-          responses: { 200: ok('updated', { type: 'object', properties: { source: ref('Source') } }), ...errors(400, 401, 404, 409, 413, 422) },
+        get: {
+          summary: 'One source',
+          responses: {
+            200: ok('source', { type: 'object', properties: { source: ref('Source') } }),
+            ...errors(...std),
+          },
         },
-        delete: { summary: 'Delete a runtime source (its articles expire with retention); config sources → 409', responses: { 200: ok('deleted'), ...errors(401, 404, 409) } },
+        patch: {
+          summary:
+            'Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409',
+          requestBody: body({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              url: { type: 'string' },
+              title: { type: ['string', 'null'] },
+              lang: { type: ['string', 'null'] },
+              interval: { type: ['string', 'integer', 'null'] },
+              tags: { type: 'array', items: { type: 'string' } },
+              priority: { type: 'integer' },
+              sections: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+          responses: {
+            200: ok('updated', { type: 'object', properties: { source: ref('Source') } }),
+            ...errors(400, 401, 404, 409, 413, 422),
+          },
+        },
+        delete: {
+          summary:
+            'Delete a runtime source (its articles expire with retention); config sources → 409',
+          responses: { 200: ok('deleted'), ...errors(401, 404, 409) },
+        },
       },
-      '/admin/api/sources/{id}/pause': { parameters: [idParam('id', 'source id')], post: { summary: 'Pause polling (config sources: a Redis override)', responses: { 200: ok('paused', { type: 'object', properties: { source: ref('Source') } }), ...errors(...std) } } },
-      '/admin/api/sources/{id}/resume': { parameters: [idParam('id', 'source id')], post: { summary: 'Resume polling', responses: { 200: ok('resumed', { type: 'object', properties: { source: ref('Source') } }), ...errors(...std) } } },
-      '/admin/api/sources/{id}/refresh': { parameters: [idParam('id', 'source id')], post: { summary: 'Poll now (one forced poll, de-duplicated while pending)', responses: { 202: ok('queued', { type: 'object', properties: { queued: { type: 'string' }, jobId: { type: 'string' } } }), ...errors(401, 404, 409, 503) } } },
-      '/admin/api/sections/{id}': { parameters: [idParam('id', 'section id')], get: { summary: "A section's pins and hides", responses: { 200: ok('curation', ref('SectionCuration')), ...errors(...std) } } },
+      '/admin/api/sources/{id}/pause': {
+        parameters: [idParam('id', 'source id')],
+        post: {
+          summary: 'Pause polling (config sources: a Redis override)',
+          responses: {
+            200: ok('paused', { type: 'object', properties: { source: ref('Source') } }),
+            ...errors(...std),
+          },
+        },
+      },
+      '/admin/api/sources/{id}/resume': {
+        parameters: [idParam('id', 'source id')],
+        post: {
+          summary: 'Resume polling',
+          responses: {
+            200: ok('resumed', { type: 'object', properties: { source: ref('Source') } }),
+            ...errors(...std),
+          },
+        },
+      },
+      '/admin/api/sources/{id}/refresh': {
+        parameters: [idParam('id', 'source id')],
+        post: {
+          summary: 'Poll now (one forced poll, de-duplicated while pending)',
+          responses: {
+            202: ok('queued', {
+              type: 'object',
+              properties: { queued: { type: 'string' }, jobId: { type: 'string' } },
+            }),
+            ...errors(401, 404, 409, 503),
+          },
+        },
+      },
+      '/admin/api/sections/{id}': {
+        parameters: [idParam('id', 'section id')],
+        get: {
+          summary: "A section's pins and hides",
+          responses: { 200: ok('curation', ref('SectionCuration')), ...errors(...std) },
+        },
+      },
       '/admin/api/sections/{id}/pins': {
         parameters: [idParam('id', 'section id')],
         post: {
-          summary: 'Pin an article to the top of the section (newest pin first), until a time or until unpinned',
-          requestBody: body({ type: 'object', required: ['articleId'], additionalProperties: false, properties: { articleId: { type: 'string' }, until: { type: 'string', format: 'date-time' } } }),
+          summary:
+            'Pin an article to the top of the section (newest pin first), until a time or until unpinned',
+          requestBody: body({
+            type: 'object',
+            required: ['articleId'],
+            additionalProperties: false,
+            properties: {
+              articleId: { type: 'string' },
+              until: { type: 'string', format: 'date-time' },
+            },
+          }),
           responses: { 201: ok('pinned', ref('SectionCuration')), ...errors(400, 401, 404, 413) },
         },
       },
-      '/admin/api/sections/{id}/pins/{articleId}': { parameters: [idParam('id', 'section id'), idParam('articleId', 'article id')], delete: { summary: 'Unpin', responses: { 200: ok('unpinned', ref('SectionCuration')), ...errors(...std) } } },
-      '/admin/api/sections/{id}/hides': { parameters: [idParam('id', 'section id')], post: { summary: 'Hide an article from the section', requestBody: body(ref('ArticleRef')), responses: { 201: ok('hidden', ref('SectionCuration')), ...errors(400, 401, 404, 413) } } },
-      '/admin/api/sections/{id}/hides/{articleId}': { parameters: [idParam('id', 'section id'), idParam('articleId', 'article id')], delete: { summary: 'Unhide', responses: { 200: ok('unhidden', ref('SectionCuration')), ...errors(...std) } } },
-      '/admin/api/hides': {
-        get: { summary: 'Articles hidden everywhere', responses: { 200: ok('hides', { type: 'object', properties: { hides: { type: 'array', items: { type: 'string' } } } }), ...errors(...std) } },
-        post: { summary: 'Hide an article from every section', requestBody: body(ref('ArticleRef')), responses: { 201: ok('hidden'), ...errors(400, 401, 404, 413) } },
+      '/admin/api/sections/{id}/pins/{articleId}': {
+        parameters: [idParam('id', 'section id'), idParam('articleId', 'article id')],
+        delete: {
+          summary: 'Unpin',
+          responses: { 200: ok('unpinned', ref('SectionCuration')), ...errors(...std) },
+        },
       },
-      '/admin/api/hides/{articleId}': { parameters: [idParam('articleId', 'article id')], delete: { summary: 'Unhide everywhere', responses: { 200: ok('unhidden'), ...errors(...std) } } },
-      '/admin/api/articles/{id}': { parameters: [idParam('id', 'article id')], get: { summary: 'The stored article, its manual tags and sections', responses: { 200: ok('article'), ...errors(...std) } } },
+      '/admin/api/sections/{id}/hides': {
+        parameters: [idParam('id', 'section id')],
+        post: {
+          summary: 'Hide an article from the section',
+          requestBody: body(ref('ArticleRef')),
+          responses: { 201: ok('hidden', ref('SectionCuration')), ...errors(400, 401, 404, 413) },
+        },
+      },
+      '/admin/api/sections/{id}/hides/{articleId}': {
+        parameters: [idParam('id', 'section id'), idParam('articleId', 'article id')],
+        delete: {
+          summary: 'Unhide',
+          responses: { 200: ok('unhidden', ref('SectionCuration')), ...errors(...std) },
+        },
+      },
+      '/admin/api/hides': {
+        get: {
+          summary: 'Articles hidden everywhere',
+          responses: {
+            200: ok('hides', {
+              type: 'object',
+              properties: { hides: { type: 'array', items: { type: 'string' } } },
+            }),
+            ...errors(...std),
+          },
+        },
+        post: {
+          summary: 'Hide an article from every section',
+          requestBody: body(ref('ArticleRef')),
+          responses: { 201: ok('hidden'), ...errors(400, 401, 404, 413) },
+        },
+      },
+      '/admin/api/hides/{articleId}': {
+        parameters: [idParam('articleId', 'article id')],
+        delete: {
+          summary: 'Unhide everywhere',
+          responses: { 200: ok('unhidden'), ...errors(...std) },
+        },
+      },
+      '/admin/api/articles/{id}': {
+        parameters: [idParam('id', 'article id')],
+        get: {
+          summary: 'The stored article, its manual tags and sections',
+          responses: { 200: ok('article'), ...errors(...std) },
+        },
+      },
       '/admin/api/articles/{id}/tags': {
         parameters: [idParam('id', 'article id')],
         post: {
-          summary: 'Add or remove manual tags (kept across re-ingest); section membership follows at once',
-          requestBody: body({ type: 'object', additionalProperties: false, properties: { add: { type: 'array', items: { type: 'string' } }, remove: { type: 'array', items: { type: 'string' } } } }),
-          responses: { 200: ok('tags', { type: 'object', properties: { tags: { type: 'array', items: { type: 'string' } }, sections: { type: 'array', items: { type: 'string' } } } }), ...errors(400, 401, 404, 413) },
+          summary:
+            'Add or remove manual tags (kept across re-ingest); section membership follows at once',
+          requestBody: body({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              add: { type: 'array', items: { type: 'string' } },
+              remove: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+          responses: {
+            200: ok('tags', {
+              type: 'object',
+              properties: {
+                tags: { type: 'array', items: { type: 'string' } },
+                sections: { type: 'array', items: { type: 'string' } },
+              },
+            }),
+            ...errors(400, 401, 404, 413),
+          },
         },
       },
       '/admin/api/opml': {
-        get: { summary: 'Every source as OPML 2.0', responses: { 200: { description: 'OPML', content: { 'text/x-opml': { schema: { type: 'string' } } } }, ...errors(...std) } },
+        get: {
+          summary: 'Every source as OPML 2.0',
+          responses: {
+            200: {
+              description: 'OPML',
+              content: { 'text/x-opml': { schema: { type: 'string' } } },
+            },
+            ...errors(...std),
+          },
+        },
         post: {
-          summary: 'Import an OPML document as runtime sources (?section= places them in a section)',
-          parameters: [{ name: 'section', in: 'query', required: false, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'text/x-opml': { schema: { type: 'string' } }, 'application/xml': { schema: { type: 'string' } } } },
-          responses: { 201: ok('imported', { type: 'object', properties: { added: { type: 'array', items: { type: 'string' } }, skipped: { type: 'array', items: { type: 'object' } } } }), 200: ok('nothing new'), ...errors(400, 401, 404, 413) },
+          summary:
+            'Import an OPML document as runtime sources (?section= places them in a section)',
+          parameters: [
+            { name: 'section', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'text/x-opml': { schema: { type: 'string' } },
+              'application/xml': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            201: ok('imported', {
+              type: 'object',
+              properties: {
+                added: { type: 'array', items: { type: 'string' } },
+                skipped: { type: 'array', items: { type: 'object' } },
+              },
+            }),
+            200: ok('nothing new'),
+            ...errors(400, 401, 404, 413),
+          },
         },
       },
     },

@@ -7,7 +7,11 @@ import { escapeXml, cleanText } from '../../publish/clean.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 
-export function renderSourcesOpml(title: string, sources: readonly SourceConfig[], now: Date): string {
+export function renderSourcesOpml(
+  title: string,
+  sources: readonly SourceConfig[],
+  now: Date,
+): string {
   const attr = (v: string) => escapeXml(cleanText(v));
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
@@ -42,9 +46,11 @@ export function registerOpmlRoutes(app: Hono, deps: ServerDeps) {
 
   app.post('/admin/api/opml', async (c) => {
     const section = c.req.query('section') ?? null;
-    if (section !== null && !config.sections.some((s) => s.id === section)) throw notFound(`unknown section "${section}"`);
+    if (section !== null && !config.sections.some((s) => s.id === section))
+      throw notFound(`unknown section "${section}"`);
     const text = await c.req.text();
-    if (!/<opml[\s>]/i.test(text)) throw badRequest('the body is not an OPML document (no <opml> element)');
+    if (!/<opml[\s>]/i.test(text))
+      throw badRequest('the body is not an OPML document (no <opml> element)');
     const res = await importOpml(config, store, text, { section });
     await deps.syncSchedules?.();
     return c.json(res, res.added.length ? 201 : 200);

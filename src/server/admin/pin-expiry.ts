@@ -12,7 +12,11 @@ export type PinExpiryCheck = MiddlewareHandler & {
   settled(sectionId: string, nowMs: number): boolean;
 };
 
-export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now: () => Date): PinExpiryCheck {
+export function pinExpiryCheck(
+  store: Store,
+  sectionIds: readonly string[],
+  now: () => Date,
+): PinExpiryCheck {
   const curation = store.curation;
   const known = new Set(sectionIds);
   const memo = new Map<string, { checkedAt: number; next: number | null }>();
@@ -38,7 +42,9 @@ export function pinExpiryCheck(store: Store, sectionIds: readonly string[], now:
   return Object.assign(middleware, {
     settled(sectionId: string, nowMs: number) {
       const m = memo.get(sectionId);
-      return m !== undefined && nowMs - m.checkedAt < RECHECK_MS && (m.next === null || m.next > nowMs);
+      return (
+        m !== undefined && nowMs - m.checkedAt < RECHECK_MS && (m.next === null || m.next > nowMs)
+      );
     },
   });
 }

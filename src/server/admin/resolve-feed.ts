@@ -25,16 +25,25 @@ const MAX_CANDIDATES = 5;
 function feedProblem(e: unknown, url: string): HttpError {
   if (isFeedError(e)) {
     if (e.kind === 'blocked-address') {
-      return new HttpError(400, 'blocked-address', `${url} resolves to a private or reserved address (set fetch.allowPrivateNetworks to allow it)`);
+      return new HttpError(
+        400,
+        'blocked-address',
+        `${url} resolves to a private or reserved address (set fetch.allowPrivateNetworks to allow it)`,
+      );
     }
     return new HttpError(422, `feed-${e.kind}`, `cannot use ${url}: ${e.message}`);
   }
-  return new HttpError(422, 'feed-parse', `cannot use ${url}: ${(e as Error)?.message ?? String(e)}`);
+  return new HttpError(
+    422,
+    'feed-parse',
+    `cannot use ${url}: ${(e as Error)?.message ?? String(e)}`,
+  );
 }
 
 async function fetchText(fetcher: Fetcher, url: string) {
   const res = await fetcher.fetch({ url }, { accept: 'any' });
-  if (res.kind !== 'ok') throw new HttpError(422, 'feed-http', `${url} answered 304 to an unconditional request`);
+  if (res.kind !== 'ok')
+    throw new HttpError(422, 'feed-http', `${url} answered 304 to an unconditional request`);
   return res;
 }
 
@@ -57,22 +66,39 @@ export async function resolveFeed(fetch: FetchConfig, url: string): Promise<Reso
     if (!looksLikeHtml(page.body)) {
       try {
         const feed = await parseFeed(page.body, { url: page.finalUrl });
-        return { url: direct, discoveredFrom: null, title: feed.title, lang: feed.lang, items: feed.items.length };
+        return {
+          url: direct,
+          discoveredFrom: null,
+          title: feed.title,
+          lang: feed.lang,
+          items: feed.items.length,
+        };
       } catch (e) {
         throw feedProblem(e, url);
       }
     }
     const candidates = discoverFeedLinks(page.body, page.finalUrl).slice(0, MAX_CANDIDATES);
     if (candidates.length === 0) {
-      throw new HttpError(422, 'no-feed-found', `${url} is an HTML page that announces no feed (<link rel="alternate" type="application/rss+xml" …>)`);
+      throw new HttpError(
+        422,
+        'no-feed-found',
+        `${url} is an HTML page that announces no feed (<link rel="alternate" type="application/rss+xml" …>)`,
+      );
     }
     let last: HttpError | null = null;
     for (const candidate of candidates) {
       try {
         const res = await fetchText(fetcher, candidate);
-        if (looksLikeHtml(res.body)) throw new HttpError(422, 'feed-not-a-feed', `${candidate} is an HTML page, not a feed`);
+        if (looksLikeHtml(res.body))
+          throw new HttpError(422, 'feed-not-a-feed', `${candidate} is an HTML page, not a feed`);
         const feed = await parseFeed(res.body, { url: res.finalUrl });
-        return { url: res.permanentUrl ?? candidate, discoveredFrom: page.finalUrl, title: feed.title, lang: feed.lang, items: feed.items.length };
+        return {
+          url: res.permanentUrl ?? candidate,
+          discoveredFrom: page.finalUrl,
+          title: feed.title,
+          lang: feed.lang,
+          items: feed.items.length,
+        };
       } catch (e) {
         last = e instanceof HttpError ? e : feedProblem(e, candidate);
         if (last.code === 'blocked-address') throw last;

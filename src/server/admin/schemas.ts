@@ -12,7 +12,10 @@ const langSchema = lang;
 const intervalSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === null || ms < 60_000) {
-    ctx.addIssue({ code: 'custom', message: `not a duration of at least 1m: ${JSON.stringify(v)} (use 10m, 6h)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a duration of at least 1m: ${JSON.stringify(v)} (use 10m, 6h)`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -53,6 +56,12 @@ export const pinSchema = z.strictObject({
 });
 
 export const tagChangeSchema = z
-  .strictObject({ add: z.array(idSchema).max(50).default([]), remove: z.array(idSchema).max(50).default([]) })
+  .strictObject({
+    add: z.array(idSchema).max(50).default([]),
+    remove: z.array(idSchema).max(50).default([]),
+  })
   .refine((o) => o.add.length + o.remove.length > 0, 'give tags to add or remove')
-  .refine((o) => !o.add.some((t) => o.remove.includes(t)), 'a tag cannot be both added and removed');
+  .refine(
+    (o) => !o.add.some((t) => o.remove.includes(t)),
+    'a tag cannot be both added and removed',
+  );

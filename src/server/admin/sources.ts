@@ -27,7 +27,8 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
       if (!knownTags.has(t)) issues.push({ path: `tags.${i}`, message: `unknown tag "${t}"` });
     });
     body.sections?.forEach((s, i) => {
-      if (!knownSections.has(s)) issues.push({ path: `sections.${i}`, message: `unknown section "${s}"` });
+      if (!knownSections.has(s))
+        issues.push({ path: `sections.${i}`, message: `unknown section "${s}"` });
     });
     if (issues.length) throw badRequest('invalid request body', { issues });
   };
@@ -37,7 +38,10 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     return s;
   };
   const view = async (s: SourceConfig) => {
-    const [st, paused] = await Promise.all([store.sources.getState(s.id), curation.pausedSources()]);
+    const [st, paused] = await Promise.all([
+      store.sources.getState(s.id),
+      curation.pausedSources(),
+    ]);
     return {
       ...s,
       title: s.title,
@@ -53,13 +57,16 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     return c.json({ sources: await Promise.all(sources.map(view)) });
   });
 
-  app.get('/admin/api/sources/:id', async (c) => c.json({ source: await view(await mustFind(c.req.param('id'))) }));
+  app.get('/admin/api/sources/:id', async (c) =>
+    c.json({ source: await view(await mustFind(c.req.param('id'))) }),
+  );
 
   app.post('/admin/api/sources', async (c) => {
     const body = await jsonBody(c, addSourceSchema);
     checkRefs(body);
     const existing = await allSources(config, store);
-    if (existing.some((s) => s.id === body.id)) throw conflict(`a source with id "${body.id}" exists`);
+    if (existing.some((s) => s.id === body.id))
+      throw conflict(`a source with id "${body.id}" exists`);
     const feed = await resolveFeed(config.fetch, body.url);
     const dup = existing.find((s) => s.url === feed.url);
     if (dup) throw conflict(`${feed.url} is already source "${dup.id}"`);
@@ -77,19 +84,30 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     };
     await store.sources.putRuntime(source);
     await sync();
-    return c.json({ source: await view(source), feed: { discoveredFrom: feed.discoveredFrom, items: feed.items } }, 201);
+    return c.json(
+      {
+        source: await view(source),
+        feed: { discoveredFrom: feed.discoveredFrom, items: feed.items },
+      },
+      201,
+    );
   });
 
   app.patch('/admin/api/sources/:id', async (c) => {
     const current = await mustFind(c.req.param('id'));
-    if (current.origin === 'config') throw conflict(`source "${current.id}" comes from the config file and is read-only here (pause/resume work)`);
+    if (current.origin === 'config')
+      throw conflict(
+        `source "${current.id}" comes from the config file and is read-only here (pause/resume work)`,
+      );
     const body = await jsonBody(c, patchSourceSchema);
     checkRefs(body);
     const next: SourceConfig = { ...current };
     let discoveredFrom: string | null = null;
     if (body.url !== undefined && body.url !== current.url) {
       const feed = await resolveFeed(config.fetch, body.url);
-      const dup = (await allSources(config, store)).find((s) => s.url === feed.url && s.id !== current.id);
+      const dup = (await allSources(config, store)).find(
+        (s) => s.url === feed.url && s.id !== current.id,
+      );
       if (dup) throw conflict(`${feed.url} is already source "${dup.id}"`);
       next.url = feed.url;
       discoveredFrom = feed.discoveredFrom;
@@ -102,7 +120,10 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     if (body.sections !== undefined) next.sections = body.sections;
     await store.sources.putRuntime(next);
     await sync();
-    return c.json({ source: await view(next), ...(discoveredFrom ? { feed: { discoveredFrom } } : {}) });
+    return c.json({
+      source: await view(next),
+      ...(discoveredFrom ? { feed: { discoveredFrom } } : {}),
+    });
   });
 
   const setPaused = (paused: boolean) => async (c: Context) => {
@@ -114,7 +135,13 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     }
     const st = await store.sources.getState(s.id);
     await store.sources.patchState(s.id, {
-      status: paused ? 'paused' : st.lastError && st.consecutiveFailures > 0 ? 'error' : st.lastSuccess ? 'ok' : 'new',
+      status: paused
+        ? 'paused'
+        : st.lastError && st.consecutiveFailures > 0
+          ? 'error'
+          : st.lastSuccess
+            ? 'ok'
+            : 'new',
     });
     await sync();
     return c.json({ source: await view((await findSource(config, store, s.id))!) });
@@ -124,9 +151,13 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
 
   app.delete('/admin/api/sources/:id', async (c) => {
     const s = await mustFind(c.req.param('id'));
-    if (s.origin === 'config') throw conflict(`source "${s.id}" comes from the config file and cannot be deleted here`);
+    if (s.origin === 'config')
+      throw conflict(`source "${s.id}" comes from the config file and cannot be deleted here`);
     await store.sources.deleteRuntime(s.id);
-    await Promise.all([store.sources.deleteState(s.id), curation.setPaused(s.id, false, deps.now())]);
+    await Promise.all([
+      store.sources.deleteState(s.id),
+      curation.setPaused(s.id, false, deps.now()),
+    ]);
     await sync();
     return c.json({ deleted: s.id });
   });
@@ -134,7 +165,8 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
   app.post('/admin/api/sources/:id/refresh', async (c) => {
     const s = await mustFind(c.req.param('id'));
     if (!s.enabled) throw conflict(`source "${s.id}" is paused; resume it first`);
-    if (!deps.refresh) throw new HttpError(503, 'unavailable', 'this server has no queue to refresh through');
+    if (!deps.refresh)
+      throw new HttpError(503, 'unavailable', 'this server has no queue to refresh through');
     const jobId = await deps.refresh(s.id);
     return c.json({ queued: s.id, jobId }, 202);
   });

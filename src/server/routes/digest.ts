@@ -21,12 +21,15 @@ export function digestUrls(baseUrl: string, id: string, period: DigestPeriod) {
 
 function parsePeriod(url: URL): DigestPeriod {
   for (const key of url.searchParams.keys()) {
-    if (key !== 'period') throw badRequest(`unknown query parameter "${key}"`, { parameter: key, allowed: ['period'] });
+    if (key !== 'period')
+      throw badRequest(`unknown query parameter "${key}"`, { parameter: key, allowed: ['period'] });
   }
   const all = url.searchParams.getAll('period');
-  if (all.length > 1) throw badRequest('query parameter "period" given more than once', { parameter: 'period' });
+  if (all.length > 1)
+    throw badRequest('query parameter "period" given more than once', { parameter: 'period' });
   const p = all[0] ?? 'daily';
-  if (p !== 'daily' && p !== 'weekly') throw badRequest('period must be daily or weekly', { parameter: 'period', value: p });
+  if (p !== 'daily' && p !== 'weekly')
+    throw badRequest('period must be daily or weekly', { parameter: 'period', value: p });
   return p;
 }
 
@@ -58,7 +61,18 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
     const base = config.site.baseUrl;
     const urls = digestUrls(base, section.id, period);
     const htmlUrl = `${base}/#section-${section.id}`;
-    const items = buildDigestItems({ id: section.id, title: section.title, lang: section.lang, timezone: section.timezone, htmlUrl }, period, windows, sel.items);
+    const items = buildDigestItems(
+      {
+        id: section.id,
+        title: section.title,
+        lang: section.lang,
+        timezone: section.timezone,
+        htmlUrl,
+      },
+      period,
+      windows,
+      sel.items,
+    );
     const updated = items[0] ? new Date(items[0].published) : new Date(0);
     const body = renderDigest(
       format,
@@ -80,8 +94,17 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
     const oldestStart = windows[windows.length - 1]!.start.getTime();
     const lastModified = sel.items
       .filter((i) => Date.parse(i.published) >= oldestStart)
-      .reduce((t, i) => Math.max(t, Date.parse(i.firstSeen) || 0, Date.parse(i.updated) || 0), updated.getTime());
-    const entry = cache.put(key, version, body, CONTENT_TYPES[format], new Date(Math.floor(lastModified / 1000) * 1000));
+      .reduce(
+        (t, i) => Math.max(t, Date.parse(i.firstSeen) || 0, Date.parse(i.updated) || 0),
+        updated.getTime(),
+      );
+    const entry = cache.put(
+      key,
+      version,
+      body,
+      CONTENT_TYPES[format],
+      new Date(Math.floor(lastModified / 1000) * 1000),
+    );
     return sendCached(c, entry, cacheControl);
   });
 }

@@ -15,7 +15,13 @@ import { renderFeed } from '../../publish/feeds.ts';
 import { selectItems } from '../../curate/select.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { notFound } from '../http-error.ts';
-import { compileTextFilters, hasTextFilters, parseFeedQuery, queryKey, queryString } from '../query.ts';
+import {
+  compileTextFilters,
+  hasTextFilters,
+  parseFeedQuery,
+  queryKey,
+  queryString,
+} from '../query.ts';
 import type { FeedQuery } from '../query.ts';
 import { CONTENT_TYPES, sectionVersion, sendCached } from '../feed-cache.ts';
 import { registerDigestRoutes } from './digest.ts';
@@ -29,7 +35,11 @@ export const CACHE_ARCHIVED = 'public, max-age=86400, immutable';
 export const MAX_SCAN = 600;
 
 export function feedUrls(baseUrl: string, id: string) {
-  return { rss: `${baseUrl}/feeds/${id}.rss`, atom: `${baseUrl}/feeds/${id}.atom`, json: `${baseUrl}/feeds/${id}.json` };
+  return {
+    rss: `${baseUrl}/feeds/${id}.rss`,
+    atom: `${baseUrl}/feeds/${id}.atom`,
+    json: `${baseUrl}/feeds/${id}.json`,
+  };
 }
 
 export interface Page {
@@ -50,21 +60,38 @@ const posMs = (i: PublishedItem) => i.position?.ms ?? publishedMs(i);
 const posId = (i: PublishedItem) => i.position?.id ?? i.id;
 
 /** One page of a section for a query: select.ts's filters, our cursor and text filters. */
-export async function selectPage(deps: ServerDeps, section: SectionConfig, query: FeedQuery, nowMs: number): Promise<Page> {
+export async function selectPage(
+  deps: ServerDeps,
+  section: SectionConfig,
+  query: FeedQuery,
+  nowMs: number,
+): Promise<Page> {
   const limit = query.limit ?? section.limit;
   const pred = hasTextFilters(query.text) ? compileTextFilters(query.text, nowMs) : null;
   const test = pred
-    ? (i: PublishedItem) => pred({ title: i.title, description: `${i.summary}\n${htmlToText(i.contentHtml)}`, publishedMs: publishedMs(i) })
+    ? (i: PublishedItem) =>
+        pred({
+          title: i.title,
+          description: `${i.summary}\n${htmlToText(i.contentHtml)}`,
+          publishedMs: publishedMs(i),
+        })
     : null;
   const { before, beforeId } = query;
   // With a tie-breaking id the cursor's own millisecond is read again and the ids already shown skipped.
   const selectBefore = before === null ? null : beforeId === null ? before : before + 1;
   const seen = (i: PublishedItem) =>
-    beforeId !== null && before !== null && (posMs(i) > before || (posMs(i) === before && posId(i) >= beforeId));
+    beforeId !== null &&
+    before !== null &&
+    (posMs(i) > before || (posMs(i) === before && posId(i) >= beforeId));
   let ask = test ? Math.min(MAX_SCAN, limit * 3) : limit;
   for (;;) {
     const request = ask + 1 + (beforeId !== null ? 20 : 0);
-    const sel = await selectItems(deps.store, section, { limit: request, tags: query.tags, lang: query.lang, q: query.q, before: selectBefore }, deps.priorityOf);
+    const sel = await selectItems(
+      deps.store,
+      section,
+      { limit: request, tags: query.tags, lang: query.lang, q: query.q, before: selectBefore },
+      deps.priorityOf,
+    );
     const more = sel.items.length >= request;
     const scanned = sel.items.filter((i) => !seen(i));
     const kept = test ? scanned.filter(test) : scanned;
@@ -73,8 +100,17 @@ export async function selectPage(deps: ServerDeps, section: SectionConfig, query
       continue;
     }
     const items = kept.slice(0, limit);
-    const last = items.length === limit && (kept.length > limit || more) ? items[items.length - 1] : more ? scanned[scanned.length - 1] : undefined;
-    let next: Page['next'] = last ? (last.position ? { ms: posMs(last), id: posId(last) } : { ms: FLOW_TOP, id: null }) : null;
+    const last =
+      items.length === limit && (kept.length > limit || more)
+        ? items[items.length - 1]
+        : more
+          ? scanned[scanned.length - 1]
+          : undefined;
+    let next: Page['next'] = last
+      ? last.position
+        ? { ms: posMs(last), id: posId(last) }
+        : { ms: FLOW_TOP, id: null }
+      : null;
     // A cursor that would not move (more than MAX_SCAN items in one millisecond) ends paging.
     if (next && next.ms === before && next.id === beforeId) next = null;
     return { items, next };
@@ -87,7 +123,10 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
   const knownTags = new Set(config.tags.map((t) => t.id));
 
   // Most requests are feed readers polling the bare URL: its parse is the same every time.
-  const bare = new Map<string, { section: SectionConfig; format: OutputFormat; query: FeedQuery; key: string }>();
+  const bare = new Map<
+    string,
+    { section: SectionConfig; format: OutputFormat; query: FeedQuery; key: string }
+  >();
 
   app.get('/feeds/:file', async (c) => {
     const file = c.req.param('file');
@@ -109,14 +148,23 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const cacheControl = query.before !== null ? CACHE_ARCHIVED : CACHE_HEAD;
     const hit = cache.get(key, version);
     if (hit) {
-      if (plain) deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry: hit, cacheControl });
+      if (plain)
+        deps.fastFeeds?.remember(c.req.path, {
+          sectionId: section.id,
+          version,
+          entry: hit,
+          cacheControl,
+        });
       return sendCached(c, hit, cacheControl);
     }
 
     const page = await selectPage(deps, section, query, nowMs);
     const base = config.site.baseUrl;
     const urls = feedUrls(base, section.id);
-    const lastModified = page.items.reduce((t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)), 0);
+    const lastModified = page.items.reduce(
+      (t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)),
+      0,
+    );
     const body = renderFeed(
       format,
       {
@@ -127,14 +175,23 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
         site: config.site,
         selfUrl: `${urls[format]}${queryString(query)}`,
         htmlUrl: `${base}/#section-${section.id}`,
-        nextUrl: page.next ? `${urls[format]}${queryString(query, { before: page.next.ms, beforeId: page.next.id })}` : null,
+        nextUrl: page.next
+          ? `${urls[format]}${queryString(query, { before: page.next.ms, beforeId: page.next.id })}`
+          : null,
         updated: new Date(lastModified || 0),
         formatUrls: urls,
       },
       page.items,
     );
-    const entry = cache.put(key, version, body, CONTENT_TYPES[format], new Date(Math.floor((lastModified || 0) / 1000) * 1000));
-    if (plain) deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry, cacheControl });
+    const entry = cache.put(
+      key,
+      version,
+      body,
+      CONTENT_TYPES[format],
+      new Date(Math.floor((lastModified || 0) / 1000) * 1000),
+    );
+    if (plain)
+      deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry, cacheControl });
     return sendCached(c, entry, cacheControl);
   });
   // Digest feeds live under /feeds/{section}/ too; registered here so app.ts needs no change.

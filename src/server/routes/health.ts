@@ -15,7 +15,10 @@ export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
     const queue = redis ? await deps.queueCounts().catch(() => null) : null;
     const ready = redis && workers > 0;
     return c.json(
-      { status: ready ? 'ready' : 'unavailable', checks: { redis: redis ? 'ok' : 'unreachable', workers, queue } },
+      {
+        status: ready ? 'ready' : 'unavailable',
+        checks: { redis: redis ? 'ok' : 'unreachable', workers, queue },
+      },
       ready ? 200 : 503,
     );
   });
@@ -25,7 +28,16 @@ export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
     const items = await Promise.all(
       sources.map(async (s) => {
         const st = await store.sources.getState(s.id);
-        return { id: s.id, title: s.title, url: s.url, lang: s.lang, origin: s.origin, enabled: s.enabled, lastStatus: st.status, ...sourceHealth(s, st) };
+        return {
+          id: s.id,
+          title: s.title,
+          url: s.url,
+          lang: s.lang,
+          origin: s.origin,
+          enabled: s.enabled,
+          lastStatus: st.status,
+          ...sourceHealth(s, st),
+        };
       }),
     );
     return c.json({ sources: items });

@@ -21,7 +21,11 @@ const DIGEST_LABELS: Record<string, { daily: string; weekly: string; label: stri
  * Adds each section's digest feed links right after its subscribe links. (The index renderer in
  * publish/pages.ts knows only the three section feeds; this keeps that module unchanged.)
  */
-export function withDigestLinks(html: string, base: string, sections: readonly SectionConfig[]): string {
+export function withDigestLinks(
+  html: string,
+  base: string,
+  sections: readonly SectionConfig[],
+): string {
   let out = html;
   for (const s of sections) {
     const at = out.indexOf(`<section id="section-${escapeHtml(s.id)}"`);
@@ -31,7 +35,10 @@ export function withDigestLinks(html: string, base: string, sections: readonly S
     if (end < 0) continue;
     const l = DIGEST_LABELS[s.lang.toLowerCase().split('-')[0] ?? ''] ?? DIGEST_LABELS.en!;
     const links = (['daily', 'weekly'] as const)
-      .map((p) => `<li><a href="${escapeHtml(digestUrls(base, s.id, p).rss)}" type="application/rss+xml" class="digest">${escapeHtml(l[p])}</a></li>`)
+      .map(
+        (p) =>
+          `<li><a href="${escapeHtml(digestUrls(base, s.id, p).rss)}" type="application/rss+xml" class="digest">${escapeHtml(l[p])}</a></li>`,
+      )
       .join('');
     const block = `\n<ul class="subscribe digests" aria-label="${escapeHtml(l.label)}">${links}</ul>`;
     out = out.slice(0, end + 5) + block + out.slice(end + 5);
@@ -46,11 +53,27 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
   app.get('/', async (c) => {
     const sections = await Promise.all(
       config.sections.map(async (s) => {
-        const sel = await selectItems(store, s, { limit: 8, tags: [], lang: null, q: null, before: null }, deps.priorityOf);
-        return { id: s.id, title: s.title, description: s.description, lang: s.lang, urls: feedUrls(base, s.id), items: sel.items };
+        const sel = await selectItems(
+          store,
+          s,
+          { limit: 8, tags: [], lang: null, q: null, before: null },
+          deps.priorityOf,
+        );
+        return {
+          id: s.id,
+          title: s.title,
+          description: s.description,
+          lang: s.lang,
+          urls: feedUrls(base, s.id),
+          items: sel.items,
+        };
       }),
     );
-    const html = withDigestLinks(renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }), base, config.sections);
+    const html = withDigestLinks(
+      renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }),
+      base,
+      config.sections,
+    );
     return c.body(html, 200, {
       'Content-Type': HTML,
       'Cache-Control': 'no-cache',
@@ -60,12 +83,21 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
   app.get('/status', async (c) => {
     const sources = await allSources(config, store);
     const states = await Promise.all(
-      sources.map(async (s) => ({ ...(await store.sources.getState(s.id)), url: s.url, title: s.title, lang: s.lang })),
+      sources.map(async (s) => ({
+        ...(await store.sources.getState(s.id)),
+        url: s.url,
+        title: s.title,
+        lang: s.lang,
+      })),
     );
-    return c.body(renderStatusPage({ site: config.site, generatedAt: deps.now(), sources: states }), 200, {
-      'Content-Type': HTML,
-      'Cache-Control': 'no-cache',
-    });
+    return c.body(
+      renderStatusPage({ site: config.site, generatedAt: deps.now(), sources: states }),
+      200,
+      {
+        'Content-Type': HTML,
+        'Cache-Control': 'no-cache',
+      },
+    );
   });
 
   // Browsers ask for it on every page; an empty answer keeps a 404 out of their consoles.
@@ -74,8 +106,16 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
   app.get('/opml', (c) => {
     const body = renderOpml({
       site: config.site,
-      sections: config.sections.map((s) => ({ id: s.id, title: s.title, lang: s.lang, urls: feedUrls(base, s.id) })),
+      sections: config.sections.map((s) => ({
+        id: s.id,
+        title: s.title,
+        lang: s.lang,
+        urls: feedUrls(base, s.id),
+      })),
     });
-    return c.body(body, 200, { 'Content-Type': 'text/x-opml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
+    return c.body(body, 200, {
+      'Content-Type': 'text/x-opml; charset=utf-8',
+      'Cache-Control': 'public, max-age=300',
+    });
   });
 }
