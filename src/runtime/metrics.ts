@@ -22,6 +22,12 @@ export function createMetrics(
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const repairs = new Counter({
+    name: 'tributary_feed_repairs_total',
+    help: 'Fetched feed bodies that needed a repair to be read, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const jobDuration = new Histogram({
     name: 'tributary_poll_duration_seconds',
     help: 'Duration of one poll (fetch to indexes)',
@@ -62,6 +68,7 @@ export function createMetrics(
       if (r.inserted) articles.inc({ outcome: 'inserted' }, r.inserted);
       if (r.updated) articles.inc({ outcome: 'updated' }, r.updated);
       if (r.clustered) articles.inc({ outcome: 'clustered' }, r.clustered);
+      for (const repair of r.repairs ?? []) repairs.inc({ kind: repair.split(':')[0] ?? 'other' });
       jobDuration.observe(r.durationMs / 1000);
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
