@@ -410,6 +410,16 @@ describe('parseFeed: XML safety', () => {
     expect(JSON.stringify(f)).not.toContain('root:');
   });
 
+  it('survives elements nested 100,000 deep (no stack overflow), keeping the item and saying so', async () => {
+    const deep = '<x>'.repeat(100_000) + 'deep text' + '</x>'.repeat(100_000);
+    const f = await parseFeed(
+      `<rss version="2.0"><channel><title>t</title><item><title>a</title><description>${deep}</description></item></channel></rss>`,
+    );
+    expect(f.items.map((i) => i.title)).toEqual(['a']);
+    expect(f.items[0]!.summary).toContain('deep text');
+    expect(f.repairs!.map((r) => r.split(':')[0])).toEqual(['too-deep']);
+  });
+
   it('handles a quadratic-blowup style document (one huge entity used many times) quickly', async () => {
     const big = 'x'.repeat(100_000);
     const doc = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "${big}">]><rss version="2.0"><channel><title>t</title><item><title>${'&a;'.repeat(10_000)}</title></item></channel></rss>`;

@@ -44,6 +44,9 @@ const NAMESPACES: Record<string, string> = {
   'http://purl.oclc.org/net/rss_2.0/enc#': 'enc',
 };
 
+/** Deeper elements are dropped (their text kept): the tree is walked recursively, and no feed nests this deep. */
+export const MAX_DEPTH = 256;
+
 function lineAt(xml: string, index: number): number {
   let line = 1;
   for (let i = xml.indexOf('\n'); i >= 0 && i < index; i = xml.indexOf('\n', i + 1)) line++;
@@ -57,6 +60,8 @@ export function parseXmlTree(xml: string): XmlTree {
   const stack: { el: XElement; scope: Map<string, string> }[] = [];
   const mismatched: string[] = [];
   let ended = false;
+  let tooDeep = 0;
+  let tooDeepTotal = 0;
   let unclosedAtEnd: string[] = [];
 
   const scopeOf = () => stack[stack.length - 1]?.scope ?? new Map<string, string>();
@@ -64,6 +69,11 @@ export function parseXmlTree(xml: string): XmlTree {
   const parser = new Parser(
     {
       onopentag(qname, rawAttrs) {
+        if (stack.length >= MAX_DEPTH) {
+          tooDeep++;
+          tooDeepTotal++;
+          return;
+        }
         let scope = scopeOf();
         const attrs: Record<string, string> = {};
         for (const [k, v] of Object.entries(rawAttrs)) {
@@ -101,6 +111,7 @@ export function parseXmlTree(xml: string): XmlTree {
         else kids.push(text);
       },
       onclosetag(name, implied) {
+        if (tooDeep > 0) return void tooDeep--;
         const top = stack.pop();
         // htmlparser2 reports a self-closed `<x/>` as an implied close too: that one is fine.
         if (!implied || !top || (!ended && xml[parser.endIndex - 1] === '/')) return;
@@ -133,6 +144,10 @@ export function parseXmlTree(xml: string): XmlTree {
         .join(' ')}; closed at the end`,
     );
   }
+  if (tooDeepTotal > 0)
+    repairs.push(
+      `too-deep: ${tooDeepTotal} element(s) nested deeper than ${MAX_DEPTH} levels dropped`,
+    );
   if (extraRoots > 0) repairs.push(`extra-root: ${extraRoots} element(s) after the root ignored`);
   return { root, repairs };
 }
