@@ -187,6 +187,6 @@ export const innerXml = (el: XElement): string => el.children.map(serialize).joi
  */
 export function htmlOf(el: XElement | null | undefined): string | null {
   if (!el) return null;
-  const s = el.children.some((c) => typeof c !== 'string') ? innerXml(el) : textOf(el);
-  return s.trim() === '' ? null : s;
+  const s = (el.children.some((c) => typeof c !== 'string') ? innerXml(el) : textOf(el)).trim();
+  return s === '' ? null : s;
 }
