@@ -13,6 +13,7 @@ import { createStore } from '../../src/store/index.ts';
 import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
 import type { RedisClient } from '../../src/store/client.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { runRetention } from '../../src/runtime/retention.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 
 const CONFIG = `
@@ -212,5 +213,9 @@ describe('the feed read path on stored articles', () => {
     await getAll();
     const w1 = await own.writes();
     expect(writesBetween(w0, w1)).toEqual({});
+    // The expired pin is still stored (a GET deleted nothing); the retention sweep removes it.
+    expect(await run!.store.curation.pins('wire')).toHaveLength(1);
+    await runRetention(run!.config, run!.store, new Date());
+    expect(await run!.store.curation.pins('wire')).toEqual([]);
   }, 30_000);
 });
