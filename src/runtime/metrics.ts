@@ -37,7 +37,10 @@ export function redisCounterHash(
         if (Number.isInteger(n)) m.hincrby(key, f, n);
         else m.hincrbyfloat(key, f, n);
       }
-      await m.exec();
+      await m.exec().catch((err: Error & { previousErrors?: Error[] }) => {
+        // EXECABORT says only "previous errors": name the first (an OOM when Redis is full).
+        throw err.previousErrors?.[0] ?? err;
+      });
     },
     readAll: () => redis.hgetall(key),
   };
@@ -113,6 +116,60 @@ export function pollMetricsText(h: Record<string, string>): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * This process's share of the poll counters: added to the shared hash as they come, kept while a
+ * write fails (Redis full or away) and retried with the next poll or scrape, so none is lost. A
+ * scrape adds what this process has not written yet, so a single process also shows polls that
+ * failed while Redis refused writes.
+ */
+export function pollCounters(hash: CounterHash, onError?: (err: Error) => void) {
+  let pending = new Map<string, number>();
+  let inflight = new Map<string, number>();
+  let flushing: Promise<void> | null = null;
+  let failing = false;
+  const add = (into: Map<string, number>, f: Record<string, number> | Map<string, number>) => {
+    for (const [k, n] of f instanceof Map ? f : Object.entries(f))
+      into.set(k, (into.get(k) ?? 0) + n);
+  };
+  const flush = (): Promise<void> => {
+    if (flushing || pending.size === 0) return flushing ?? Promise.resolve();
+    inflight = pending;
+    pending = new Map();
+    flushing = hash.incr(Object.fromEntries(inflight)).then(
+      () => {
+        inflight = new Map();
+        flushing = null;
+        failing = false;
+      },
+      (err: Error) => {
+        add(pending, inflight); // kept for the next attempt
+        inflight = new Map();
+        flushing = null;
+        if (!failing) onError?.(err); // once per outage, not once per poll
+        failing = true;
+      },
+    );
+    return flushing;
+  };
+  return {
+    /** Adds one poll's fields; resolves once a write attempt has settled (never rejects). */
+    async record(fields: Record<string, number>): Promise<void> {
+      add(pending, fields);
+      while (flushing) await flushing;
+      await flush();
+    },
+    /** The shared totals plus what this process has not written yet. */
+    async read(): Promise<Record<string, string>> {
+      void flush();
+      const h = await hash.readAll();
+      const out = new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+      add(out, pending);
+      add(out, inflight);
+      return Object.fromEntries([...out].map(([k, v]) => [k, String(v)]));
+    },
+  };
+}
+
 export function createMetrics(
   opts: {
     queueCounts?: () => Promise<Record<string, number> | null>;
@@ -123,7 +180,7 @@ export function createMetrics(
     onPublishError?: (err: Error) => void;
   } = {},
 ) {
-  const polls = opts.polls ?? memoryCounterHash();
+  const polls = pollCounters(opts.polls ?? memoryCounterHash(), opts.onPublishError);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
   const http = new Histogram({
@@ -157,7 +214,7 @@ export function createMetrics(
     /** Publishes one poll's counters (resolves once they are written; never rejects). */
     observeReport(r: IngestReport): Promise<void> {
       if (r.outcome === 'skipped') return Promise.resolve();
-      return polls.incr(reportFields(r)).catch((err: Error) => opts.onPublishError?.(err));
+      return polls.record(reportFields(r));
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
       http.observe({ route, method, status: String(status) }, seconds);
@@ -165,7 +222,7 @@ export function createMetrics(
     async render() {
       const [local, shared] = await Promise.all([
         registry.metrics(),
-        polls.readAll().then(pollMetricsText, () => ''),
+        polls.read().then(pollMetricsText, () => ''),
       ]);
       return { contentType: registry.contentType, body: `${shared}${local}` };
     },
