@@ -180,6 +180,8 @@ export interface RawMedia {
   width: number | null;
   height: number | null;
   length: number | null;
+  /** Seconds (media:content `duration`, itunes:duration, JSON Feed `duration_in_seconds`), when known. */
+  duration?: number | null;
 }
 
 export interface RawItem {
@@ -197,8 +199,12 @@ export interface RawItem {
   /** Base URL in effect for this item's content (xml:base), absolute, or null. */
   baseUrl: string | null;
   categories: string[];
+  /**
+   * Every enclosure in document order: RSS `enclosure`, Atom `link rel=enclosure`, `media:content`
+   * (also inside `media:group`), JSON Feed `attachments`. Not thumbnails.
+   */
   enclosures: RawMedia[];
-  /** media:content / media:thumbnail / itunes:image etc. */
+  /** media:content / media:thumbnail / itunes:image etc. (lead image candidates) */
   media: RawMedia[];
   lang: Lang | null;
 }
@@ -231,6 +237,17 @@ export interface ArticleImage {
   height: number | null;
 }
 
+/** One enclosure of an item (audio, video, image, other), as the source gave it. */
+export interface Enclosure {
+  /** Absolute http(s) URL. */
+  url: string;
+  /** MIME type, when known. */
+  type: string | null;
+  /** Bytes (RSS `length`, MRSS `fileSize`), when known. */
+  length: number | null;
+  durationSeconds: number | null;
+}
+
 /** One normalized item, as `preview --json` prints it (plus bookkeeping fields). */
 export interface Article {
   /** Stable id: the same item keeps it across polls, reorderings and URL noise. */
@@ -251,6 +268,8 @@ export interface Article {
   /** Sanitized HTML with absolute URLs. */
   contentHtml: string;
   image: ArticleImage | null;
+  /** Every enclosure, in source order, one per URL (absent on articles stored before they were kept). */
+  enclosures?: Enclosure[];
   lang: Lang;
   tags: string[];
   sourceCategories: string[];

@@ -9,6 +9,7 @@ import {
   forCdata,
   hasInvalidXmlChars,
 } from './clean.ts';
+import { atomEnclosureParts } from './enclosures.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 import { NS } from './rss.ts';
@@ -25,7 +26,9 @@ function entryExtras(item: PreparedItem): string {
     const title = r.title ? ` title="${escapeXml(r.title)}"` : '';
     parts.push(`<link rel="related" type="text/html" href="${escapeXml(r.url)}"${title}/>`);
   }
-  if (item.image) {
+  const enclosures = atomEnclosureParts(item);
+  if (enclosures.length > 0) parts.push(...enclosures);
+  else if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     parts.push(`<link rel="enclosure" type="${type}" href="${url}"/>`);

@@ -1,4 +1,5 @@
 // JSON Feed 1.1, built directly: the `feed` package writes version 1 with a singular `author`.
+import { jsonAttachments } from './enclosures.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 
@@ -22,6 +23,8 @@ export function renderJsonFeed(meta: PreparedMeta, items: PreparedItem[]): strin
     out.content_html = item.contentHtml;
     if (item.summary) out.summary = item.summary;
     if (item.image) out.image = item.image.url;
+    const attachments = jsonAttachments(item);
+    if (attachments) out.attachments = attachments;
     out.date_published = item.published.toISOString();
     out.date_modified = item.updated.toISOString();
     if (item.author) out.authors = [{ name: item.author }];

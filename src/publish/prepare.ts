@@ -1,6 +1,7 @@
 // Turns PublishedItems into clean, validated values every renderer can trust. An item whose
 // link does not parse (or is not http/https) is dropped here, never the whole feed.
 import type { PublishedItem } from '../domain/types.ts';
+import { prepareEnclosures, type PreparedEnclosure } from './enclosures.ts';
 import { articleUrn, cleanText, guessImageType, safeDate, safeHttpUrl, safeLang } from './clean.ts';
 
 export interface PreparedImage {
@@ -31,6 +32,8 @@ export interface PreparedItem {
   lang: string | null;
   tags: string[];
   image: PreparedImage | null;
+  /** Every enclosure, source order, one per URL, typed (enclosures.ts). */
+  enclosures: PreparedEnclosure[];
   related: PreparedRelated[];
   sourceId: string;
   storySources: string[];
@@ -120,6 +123,7 @@ export function prepareItem(item: PublishedItem, fallbackDate: Date): PreparedIt
     lang: safeLang(item.lang),
     tags: uniqueClean(item.tags),
     image,
+    enclosures: prepareEnclosures(item.enclosures),
     related,
     sourceId,
     storySources,

@@ -9,6 +9,7 @@ import {
   forCdata,
   hasInvalidXmlChars,
 } from './clean.ts';
+import { rssEnclosureParts } from './enclosures.ts';
 import type { PreparedMeta } from './feeds.ts';
 import type { PreparedItem } from './prepare.ts';
 
@@ -26,7 +27,9 @@ function itemExtras(item: PreparedItem): string {
   const parts: string[] = [];
   if (item.author) parts.push(`<dc:creator>${escapeXml(item.author)}</dc:creator>`);
   for (const tag of item.tags) parts.push(`<category>${escapeXml(tag)}</category>`);
-  if (item.image) {
+  const enclosures = rssEnclosureParts(item);
+  if (enclosures.length > 0) parts.push(...enclosures);
+  else if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     parts.push(`<enclosure url="${url}" length="0" type="${type}"/>`);

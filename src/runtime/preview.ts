@@ -20,6 +20,7 @@ export type PreviewArticle = Pick<
   | 'summary'
   | 'contentHtml'
   | 'image'
+  | 'enclosures'
   | 'lang'
   | 'tags'
   | 'sourceCategories'
@@ -83,6 +84,7 @@ export async function previewFeed(
         summary: a.summary,
         contentHtml: a.contentHtml,
         image: a.image,
+        enclosures: a.enclosures ?? [],
         lang: a.lang,
         tags,
         sourceCategories: a.sourceCategories,

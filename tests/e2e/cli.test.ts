@@ -102,6 +102,7 @@ sections:
         'summary',
         'contentHtml',
         'image',
+        'enclosures',
         'lang',
         'tags',
         'sourceCategories',
