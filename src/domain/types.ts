@@ -53,6 +53,18 @@ export interface WorkerConfig {
   shutdownGrace: number;
 }
 
+/** Per-source request settings (`sources[].fetch`); headers and auth go to the feed's origin only. */
+export interface SourceFetchSettings {
+  userAgent?: string | null;
+  headers?: Record<string, string>;
+  /** Overrides HTTP, BOM and the document's declared charset. */
+  charset?: string | null;
+  /** Names environment variables; the secrets themselves are never stored or shown. */
+  auth?: { basic: { user: string; passwordEnv: string } } | { bearerEnv: string } | null;
+}
+
+export type FullTextMode = 'auto' | 'always' | 'never';
+
 export interface SourceConfig {
   id: string;
   url: string;
@@ -68,6 +80,15 @@ export interface SourceConfig {
   sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
+  fetch?: SourceFetchSettings;
+  /** Items must match one of these keywords to be stored (keyword rules of tags). */
+  include?: { keywords: string[] };
+  /** Items matching one of these keywords are not stored. */
+  exclude?: { keywords: string[] };
+  /** Fetch the linked page for teaser items (default `auto`). */
+  fullText?: FullTextMode;
+  /** Subscribe through WebSub when the feed names a hub (default true). */
+  push?: boolean;
 }
 
 export interface TagConfig {
@@ -134,6 +155,14 @@ export interface FetchRequest {
   url: string;
   etag?: string | null;
   lastModified?: string | null;
+  /** Replaces fetch.userAgent for this request. */
+  userAgent?: string | null;
+  /** Extra headers and `authorization`: sent only to URLs of `credentialsOrigin`, redirects included. */
+  headers?: Record<string, string>;
+  authorization?: string | null;
+  credentialsOrigin?: string | null;
+  /** Decode the body with this charset whatever HTTP, a BOM or the document say. */
+  charset?: string | null;
 }
 
 interface FetchCommon {
@@ -332,6 +361,8 @@ export interface SourceState {
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
   repairs?: string[];
+  /** HTTP status of the last fetch (null when no response came back). */
+  lastHttpStatus?: number | null;
 }
 
 export interface IngestReport {

@@ -8,7 +8,8 @@ import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
-import { fetchPolitely } from './polite-fetch.ts';
+import { fetchForSource } from './source-fetch.ts';
+import { filterBySource } from './source-filter.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
@@ -76,7 +77,7 @@ export async function ingestSource(
     ? pollTarget(source, state)
     : { ...pollTarget(source, state), etag: null, lastModified: null };
   try {
-    const fetched = await fetchPolitely(deps, target, opts.signal);
+    const fetched = await fetchForSource(deps, source, target, opts.signal);
     if ('hostBusy' in fetched) {
       // Other sources' fetches hold every slot of the host: not this source's failure; a later tick retries.
       return {
@@ -90,7 +91,11 @@ export async function ingestSource(
     let unstoredTimes: number[] = [];
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
-      feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
+      const parsed = await parseFeed(fetched.body, {
+        url: fetched.finalUrl,
+        repairs: fetched.repairs,
+      });
+      feed = filterBySource(source, parsed); // the source's include/exclude keywords
       report.repairs = feed.repairs ?? [];
       unstoredTimes = await storeFeed(
         deps,

@@ -2,7 +2,9 @@
 // never touched). Ids are derived from titles or hosts and made unique.
 import { readFile } from 'node:fs/promises';
 import { Parser } from 'htmlparser2';
+import { z } from 'zod';
 import type { Config, SourceConfig } from '../domain/types.ts';
+import { sourceSettings } from '../config/schema.ts';
 import type { Store } from '../store/index.ts';
 import { allSources } from './catalog.ts';
 
@@ -11,6 +13,26 @@ export interface OpmlOutline {
   xmlUrl: string;
   htmlUrl: string | null;
   lang: string | null;
+  /** The `tributary` attribute: the source's own settings as JSON (same keys as the config). */
+  settings: string | null;
+}
+
+/** `<outline … tributary='{"fullText":"always","fetch":{"charset":"windows-1256"}}'>` */
+const settingsSchema = z.strictObject(sourceSettings).partial();
+
+function readSettings(o: OpmlOutline): Partial<SourceConfig> | string {
+  if (o.settings === null) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(o.settings);
+  } catch {
+    return 'the tributary attribute is not JSON';
+  }
+  const r = settingsSchema.safeParse(json);
+  if (r.success) return r.data as Partial<SourceConfig>;
+  return `invalid tributary settings: ${r.error.issues
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ')}`;
 }
 
 export function parseOpml(text: string): OpmlOutline[] {
@@ -26,6 +48,7 @@ export function parseOpml(text: string): OpmlOutline[] {
           xmlUrl: xmlUrl.trim(),
           htmlUrl: attrs.htmlUrl ?? attrs.htmlurl ?? null,
           lang: attrs.language ?? null,
+          settings: attrs.tributary ?? null,
         });
       },
     },
@@ -93,6 +116,11 @@ export async function importOpml(
       skipped.push({ url: url.href, reason: 'already a source' });
       continue;
     }
+    const settings = readSettings(o);
+    if (typeof settings === 'string') {
+      skipped.push({ url: url.href, reason: settings });
+      continue;
+    }
     let id = slugFor(o);
     for (let n = 2; ids.has(id); n++) id = `${slugFor(o)}-${n}`;
     const source: SourceConfig = {
@@ -106,6 +134,7 @@ export async function importOpml(
       enabled: true,
       origin: 'runtime',
       ...(opts.section ? { sections: [opts.section] } : {}),
+      ...settings,
     };
     await store.sources.putRuntime(source);
     ids.add(id);

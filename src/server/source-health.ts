@@ -10,6 +10,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastFetch: st.lastFetch,
     lastSuccess: st.lastSuccess,
     lastError: st.lastError,
+    lastHttpStatus: st.lastHttpStatus ?? null,
     lastErrorKind: st.lastErrorKind,
     consecutiveFailures: st.consecutiveFailures,
     nextPoll: st.nextPoll,

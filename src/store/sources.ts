@@ -43,6 +43,7 @@ function toState(
     lastNewItems: Number(h.lastNewItems ?? 0),
     epoch: h.epoch || null,
     repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],
+    lastHttpStatus: h.lastHttpStatus ? Number(h.lastHttpStatus) : null,
   };
 }
 

@@ -97,13 +97,21 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     } catch {
       throw new FeedError('http', `invalid URL: ${req.url}`, { permanent: true });
     }
-    const headers: Record<string, string> = {
+    const base: Record<string, string> = {
       'user-agent': opts.userAgent,
       accept: accept === 'feed' ? FEED_ACCEPT : '*/*',
       'accept-encoding': 'gzip, deflate, br',
     };
-    if (req.etag) headers['if-none-match'] = req.etag;
-    if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+    if (req.etag) base['if-none-match'] = req.etag;
+    if (req.lastModified) base['if-modified-since'] = req.lastModified;
+    // A source's own user agent, headers and credentials go to its origin only, on every hop:
+    // a redirect to another host gets none of them (and never the Authorization header).
+    const own: Record<string, string> = { ...base };
+    for (const [k, v] of Object.entries(req.headers ?? {})) own[k.toLowerCase()] = v;
+    if (req.userAgent) own['user-agent'] = req.userAgent;
+    if (req.authorization) own.authorization = req.authorization;
+    const headersFor = (u: URL) =>
+      req.credentialsOrigin && u.origin === req.credentialsOrigin ? own : base;
 
     const visited = new Set<string>();
     let allPermanent = true;
@@ -111,7 +119,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     for (;;) {
       checkTarget(url);
       visited.add(url.href);
-      const res = await request(url, { dispatcher: agent, method: 'GET', headers, signal });
+      const res = await request(url, {
+        dispatcher: agent,
+        method: 'GET',
+        headers: headersFor(url),
+        signal,
+      });
       const h = res.headers as Record<string, HeaderValue>;
       const status = res.statusCode;
 
@@ -188,7 +201,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         signal,
       );
       const contentType = header(h, 'content-type');
-      const decoded = decodeFeedBytes(bytes, contentType, opts.maxBytes);
+      const decoded = decodeFeedBytes(bytes, contentType, opts.maxBytes, req.charset ?? null);
       return {
         kind: 'ok',
         ...common,

@@ -9,6 +9,45 @@ import { jsonBody } from './validate.ts';
 import { addSourceSchema, patchSourceSchema } from './schemas.ts';
 import { resolveFeed } from './resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
+import { withSourceSettings } from '../../pipeline/source-fetch.ts';
+
+/** A source's settings as the API shows them: header names only, `auth` as its kind, never a secret. */
+export function settingsView(s: SourceConfig) {
+  const f = s.fetch;
+  const auth = f?.auth ? ('basic' in f.auth ? 'basic' : 'bearer') : null;
+  return {
+    fetch: f
+      ? {
+          userAgent: f.userAgent ?? null,
+          headers: Object.keys(f.headers ?? {}),
+          charset: f.charset ?? null,
+          auth,
+        }
+      : null,
+    include: s.include ?? null,
+    exclude: s.exclude ?? null,
+    fullText: s.fullText ?? 'auto',
+    push: s.push ?? true,
+  };
+}
+
+type SettingsBody = Partial<Pick<SourceConfig, 'fullText' | 'push'>> & {
+  fetch?: SourceConfig['fetch'] | null;
+  include?: SourceConfig['include'] | null;
+  exclude?: SourceConfig['exclude'] | null;
+};
+
+/** Applies given settings to a source (null removes one). */
+function applySettings(s: SourceConfig, body: SettingsBody): SourceConfig {
+  const next: SourceConfig = { ...s };
+  for (const k of ['fetch', 'include', 'exclude'] as const) {
+    if (body[k] === null) delete next[k];
+    else if (body[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = body[k];
+  }
+  if (body.fullText !== undefined) next.fullText = body.fullText;
+  if (body.push !== undefined) next.push = body.push;
+  return next;
+}
 
 const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
@@ -44,6 +83,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     ]);
     return {
       ...s,
+      ...settingsView(s),
       title: s.title,
       sections: s.sections ?? [],
       readOnly: s.origin === 'config',
@@ -67,21 +107,27 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     const existing = await allSources(config, store);
     if (existing.some((s) => s.id === body.id))
       throw conflict(`a source with id "${body.id}" exists`);
-    const feed = await resolveFeed(config.fetch, body.url);
+    const withSettings = applySettings({ id: body.id, url: body.url } as SourceConfig, body);
+    const feed = await resolveFeed(config.fetch, body.url, (req) =>
+      withSourceSettings(req, withSettings),
+    );
     const dup = existing.find((s) => s.url === feed.url);
     if (dup) throw conflict(`${feed.url} is already source "${dup.id}"`);
-    const source: SourceConfig = {
-      id: body.id,
-      url: feed.url,
-      title: body.title ?? feed.title,
-      lang: body.lang ?? feed.lang?.toLowerCase() ?? null,
-      interval: body.interval ?? null,
-      tags: body.tags ?? [],
-      priority: body.priority ?? 0,
-      enabled: true,
-      origin: 'runtime',
-      ...(body.sections?.length ? { sections: body.sections } : {}),
-    };
+    const source: SourceConfig = applySettings(
+      {
+        id: body.id,
+        url: feed.url,
+        title: body.title ?? feed.title,
+        lang: body.lang ?? feed.lang?.toLowerCase() ?? null,
+        interval: body.interval ?? null,
+        tags: body.tags ?? [],
+        priority: body.priority ?? 0,
+        enabled: true,
+        origin: 'runtime',
+        ...(body.sections?.length ? { sections: body.sections } : {}),
+      },
+      body,
+    );
     await store.sources.putRuntime(source);
     await sync();
     return c.json(
@@ -101,10 +147,12 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
       );
     const body = await jsonBody(c, patchSourceSchema);
     checkRefs(body);
-    const next: SourceConfig = { ...current };
+    const next: SourceConfig = applySettings(current, body);
     let discoveredFrom: string | null = null;
     if (body.url !== undefined && body.url !== current.url) {
-      const feed = await resolveFeed(config.fetch, body.url);
+      const feed = await resolveFeed(config.fetch, body.url, (req) =>
+        withSourceSettings(req, { ...next, url: body.url! }),
+      );
       const dup = (await allSources(config, store)).find(
         (s) => s.url === feed.url && s.id !== current.id,
       );
