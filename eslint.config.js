@@ -13,6 +13,8 @@ const libraryOwners = [
   lib('@hono/node-server', 'src/server'),
   lib('sanitize-html', 'src/pipeline/normalize'),
   lib('undici', 'src/pipeline/fetch'),
+  lib('linkedom', 'src/pipeline/fulltext'),
+  lib('@mozilla/readability', 'src/pipeline/fulltext'),
 ];
 const restrict = (allowed, extraPatterns = []) => [
   'error',
@@ -81,6 +83,10 @@ export default tseslint.config(
     },
   },
   ...['fetch', 'parse', 'normalize', 'dedupe', 'tag'].map(stage),
+  {
+    files: ['src/pipeline/fulltext/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(['linkedom', '@mozilla/readability']) },
+  },
   { files: ['src/publish/**/*.ts'], rules: { 'no-restricted-imports': restrict(['feed']) } },
   { files: ['src/store/**/*.ts'], rules: { 'no-restricted-imports': restrict(['ioredis']) } },
   {

@@ -17,7 +17,8 @@ const USAGE = `Usage: tributary <command> [options]
 Commands:
   start [--config FILE] [--role all|server|worker]   run the service (default role: all)
   demo                                              run the offline demo with bundled feeds
-  preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
+  preview URL [--config FILE] [--json] [--full-text] fetch and process one feed, store nothing
+                                                    (--full-text: read teasers' linked pages)
   check-config [FILE]                               validate a config file
   import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
   retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
@@ -141,20 +142,37 @@ async function cmdPreview(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'full-text': { type: 'boolean', default: false },
+    },
   });
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
   const { previewFeed } = await import('./runtime/preview.ts');
-  const articles = await previewFeed(config, url);
+  const articles = await previewFeed(config, url, new Date(), {
+    fullText: values['full-text'],
+    onFullText: (r) => {
+      process.stderr.write(`full text: ${r.extracted} page(s) extracted\n`);
+      for (const f of r.failures) process.stderr.write(`full text: kept the feed's text (${f})\n`);
+    },
+  });
   if (values.json) {
     process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
     return;
   }
   for (const a of articles) {
     process.stdout.write(
-      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
+      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n` +
+        (values['full-text']
+          ? `    text: ${a.contentHtml
+              .replace(/<[^>]*>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .trim()
+              .slice(0, 200)}\n`
+          : ''),
     );
   }
   process.stdout.write(`${articles.length} articles\n`);

@@ -363,6 +363,8 @@ export interface SourceState {
   repairs?: string[];
   /** HTTP status of the last fetch (null when no response came back). */
   lastHttpStatus?: number | null;
+  /** Linked pages the last poll could not use for full text (`reason url`); empty when none. */
+  fullTextFailures?: string[];
 }
 
 export interface IngestReport {
@@ -379,4 +381,6 @@ export interface IngestReport {
   nextPollAt: number;
   /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
   repairs?: string[];
+  /** Linked pages for full text: fetched and extracted, used from the cache, failed by reason. */
+  fullText?: { extracted: number; cached: number; failed: Record<string, number> };
 }

@@ -10,6 +10,7 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchForSource } from './source-fetch.ts';
 import { filterBySource } from './source-filter.ts';
+import { fullTextStep } from './fulltext/enrich.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
@@ -95,7 +96,15 @@ export async function ingestSource(
         url: fetched.finalUrl,
         repairs: fetched.repairs,
       });
-      feed = filterBySource(source, parsed); // the source's include/exclude keywords
+      // The source's include/exclude keywords, then full text for teasers.
+      const pages = deps.store.pages;
+      feed = await fullTextStep(
+        { ...deps, pages },
+        source,
+        filterBySource(source, parsed),
+        report,
+        opts.signal,
+      );
       report.repairs = feed.repairs ?? [];
       unstoredTimes = await storeFeed(
         deps,

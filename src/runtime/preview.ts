@@ -7,6 +7,7 @@ import { parseFeed } from '../pipeline/parse/parse-feed.ts';
 import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
+import { withFullText } from '../pipeline/fulltext/enrich.ts';
 import { htmlToText } from '../text/html-text.ts';
 
 export type PreviewArticle = Pick<
@@ -26,10 +27,18 @@ export type PreviewArticle = Pick<
   | 'sourceCategories'
 >;
 
+export interface PreviewOptions {
+  /** Read teasers' linked pages as the workers do with `fullText: auto` (no cache). */
+  fullText?: boolean;
+  /** Told how the full-text step went (pages extracted, `reason url` of those that failed). */
+  onFullText?(r: { extracted: number; failures: string[] }): void;
+}
+
 export async function previewFeed(
   config: Config,
   url: string,
   now = new Date(),
+  opts: PreviewOptions = {},
 ): Promise<PreviewArticle[]> {
   try {
     new URL(url);
@@ -53,7 +62,7 @@ export async function previewFeed(
       res = await fetcher.fetch({ url: links[0]! });
       if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     }
-    const feed = await parseFeed(res.body, { url: res.finalUrl });
+    let feed = await parseFeed(res.body, { url: res.finalUrl });
     const source: SourceConfig = {
       id: 'preview',
       url: res.finalUrl,
@@ -65,6 +74,15 @@ export async function previewFeed(
       enabled: true,
       origin: 'runtime',
     };
+    if (opts.fullText) {
+      const r = await withFullText(
+        { fetcher, hostLimiter: null, pages: null, now: () => now },
+        { ...source, fullText: 'auto' },
+        feed,
+      );
+      feed = r.feed;
+      opts.onFullText?.({ extracted: r.extracted, failures: r.failures });
+    }
     const tagger = createTagger(config.tags);
     return normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
       const tags = tagger.tag({

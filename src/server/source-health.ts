@@ -18,5 +18,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastNewItems: st.lastNewItems,
     /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
     warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
+    /** Linked pages the last poll could not read for full text (`reason url`); the items kept the feed's text. */
+    fullTextFailures: st.fullTextFailures ?? [],
   };
 }

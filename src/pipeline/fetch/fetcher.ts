@@ -23,15 +23,17 @@ export interface FetcherOptions {
 }
 
 export interface Fetcher {
-  fetch(
-    req: FetchRequest,
-    opts?: { signal?: AbortSignal; accept?: 'feed' | 'any' },
-  ): Promise<FetchResult>;
+  fetch(req: FetchRequest, opts?: { signal?: AbortSignal; accept?: Accept }): Promise<FetchResult>;
   close(): Promise<void>;
 }
 
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
+
+/** Linked web pages (full text). */
+export const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
+/** What the request asks for: a feed, a web page, anything. */
+export type Accept = 'feed' | 'page' | 'any';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PERMANENT_REDIRECTS = new Set([301, 308]);
@@ -89,7 +91,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   async function fetchOnce(
     req: FetchRequest,
     signal: AbortSignal,
-    accept: 'feed' | 'any',
+    accept: Accept,
   ): Promise<FetchResult> {
     let url: URL;
     try {
@@ -99,7 +101,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     }
     const base: Record<string, string> = {
       'user-agent': opts.userAgent,
-      accept: accept === 'feed' ? FEED_ACCEPT : '*/*',
+      accept: accept === 'feed' ? FEED_ACCEPT : accept === 'page' ? PAGE_ACCEPT : '*/*',
       'accept-encoding': 'gzip, deflate, br',
     };
     if (req.etag) base['if-none-match'] = req.etag;
