@@ -94,11 +94,14 @@ async function cmdStart(args: string[]) {
 async function cmdDemo(args: string[]) {
   parseArgs({ args, options: {} });
   const explicit = explicitEnv();
-  const { startFixtureServer } = await import('./runtime/demo-server.ts');
+  const { startFixtureServer, DEMO_FIXTURE_PORT } = await import('./runtime/demo-server.ts');
   const { startTributary } = await import('./runtime/start.ts');
   const { enqueueRefresh } = await import('./queues/queues.ts');
   const { allSources } = await import('./runtime/catalog.ts');
+  const wantPort = Number(process.env.DEMO_FIXTURE_PORT ?? DEMO_FIXTURE_PORT);
   const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
+    port: wantPort,
+    fallbackToFree: true,
     charsetFor: (f) => (f.includes('1256') ? 'windows-1256' : null),
   });
   const config = loadConfig({
@@ -116,6 +119,11 @@ async function cmdDemo(args: string[]) {
   process.stdout.write(
     banner(run, config, [
       `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
+      ...(fixtures.port === wantPort
+        ? []
+        : [
+            `  demo      port ${wantPort} was taken: fixtures moved to ${fixtures.port}, so links stored by an earlier run point elsewhere (set DEMO_FIXTURE_PORT)`,
+          ]),
     ]),
   );
   // Progress until every source has been polled once.

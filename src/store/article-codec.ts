@@ -31,11 +31,28 @@ export function decodeArticle(b: Buffer): Article {
 }
 
 /**
- * What the `ch` field holds: content hash and a digest of the tags (a tag change is a new
- * version), 25 characters whatever the number of tags, so the hash stays a listpack.
+ * What the `ch` field holds: a digest of everything we publish about the item but its `updated`
+ * (title, content, summary, link, guid, published date, author, image, categories, language),
+ * and a digest of the tags (a tag change is a new version): 25 characters whatever the article,
+ * so the hash stays a listpack. A change of any of them is a correction that must reach readers;
+ * `updated` is compared on its own (hash field `u`), because the stored body may carry a later
+ * one than the source's (see lua/upsert-article.lua).
  */
-export function storedVersion(a: Pick<Article, 'contentHash' | 'tags'>): string {
-  return `${a.contentHash}:${createHash('sha1').update(a.tags.join(',')).digest('base64url').slice(0, 8)}`;
+export function storedVersion(a: Article): string {
+  const published = JSON.stringify([
+    a.title,
+    a.contentHtml,
+    a.summary,
+    a.url,
+    a.guid,
+    a.published,
+    a.author,
+    a.image,
+    a.sourceCategories,
+    a.lang,
+  ]);
+  const digest = createHash('sha1').update(published).digest('base64url').slice(0, 16);
+  return `${digest}:${createHash('sha1').update(a.tags.join(',')).digest('base64url').slice(0, 8)}`;
 }
 
 /**

@@ -59,7 +59,12 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       return typeof holder === 'string' ? holder : id;
     },
 
-    /** Writes an article (with its packed MinHash signature, if it has one). */
+    /**
+     * Writes an article (with its packed MinHash signature, if it has one). A change of anything
+     * we publish about an item the source owns is an update; when the source did not move the
+     * item's `updated` past what readers already have, the stored copy gets a later `updated`
+     * (now), so feed readers see the correction.
+     */
     async upsert(
       id: string,
       article: Article,
@@ -68,18 +73,30 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       expireAtMs: number,
       signature: Buffer | null = null,
     ): Promise<UpsertResult> {
-      const [outcome, srcs, fs, cl, secs] = await r.tribUpsert(
-        keys.article(id),
-        keys.articleBody(id),
-        encodeBody(article, signature),
-        // Tags are part of the stored version: a rule edit or a manual tag rewrites the article.
-        storedVersion(article),
-        article.sourceId,
-        owner ? '1' : '0',
-        now.toISOString(),
-        String(expireAtMs),
-        String(Date.parse(article.published)),
-      );
+      // Tags are part of the stored version: a rule edit or a manual tag rewrites the article.
+      const version = storedVersion(article);
+      const sourceUpdated = String(Date.parse(article.updated));
+      const write = (body: Article, forced: boolean) =>
+        r.tribUpsert(
+          keys.article(id),
+          keys.articleBody(id),
+          encodeBody(body, signature),
+          version,
+          article.sourceId,
+          owner ? '1' : '0',
+          now.toISOString(),
+          String(expireAtMs),
+          String(Date.parse(article.published)),
+          sourceUpdated,
+          String(Date.parse(body.updated)),
+          forced ? '1' : '0',
+        );
+      let reply = await write(article, false);
+      if (reply[0] === 'stale') {
+        const bumped = new Date(Math.max(now.getTime(), Number(reply[1]) + 1000));
+        reply = await write({ ...article, updated: bumped.toISOString() }, true);
+      }
+      const [outcome, srcs, fs, cl, secs] = reply;
       return {
         outcome: outcome as UpsertOutcome,
         id,
@@ -186,11 +203,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
      * With `expected`, only while the stored version is still that one: a poll that updated the
      * article meanwhile wins, and the caller sees `false`.
      */
-    async replace(
-      id: string,
-      article: Article,
-      expected?: Pick<Article, 'contentHash' | 'tags'>,
-    ): Promise<boolean> {
+    async replace(id: string, article: Article, expected?: Article): Promise<boolean> {
       const n = await r.tribReplaceArticle(
         keys.article(id),
         keys.articleBody(id),
