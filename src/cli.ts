@@ -98,7 +98,7 @@ async function cmdDemo(args: string[]) {
   const { startTributary } = await import('./runtime/start.ts');
   const { enqueueRefresh } = await import('./queues/queues.ts');
   const { allSources } = await import('./runtime/catalog.ts');
-  const wantPort = Number(process.env.DEMO_FIXTURE_PORT ?? DEMO_FIXTURE_PORT);
+  const wantPort = DEMO_FIXTURE_PORT;
   const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
     port: wantPort,
     fallbackToFree: true,
@@ -122,7 +122,7 @@ async function cmdDemo(args: string[]) {
       ...(fixtures.port === wantPort
         ? []
         : [
-            `  demo      port ${wantPort} was taken: fixtures moved to ${fixtures.port}, so links stored by an earlier run point elsewhere (set DEMO_FIXTURE_PORT)`,
+            `  demo      port ${wantPort} was taken: fixtures moved to ${fixtures.port}, so links stored by an earlier run point elsewhere`,
           ]),
     ]),
   );

@@ -27,7 +27,7 @@ export interface FixtureServer {
 /**
  * The demo's fixture port: stable across restarts, because every stored article's links and
  * images carry it (a port that moved on restart left every stored image pointing nowhere).
- * `DEMO_FIXTURE_PORT` overrides it; when it is taken, a free port is used (and said so).
+ * When it is taken, a free port is used (and the demo says so).
  */
 export const DEMO_FIXTURE_PORT = 8079;
 
