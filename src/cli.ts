@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Role } from './domain/types.ts';
-import { ConfigError } from './domain/errors.ts';
+import { ConfigError, FeedError } from './domain/errors.ts';
 import { loadConfig, loadConfigFile, isInteractive, readEnv, explicitEnv } from './config/load.ts';
 import { createLogger } from './runtime/logger.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -97,7 +97,7 @@ async function cmdDemo(args: string[]) {
   const { startFixtureServer, DEMO_FIXTURE_PORT } = await import('./runtime/demo-server.ts');
   const { startTributary } = await import('./runtime/start.ts');
   const { enqueueRefresh } = await import('./queues/queues.ts');
-  const { allSources } = await import('./runtime/catalog.ts');
+  const { allSources } = await import('./catalog/sources.ts');
   const wantPort = DEMO_FIXTURE_PORT;
   const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
     port: wantPort,
@@ -194,7 +194,7 @@ async function cmdImportOpml(args: string[]) {
   }
   const log = logger(config);
   const { withStore } = await import('./runtime/with-store.ts');
-  const { importOpmlFile } = await import('./runtime/opml-import.ts');
+  const { importOpmlFile } = await import('./catalog/opml-import.ts');
   await withStore(config, log, async (store) => {
     const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
     process.stdout.write(
@@ -239,6 +239,10 @@ export async function main(argv: string[]): Promise<void> {
       case 'retag':
         return await cmdRetag(rest);
       case undefined:
+        // No command is a usage error (a script that forgot it must not pass): usage, exit 2.
+        process.stderr.write(USAGE);
+        process.exit(2);
+        return;
       case 'help':
       case '--help':
       case '-h':
@@ -253,10 +257,10 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`tributary: ${e.message}\n\n${USAGE}`);
     } else {
-      const err = e as Error & { code?: string; kind?: string };
+      const err = e instanceof Error ? e : new Error(String(e));
       const first = err.message.split('\n')[0];
       process.stderr.write(
-        `tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`,
+        `tributary ${cmd}: ${e instanceof FeedError ? `${e.kind}: ` : ''}${first}\n`,
       );
       if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
     }

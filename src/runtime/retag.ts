@@ -14,7 +14,7 @@ import { applyManualTags } from '../store/curation.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
 import { htmlToText } from '../text/html-text.ts';
-import { allSources } from './catalog.ts';
+import { allSources } from '../catalog/sources.ts';
 import type { Logger } from './logger.ts';
 
 export interface RetagChange {

@@ -31,7 +31,7 @@ import type { WorkerRole } from '../../workers/main.ts';
 import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
-import { allSources, tickInterval } from './catalog.ts';
+import { allSources, tickInterval } from '../catalog/sources.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';

@@ -2,7 +2,7 @@
 // refresh now. Runtime sources live in Redis; config sources are read-only here except for pause.
 import type { Context, Hono } from 'hono';
 import type { SourceConfig } from '../../domain/types.ts';
-import { allSources, findSource } from '../../runtime/catalog.ts';
+import { allSources, findSource } from '../../catalog/sources.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { jsonBody } from './validate.ts';

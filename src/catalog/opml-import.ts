@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Parser } from 'htmlparser2';
 import type { Config, SourceConfig } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
-import { allSources } from './catalog.ts';
+import { allSources } from './sources.ts';
 
 export interface OpmlOutline {
   title: string | null;
