@@ -1,5 +1,6 @@
 // The `tributary` command: start, demo, preview, check-config, import-opml, retag.
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Role } from './domain/types.ts';
@@ -10,7 +11,12 @@ import type { Logger } from './runtime/logger.ts';
 import type { Running } from './runtime/start.ts';
 // Commands import what they need when they run, so `check-config` and `help` start fast.
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root (config/, demo/): src/.. in the sources, dist/src/../.. in the build. */
+const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 const USAGE = `Usage: tributary <command> [options]
 

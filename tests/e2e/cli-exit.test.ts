@@ -33,3 +33,19 @@ describe('tributary exit codes', () => {
     expect(help.stdout).toMatch(/^Usage: tributary <command>/);
   });
 });
+
+describe('production runs built JavaScript', () => {
+  it('has tsx only as a dev dependency, and dist/ carries the run-time .lua scripts', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const root = join(import.meta.dirname, '..', '..');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    expect(readFileSync(join(root, 'bin', 'tributary.mjs'), 'utf8')).toMatch(/dist\/src\/cli\.js/);
+    for (const f of ['upsert-article', 'claim-url', 'set-article-fields', 'replace-article'])
+      expect(existsSync(join(root, 'dist', 'src', 'store', 'lua', `${f}.lua`))).toBe(true);
+  });
+});
