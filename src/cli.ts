@@ -79,6 +79,12 @@ function onSignals(stop: () => Promise<void>, log: Logger) {
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
+  // The terminal closed: a clean stop like SIGTERM (the embedded Redis stopped, its lock released),
+  // with stdout/stderr possibly gone (writes to them fail; that must not crash the stop).
+  process.on('SIGHUP', () => {
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
+    handler('SIGHUP');
+  });
 }
 
 async function cmdStart(args: string[]) {

@@ -32,3 +32,14 @@ export function respPing(port: number, timeoutMs = 2000): Promise<boolean> {
     });
   });
 }
+
+/** Whether `host:port` can be listened on right now (port 0 always can). */
+export function canListen(host: string, port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => done(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => done(true)));
+  });
+}
