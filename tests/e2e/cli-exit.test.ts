@@ -2,6 +2,12 @@
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startFeedServer, rssFeed } from '../helpers/service.ts';
+import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tributary.mjs');
 
@@ -47,5 +53,49 @@ describe('production runs built JavaScript', () => {
     expect(readFileSync(join(root, 'bin', 'tributary.mjs'), 'utf8')).toMatch(/dist\/src\/cli\.js/);
     for (const f of ['upsert-article', 'claim-url', 'set-article-fields', 'replace-article'])
       expect(existsSync(join(root, 'dist', 'src', 'store', 'lua', `${f}.lua`))).toBe(true);
+  });
+});
+
+describe('a busy PORT', () => {
+  it('is reported before Redis or any worker starts, with a PORT=… suggestion, exit 2', async () => {
+    const feeds = await startFeedServer();
+    feeds.routes.set('/a.rss', {
+      body: rssFeed('A', [
+        { guid: 'a', title: 'A', link: 'https://a.example/1', date: '2026-01-01' },
+      ]),
+    });
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-busy-'));
+    const config = join(dir, 'c.yaml');
+    writeFileSync(
+      config,
+      `fetch: { allowPrivateNetworks: true }\nsources:\n  - { id: a, url: "${feeds.url}/a.rss" }\nsections:\n  - { id: all, title: All }\n`,
+    );
+    try {
+      // With the embedded Redis (no REDIS_URL): it must not even be started.
+      const embedded = await runCli(['start', '--config', config], {
+        PORT: String(port),
+        DATA_DIR: join(dir, 'data'),
+        REDIS_URL: '',
+      });
+      expect(embedded.code).toBe(2);
+      expect(embedded.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(embedded.stderr).toContain(`PORT=${port + 1}`);
+      expect(existsSync(join(dir, 'data', 'redis'))).toBe(false);
+      // With a Redis: no worker polled the source.
+      const external = await runCli(['start', '--config', config], {
+        PORT: String(port),
+        REDIS_URL: testRedisUrl(),
+        TRIBUTARY_REDIS_PREFIX: uniquePrefix('busy'),
+      });
+      expect(external.code).toBe(2);
+      expect(external.stderr).toContain('already in use');
+      expect(feeds.requests).toHaveLength(0);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+      await feeds.close();
+    }
   });
 });
