@@ -1,5 +1,5 @@
-// Fault 10: SIGTERM to a worker with 8 jobs active, and Redis killed 300 ms later (issue 17
-// point 5). The process must exit within its grace with code 0 (it used to keep running at ~75%
+// Fault 10: SIGTERM to a worker with 8 jobs active, and Redis killed 300 ms later, or Redis full
+// (issue 17 point 5). The process must exit within its grace with code 0 (it used to keep running at ~75%
 // CPU, logging reconnect errors), and no job may be lost: with Redis back, a new worker takes
 // the 8 over (their locks expire) and completes them.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -16,6 +16,7 @@ import {
   refreshAll,
   waitFor,
   sleep,
+  redisInfo,
 } from './harness.ts';
 import type { SuiteRedis, FixtureServer, ProductProcess, View } from './harness.ts';
 
@@ -101,5 +102,59 @@ describe('fault 10: SIGTERM, then Redis goes away', () => {
     expect(code).toBe(0);
     expect(exitMs).toBeLessThan(GRACE_MS);
     expect(failed).toBe(0);
+  });
+
+  it('with Redis full (noeviction, maxmemory reached): exits within the grace with code 0, jobs complete once memory frees', async () => {
+    const prefix = uniquePrefix('term-full');
+    const config = writeConfig({
+      feeds: FEEDS,
+      fixtureUrl: fx.url,
+      concurrency: 8,
+      shutdownGrace: `${GRACE_MS / 1000}s`,
+      interval: '1h',
+      minInterval: '1h',
+      maxInterval: '1h',
+    });
+    const v = openView(redis.url, prefix);
+    const worker = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
+    procs.push(worker);
+    await worker.ready;
+    await refreshAll(v, sourceIds(FEEDS));
+    await waitFor(
+      '8 jobs active',
+      20_000,
+      async () => (await v.queue.getJobCounts('active')).active === 8,
+      50,
+    );
+    const held = (await v.queue.getActive()).map((j) => j.id!);
+    const admin = redis.admin();
+    const used = Number(await redisInfo(admin, 'used_memory'));
+    await admin.config('SET', 'maxmemory', String(used + 64 * 1024));
+    const t0 = Date.now();
+    worker.proc.kill('SIGTERM');
+    const { code, signal, at } = await worker.exit;
+    const exitMs = at - t0;
+    await admin.config('SET', 'maxmemory', '0');
+    const next = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
+    procs.push(next);
+    await next.ready;
+    await waitFor(
+      'the 8 jobs completed',
+      120_000,
+      async () => {
+        const states = await Promise.all(
+          held.map(async (id) => (await v.queue.getJob(id))?.getState()),
+        );
+        return states.every((s) => s === 'completed');
+      },
+      500,
+    );
+    await v.close();
+    figure(
+      `fault 10: SIGTERM with ${held.length} active, Redis full, grace ${GRACE_MS / 1000} s — exit ${exitMs} ms, code ${code}${signal ? ` (signal ${signal})` : ''}; once memory freed: ${held.length}/${held.length} jobs completed`,
+    );
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(exitMs).toBeLessThan(GRACE_MS);
   });
 });
