@@ -143,7 +143,8 @@ describe('renderFeed: a three-item section', () => {
       url: 'https://www.enabbaladi.net/archives/123?utm_source=x&ref=feed',
       title: items[0]?.title,
       summary: items[0]?.summary,
-      content_html: items[0]?.contentHtml,
+      // Arabic text is wrapped with its direction (see prepare.ts withDirection)
+      content_html: `<div lang="ar" dir="rtl">${items[0]?.contentHtml}</div>`,
       date_published: '2030-03-15T11:30:00.000Z',
       date_modified: '2030-03-15T11:45:00.000Z',
       authors: [{ name: 'عنب بلدي' }],
@@ -249,7 +250,9 @@ describe('renderFeed: hostile items', () => {
       expect(d.entries.map((e) => e.id)).toEqual(kept);
       const [ctl, odd, badDate, noLink] = d.entries;
       expect(ctl?.title).toBe('Controls end lone surrogates ]]> twice ]]>');
-      expect(ctl?.content[0]?.replace(/\s+/g, ' ')).toBe('<p>one ]]> two ]]> three ]]]]> </p>'); // feedparser's sanitizer drops the CDATA text
+      expect(ctl?.content[0]?.replace(/\s+/g, ' ')).toBe(
+        '<div dir="ltr" lang="en"><p>one ]]> two ]]> three ]]]]> </p></div>',
+      ); // feedparser's sanitizer drops the CDATA text; an English item in an Arabic feed says so
       expect(ctl?.tags).toEqual(['a<b', 'c&d', 'q"uote', "'", ']]>']);
       expect(odd?.enclosures).toEqual([]);
       expect(badDate?.link).toBe('https://example.com/a%20b?c=d%20e');

@@ -1,5 +1,7 @@
 // Helpers for the publish tests: real oracles (xmllint, Python feedparser) and item factories.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import type { PublishedItem, SiteConfig } from '../domain/types.ts';
 import type { FeedMeta } from './feeds.ts';
 
@@ -76,6 +78,31 @@ export function feedparse(xml: string): Parsed {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`feedparser failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString()) as Parsed;
+}
+
+let jsonFeedValidator: ReturnType<Ajv['compile']> | null = null;
+
+/**
+ * Checks a JSON Feed against our JSON Feed 1.1 schema (tests/fixtures/jsonfeed-1.1.schema.json)
+ * plus what a schema cannot say (item ids unique). Returns the problems, [] when valid.
+ */
+export function jsonFeedErrors(text: string): string[] {
+  if (!jsonFeedValidator) {
+    const url = new URL('../../tests/fixtures/jsonfeed-1.1.schema.json', import.meta.url);
+    const schema = JSON.parse(readFileSync(url, 'utf8')) as object;
+    jsonFeedValidator = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(
+      schema,
+    );
+  }
+  const feed = JSON.parse(text) as { items?: { id?: unknown }[] };
+  const errors = jsonFeedValidator(feed)
+    ? []
+    : (jsonFeedValidator.errors ?? []).map(
+        (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      );
+  const ids = (feed.items ?? []).map((i) => i.id);
+  if (new Set(ids).size !== ids.length) errors.push('/items ids are not unique');
+  return errors;
 }
 
 /** Runs a Python snippet with the text on stdin and returns its stdout parsed as JSON. */
