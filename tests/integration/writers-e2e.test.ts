@@ -7,6 +7,7 @@ import { testConfig, startService, pollAll, startFeedServer } from '../helpers/s
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
 import { feedparse, jsonFeedErrors, xmllint } from '../../src/publish/test-support.ts';
+import { closedPeriods } from '../../src/publish/digest.ts';
 
 const CONFIG = `
 site: { title: Test Desk, baseUrl: http://feeds.test }
@@ -25,7 +26,9 @@ sections:
 const DAY = 24 * 3600_000;
 const startedBefore = Date.now();
 // Two days ago: inside a closed day for the daily digest.
-const when = new Date(Math.floor((startedBefore - 2 * DAY) / 1000) * 1000).toUTCString();
+const daysAgo = (n: number) =>
+  new Date(Math.floor((startedBefore - n * DAY) / 1000) * 1000).toUTCString();
+const when = daysAgo(2);
 const AR_RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>عنب بلدي</title><link>https://www.enabbaladi.net/</link>
 <description>x</description><language>ar</language>
@@ -34,6 +37,10 @@ const AR_RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <description>شهدت أسواق دمشق في سوريا ارتفاعًا جديدًا في أسعار الخبز.</description></item>
 <item><guid isPermaLink="false">a2</guid><title>خبر بلا نص</title>
 <link>https://www.enabbaladi.net/archives/2</link><pubDate>${when}</pubDate></item>
+<item><guid isPermaLink="false">a6</guid><title>قبل ستة أيام</title>
+<link>https://www.enabbaladi.net/archives/6</link><pubDate>${daysAgo(6)}</pubDate></item>
+<item><guid isPermaLink="false">a9</guid><title>قبل تسعة أيام</title>
+<link>https://www.enabbaladi.net/archives/9</link><pubDate>${daysAgo(9)}</pubDate></item>
 </channel></rss>`;
 
 describe('writers on the running service', () => {
@@ -82,7 +89,7 @@ describe('writers on the running service', () => {
         .entries.map((e) => e.id)
         .sort();
     const arabic = await ids('arabic');
-    expect(arabic).toHaveLength(2);
+    expect(arabic).toHaveLength(4);
     expect(arabic.every((i) => i?.startsWith('urn:tributary:article:'))).toBe(true);
     const syria = await ids('syria');
     expect(syria).toHaveLength(1);
@@ -122,5 +129,18 @@ describe('writers on the running service', () => {
       expect(index).toContain(`id="${decodeURIComponent(link.hash.slice(1))}"`);
     }
     expect(jsonFeedErrors((await get('/feeds/arabic/digest.json')).text)).toEqual([]);
+  });
+
+  it('covers the last 7 closed days in a daily digest (a story 6 days old is in, 9 days old is not)', async () => {
+    const json = JSON.parse((await get('/feeds/arabic/digest.json')).text) as {
+      items: { id: string; content_html: string }[];
+    };
+    const html = json.items.map((i) => i.content_html).join('\n');
+    expect(html).toContain('https://www.enabbaladi.net/archives/6');
+    expect(html).toContain('https://www.enabbaladi.net/archives/1');
+    expect(html).not.toContain('https://www.enabbaladi.net/archives/9');
+    const days = closedPeriods(new Date(), 'daily', 'UTC', 7).map((w) => w.day);
+    expect(days).toHaveLength(7);
+    for (const i of json.items) expect(days).toContain(i.id.split(':').pop());
   });
 });
