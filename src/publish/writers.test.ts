@@ -46,6 +46,13 @@ describe('writers: items with no content at all', () => {
     item({ id: 'no-text-no-link', url: null, summary: '', contentHtml: '   ' }),
     item({ id: 'nothing', url: null, title: '', summary: '', contentHtml: '' }),
     item({ id: 'summary-only', title: '  ', contentHtml: '', summary: 'Only a summary here.' }),
+    item({
+      id: 'link-only',
+      url: 'https://e.example/a?b=1&c=2',
+      title: '',
+      summary: '',
+      contentHtml: '',
+    }),
   ];
 
   it('is valid in RSS, Atom (well-formed, bozo 0, dates parsed) and JSON Feed 1.1', () => {
@@ -55,6 +62,7 @@ describe('writers: items with no content at all', () => {
       'Title no-text-no-link',
       'Untitled',
       'Only a summary here.',
+      'https://e.example/a?b=1&c=2',
     ]);
     // RFC 4287: an entry without an alternate link carries content
     const atom = feedparse(out.atom).entries;
@@ -69,6 +77,7 @@ describe('writers: items with no content at all', () => {
       [undefined, 'Title no-text-no-link'],
       [undefined, 'Untitled'],
       [undefined, 'Only a summary here.'],
+      [undefined, 'https://e.example/a?b=1&c=2'],
     ]);
   });
 
