@@ -174,7 +174,8 @@ function uniqueClean(values: readonly string[] | null | undefined): string[] {
   return out;
 }
 
-const IMG_TAG = /<img\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\s*\/?)>/gi;
+// Greedy over alternatives that start with different characters: linear, no backtracking blow-up.
+const IMG_TAG = /<img\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
 
 /**
  * Images in content load lazily and send no Referer (readers and mail clients fetch them from the
@@ -182,8 +183,14 @@ const IMG_TAG = /<img\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\s*\/?)>/gi;
  */
 export function lazyImages(html: string): string {
   if (!/<img\b/i.test(html)) return html;
-  return html.replace(IMG_TAG, (_, attrs: string, close: string) => {
-    let a = attrs;
+  return html.replace(IMG_TAG, (_, inner: string) => {
+    let a = inner;
+    let close = '';
+    if (a.endsWith('/')) {
+      const attrs = a.slice(0, -1).trimEnd();
+      close = a.slice(attrs.length);
+      a = attrs;
+    }
     if (!/\sloading\s*=/i.test(a)) a += ' loading="lazy"';
     if (!/\sreferrerpolicy\s*=/i.test(a)) a += ' referrerpolicy="no-referrer"';
     return `<img${a}${close}>`;
