@@ -41,6 +41,8 @@ const AR_RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <link>https://www.enabbaladi.net/archives/6</link><pubDate>${daysAgo(6)}</pubDate></item>
 <item><guid isPermaLink="false">a9</guid><title>قبل تسعة أيام</title>
 <link>https://www.enabbaladi.net/archives/9</link><pubDate>${daysAgo(9)}</pubDate></item>
+<item><guid isPermaLink="false">a40</guid><title>قبل أربعين يوما</title>
+<link>https://www.enabbaladi.net/archives/40</link><pubDate>${daysAgo(40)}</pubDate></item>
 </channel></rss>`;
 
 describe('writers on the running service', () => {
@@ -89,7 +91,7 @@ describe('writers on the running service', () => {
         .entries.map((e) => e.id)
         .sort();
     const arabic = await ids('arabic');
-    expect(arabic).toHaveLength(4);
+    expect(arabic).toHaveLength(5);
     expect(arabic.every((i) => i?.startsWith('urn:tributary:article:'))).toBe(true);
     const syria = await ids('syria');
     expect(syria).toHaveLength(1);
@@ -144,5 +146,16 @@ describe('writers on the running service', () => {
     const days = closedPeriods(new Date(), 'daily', 'UTC', 7).map((w) => w.day);
     expect(days).toHaveLength(7);
     for (const i of json.items) expect(days).toContain(i.id.split(':').pop());
+  });
+
+  it('covers the last 4 closed weeks in a weekly digest (9 days old is in, 40 days old is not)', async () => {
+    const json = JSON.parse((await get('/feeds/arabic/digest.json?period=weekly')).text) as {
+      items: { id: string; content_html: string }[];
+    };
+    const html = json.items.map((i) => i.content_html).join('\n');
+    expect(html).toContain('https://www.enabbaladi.net/archives/9');
+    expect(html).not.toContain('https://www.enabbaladi.net/archives/40');
+    const weeks = closedPeriods(new Date(), 'weekly', 'UTC', 4).map((w) => w.day);
+    for (const i of json.items) expect(weeks).toContain(i.id.split(':').pop());
   });
 });
