@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { buildDigestItems, closedPeriods, localMidnight, renderDigest } from './digest.ts';
-import { item, meta, xmllint, feedparse, jsonFeedErrors } from './test-support.ts';
+import { item, meta, xmllint, feedparse, feedRuleErrors, jsonFeedErrors } from './test-support.ts';
 
 describe('closedPeriods', () => {
   it('gives the last closed days in UTC, newest first', () => {
@@ -88,6 +88,7 @@ describe('digest items', () => {
     for (const format of ['rss', 'atom'] as const) {
       const xml = renderDigest(format, meta(), items);
       expect(xmllint(xml).errors).toBe('');
+      expect(feedRuleErrors(xml)).toEqual([]);
       const p = feedparse(xml);
       expect(p.bozo).toBe(0);
       expect(p.entries.map((e) => e.id)).toEqual(items.map((i) => i.id));

@@ -4,6 +4,7 @@ import type { PublishedItem } from '../domain/types.ts';
 import {
   CLOCK,
   feedparse,
+  feedRuleErrors,
   item,
   jsonFeedErrors,
   meta,
@@ -43,6 +44,7 @@ describe('renderFeed: a three-item section', () => {
   it('RSS 2.0 is well-formed and reads back through feedparser', () => {
     const xml = renderFeed('rss', meta(), items);
     expect(xmllint(xml)).toEqual({ ok: true, errors: '' });
+    expect(feedRuleErrors(xml)).toEqual([]);
     const d = feedparse(xml);
     expect(d.bozo).toBe(0);
     expect(d.version).toBe('rss20');
@@ -87,6 +89,7 @@ describe('renderFeed: a three-item section', () => {
       items,
     );
     expect(xmllint(xml)).toEqual({ ok: true, errors: '' });
+    expect(feedRuleErrors(xml)).toEqual([]);
     const d = feedparse(xml);
     expect(d.bozo).toBe(0);
     expect(d.version).toBe('atom10');
@@ -200,6 +203,7 @@ describe('renderFeed: a three-item section', () => {
       const xml = renderFeed(format, meta(), []);
       expect(xmllint(xml).ok).toBe(true);
       expect(feedparse(xml).bozo).toBe(0);
+      expect(feedRuleErrors(xml)).toEqual([]);
     }
     expect((JSON.parse(renderFeed('json', meta(), [])) as JsonFeed).items).toEqual([]);
     expect(jsonFeedErrors(renderFeed('json', meta(), []))).toEqual([]);
@@ -255,6 +259,7 @@ describe('renderFeed: hostile items', () => {
     it(`${format}: well-formed, bad links dropped, the rest kept`, () => {
       const xml = renderFeed(format, meta(), hostile());
       expect(xmllint(xml)).toEqual({ ok: true, errors: '' });
+      expect(feedRuleErrors(xml)).toEqual([]);
       const d = feedparse(xml);
       expect(d.bozo).toBe(0);
       expect(d.entries.map((e) => e.id)).toEqual(kept);

@@ -8,6 +8,7 @@ import { WRITERS_LOADED_AT } from './prepare.ts';
 import {
   CLOCK,
   feedparse,
+  feedRuleErrors,
   item,
   jsonFeedErrors,
   meta,
@@ -32,6 +33,7 @@ function renderAllValid(m: ReturnType<typeof meta>, items: ReturnType<typeof thr
   for (const f of FORMATS) out[f] = renderFeed(f, m, items);
   for (const f of ['rss', 'atom'] as const) {
     expect(xmllint(out[f]), f).toEqual({ ok: true, errors: '' });
+    expect(feedRuleErrors(out[f]), f).toEqual([]);
     const d = feedparse(out[f]);
     expect(d.bozo, `${f}: ${d.bozo_exception}`).toBe(0);
     for (const e of d.entries) expect(e.published_parsed, `${f} ${e.id}`).not.toBeNull();
@@ -85,6 +87,33 @@ describe('writers: items with no content at all', () => {
     const f = JSON.parse(renderFeed('json', meta(), bare())) as { items: JsonItem[] };
     delete f.items[0]?.content_text;
     expect(jsonFeedErrors(JSON.stringify(f)).join('\n')).toMatch(/must match a schema in anyOf/);
+  });
+});
+
+describe('writers: the structure check (W3C validator rules) can fail', () => {
+  it('reports a missing self link, an item with neither title nor description, bad dates', () => {
+    expect(
+      feedRuleErrors(
+        '<rss version="2.0"><channel><title>t</title><link>http://x/</link><description>d</description>' +
+          '<item><pubDate>yesterday</pubDate><enclosure url="http://a/" length="" type="x"/></item></channel></rss>',
+      ),
+    ).toEqual([
+      'no atom:link rel=self',
+      'item 0: no title or description',
+      "item 0: not an RFC 822 date: 'yesterday'",
+      'item 0: enclosure',
+    ]);
+    expect(
+      feedRuleErrors(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>2020</updated>' +
+          '<entry><id>a</id><title>t</title><updated>2020-01-01T00:00:00Z</updated></entry></feed>',
+      ),
+    ).toEqual([
+      'feed: updated not RFC 3339',
+      'feed: no rel=self',
+      'entry 0: no author',
+      'entry 0: no content and no alternate link',
+    ]);
   });
 });
 

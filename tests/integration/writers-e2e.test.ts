@@ -6,7 +6,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { testConfig, startService, pollAll, startFeedServer } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
-import { feedparse, jsonFeedErrors, xmllint } from '../../src/publish/test-support.ts';
+import {
+  feedparse,
+  feedRuleErrors,
+  jsonFeedErrors,
+  xmllint,
+} from '../../src/publish/test-support.ts';
 import { closedPeriods } from '../../src/publish/digest.ts';
 
 const CONFIG = `
@@ -103,6 +108,7 @@ describe('writers on the running service', () => {
     for (const f of ['rss', 'atom'] as const) {
       const { text } = await get(`/feeds/arabic.${f}`);
       expect(xmllint(text)).toEqual({ ok: true, errors: '' });
+      expect(feedRuleErrors(text)).toEqual([]);
       const d = feedparse(text);
       expect(d.bozo, d.bozo_exception).toBe(0);
       expect(d.entries.map((e) => e.title)).toContain('خبر بلا نص');
@@ -124,6 +130,7 @@ describe('writers on the running service', () => {
     const rss = (await get('/feeds/arabic/digest.rss')).text;
     const d = feedparse(rss);
     expect(d.bozo).toBe(0);
+    expect(feedRuleErrors(rss)).toEqual([]);
     expect(d.entries.length).toBeGreaterThan(0);
     const index = (await get('/')).text;
     for (const e of d.entries) {
