@@ -95,6 +95,11 @@ export interface SectionConfig {
   limit: number;
   /** IANA time zone for digests. */
   timezone: string;
+  /**
+   * Item ids in this section's feeds: `article` (default) is the same in every section, so a
+   * reader keeps one copy across overlapping sections; `section` prefixes the section id.
+   */
+  guid?: 'article' | 'section';
 }
 
 export interface FileConfig {
