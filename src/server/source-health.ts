@@ -15,5 +15,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     nextPoll: st.nextPoll,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
+    /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
+    warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
   };
 }
