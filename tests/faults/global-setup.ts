@@ -2,5 +2,5 @@
 import { ensureBuilt } from '../helpers/ensure-built.ts';
 
 export default function setup() {
-  ensureBuilt((msg) => process.stderr.write(`[faults] ${msg}\n`));
+  ensureBuilt();
 }

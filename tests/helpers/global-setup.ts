@@ -20,7 +20,7 @@ declare module 'vitest' {
 const say = (msg: string) => process.stderr.write(`[test redis] ${msg}\n`);
 
 export default async function setup(project: TestProject) {
-  ensureBuilt(say);
+  ensureBuilt();
   const bin = await ensureRedisServer({
     env: {
       redisServerBin: process.env.REDIS_SERVER_BIN || null,
