@@ -322,11 +322,12 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
 }
 
 /**
- * Stops the embedded Redis when the process is told to end: SIGINT, SIGTERM, an uncaught
+ * Stops the embedded Redis when the process is told to end: SIGINT, SIGTERM, SIGHUP, an uncaught
  * exception or an unhandled rejection. `before` runs first (close the HTTP server, drain the
  * workers: they still need Redis), then Redis is stopped, then the process exits (130 for
- * SIGINT, 143 for SIGTERM, 1 for a crash). Plain process.exit() and a SIGKILL are covered by
- * startRedisServer itself (exit hook and watchdog). Returns a function that removes the hooks.
+ * SIGINT, 143 for SIGTERM, 129 for SIGHUP, 1 for a crash). Plain process.exit() and a SIGKILL
+ * are covered by startRedisServer itself (exit hook and watchdog). Returns a function that
+ * removes the hooks.
  */
 export function stopOnExit(
   redis: EmbeddedRedis,
@@ -357,15 +358,18 @@ export function stopOnExit(
   };
   const onSigint = () => shutdown(130, 'SIGINT');
   const onSigterm = () => shutdown(143, 'SIGTERM');
+  const onSighup = () => shutdown(129, 'SIGHUP');
   const onCrash = (e: unknown) => shutdown(1, 'uncaught exception', e);
   const onRejection = (e: unknown) => shutdown(1, 'unhandled rejection', e);
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
+  process.on('SIGHUP', onSighup);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onRejection);
   return () => {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
+    process.off('SIGHUP', onSighup);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onRejection);
   };
