@@ -5,7 +5,7 @@ import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types
 import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
 import { parseFeedDate } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
