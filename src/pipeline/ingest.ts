@@ -1,6 +1,7 @@
 // The orchestrator: one poll of one source, reading like the product.
-// schedule -> fetch (holding one of the host's slots) -> parse -> normalize -> tag -> dedupe + store
-// -> source state. Fetch and parse failures become source state; only Redis errors and bugs throw.
+// fetch (holding one of the host's slots) -> parse -> normalize -> dedupe -> tag -> store, between
+// the schedule's bookkeeping (schedule/: is it due, what to fetch, when next, source state).
+// Fetch and parse failures become source state; only Redis errors and bugs throw.
 import type { Config, IngestReport, RawFeed, SourceConfig } from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
 import type { FeedError } from '../domain/errors.ts';
@@ -17,15 +18,7 @@ import { changedItems } from './dedupe/unchanged.ts';
 import { rulesVersion } from './rules-version.ts';
 import { articleTokens } from '../text/tokenize.ts';
 import { indexArticles, persistArticle } from './persist.ts';
-import {
-  failureDelay,
-  historyLimit,
-  isDue,
-  lastDelay,
-  pollTarget,
-  pollWindow,
-  successDelay,
-} from './schedule-state.ts';
+import { hostBusyRetryAt, planPoll, recordFailure, recordSuccess } from './schedule/bookkeeping.ts';
 
 export interface IngestDeps {
   config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'> &
@@ -50,41 +43,17 @@ export async function ingestSource(
   source: SourceConfig,
   opts: IngestOptions = {},
 ): Promise<IngestReport> {
-  const { store, config } = deps;
+  const { store } = deps;
   const started = deps.now();
-  const now = started.getTime();
-  const report: IngestReport = {
-    sourceId: source.id,
-    outcome: 'ok',
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    clustered: 0,
-    durationMs: 0,
-    error: null,
-    nextPollAt: 0,
-  };
-  const state = await store.sources.getState(source.id);
-  const window = pollWindow(config.fetch, source);
-  if (!opts.force && !isDue(state, now, window))
-    return { ...report, outcome: 'skipped', nextPollAt: Date.parse(state.nextPoll!) };
-  // A poll that started before Redis last restarted may have lost writes: refetch and redo all.
-  const epoch = await store.epoch();
-  const trusted = state.epoch === epoch;
-  const target = trusted
-    ? pollTarget(source, state)
-    : { ...pollTarget(source, state), etag: null, lastModified: null };
+  const report = emptyReport(source.id);
+  const plan = await planPoll(store, deps.config.fetch, source, started.getTime(), !!opts.force);
+  if ('notDueUntil' in plan) return { ...report, outcome: 'skipped', nextPollAt: plan.notDueUntil };
   try {
-    const fetched = await fetchPolitely(deps, target, opts.signal);
+    const fetched = await fetchPolitely(deps, plan.target, opts.signal);
     if ('hostBusy' in fetched) {
       // Other sources' fetches hold every slot of the host: not this source's failure; a later tick retries.
-      return {
-        ...report,
-        outcome: 'skipped',
-        error: reportError(fetched.hostBusy),
-        nextPollAt: now + (fetched.hostBusy.retryAfterMs ?? 0),
-      };
+      const nextPollAt = hostBusyRetryAt(fetched.hostBusy, started.getTime());
+      return { ...report, outcome: 'skipped', error: reportError(fetched.hostBusy), nextPollAt };
     }
     let feed: RawFeed | null = null;
     let unstoredTimes: number[] = [];
@@ -98,53 +67,37 @@ export async function ingestSource(
         fetched.finalUrl,
         started,
         report,
-        trusted,
+        plan.trusted,
       );
     }
-    const history = [
-      ...(await store.sources.recentPublishTimes(source.id, historyLimit(window))),
-      ...unstoredTimes,
-    ];
-    const hints = {
-      ttlMinutes: feed?.ttlMinutes ?? null,
-      updatePeriodMinutes: feed?.updatePeriodMinutes ?? null,
-      maxAgeSeconds: fetched.maxAge,
-    };
-    const delay = successDelay(window, history, now, hints);
-    report.nextPollAt = now + (feed ? delay : Math.max(delay, lastDelay(state)));
-    const url = fetched.permanentUrl ?? target.url;
-    await store.sources.patchState(source.id, {
-      url,
-      movedFrom: url === source.url ? null : fetched.permanentUrl ? source.url : target.movedFrom,
-      status: report.outcome === 'not-modified' ? 'not-modified' : 'ok',
-      lastFetch: started.toISOString(),
-      lastSuccess: started.toISOString(),
-      lastError: null,
-      lastErrorKind: null,
-      consecutiveFailures: 0,
-      etag: fetched.etag,
-      lastModified: fetched.lastModified,
-      nextPoll: new Date(report.nextPollAt).toISOString(),
-      lastNewItems: report.inserted,
-      epoch,
+    report.nextPollAt = await recordSuccess(store, source, plan, started, {
+      fetched,
+      feed,
+      unstoredTimes,
+      newItems: report.inserted,
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
-    const failures = await store.sources.recordFailure(source.id);
     report.outcome = 'error';
     report.error = reportError(e);
-    report.nextPollAt = now + failureDelay(e, failures, window);
-    await store.sources.patchState(source.id, {
-      status: 'error',
-      lastFetch: started.toISOString(),
-      lastError: e.message,
-      lastErrorKind: e.kind,
-      nextPoll: new Date(report.nextPollAt).toISOString(),
-    });
+    report.nextPollAt = await recordFailure(store, source, plan, started, e);
   }
   report.durationMs = deps.now().getTime() - started.getTime();
   return report;
 }
+
+const emptyReport = (sourceId: string): IngestReport => ({
+  sourceId,
+  outcome: 'ok',
+  fetched: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  clustered: 0,
+  durationMs: 0,
+  error: null,
+  nextPollAt: 0,
+});
 
 const reportError = (e: FeedError) => ({
   kind: e.kind,
