@@ -305,6 +305,8 @@ export interface SourceState {
   lastModified: string | null;
   articleCount: number;
   lastNewItems: number;
+  /** Items of the last read poll that repeated another item's guid with a different link or title (a source error; kept as separate articles). */
+  duplicateGuids?: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
 }

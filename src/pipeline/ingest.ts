@@ -15,6 +15,7 @@ import { normalizeFeedItems } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
+import { separateRepeatedGuids } from './dedupe/repeated-guids.ts';
 import { rulesVersion } from './rules-version.ts';
 import { articleTokens } from '../text/tokenize.ts';
 import { indexArticles, persistArticle } from './persist.ts';
@@ -56,24 +57,17 @@ export async function ingestSource(
       return { ...report, outcome: 'skipped', error: reportError(fetched.hostBusy), nextPollAt };
     }
     let feed: RawFeed | null = null;
-    let unstoredTimes: number[] = [];
+    let stored: Stored | null = null;
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
       feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
-      unstoredTimes = await storeFeed(
-        deps,
-        source,
-        feed,
-        fetched.finalUrl,
-        started,
-        report,
-        plan.trusted,
-      );
+      stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
     }
     report.nextPollAt = await recordSuccess(store, source, plan, started, {
       fetched,
       feed,
-      unstoredTimes,
+      unstoredTimes: stored?.unstoredTimes ?? [],
+      duplicateGuids: stored?.duplicateGuids ?? null,
       newItems: report.inserted,
     });
   } catch (e) {
@@ -105,7 +99,14 @@ const reportError = (e: FeedError) => ({
   permanent: e.permanent,
 });
 
-/** normalize -> tag -> dedupe + store, counted into the report. Returns the publish times of items too old to keep. */
+interface Stored {
+  /** Publish times of items too old to keep. */
+  unstoredTimes: number[];
+  /** Items repeating another item's guid with a different link or title (kept apart). */
+  duplicateGuids: number;
+}
+
+/** normalize -> dedupe -> tag -> store, counted into the report. */
 async function storeFeed(
   deps: IngestDeps,
   source: SourceConfig,
@@ -114,17 +115,17 @@ async function storeFeed(
   now: Date,
   report: IngestReport,
   trusted: boolean,
-): Promise<number[]> {
+): Promise<Stored> {
   // Items exactly as the last poll saw them (under the same rules) need no work.
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
   const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
-  const normalized = normalizeFeedItems(
-    { ...feed, items: delta.changed },
-    { source, feedUrl, now },
+  const { items: normalized, duplicateGuids } = separateRepeatedGuids(
+    normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
   );
   const articles = normalized.map((n) => n.article);
+  const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(
     normalized.map(async ({ article, text }) => {
       // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
@@ -146,6 +147,7 @@ async function storeFeed(
           tokens,
           fingerprint,
           explicitSections: source.sections,
+          sameSourceIds,
         },
         now,
       );
@@ -170,5 +172,5 @@ async function storeFeed(
   await deps.store.sources.addArticles(source.id, kept);
   // Remembered last, after every article is stored: a crash before this re-processes the poll.
   await deps.store.sources.replaceSeen(source.id, delta.seen, deps.config.retention.maxAge);
-  return tooOld;
+  return { unstoredTimes: tooOld, duplicateGuids };
 }

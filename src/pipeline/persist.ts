@@ -18,6 +18,8 @@ export interface PersistInput {
   tokens?: ArticleTokens;
   fingerprint: { signature: Uint32Array; bands: string[] } | null;
   explicitSections?: string[];
+  /** Ids of this poll's other articles from the same source (see `classifyArticle`). */
+  sameSourceIds?: ReadonlySet<string>;
 }
 
 export interface PersistResult {
@@ -45,6 +47,7 @@ export interface PersistDeps {
 export function dedupeStore(store: Store): DedupeStore {
   return {
     claimUrl: (url, id, expireAtMs) => store.articles.claimUrl(url, id, expireAtMs),
+    ownerOf: async (id) => (await store.articles.get(id))?.sourceId ?? null,
     tagsFor: async (id, computed) => applyManualTags(computed, await store.curation.manualTags(id)),
     upsert: (...args) => store.articles.upsert(...args),
     swapBuckets: (id, bands, deadlineMs, nowMs) =>

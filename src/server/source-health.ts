@@ -15,5 +15,6 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     nextPoll: st.nextPoll,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
+    duplicateGuids: st.duplicateGuids ?? 0,
   };
 }

@@ -41,6 +41,7 @@ function toState(
     lastModified: h.lastModified || null,
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
+    duplicateGuids: Number(h.duplicateGuids ?? 0),
     epoch: h.epoch || null,
   };
 }

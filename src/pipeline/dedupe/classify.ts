@@ -3,7 +3,9 @@
 // Level 0 (an item exactly as the last poll saw it) is `changedItems` in unchanged.ts, before
 // normalize; this module holds levels 1–3:
 // 1. the stable id itself (guid, else canonical URL, else title + date: `articleIdFor`);
-// 2. the same canonical URL from another source (or under a new guid) is one article;
+// 2. the same canonical URL from another source is one article, and so is an item without a guid
+//    that a source re-sends under a URL it already holds; within one source, items with different
+//    guids are different items even when they share a link (podcast episodes linking the show);
 // 3. near-duplicate text from other sources joins a story cluster (once per article).
 // Deciding and recording are one step: the store's atomic scripts (URL claim, upsert, bucket
 // swap) settle the races between pollers, so a decision made apart from its write could be stale.
@@ -20,6 +22,8 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'merged' | 'unchanged';
 export interface DedupeStore {
   /** Level 2: claims the canonical URL for `id`, or returns the id already holding it. */
   claimUrl(url: string, id: string, expireAtMs: number): Promise<string>;
+  /** The source that owns a stored article (whose item it was made from); null if not stored. */
+  ownerOf(id: string): Promise<string | null>;
   /** The article's tags with an editor's manual additions and removals applied. */
   tagsFor(id: string, computed: string[]): Promise<string[]>;
   upsert(
@@ -52,6 +56,11 @@ export interface ClassifyDeps {
 export interface ClassifyInput {
   article: Article;
   fingerprint: { signature: Uint32Array; bands: string[] } | null;
+  /**
+   * Ids of the articles made from this poll's items of the same source: one of them may hold the
+   * URL before its own write lands (the items of a poll are stored concurrently).
+   */
+  sameSourceIds?: ReadonlySet<string>;
 }
 
 /** The upsert's outcome in the product's words. */
@@ -161,6 +170,23 @@ async function assignStory(
   return { sameStory: joined !== null, repSections };
 }
 
+/**
+ * Level 2: the id an article is stored under, given its canonical URL: its own, or the id of the
+ * article already holding the URL, unless that one is another item (another guid) of the same source.
+ */
+async function urlHolder(
+  store: DedupeStore,
+  input: ClassifyInput,
+  expireAt: number,
+): Promise<string> {
+  const a = input.article;
+  const holder = await store.claimUrl(a.url!, a.id, expireAt);
+  if (holder === a.id || a.guid === null) return holder;
+  const sameSource =
+    input.sameSourceIds?.has(holder) || (await store.ownerOf(holder)) === a.sourceId;
+  return sameSource ? a.id : holder;
+}
+
 /** Classifies an incoming (normalized, tagged) article and records it in the store. */
 export async function classifyArticle(
   deps: ClassifyDeps,
@@ -174,7 +200,7 @@ export async function classifyArticle(
     return { kind: 'too-old', publishedMs };
   const expireAt = publishedMs + config.retention.maxAge;
 
-  const id = a.url ? await store.claimUrl(a.url, a.id, expireAt) : a.id;
+  const id = a.url ? await urlHolder(store, input, expireAt) : a.id;
   const owner = id === a.id;
   // Tags an editor added or removed by hand survive every re-poll.
   const article = { ...a, tags: await store.tagsFor(id, a.tags) };

@@ -68,6 +68,8 @@ export interface PollOutcome {
   /** Publish times of this poll's items that were not stored (older than retention). */
   unstoredTimes: number[];
   newItems: number;
+  /** Items that repeated another item's guid with a different link or title (null on 304). */
+  duplicateGuids: number | null;
 }
 
 /** Records a successful poll (200 or 304) on the source; returns the next poll time. */
@@ -104,6 +106,8 @@ export async function recordSuccess(
     lastModified: o.fetched.lastModified,
     nextPoll: new Date(nextPollAt).toISOString(),
     lastNewItems: o.newItems,
+    // A 304 read nothing: the last poll's note stands.
+    duplicateGuids: o.duplicateGuids ?? undefined,
     epoch: plan.epoch,
   };
   await store.sources.patchState(source.id, patch);
