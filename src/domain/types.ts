@@ -307,6 +307,8 @@ export interface SourceState {
   lastNewItems: number;
   /** Items of the last read poll that repeated another item's guid with a different link or title (a source error; kept as separate articles). */
   duplicateGuids?: number;
+  /** Items of the last read poll skipped as older than `retention.maxAge` (never stored). */
+  skippedTooOld?: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
 }
@@ -319,6 +321,8 @@ export interface IngestReport {
   updated: number;
   unchanged: number;
   clustered: number;
+  /** Items older than `retention.maxAge`, not stored (absent when the poll read no feed). */
+  skippedTooOld?: number;
   durationMs: number;
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */

@@ -14,7 +14,7 @@ import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
-import { changedItems } from './dedupe/unchanged.ts';
+import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
 import { separateRepeatedGuids } from './dedupe/repeated-guids.ts';
 import { rulesVersion } from './rules-version.ts';
 import { articleTokens } from '../text/tokenize.ts';
@@ -68,6 +68,7 @@ export async function ingestSource(
       feed,
       unstoredTimes: stored?.unstoredTimes ?? [],
       duplicateGuids: stored?.duplicateGuids ?? null,
+      skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
       newItems: report.inserted,
     });
   } catch (e) {
@@ -118,7 +119,13 @@ async function storeFeed(
 ): Promise<Stored> {
   // Items exactly as the last poll saw them (under the same rules) need no work.
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
-  const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
+  const { maxAge } = deps.config.retention;
+  const delta = changedItems(
+    feed.items,
+    seen,
+    rulesVersion(deps.config, source),
+    tooOldMark(maxAge),
+  );
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
   const { items: normalized, duplicateGuids } = separateRepeatedGuids(
@@ -157,7 +164,10 @@ async function storeFeed(
   const tooOld: number[] = [];
   results.forEach((r, i) => {
     const publishedMs = Date.parse(articles[i]!.published);
-    if (!r) return void tooOld.push(publishedMs);
+    if (!r) {
+      tooOld.push(publishedMs);
+      return delta.markTooOld(normalized[i]!.item);
+    }
     kept.push({ id: r.id, publishedMs });
     report[
       r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged'
@@ -171,6 +181,7 @@ async function storeFeed(
   );
   await deps.store.sources.addArticles(source.id, kept);
   // Remembered last, after every article is stored: a crash before this re-processes the poll.
-  await deps.store.sources.replaceSeen(source.id, delta.seen, deps.config.retention.maxAge);
+  await deps.store.sources.replaceSeen(source.id, delta.seen, maxAge);
+  report.skippedTooOld = tooOld.length + delta.unchangedTooOld;
   return { unstoredTimes: tooOld, duplicateGuids };
 }

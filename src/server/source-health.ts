@@ -16,5 +16,6 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
     duplicateGuids: st.duplicateGuids ?? 0,
+    skippedTooOld: st.skippedTooOld ?? 0,
   };
 }

@@ -42,6 +42,7 @@ function toState(
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
     duplicateGuids: Number(h.duplicateGuids ?? 0),
+    skippedTooOld: Number(h.skippedTooOld ?? 0),
     epoch: h.epoch || null,
   };
 }

@@ -15,6 +15,10 @@ import type { IngestDeps } from '../../src/pipeline/ingest.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { SourceConfig } from '../../src/domain/types.ts';
 import { sourceHealth } from '../../src/server/source-health.ts';
+import { createPollProcessor } from '../../workers/poll.worker.ts';
+import type { Logger } from '../../src/runtime/logger.ts';
+import type { PollJobData } from '../../src/queues/queues.ts';
+import type { Job } from 'bullmq';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 import { startFeedServer, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
@@ -128,5 +132,38 @@ sections:
     expect((await ingestSource(deps, src, { force: true })).inserted).toBe(1);
     expect(await store.articles.total()).toBe(3);
     expect((await store.sources.getState('s')).duplicateGuids).toBe(0);
+  });
+
+  it('items older than retention.maxAge are counted on the source, in /api/sources and in the poll log line', async () => {
+    // 25 craigslist ads from June 2017, read in 2026 with a 30-day retention.
+    feeds.routes.set('/feed.rss', { body: corpus('craigslist.rss') });
+    const { deps, store, src } = setup('30d', '2026-11-20T12:00:00Z');
+    const lines: string[] = [];
+    const log = {
+      info: (_o: unknown, msg: string) => void lines.push(msg),
+      warn: (_o: unknown, msg: string) => void lines.push(msg),
+    } as unknown as Logger;
+    const processPoll = createPollProcessor({ ...deps, log });
+    const job = { data: { sourceId: 's', force: true } } as Job<PollJobData>;
+    const r = await processPoll(job);
+    expect(r.outcome).toBe('ok');
+    expect(r.inserted).toBe(0);
+    expect(r.skippedTooOld).toBe(25);
+    expect(lines).toEqual([
+      'poll s: ok, 0 new, 0 updated, 25 items older than retention.maxAge (30d) skipped',
+    ]);
+    const state = await store.sources.getState('s');
+    expect(state.skippedTooOld).toBe(25);
+    expect(sourceHealth(src, state)).toMatchObject({ skippedTooOld: 25, articleCount: 0 });
+    // The next poll skips the unchanged items without reading them, and still counts them.
+    const again = await processPoll(job);
+    expect([again.skippedTooOld, again.unchanged]).toEqual([25, 25]);
+    expect((await store.sources.getState('s')).skippedTooOld).toBe(25);
+
+    // A retention that reaches 2017 reads them again and stores them.
+    const longer = setup('3650d', '2026-11-20T12:00:00Z');
+    const stored = await ingestSource({ ...longer.deps, store }, longer.src, { force: true });
+    expect([stored.inserted, stored.skippedTooOld]).toEqual([25, 0]);
+    expect((await store.sources.getState('s')).skippedTooOld).toBe(0);
   });
 });

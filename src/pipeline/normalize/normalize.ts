@@ -58,6 +58,8 @@ const ITEM_DETECT_MIN_LETTERS = 250;
 export interface NormalizedItem {
   article: Article;
   text: string;
+  /** The raw item it came from. */
+  item: RawItem;
 }
 
 function normalizeItem(
@@ -119,7 +121,7 @@ function normalizeItem(
     ],
     contentHash: contentHash(title, contentHtml),
   };
-  return { article, text: contentText };
+  return { article, text: contentText, item };
 }
 
 /** One Article per usable item (one with a title, link or content), in feed order. */

@@ -70,6 +70,8 @@ export interface PollOutcome {
   newItems: number;
   /** Items that repeated another item's guid with a different link or title (null on 304). */
   duplicateGuids: number | null;
+  /** Items skipped as older than `retention.maxAge` (null on 304). */
+  skippedTooOld: number | null;
 }
 
 /** Records a successful poll (200 or 304) on the source; returns the next poll time. */
@@ -108,6 +110,7 @@ export async function recordSuccess(
     lastNewItems: o.newItems,
     // A 304 read nothing: the last poll's note stands.
     duplicateGuids: o.duplicateGuids ?? undefined,
+    skippedTooOld: o.skippedTooOld ?? undefined,
     epoch: plan.epoch,
   };
   await store.sources.patchState(source.id, patch);
