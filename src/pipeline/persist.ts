@@ -50,8 +50,9 @@ export function dedupeStore(store: Store): DedupeStore {
     ownerOf: async (id) => (await store.articles.get(id))?.sourceId ?? null,
     tagsFor: async (id, computed) => applyManualTags(computed, await store.curation.manualTags(id)),
     upsert: (...args) => store.articles.upsert(...args),
-    swapBuckets: (id, bands, deadlineMs, nowMs) =>
-      store.clusters.swapBuckets(id, bands, deadlineMs, nowMs),
+    swapBuckets: (id, bands, deadlineMs, nowMs, limits) =>
+      store.clusters.swapBuckets(id, bands, deadlineMs, nowMs, limits),
+    storiesOf: (ids) => store.clusters.storiesOf(ids),
     getSignatures: (ids) => store.articles.getSignatures(ids),
     joinStory: async (clusterId, id, publishedMs, ttlMs) => {
       await Promise.all([

@@ -39,8 +39,19 @@ export interface DedupeStore {
     clusterId: string | null;
     sections: string[];
   }>;
-  /** Adds `id` to its LSH buckets until the deadline; returns the others sharing a band. */
-  swapBuckets(id: string, bands: string[], deadlineMs: number, nowMs: number): Promise<string[]>;
+  /**
+   * Adds `id` to its LSH buckets until the deadline; returns per band the others in its bucket,
+   * newest first: at most `keep`, found among the newest `scan` entries of the band's bucket group.
+   */
+  swapBuckets(
+    id: string,
+    bands: string[],
+    deadlineMs: number,
+    nowMs: number,
+    limits: { scan: number; keep: number },
+  ): Promise<string[][]>;
+  /** The story (cluster id) of each article; null when none is recorded. */
+  storiesOf(ids: string[]): Promise<(string | null)[]>;
   getSignatures(ids: string[]): Promise<Map<string, StoryCandidate>>;
   /** Records `id` as a member of story `clusterId` (itself: a story of one). */
   joinStory(clusterId: string, id: string, publishedMs: number, ttlMs: number): Promise<void>;
@@ -134,8 +145,68 @@ export function chooseStory(
   return best?.clusterId ?? null;
 }
 
-/** Candidates read per article (see the bounded lookup in the README's dedupe paragraph). */
-const MAX_CANDIDATES = 200;
+/**
+ * Bounds of the near-duplicate lookup, so its cost per article does not grow with the corpus
+ * (README, "Bounded near-duplicate lookup"):
+ * - per band, only the newest `keep` members of the article's bucket, found among the newest
+ *   `scan` entries of the band's bucket group, within the dedupe window;
+ * - candidates are grouped by story: each story is compared once, through its representative;
+ * - a band whose members belong to `hotStories` or more different stories is hot (text shared by
+ *   that many unrelated items is a template: job boards, classifieds, scores) and is skipped;
+ * - at most `maxStories` stories are compared.
+ */
+export const LOOKUP_LIMITS = { scan: 256, keep: 8, hotStories: 4, maxStories: 32 } as const;
+
+/** Counters of the lookup's work since the process started (or `reset`). */
+export const lookupStats = {
+  /** Articles that looked for their story. */
+  lookups: 0,
+  /** Candidate signatures read, in all, and at most for one article. */
+  signaturesRead: 0,
+  maxSignaturesRead: 0,
+  /** Bands skipped as hot. */
+  hotBands: 0,
+  reset() {
+    this.lookups = this.signaturesRead = this.maxSignaturesRead = this.hotBands = 0;
+  },
+};
+
+/** Level 3's reads: the stories worth comparing, and one stored signature per story. */
+async function storyCandidates(
+  store: DedupeStore,
+  perBand: string[][],
+): Promise<Map<string, StoryCandidate>> {
+  lookupStats.lookups++;
+  const ids = [...new Set(perBand.flat())];
+  if (ids.length === 0) return new Map();
+  const recorded = await store.storiesOf(ids);
+  // (An article whose story is not recorded yet is being stored right now: a story of its own.)
+  const storyOf = new Map(ids.map((x, i) => [x, recorded[i] ?? x]));
+  const stories = new Map<string, string>(); // story -> its newest member seen here
+  for (const members of perBand) {
+    const distinct = new Set(members.map((m) => storyOf.get(m)!));
+    if (distinct.size >= LOOKUP_LIMITS.hotStories) {
+      lookupStats.hotBands++;
+      continue;
+    }
+    for (const m of members) {
+      const story = storyOf.get(m)!;
+      if (!stories.has(story)) stories.set(story, m);
+    }
+  }
+  const reps = [...stories.keys()].slice(0, LOOKUP_LIMITS.maxStories);
+  const sigs = reps.length > 0 ? await store.getSignatures(reps) : new Map();
+  // A representative that expired: the story's newest member here stands in for it.
+  const standIns = reps
+    .filter((r) => !sigs.has(r) && stories.get(r) !== r)
+    .map((r) => stories.get(r)!);
+  if (standIns.length > 0)
+    for (const [id, c] of await store.getSignatures(standIns)) sigs.set(id, c);
+  const read = reps.length + standIns.length;
+  lookupStats.signaturesRead += read;
+  lookupStats.maxSignaturesRead = Math.max(lookupStats.maxSignaturesRead, read);
+  return sigs;
+}
 
 async function assignStory(
   deps: ClassifyDeps,
@@ -150,14 +221,10 @@ async function assignStory(
   const window = config.dedupe.window;
   // Buckets hold an article for the dedupe window, and never past its own expiry.
   const deadline = Math.min(now.getTime() + window, expireAt);
-  const candidates = await store.swapBuckets(id, fp.bands, deadline, now.getTime());
-  const sigs =
-    candidates.length > 0
-      ? await store.getSignatures(candidates.slice(0, MAX_CANDIDATES))
-      : new Map<string, StoryCandidate>();
+  const perBand = await store.swapBuckets(id, fp.bands, deadline, now.getTime(), LOOKUP_LIMITS);
   const joined = chooseStory(
     { signature: fp.signature, publishedMs, sources },
-    sigs,
+    await storyCandidates(store, perBand),
     config.dedupe,
   );
   const clusterId = joined ?? id;
