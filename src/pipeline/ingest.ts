@@ -60,7 +60,8 @@ export async function ingestSource(
     let stored: Stored | null = null;
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
-      feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
+      feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
+      report.repairs = feed.repairs ?? [];
       stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
     }
     report.nextPollAt = await recordSuccess(store, source, plan, started, {
@@ -70,6 +71,7 @@ export async function ingestSource(
       duplicateGuids: stored?.duplicateGuids ?? null,
       skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
       newItems: report.inserted,
+      repairs: report.repairs ?? null,
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry

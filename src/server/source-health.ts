@@ -17,5 +17,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastNewItems: st.lastNewItems,
     duplicateGuids: st.duplicateGuids ?? 0,
     skippedTooOld: st.skippedTooOld ?? 0,
+    /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
+    warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
   };
 }

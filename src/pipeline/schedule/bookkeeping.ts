@@ -72,6 +72,8 @@ export interface PollOutcome {
   duplicateGuids: number | null;
   /** Items skipped as older than `retention.maxAge` (null on 304). */
   skippedTooOld: number | null;
+  /** Repairs the feed needed to be read (null on 304: the last body's stand). */
+  repairs: string[] | null;
 }
 
 /** Records a successful poll (200 or 304) on the source; returns the next poll time. */
@@ -111,6 +113,7 @@ export async function recordSuccess(
     // A 304 read nothing: the last poll's note stands.
     duplicateGuids: o.duplicateGuids ?? undefined,
     skippedTooOld: o.skippedTooOld ?? undefined,
+    repairs: o.repairs ?? undefined,
     epoch: plan.epoch,
   };
   await store.sources.patchState(source.id, patch);
