@@ -12,6 +12,7 @@ import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems } from './normalize/normalize.ts';
+import type { NormalizedItem } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
@@ -109,6 +110,36 @@ interface Stored {
   duplicateGuids: number;
 }
 
+/** tag -> fingerprint -> dedupe + store, for one normalized item. */
+function tagAndStore(
+  deps: IngestDeps,
+  source: SourceConfig,
+  { article, text }: NormalizedItem,
+  sameSourceIds: ReadonlySet<string>,
+  now: Date,
+) {
+  // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
+  const tokens = articleTokens({ title: article.title, summary: article.summary, text });
+  const tags = deps.tagger.tag({
+    title: article.title,
+    summary: article.summary,
+    text,
+    categories: article.sourceCategories,
+    sourceTags: source.tags,
+    tokens,
+  });
+  const fingerprint = fingerprintArticle({ title: article.title, text, tokens });
+  const input = {
+    article: { ...article, tags },
+    text,
+    tokens,
+    fingerprint,
+    explicitSections: source.sections,
+    sameSourceIds,
+  };
+  return persistArticle(deps, input, now);
+}
+
 /** normalize -> dedupe -> tag -> store, counted into the report. */
 async function storeFeed(
   deps: IngestDeps,
@@ -136,31 +167,7 @@ async function storeFeed(
   const articles = normalized.map((n) => n.article);
   const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(
-    normalized.map(async ({ article, text }) => {
-      // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
-      const tokens = articleTokens({ title: article.title, summary: article.summary, text });
-      const tags = deps.tagger.tag({
-        title: article.title,
-        summary: article.summary,
-        text,
-        categories: article.sourceCategories,
-        sourceTags: source.tags,
-        tokens,
-      });
-      const fingerprint = fingerprintArticle({ title: article.title, text, tokens });
-      return persistArticle(
-        deps,
-        {
-          article: { ...article, tags },
-          text,
-          tokens,
-          fingerprint,
-          explicitSections: source.sections,
-          sameSourceIds,
-        },
-        now,
-      );
-    }),
+    normalized.map((n) => tagAndStore(deps, source, n, sameSourceIds, now)),
   );
   const kept: { id: string; publishedMs: number }[] = [];
   const tooOld: number[] = [];
