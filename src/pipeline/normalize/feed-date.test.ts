@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeedDate } from './feed-date.ts';
+import { DATE_FORMS, UNREADABLE } from '../../../tests/fixtures/date-forms.ts';
+import { isUnreadableDate, parseFeedDate } from './feed-date.ts';
 
 const NOW = new Date('2024-06-01T12:00:00Z');
 
@@ -49,5 +50,45 @@ describe('parseFeedDate', () => {
   it.each(TABLE)('%s -> %s', (input, expected) => {
     const d = parseFeedDate(input, NOW);
     expect(d === null ? null : d.toISOString()).toBe(expected);
+  });
+});
+
+describe('parseFeedDate: dates as outlets write them, every language', () => {
+  const now = new Date('2030-01-01T00:00:00Z');
+  it.each(DATE_FORMS.map((f) => [f.lang, f.input, f.expected, f.hint ?? null] as const))(
+    '[%s] %s -> %s',
+    (_lang, input, expected, hint) => {
+      expect(parseFeedDate(input, now, { lang: hint })?.toISOString() ?? null).toBe(expected);
+    },
+  );
+
+  it('holds at least 40 Arabic forms and 5 of every other language', () => {
+    const per = new Map<string, number>();
+    for (const f of DATE_FORMS) per.set(f.lang, (per.get(f.lang) ?? 0) + 1);
+    expect(per.get('ar')).toBeGreaterThanOrEqual(40);
+    for (const l of ['en', 'pt', 'es', 'fr', 'de', 'it', 'ru', 'tr', 'fa', 'ur', 'id'])
+      expect(per.get(l) ?? 0, l).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(UNREADABLE)('%s is unreadable, not now', (input) => {
+    expect(parseFeedDate(input, now)).toBeNull();
+    expect(isUnreadableDate(input, now)).toBe(true);
+  });
+
+  it('an absent date is not an unreadable one', () => {
+    for (const s of [null, undefined, '', '   ']) expect(isUnreadableDate(s, now)).toBe(false);
+  });
+
+  it('AST is Arabia time in Arabic, Atlantic time otherwise', () => {
+    const s = 'Wed, 02 Dec 2026 08:00:00 AST';
+    expect(parseFeedDate(s, now, { lang: 'ar' })!.toISOString()).toBe('2026-12-02T05:00:00.000Z');
+    expect(parseFeedDate(s, now, { lang: 'en' })!.toISOString()).toBe('2026-12-02T12:00:00.000Z');
+  });
+
+  it('a bare 14xx year is solar only in a Persian feed', () => {
+    expect(parseFeedDate('1405/09/08', now, { lang: 'fa' })!.toISOString()).toBe(
+      '2026-11-29T00:00:00.000Z',
+    );
+    expect(parseFeedDate('1405/09/08', now)).toBeNull();
   });
 });
