@@ -303,6 +303,8 @@ export interface SourceState {
   nextPoll: string | null;
   etag: string | null;
   lastModified: string | null;
+  /** Items of the last fetched feed whose date could not be read (dated by first-seen time). */
+  undatedItems: number;
   articleCount: number;
   lastNewItems: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
@@ -321,4 +323,6 @@ export interface IngestReport {
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */
   nextPollAt: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
 }

@@ -10,7 +10,7 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
-import { normalizeFeedItems } from './normalize/normalize.ts';
+import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
@@ -126,6 +126,7 @@ export async function ingestSource(
       lastModified: fetched.lastModified,
       nextPoll: new Date(report.nextPollAt).toISOString(),
       lastNewItems: report.inserted,
+      ...(feed && { undatedItems: unreadableDates(feed, { source, now: started }) }),
       epoch,
     });
   } catch (e) {
@@ -204,6 +205,8 @@ async function storeFeed(
     const publishedMs = Date.parse(articles[i]!.published);
     if (!r) return void tooOld.push(publishedMs);
     kept.push({ id: r.id, publishedMs });
+    if (r.outcome === 'inserted' && normalized[i]!.dateUnreadable)
+      report.undated = (report.undated ?? 0) + 1;
     report[
       r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged'
     ]++;

@@ -22,6 +22,11 @@ export function createMetrics(
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const undated = new Counter({
+    name: 'tributary_undated_items_total',
+    help: 'Items stored with their first-seen time because their date could not be read',
+    registers: [registry],
+  });
   const jobDuration = new Histogram({
     name: 'tributary_poll_duration_seconds',
     help: 'Duration of one poll (fetch to indexes)',
@@ -62,6 +67,7 @@ export function createMetrics(
       if (r.inserted) articles.inc({ outcome: 'inserted' }, r.inserted);
       if (r.updated) articles.inc({ outcome: 'updated' }, r.updated);
       if (r.clustered) articles.inc({ outcome: 'clustered' }, r.clustered);
+      if (r.undated) undated.inc(r.undated);
       jobDuration.observe(r.durationMs / 1000);
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {

@@ -461,3 +461,19 @@ export function parseFeedDate(
 export function isUnreadableDate(s: string | null | undefined, now: Date, hints: DateHints = {}) {
   return !!s && s.trim() !== '' && parseFeedDate(s, now, hints) === null;
 }
+
+/** An item's dates, and whether it has one but none can be read (then it is dated by first sight). */
+export function readItemDates(
+  item: { published: string | null; updated: string | null },
+  now: Date,
+  hints: DateHints = {},
+): { published: Date | null; updated: Date | null; unreadable: boolean } {
+  const published = parseFeedDate(item.published, now, hints);
+  const updated = parseFeedDate(item.updated, now, hints);
+  const present = (s: string | null) => !!s && s.trim() !== '';
+  return {
+    published,
+    updated,
+    unreadable: !published && !updated && (present(item.published) || present(item.updated)),
+  };
+}

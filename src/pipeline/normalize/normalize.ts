@@ -7,7 +7,7 @@ import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
 import { stripInvalidXmlChars } from './clean-text.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
-import { parseFeedDate } from './feed-date.ts';
+import { readItemDates } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
 import { sanitizeWithImages } from './sanitize.ts';
 
@@ -58,6 +58,8 @@ const ITEM_DETECT_MIN_LETTERS = 250;
 export interface NormalizedItem {
   article: Article;
   text: string;
+  /** The item has a date, but not one we can read: `published` is the first-seen time. */
+  dateUnreadable: boolean;
 }
 
 function normalizeItem(
@@ -78,9 +80,9 @@ function normalizeItem(
   if (!title && !url && !contentText && !firstImage) return null;
   if (!title) title = truncateOnWord(summaryText, DERIVED_TITLE_MAX) || url || '';
 
-  const publishedDate =
-    parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
-  const updatedDate = parseFeedDate(item.updated, ctx.now) ?? publishedDate;
+  const dates = readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) });
+  const publishedDate = dates.published ?? dates.updated;
+  const updatedDate = dates.updated ?? publishedDate;
   const published = (publishedDate ?? ctx.now).toISOString();
   const updated = (updatedDate ?? publishedDate ?? ctx.now).toISOString();
 
@@ -119,7 +121,21 @@ function normalizeItem(
     ],
     contentHash: contentHash(title, contentHtml),
   };
-  return { article, text: contentText };
+  return { article, text: contentText, dateUnreadable: dates.unreadable };
+}
+
+/** The language the item, its feed or its source declares (date words such as AST depend on it). */
+const declaredLang = (item: RawItem, feed: RawFeed, ctx: Pick<NormalizeContext, 'source'>) =>
+  primaryLang(item.lang) ?? primaryLang(feed.lang) ?? primaryLang(ctx.source.lang);
+
+/** How many of the feed's items carry a date that cannot be read (they get their first-seen time). */
+export function unreadableDates(
+  feed: RawFeed,
+  ctx: Pick<NormalizeContext, 'source' | 'now'>,
+): number {
+  return feed.items.filter(
+    (item) => readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) }).unreadable,
+  ).length;
 }
 
 /** One Article per usable item (one with a title, link or content), in feed order. */
