@@ -349,9 +349,11 @@ function readTokens(tokens: Token[], hints: DateHints): Reading | null {
         .slice(i + 1)
         .some((u) => u.kind === 'word' && dateWord(u.text).some((m) => m.kind === 'month'));
       if (weekday && (r.mo !== undefined || hasOther)) continue;
-      if (r.mo !== undefined) return null;
       const m = month[0]!;
       if (m.kind !== 'month') return null;
+      // BBC Arabic names the month twice: `29 نوفمبر/ تشرين الثاني 2026`.
+      if (r.mo === m.month && r.cal === m.cal) continue;
+      if (r.mo !== undefined) return null;
       r.mo = m.month;
       r.cal = m.cal;
       last = 'other';
@@ -414,7 +416,8 @@ function instant(r: Reading, hints: DateHints): Date | null {
   h ??= 0;
   if (h > 24) return null;
   if (r.ampm) {
-    if (h > 12 && r.ampm !== 'night') return null;
+    // `22:30 م` is a 24-hour time with its marker; `13:00 AM` contradicts itself.
+    if (h > 12 && r.ampm === 'am') return null;
     if (r.ampm === 'pm' && h < 12) h += 12;
     else if (r.ampm === 'am' && h === 12) h = 0;
     else if (r.ampm === 'noon' && h >= 1 && h <= 6) h += 12;
