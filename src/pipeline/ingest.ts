@@ -126,7 +126,6 @@ export async function ingestSource(
       lastModified: fetched.lastModified,
       nextPoll: new Date(report.nextPollAt).toISOString(),
       lastNewItems: report.inserted,
-      ...(feed && { undatedItems: unreadableDates(feed, { source, now: started }) }),
       epoch,
     });
   } catch (e) {
@@ -167,6 +166,9 @@ async function storeFeed(
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
   const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
+  await deps.store.sources.patchState(source.id, {
+    undatedItems: unreadableDates(feed, { source, now }),
+  });
   report.unchanged += delta.unchanged;
   const normalized = normalizeFeedItems(
     { ...feed, items: delta.changed },

@@ -593,6 +593,7 @@ export type DateWord =
  * and Arabic-Indic or Persian digits. Applied to the tables and to every input.
  */
 export function foldDateText(s: string): string {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.toLowerCase(); // most feeds: nothing to fold
   return s
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
     .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
