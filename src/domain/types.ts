@@ -319,10 +319,10 @@ export interface IngestReport {
   updated: number;
   unchanged: number;
   clustered: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
   durationMs: number;
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */
   nextPollAt: number;
-  /** New articles stored with their first-seen time because their date could not be read. */
-  undated?: number;
 }
