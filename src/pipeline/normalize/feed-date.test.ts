@@ -92,3 +92,41 @@ describe('parseFeedDate: dates as outlets write them, every language', () => {
     expect(parseFeedDate('1405/09/08', now)).toBeNull();
   });
 });
+
+describe('parseFeedDate: Persian solar and Hijri calendars', () => {
+  const now = new Date('2040-01-01T00:00:00Z');
+  const parts = (cal: string, t: number) => {
+    const f = new Intl.DateTimeFormat(`en-u-ca-${cal}`, {
+      timeZone: 'UTC',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+    });
+    const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    return `${parseInt(p.year!, 10)}/${p.month}/${p.day}`;
+  };
+
+  it('reads back every 9th day of 2000-2035 as Intl writes it (solar in a Persian feed; Hijri with هـ)', () => {
+    const wrong: string[] = [];
+    for (let t = Date.UTC(2000, 0, 1); t < Date.UTC(2036, 0, 1); t += 9 * 86_400_000) {
+      const day = new Date(t).toISOString();
+      const solar = parts('persian', t);
+      const hijri = `${parts('islamic-umalqura', t)} هـ`;
+      if (parseFeedDate(solar, now, { lang: 'fa' })?.toISOString() !== day) wrong.push(solar);
+      if (parseFeedDate(hijri, now)?.toISOString() !== day) wrong.push(hijri);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads the leap day of the solar year (30 Esfand)', () => {
+    expect(parseFeedDate('1403/12/30', now, { lang: 'fa' })?.toISOString()).toBe(
+      '2025-03-20T00:00:00.000Z',
+    );
+    expect(parseFeedDate('۳۰ اسفند ۱۳۹۹', now)?.toISOString()).toBe('2021-03-20T00:00:00.000Z');
+  });
+
+  it('rejects days the calendar does not have', () => {
+    expect(parseFeedDate('1405/12/31', now, { lang: 'fa' })).toBeNull();
+    expect(parseFeedDate('1448/01/31 هـ', now)).toBeNull();
+  });
+});

@@ -68,15 +68,15 @@ function toGregorian(cal: Calendar, y: number, m: number, d: number): [number, n
     cal === 'persian'
       ? Date.UTC(y + 621, 2, 21) + (approx(0, m, d) - 1) * DAY
       : Date.UTC(622, 6, 19) + Math.round(approx(y - 1, m, d) - 1) * DAY;
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 8; i++) {
     const [py, pm, pd] = calendarParts(cal, t);
-    const diff = Math.round(approx(y, m, d) - approx(py, pm - 1, pd));
-    if (diff === 0) {
-      if (py !== y || pm - 1 !== m || pd !== d) break;
+    if (py === y && pm - 1 === m && pd === d) {
       const g = new Date(t);
       return [g.getUTCFullYear(), g.getUTCMonth(), g.getUTCDate()];
     }
-    t += diff * DAY;
+    // Across a year boundary the estimate can be under a day off: then step one day its way.
+    const gap = approx(y, m, d) - approx(py, pm - 1, pd);
+    t += (Math.round(gap) || Math.sign(gap)) * DAY;
   }
   return [NaN, NaN, NaN];
 }
