@@ -68,7 +68,7 @@ function toGregorian(cal: Calendar, y: number, m: number, d: number): [number, n
     cal === 'persian'
       ? Date.UTC(y + 621, 2, 21) + (approx(0, m, d) - 1) * DAY
       : Date.UTC(622, 6, 19) + Math.round(approx(y - 1, m, d) - 1) * DAY;
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 8 && Number.isFinite(t); i++) {
     const [py, pm, pd] = calendarParts(cal, t);
     if (py === y && pm - 1 === m && pd === d) {
       const g = new Date(t);
@@ -389,7 +389,15 @@ function instant(r: Reading, hints: DateHints): Date | null {
     const yi = loose.findIndex((n) => n.digits >= 3 || n.n > 31);
     if (yi >= 0) {
       const { n, digits } = loose[yi]!;
-      y = digits === 2 ? n + (n < 50 ? 2000 : 1900) : digits === 3 ? n + 1900 : n;
+      if (digits > 4) return null;
+      y =
+        r.cal !== 'gregory'
+          ? n
+          : digits === 2
+            ? n + (n < 50 ? 2000 : 1900)
+            : digits === 3
+              ? n + 1900
+              : n;
       loose.splice(yi, 1);
       const di = loose.findIndex((n) => n.digits <= 2 && n.n >= 1 && n.n <= 31);
       if (di < 0) return null;
@@ -399,7 +407,7 @@ function instant(r: Reading, hints: DateHints): Date | null {
       // RFC 822's `19 Oct 20`: day, then a 2-digit year.
       d = loose[0]!.n;
       y = loose[1]!.n;
-      y += y < 50 ? 2000 : 1900;
+      if (r.cal === 'gregory') y += y < 50 ? 2000 : 1900;
       loose.splice(0, 2);
     } else return null;
   }
