@@ -131,16 +131,32 @@ describe('feed dates through ingest', () => {
     expect(by.ar!.undatedNote).toBeNull();
     expect(by.uol!.undatedItems).toBe(0);
 
-    const metric = async () =>
-      /^tributary_undated_items_total (\d+)$/m.exec(
-        await (await fetch(`${base}/metrics`)).text(),
-      )?.[1];
-    expect(await metric()).toBe('2');
+    // Workers publish their counters after the poll's state is written: wait for them.
+    const scrape = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return {
+        undated: value('tributary_undated_items_total'),
+        polls: value('tributary_poll_duration_seconds_count'),
+      };
+    };
+    const until = async (ok: (m: Awaited<ReturnType<typeof scrape>>) => boolean) => {
+      for (let t0 = Date.now(); Date.now() - t0 < 5000;) {
+        const m = await scrape();
+        if (ok(m)) return m;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return scrape();
+    };
+    const first = await until((m) => m.undated === 2);
+    expect(first.undated).toBe(2);
 
     // Polled again with the same items: still 2 on the source, and the counter does not count them twice.
     await pollAll(run, ['garbage']);
     by = await sources();
     expect(by.garbage!.undatedItems).toBe(2);
-    expect(await metric()).toBe('2');
+    const after = await until((m) => m.polls > first.polls);
+    expect(after.polls).toBeGreaterThan(first.polls);
+    expect(after.undated).toBe(2);
   });
 });
