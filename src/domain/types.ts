@@ -315,12 +315,12 @@ export interface IngestReport {
   sourceId: string;
   outcome: 'ok' | 'not-modified' | 'error' | 'skipped';
   fetched: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
   inserted: number;
   updated: number;
   unchanged: number;
   clustered: number;
-  /** New articles stored with their first-seen time because their date could not be read. */
-  undated?: number;
   durationMs: number;
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */

@@ -56,10 +56,10 @@ const ITEM_DETECT_MIN_LETTERS = 250;
 
 /** A normalized article and the plain text of its content (one line), for the stages after. */
 export interface NormalizedItem {
-  article: Article;
-  text: string;
   /** The item has a date, but not one we can read: `published` is the first-seen time. */
   dateUnreadable: boolean;
+  article: Article;
+  text: string;
 }
 
 function normalizeItem(
