@@ -65,12 +65,12 @@ export function reportFields(r: IngestReport): Record<string, number> {
   if (r.inserted) f['article\tinserted'] = r.inserted;
   if (r.updated) f['article\tupdated'] = r.updated;
   if (r.clustered) f['article\tclustered'] = r.clustered;
-  if (r.undated) f['undated'] = r.undated;
   const s = r.durationMs / 1000;
   const le = POLL_BUCKETS.find((b) => s <= b);
   f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
+  if (r.undated) f['undated'] = r.undated;
   return f;
 }
 
@@ -105,9 +105,6 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_articles_total Articles written by outcome (all workers)',
     '# TYPE tributary_articles_total counter',
     ...articles,
-    '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
-    '# TYPE tributary_undated_items_total counter',
-    `tributary_undated_items_total ${undated}`,
     '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',
     '# TYPE tributary_poll_duration_seconds histogram',
   ];
@@ -119,6 +116,11 @@ export function pollMetricsText(h: Record<string, string>): string {
   out.push(`tributary_poll_duration_seconds_bucket{le="+Inf"} ${count}`);
   out.push(`tributary_poll_duration_seconds_sum ${sum}`);
   out.push(`tributary_poll_duration_seconds_count ${count}`);
+  out.push(
+    '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
+    '# TYPE tributary_undated_items_total counter',
+    `tributary_undated_items_total ${undated}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
