@@ -160,6 +160,8 @@ export interface FetchOk extends FetchCommon {
   body: string;
   /** Bytes received after decompression. */
   bytes: number;
+  /** What had to be undone to read the body (a gzip body without Content-Encoding), if anything. */
+  repairs?: string[];
 }
 
 export interface FetchNotModified extends FetchCommon {
@@ -216,6 +218,8 @@ export interface RawFeed {
   items: RawItem[];
   /** True when the XML had to be repaired before it parsed. */
   repaired: boolean;
+  /** What was repaired, `kind: detail` (kind is the metric label); empty or absent when nothing. */
+  repairs?: string[];
 }
 
 // ---------------------------------------------------------------- articles
@@ -309,6 +313,8 @@ export interface SourceState {
   lastNewItems: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
+  /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
+  repairs?: string[];
 }
 
 export interface IngestReport {
@@ -325,4 +331,6 @@ export interface IngestReport {
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */
   nextPollAt: number;
+  /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
+  repairs?: string[];
 }

@@ -90,7 +90,8 @@ export async function ingestSource(
     let unstoredTimes: number[] = [];
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
-      feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
+      feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
+      report.repairs = feed.repairs ?? [];
       unstoredTimes = await storeFeed(
         deps,
         source,
@@ -127,6 +128,7 @@ export async function ingestSource(
       nextPoll: new Date(report.nextPollAt).toISOString(),
       lastNewItems: report.inserted,
       epoch,
+      repairs: report.repairs, // a 304 keeps the last body's repairs
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry

@@ -65,6 +65,10 @@ export function reportFields(r: IngestReport): Record<string, number> {
   if (r.inserted) f['article\tinserted'] = r.inserted;
   if (r.updated) f['article\tupdated'] = r.updated;
   if (r.clustered) f['article\tclustered'] = r.clustered;
+  for (const repair of r.repairs ?? []) {
+    const kind = `repair\t${repair.split(':')[0]}`;
+    f[kind] = (f[kind] ?? 0) + 1;
+  }
   const s = r.durationMs / 1000;
   const le = POLL_BUCKETS.find((b) => s <= b);
   f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
@@ -80,6 +84,7 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
 export function pollMetricsText(h: Record<string, string>): string {
   const fetches: string[] = [];
   const articles: string[] = [];
+  const repairs: string[] = [];
   const perBucket = new Map<string, number>();
   let sum = 0;
   let count = 0;
@@ -93,6 +98,8 @@ export function pollMetricsText(h: Record<string, string>): string {
       );
     else if (p[0] === 'article' && p.length === 2)
       articles.push(`tributary_articles_total{outcome="${label(p[1]!)}"} ${n}`);
+    else if (p[0] === 'repair' && p.length === 2)
+      repairs.push(`tributary_feed_repairs_total{kind="${label(p[1]!)}"} ${n}`);
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
@@ -105,6 +112,9 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_articles_total Articles written by outcome (all workers)',
     '# TYPE tributary_articles_total counter',
     ...articles,
+    '# HELP tributary_feed_repairs_total Fetched feed bodies that needed a repair to be read, by kind (all workers)',
+    '# TYPE tributary_feed_repairs_total counter',
+    ...repairs,
     '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',
     '# TYPE tributary_poll_duration_seconds histogram',
   ];

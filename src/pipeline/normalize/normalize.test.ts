@@ -106,18 +106,44 @@ describe('normalizeFeed', () => {
     expect(AR_BODY + ' ' + AR_BODY).toContain(a!.summary.slice(0, -1));
   });
 
-  it('drops items with neither title, link nor content, keeps feed order', () => {
+  // feedparser and Miniflux keep an entry with no title (or nothing but an id); so do we,
+  // titled from its content's first words, else its link, else "(untitled)" in the source's language.
+  it('keeps untitled items in feed order: title from content, link or "(untitled)"', () => {
     const out = normalizeFeed(
       feed([
         item({ title: 'first' }),
-        item({ author: 'nobody' }),
+        item({ author: 'nobody', guid: 'only-an-id' }),
         item({ link: 'https://x.example/2' }),
         item({ contentHtml: '<p>only content here</p>' }),
         item({ title: '   ', summary: '<p> </p>' }),
       ]),
       ctx('en'),
     );
-    expect(out.map((a) => a.title)).toEqual(['first', 'https://x.example/2', 'only content here']);
+    expect(out.map((a) => a.title)).toEqual([
+      'first',
+      '(untitled)',
+      'https://x.example/2',
+      'only content here',
+      '(untitled)',
+    ]);
+    expect(out[1]!.guid).toBe('only-an-id');
+  });
+
+  it('says "(untitled)" in the source\'s language: Arabic', () => {
+    const [a] = normalizeFeed(feed([item({ guid: 'x-1' })]), ctx('ar'));
+    expect(a!.title).toBe('(بدون عنوان)');
+    expect(a!.lang).toBe('ar');
+  });
+
+  it('titles an untitled item from the first words of its content, cut on a word', () => {
+    const words = 'The council voted on Tuesday to keep the old bridge open '.repeat(4);
+    const [a] = normalizeFeed(
+      feed([item({ guid: 'x-2', contentHtml: `<p>${words}</p>` })]),
+      ctx('en'),
+    );
+    expect(a!.title.startsWith('The council voted on Tuesday')).toBe(true);
+    expect(a!.title.length).toBeLessThanOrEqual(101);
+    expect(words.startsWith(a!.title.replace(/…$/, ''))).toBe(true);
   });
 
   it('falls back: published -> updated -> now; updated -> published; future clamps', () => {

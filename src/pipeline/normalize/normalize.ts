@@ -51,6 +51,19 @@ export function contentHash(title: string, contentHtml: string): string {
   return createHash('sha256').update(`${title}\n${contentHtml}`).digest('hex').slice(0, 16);
 }
 
+/** "(untitled)" in the languages we publish in; English for the rest. */
+const UNTITLED: Record<string, string> = {
+  ar: '(بدون عنوان)',
+  en: '(untitled)',
+  fr: '(sans titre)',
+  de: '(ohne Titel)',
+  es: '(sin título)',
+  tr: '(başlıksız)',
+  fa: '(بدون عنوان)',
+  ru: '(без названия)',
+};
+export const untitled = (lang: string | null): string => UNTITLED[lang ?? ''] ?? UNTITLED.en!;
+
 /** Short items are too little text for trigram detection; under this many letters the feed's language is used. */
 const ITEM_DETECT_MIN_LETTERS = 250;
 
@@ -67,7 +80,7 @@ function normalizeItem(
   feed: RawFeed,
   ctx: NormalizeContext,
   feedLanguage: () => string,
-): NormalizedItem | null {
+): NormalizedItem {
   const feedBase = feed.baseUrl ?? ctx.feedUrl;
   const url = item.link ? canonicalizeUrl(clean(item.link), feedBase) : null;
   const contentBase = item.baseUrl ?? url ?? feed.link ?? ctx.feedUrl;
@@ -76,9 +89,9 @@ function normalizeItem(
   const { html: contentHtml, firstImage } = sanitizeWithImages(rawContent, contentBase);
   const contentText = oneLine(textOf(contentHtml));
   const summaryText = oneLine(textOf(item.summary)) || contentText;
-  let title = plain(item.title);
-  if (!title && !url && !contentText && !firstImage) return null;
-  if (!title) title = truncateOnWord(summaryText, DERIVED_TITLE_MAX) || url || '';
+  // An untitled entry is kept (as feedparser and Miniflux keep it): titled from its content's
+  // first words, else its link, else "(untitled)" in the source's language (below).
+  let title = plain(item.title) || truncateOnWord(summaryText, DERIVED_TITLE_MAX) || (url ?? '');
 
   const dates = readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) });
   const publishedDate = dates.published ?? dates.updated;
@@ -95,6 +108,8 @@ function normalizeItem(
       ITEM_DETECT_MIN_LETTERS,
     ) ??
     feedLanguage();
+
+  if (!title) title = untitled(primaryLang(ctx.source.lang) ?? lang);
 
   const guid = clean(item.guid) || null;
   const article: Article = {
@@ -138,7 +153,7 @@ export function unreadableDates(
   ).length;
 }
 
-/** One Article per usable item (one with a title, link or content), in feed order. */
+/** One Article per item, in feed order (an item with nothing but an id is still an item). */
 export function normalizeFeed(feed: RawFeed, ctx: NormalizeContext): Article[] {
   return normalizeFeedItems(feed, ctx).map((n) => n.article);
 }
@@ -159,9 +174,6 @@ export function normalizeFeedItems(feed: RawFeed, ctx: NormalizeContext): Normal
         .join('\n')
         .slice(0, 6000),
     ));
-  for (const item of feed.items) {
-    const a = normalizeItem(item, feed, ctx, feedLanguage);
-    if (a) out.push(a);
-  }
+  for (const item of feed.items) out.push(normalizeItem(item, feed, ctx, feedLanguage));
   return out;
 }
