@@ -312,6 +312,8 @@ export interface SourceState {
   nextPoll: string | null;
   etag: string | null;
   lastModified: string | null;
+  /** Items of the last fetched feed whose date could not be read (dated by first-seen time). */
+  undatedItems: number;
   articleCount: number;
   lastNewItems: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
@@ -324,6 +326,8 @@ export interface IngestReport {
   sourceId: string;
   outcome: 'ok' | 'not-modified' | 'error' | 'skipped';
   fetched: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
   inserted: number;
   updated: number;
   unchanged: number;

@@ -10,7 +10,7 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
-import { normalizeFeedItems } from './normalize/normalize.ts';
+import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
@@ -168,6 +168,9 @@ async function storeFeed(
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
   const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
+  await deps.store.sources.patchState(source.id, {
+    undatedItems: unreadableDates(feed, { source, now }),
+  });
   report.unchanged += delta.unchanged;
   const normalized = normalizeFeedItems(
     { ...feed, items: delta.changed },
@@ -206,6 +209,8 @@ async function storeFeed(
     const publishedMs = Date.parse(articles[i]!.published);
     if (!r) return void tooOld.push(publishedMs);
     kept.push({ id: r.id, publishedMs });
+    if (r.outcome === 'inserted' && normalized[i]!.dateUnreadable)
+      report.undated = (report.undated ?? 0) + 1;
     report[
       r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged'
     ]++;
