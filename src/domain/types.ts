@@ -95,6 +95,11 @@ export interface SectionConfig {
   limit: number;
   /** IANA time zone for digests. */
   timezone: string;
+  /**
+   * Item ids in this section's feeds: `article` (default) is the same in every section, so a
+   * reader keeps one copy across overlapping sections; `section` prefixes the section id.
+   */
+  guid?: 'article' | 'section';
 }
 
 export interface FileConfig {
@@ -307,6 +312,8 @@ export interface SourceState {
   nextPoll: string | null;
   etag: string | null;
   lastModified: string | null;
+  /** Items of the last fetched feed whose date could not be read (dated by first-seen time). */
+  undatedItems: number;
   articleCount: number;
   lastNewItems: number;
   /** Items of the last read poll that repeated another item's guid with a different link or title (a source error; kept as separate articles). */
@@ -323,6 +330,8 @@ export interface IngestReport {
   sourceId: string;
   outcome: 'ok' | 'not-modified' | 'error' | 'skipped';
   fetched: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
   inserted: number;
   updated: number;
   unchanged: number;

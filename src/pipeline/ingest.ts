@@ -11,7 +11,7 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
-import { normalizeFeedItems } from './normalize/normalize.ts';
+import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
@@ -160,6 +160,9 @@ async function storeFeed(
     tooOldMark(maxAge),
   );
   report.fetched = feed.items.length;
+  await deps.store.sources.patchState(source.id, {
+    undatedItems: unreadableDates(feed, { source, now }),
+  });
   report.unchanged += delta.unchanged;
   const { items: normalized, duplicateGuids } = separateRepeatedGuids(
     normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
@@ -178,6 +181,8 @@ async function storeFeed(
       return delta.markTooOld(normalized[i]!.item);
     }
     kept.push({ id: r.id, publishedMs });
+    if (r.outcome === 'inserted' && normalized[i]!.dateUnreadable)
+      report.undated = (report.undated ?? 0) + 1;
     report[
       r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged'
     ]++;

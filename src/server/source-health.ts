@@ -13,6 +13,10 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastErrorKind: st.lastErrorKind,
     consecutiveFailures: st.consecutiveFailures,
     nextPoll: st.nextPoll,
+    undatedItems: st.undatedItems,
+    undatedNote: st.undatedItems
+      ? `${st.undatedItems} item(s) in the last fetch carry a date Tributary cannot read; they are dated by when it first saw them`
+      : null,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
     duplicateGuids: st.duplicateGuids ?? 0,

@@ -39,6 +39,7 @@ function toState(
     nextPoll: h.nextPoll || null,
     etag: h.etag || null,
     lastModified: h.lastModified || null,
+    undatedItems: Number(h.undatedItems ?? 0),
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
     duplicateGuids: Number(h.duplicateGuids ?? 0),

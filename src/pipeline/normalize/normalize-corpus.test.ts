@@ -69,6 +69,13 @@ describe('normalize over the corpus: spot checks', () => {
     expect(new Set((await run(file)).map((a) => a.lang))).toEqual(new Set([lang]));
   });
 
+  it('reads the uolNoticias dates (`Seg, 24 Set 2018 19:22:00 -0300`) as 2018, not now', async () => {
+    const uol = await run('uolNoticias.rss');
+    expect(uol).toHaveLength(15);
+    for (const a of uol) expect(a.published).toMatch(/^2018-09-24T22:[1-4]\d:\d{2}\.000Z$/);
+    expect(uol.map((a) => a.published)).toContain('2018-09-24T22:22:00.000Z');
+  });
+
   it('takes RDF enc:enclosure images (craigslist) and media:content (guardian)', async () => {
     const cl = await run('craigslist.rss');
     expect(cl[0]!.image).toEqual({
