@@ -71,6 +71,7 @@ export async function ingestSource(
       unstoredTimes: stored?.unstoredTimes ?? [],
       duplicateGuids: stored?.duplicateGuids ?? null,
       skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
+      undatedItems: stored?.undatedItems ?? null,
       newItems: report.inserted,
       repairs: report.repairs ?? null,
     });
@@ -108,6 +109,8 @@ interface Stored {
   unstoredTimes: number[];
   /** Items repeating another item's guid with a different link or title (kept apart). */
   duplicateGuids: number;
+  /** Items whose date could not be read. */
+  undatedItems: number;
 }
 
 /** tag -> fingerprint -> dedupe + store, for one normalized item. */
@@ -160,9 +163,6 @@ async function storeFeed(
     tooOldMark(maxAge),
   );
   report.fetched = feed.items.length;
-  await deps.store.sources.patchState(source.id, {
-    undatedItems: unreadableDates(feed, { source, now }),
-  });
   report.unchanged += delta.unchanged;
   const { items: normalized, duplicateGuids } = separateRepeatedGuids(
     normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
@@ -197,5 +197,9 @@ async function storeFeed(
   // Remembered last, after every article is stored: a crash before this re-processes the poll.
   await deps.store.sources.replaceSeen(source.id, delta.seen, maxAge);
   report.skippedTooOld = tooOld.length + delta.unchangedTooOld;
-  return { unstoredTimes: tooOld, duplicateGuids };
+  return {
+    unstoredTimes: tooOld,
+    duplicateGuids,
+    undatedItems: unreadableDates(feed, { source, now }),
+  };
 }

@@ -72,6 +72,8 @@ export interface PollOutcome {
   duplicateGuids: number | null;
   /** Items skipped as older than `retention.maxAge` (null on 304). */
   skippedTooOld: number | null;
+  /** Items whose date could not be read (null on 304). */
+  undatedItems: number | null;
   /** Repairs the feed needed to be read (null on 304: the last body's stand). */
   repairs: string[] | null;
 }
@@ -113,6 +115,7 @@ export async function recordSuccess(
     // A 304 read nothing: the last poll's note stands.
     duplicateGuids: o.duplicateGuids ?? undefined,
     skippedTooOld: o.skippedTooOld ?? undefined,
+    undatedItems: o.undatedItems ?? undefined,
     repairs: o.repairs ?? undefined,
     epoch: plan.epoch,
   };
