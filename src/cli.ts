@@ -146,18 +146,31 @@ async function cmdPreview(args: string[]) {
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
-  const { previewFeed } = await import('./runtime/preview.ts');
-  const articles = await previewFeed(config, url);
+  const { previewFeedWithSource } = await import('./runtime/preview.ts');
+  const { formatDuration } = await import('./config/units.ts');
+  const res = await previewFeedWithSource(config, url);
+  const articles = res.articles;
+  const found = res.discoveredFrom
+    ? `${res.discoveredFrom} is an HTML page; using the feed it announces: ${res.feedUrl}\n`
+    : '';
   if (values.json) {
+    // stdout stays pure JSON; the discovery note goes to stderr.
+    if (found) process.stderr.write(found);
     process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
     return;
   }
+  process.stdout.write(found);
+  const maxAge = formatDuration(config.retention.maxAge);
   for (const a of articles) {
+    const old = a.tooOld ? `  (older than retention.maxAge ${maxAge}: a poll skips it)` : '';
     process.stdout.write(
-      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
+      `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
     );
   }
-  process.stdout.write(`${articles.length} articles\n`);
+  const old = articles.filter((a) => a.tooOld).length;
+  process.stdout.write(
+    `${articles.length} articles${old ? `; ${old} older than retention.maxAge (${maxAge}) would be skipped` : ''}\n`,
+  );
 }
 
 function cmdCheckConfig(args: string[]) {

@@ -299,12 +299,16 @@ export interface SourceState {
   lastSuccess: string | null;
   lastError: string | null;
   lastErrorKind: string | null;
+  /** The last error will not pass by retrying (404/410, not a feed, blocked address): unhealthy at once. */
+  lastErrorPermanent: boolean;
   consecutiveFailures: number;
   nextPoll: string | null;
   etag: string | null;
   lastModified: string | null;
   articleCount: number;
   lastNewItems: number;
+  /** Items of the last poll older than retention.maxAge, so not stored (0 when none or unknown). */
+  skippedTooOld: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
 }

@@ -1,4 +1,6 @@
-// One source's health as the HTTP API reports it (/api/sources and the admin API).
+// One source's health as the HTTP API reports it (/api/sources and the admin API). `healthy` is
+// false at once for a permanent error (404/410, not a feed, blocked address) and after
+// fetch.unhealthyAfter consecutive failures for a transient one (see store/sources.ts).
 import type { SourceConfig, SourceState } from '../domain/types.ts';
 
 export function sourceHealth(s: SourceConfig, st: SourceState) {
@@ -11,9 +13,11 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastSuccess: st.lastSuccess,
     lastError: st.lastError,
     lastErrorKind: st.lastErrorKind,
+    lastErrorPermanent: st.lastErrorPermanent,
     consecutiveFailures: st.consecutiveFailures,
     nextPoll: st.nextPoll,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
+    skippedTooOld: st.skippedTooOld,
   };
 }
