@@ -54,7 +54,8 @@ const timezone = z.string().refine((tz) => {
 const site = z
   .strictObject({
     title: z.string().min(1).default('Tributary'),
-    baseUrl: httpUrl.default('http://localhost:8080').transform((s) => s.replace(/\/+$/, '')),
+    // Unset ('' after parsing): derived at start from HOST and PORT (see config/base-url.ts).
+    baseUrl: httpUrl.optional().transform((s) => (s ?? '').replace(/\/+$/, '')),
     description: z.string().default('Curated news feeds'),
   })
   .prefault({});

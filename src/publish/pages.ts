@@ -295,7 +295,7 @@ export function renderStatusPage(input: {
   ].filter(Boolean);
   const body = `<header>
 <h1 dir="auto">${escapeHtml(siteTitle)}: sources</h1>
-<p class="desc">${escapeHtml(sources.length)} sources, ${escapeHtml(unhealthy)} unhealthy.${more.length ? ` ${escapeHtml(more.join('; '))}.` : ''}</p>
+<p class="desc">${escapeHtml(sources.length)} sources, ${escapeHtml(unhealthy)} unhealthy.${more.length ? ` ${escapeHtml(more.join('; ').replace(/^./, (c) => c.toUpperCase()))}.` : ''}</p>
 </header>
 <main style="display:block">
 <div class="scroll"><table>

@@ -35,6 +35,7 @@ import { allSources, tickInterval } from './catalog.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 
 export interface Running {
   config: Config;
@@ -78,7 +79,14 @@ async function connectRedis(
 }
 
 export async function startTributary(opts: StartOptions): Promise<Running> {
-  const { config, role, log } = opts;
+  const { role, log } = opts;
+  // An unset site.baseUrl is derived from HOST and the port we listen on (known before the app
+  // is built, so a "any free port" request picks one first).
+  const serves = role === 'all' || role === 'server';
+  let port = opts.port ?? opts.config.env.port;
+  if (serves && !opts.config.site.baseUrl && port === 0)
+    port = await freePort(opts.config.env.host);
+  const config = serves ? withBaseUrl(opts.config, opts.config.env.host, port) : opts.config;
   const now = opts.now ?? (() => new Date());
   const { url, embedded } = await connectRedis(config, log);
   const target = parseRedisTarget(url);
@@ -206,7 +214,11 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         metrics.observeHttp('/feeds/:file', 'GET', status, s);
       },
     });
-    server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host, fast });
+    server = await listen(app, { port, host: config.env.host, fast });
+    const mismatch = opts.config.site.baseUrl
+      ? baseUrlMismatch(opts.config.site.baseUrl, config.env.host, server.port)
+      : null;
+    if (mismatch) log.warn(mismatch);
   }
 
   let stopping: Promise<void> | null = null;

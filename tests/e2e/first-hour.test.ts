@@ -1,0 +1,155 @@
+// Issue 18, from the user's side: what a newcomer sees in the first hour. The service runs as the
+// helpers start it (real Redis, BullMQ workers, HTTP server), feeds come from loopback servers.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../helpers/service.ts';
+import type { FeedServer } from '../helpers/service.ts';
+import type { Running } from '../../src/runtime/start.ts';
+
+const recent = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+
+describe('source health tells the truth (issue 18 point 5)', () => {
+  let feeds: FeedServer;
+  let run: Running;
+  let base: string;
+
+  beforeAll(async () => {
+    feeds = await startFeedServer();
+    feeds.routes.set('/ok.rss', {
+      body: rssFeed('OK', [
+        { guid: 'a', title: 'Fresh news', link: 'https://ok.example/a', date: recent(1) },
+      ]),
+    });
+    feeds.routes.set('/page.html', {
+      type: 'text/html; charset=utf-8',
+      body: '<!doctype html><html><head><title>A page</title></head><body>hi</body></html>',
+    });
+    feeds.routes.set('/flaky.rss', { status: 500, body: 'oops' });
+    const config = testConfig(
+      `
+site: { title: Health }
+fetch: { allowPrivateNetworks: true, timeout: 5s, unhealthyAfter: 4 }
+sources:
+  - { id: ok, url: "${feeds.url}/ok.rss" }
+  - { id: missing, url: "${feeds.url}/missing.rss" }
+  - { id: page, url: "${feeds.url}/page.html" }
+  - { id: flaky, url: "${feeds.url}/flaky.rss" }
+sections:
+  - { id: all, title: All, lang: en }
+`,
+    );
+    run = await startService(config);
+    base = run.server!.url;
+  });
+  afterAll(async () => {
+    await run?.stop();
+    await feeds?.close();
+  });
+
+  it('a 404 and an HTML page are unhealthy at once; a 500 only after fetch.unhealthyAfter tries', async () => {
+    await pollAll(run, ['ok', 'missing', 'page', 'flaky']);
+    const api = (await (await fetch(`${base}/api/sources`)).json()) as {
+      sources: { id: string; status: string; healthy: boolean; lastErrorPermanent: boolean }[];
+    };
+    const by = Object.fromEntries(api.sources.map((s) => [s.id, s]));
+    expect(by.ok).toMatchObject({ status: 'ok', healthy: true });
+    expect(by.missing).toMatchObject({ status: 'error', healthy: false, lastErrorPermanent: true });
+    expect(by.page).toMatchObject({ status: 'error', healthy: false, lastErrorPermanent: true });
+    // The start-up tick and the forced poll may both have failed: below 4 it stays healthy.
+    const failures = (by.flaky as unknown as { consecutiveFailures: number }).consecutiveFailures;
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(failures).toBeLessThan(4);
+    expect(by.flaky).toMatchObject({ status: 'error', healthy: true, lastErrorPermanent: false });
+
+    let status = await (await fetch(`${base}/status`)).text();
+    expect(status).toContain('4 sources, 2 unhealthy. 3 failed their last poll.');
+    expect(status).toContain('no (permanent error)');
+    expect(status).toContain(
+      `yes (${failures} failure${failures === 1 ? '' : 's'}, unhealthy after 4)`,
+    );
+
+    type Api = { sources: { id: string; healthy: boolean; consecutiveFailures: number }[] };
+    let flaky = by.flaky as unknown as Api['sources'][number];
+    while (flaky.consecutiveFailures < 4) {
+      await pollAll(run, ['flaky']);
+      const again = (await (await fetch(`${base}/api/sources`)).json()) as Api;
+      flaky = again.sources.find((s) => s.id === 'flaky')!;
+      expect(flaky.healthy).toBe(flaky.consecutiveFailures < 4);
+    }
+    expect(flaky.healthy).toBe(false);
+    status = await (await fetch(`${base}/status`)).text();
+    // The summary counts what the rows show.
+    const rowsUnhealthy = (status.match(/<td class="bad">no /g) ?? []).length;
+    expect(rowsUnhealthy).toBe(3);
+    expect(status).toContain('4 sources, 3 unhealthy. 3 failed their last poll.');
+    expect(status).toMatch(/no \(\d+ failures\)/);
+
+    // A recovered source is healthy again.
+    feeds.routes.set('/flaky.rss', {
+      body: rssFeed('Flaky', [
+        { guid: 'f', title: 'Back', link: 'https://flaky.example/f', date: recent(2) },
+      ]),
+    });
+    await pollAll(run, ['flaky']);
+    status = await (await fetch(`${base}/status`)).text();
+    expect(status).toContain('4 sources, 2 unhealthy. 2 failed their last poll.');
+  });
+
+  it('/status and /api/sources show items skipped as older than retention.maxAge (point 1)', async () => {
+    // The count is written by the poll (core engineer's part); this checks what the user sees.
+    await run.store.sources.patchState('ok', { skippedTooOld: 25 });
+    const status = await (await fetch(`${base}/status`)).text();
+    expect(status).toContain('25 items older than retention.maxAge (30d) skipped');
+    const api = (await (await fetch(`${base}/api/sources`)).json()) as {
+      sources: { id: string; skippedTooOld: number }[];
+    };
+    expect(api.sources.find((s) => s.id === 'ok')!.skippedTooOld).toBe(25);
+  });
+});
+
+describe('a newcomer before the first poll (point 5)', () => {
+  it('the index links to /status and says no source has been fetched yet', async () => {
+    // Server role only: no worker, so nothing is fetched while we look.
+    const run = await startService(
+      testConfig(`
+sources:
+  - { id: a, url: "http://127.0.0.1:9/a.rss" }
+  - { id: b, url: "http://127.0.0.1:9/b.rss" }
+sections:
+  - { id: news, title: News, lang: en }
+`),
+      'server',
+    );
+    try {
+      const html = await (await fetch(`${run.server!.url}/`)).text();
+      expect(html).toContain('<a href="status">Source status</a>');
+      expect(html).toMatch(/No source has been fetched yet \(2 configured\)/);
+      const status = await (await fetch(`${run.server!.url}/status`)).text();
+      expect(status).toContain('2 sources, 0 unhealthy. No source has been fetched yet.');
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
+describe('site.baseUrl unset is derived from where we listen (point 8)', () => {
+  it('puts the listening port in subscribe links and /opml', async () => {
+    const run = await startService(
+      testConfig(`
+sections:
+  - { id: news, title: News, lang: en }
+`),
+    );
+    try {
+      const port = run.server!.port;
+      const html = await (await fetch(`${run.server!.url}/`)).text();
+      expect(html).toContain(`http://localhost:${port}/feeds/news.rss`);
+      expect(html).not.toContain('localhost:8080');
+      const opml = await (await fetch(`${run.server!.url}/opml`)).text();
+      expect(opml).toContain(`xmlUrl="http://localhost:${port}/feeds/news.rss"`);
+      const rss = await (await fetch(`${run.server!.url}/feeds/news.rss`)).text();
+      expect(rss).toContain(`http://localhost:${port}/feeds/news.rss`);
+    } finally {
+      await run.stop();
+    }
+  });
+});
