@@ -498,22 +498,53 @@ describe('admin API', () => {
     );
   });
 
-  it('guards the queue dashboard with the token or the login cookie', async () => {
+  it('guards the queue dashboard with the token or a signed session from the POST login form', async () => {
     const anon = await fetch(`${base}/admin/queues`, { redirect: 'manual' });
     expect(anon.status).toBe(401);
     const withBearer = await api('GET', '/admin/queues');
     expect(withBearer.status).toBe(200);
     expect(withBearer.headers.get('content-type')).toMatch(/text\/html/);
-    const wrong = await fetch(`${base}/admin/login?token=nope`, { redirect: 'manual' });
+    const form = await fetch(`${base}/admin/login`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toMatch(/<form method="post" action="\/admin\/login">/);
+    // The token never travels in a URL.
+    const inUrl = await fetch(`${base}/admin/login?token=${TOKEN}`, { redirect: 'manual' });
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.headers.get('set-cookie')).toBeNull();
+    const post = (token: string) =>
+      fetch(`${base}/admin/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ token }),
+        redirect: 'manual',
+      });
+    const wrong = await post('nope');
     expect(wrong.status).toBe(401);
-    const login = await fetch(`${base}/admin/login?token=${TOKEN}`, { redirect: 'manual' });
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const login = await post(TOKEN);
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/admin/queues');
     const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/tributary_admin=/);
+    expect(cookie).toMatch(/tributary_session=/);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Max-Age=43200/i);
+    // The cookie holds a signed expiry, not the token.
+    expect(cookie).not.toContain(TOKEN);
+    expect(cookie).not.toContain(encodeURIComponent(TOKEN));
     const jar = cookie.split(';')[0]!;
+    // A forged or tampered cookie is refused; so is the raw token as a cookie.
+    const [payload, sig] = jar.split('=')[1]!.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'admin', exp: Date.now() + 365 * 86_400_000 }),
+    ).toString('base64url');
+    for (const bad of [
+      `tributary_session=${forged}.${sig}`,
+      `tributary_session=${payload}.x`,
+      `tributary_session=${TOKEN}`,
+      `tributary_admin=${TOKEN}`,
+    ]) {
+      expect((await fetch(`${base}/admin/queues`, { headers: { cookie: bad } })).status).toBe(401);
+    }
     const page = await fetch(`${base}/admin/queues`, { headers: { cookie: jar } });
     expect(page.status).toBe(200);
     // Its static files are served too (bull-board's UI package through the node serveStatic).
@@ -579,6 +610,7 @@ describe('admin API without a token, and with private networks refused', () => {
       ['GET', '/admin/api/openapi.json'],
       ['GET', '/admin/queues'],
       ['GET', `/admin/login?token=${TOKEN}`],
+      ['POST', '/admin/login'],
       ['DELETE', '/admin/api/hides/x'],
       ['GET', '/admin'],
     ] as const) {

@@ -40,14 +40,14 @@ export function adminOpenApi(baseUrl: string): Schema {
       description:
         'Sources, curation and OPML. Every route needs `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time) ' +
         'except this document; all /admin routes answer 404 while ADMIN_TOKEN is unset. Bodies are limited to 1 MB. ' +
-        'The queue dashboard at /admin/queues also accepts the `tributary_admin` cookie set by GET /admin/login?token=….',
+        'The queue dashboard at /admin/queues also accepts the signed session cookie `tributary_session` set by the login form (POST /admin/login).',
     },
     servers: [{ url: baseUrl }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_admin' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_session' },
       },
       schemas: {
         Error: {
@@ -134,11 +134,34 @@ export function adminOpenApi(baseUrl: string): Schema {
       },
       '/admin/login': {
         get: {
-          summary:
-            'Sets the dashboard cookie (HttpOnly, SameSite=Strict) and redirects to /admin/queues',
+          summary: 'The login form (HTML). A token in the query string is refused (400).',
           security: [],
-          parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { 303: { description: 'cookie set' }, ...errors(401, 404) },
+          responses: { 200: { description: 'HTML form' }, ...errors(400, 404) },
+        },
+        post: {
+          summary:
+            'Checks the form field `token` and starts a signed session (cookie tributary_session: HttpOnly, SameSite=Strict, Secure on https, 12 h), then redirects to /admin/queues',
+          security: [],
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['token'],
+                  properties: { token: { type: 'string' } },
+                },
+              },
+            },
+          },
+          responses: { 303: { description: 'session started' }, ...errors(401, 404) },
+        },
+      },
+      '/admin/logout': {
+        post: {
+          summary: 'Ends the session (clears the cookie) and redirects to /admin/login',
+          security: [],
+          responses: { 303: { description: 'session ended' } },
         },
       },
       '/admin/queues': {
