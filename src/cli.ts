@@ -19,7 +19,9 @@ Commands:
   demo                                              run the offline demo with bundled feeds
   preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
   check-config [FILE]                               validate a config file
-  import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
+  import-opml FILE [--section ID] [--config FILE] [--no-verify]
+                                                    add an OPML's feeds as runtime sources
+                                                    (each checked like the admin API, unless --no-verify)
   retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
 `;
 
@@ -187,7 +189,11 @@ async function cmdImportOpml(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, section: { type: 'string' } },
+    options: {
+      config: { type: 'string' },
+      section: { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+    },
   });
   const file = positionals[0];
   if (!file) throw new UsageError('import-opml needs an OPML file');
@@ -201,12 +207,36 @@ async function cmdImportOpml(args: string[]) {
   const { withStore } = await import('./runtime/with-store.ts');
   const { importOpmlFile } = await import('./runtime/opml-import.ts');
   await withStore(config, log, async (store) => {
-    const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
-    process.stdout.write(
-      `imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`,
-    );
-    for (const s of res.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
+    const verify = !values['no-verify'];
+    const res = await importOpmlFile(config, store, file, {
+      section: values.section ?? null,
+      verify,
+    });
+    process.stdout.write(formatImportReport(file, res, verify));
   });
+}
+
+function formatImportReport(
+  file: string,
+  res: {
+    added: string[];
+    skipped: unknown[];
+    feeds: { url: string; outcome: string; id?: string; feedUrl?: string; reason?: string }[];
+  },
+  verify: boolean,
+): string {
+  if (res.feeds.length === 0) return `${file}: no feed outlines (xmlUrl) found; nothing imported\n`;
+  const lines = [
+    `imported ${res.added.length} of ${res.feeds.length} feeds${res.added.length === 0 ? ' (all skipped)' : ''}${verify ? '' : ' (not verified: --no-verify)'}`,
+  ];
+  for (const f of res.feeds) {
+    lines.push(
+      f.outcome === 'added'
+        ? `  added    ${f.id}  ${f.feedUrl ?? f.url}${f.feedUrl ? ` (found on ${f.url})` : ''}`
+        : `  skipped  ${f.url}: ${f.reason}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function cmdRetag(args: string[]) {

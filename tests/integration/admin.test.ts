@@ -464,6 +464,7 @@ describe('admin API', () => {
     expect(again.status).toBe(200);
     expect(again.json.added).toEqual([]);
     expect(again.json.skipped).toHaveLength(3);
+    feeds.routes.set('/g.rss', { body: rssFeed('Gamma', betaItems) });
     const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
       <outline text="Gamma &amp; Co" title="Gamma &amp; Co" type="rss" xmlUrl="${feeds.url}/g.rss"/>
       <outline text="Alpha again" xmlUrl="${feeds.url}/a.rss"/></body></opml>`;
@@ -483,6 +484,47 @@ describe('admin API', () => {
     expect((await api('GET', '/admin/api/opml')).text).toContain('title="Gamma &amp; Co"');
     expect((await api('POST', '/admin/api/opml?section=nope', opml)).status).toBe(404);
     expect((await api('POST', '/admin/api/opml', 'not xml at all')).status).toBe(400);
+  });
+
+  it('OPML import checks each feed like POST /admin/api/sources and reports each; ?verify=false skips the check', async () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+      <outline text="Gone" xmlUrl="${feeds.url}/gone.rss"/>
+      <outline text="A page" xmlUrl="${feeds.url}/nofeed.html"/>
+      <outline text="Delta page" xmlUrl="${feeds.url}/page.html"/>
+      <outline text="Not http" xmlUrl="ftp://x.example/f"/></body></opml>`;
+    const before = (await api('GET', '/admin/api/sources')).json.sources.length;
+    const imp = await api('POST', '/admin/api/opml', opml, { 'content-type': 'text/x-opml' });
+    expect(imp.json.feeds).toHaveLength(4);
+    const [gone, page, found, ftp] = imp.json.feeds;
+    expect(gone).toMatchObject({ url: `${feeds.url}/gone.rss`, outcome: 'skipped' });
+    expect(gone.reason).toMatch(/404/);
+    expect(page).toMatchObject({ outcome: 'skipped' });
+    expect(page.reason).toMatch(/HTML page that announces no feed/);
+    expect(ftp).toMatchObject({ outcome: 'skipped', reason: 'not an http(s) URL' });
+    // An HTML page that announces a feed: the feed is saved, as POST /admin/api/sources does —
+    // unless that feed is a source already.
+    if (found.outcome === 'added') {
+      expect(found.feedUrl).not.toBe(found.url);
+      await api('DELETE', `/admin/api/sources/${found.id}`);
+    } else expect(found.reason).toMatch(/already a source/);
+    // Nothing refused was saved.
+    const after = (await api('GET', '/admin/api/sources')).json.sources as { url: string }[];
+    expect(after.map((s) => s.url)).not.toContain(`${feeds.url}/gone.rss`);
+    expect(after.map((s) => s.url)).not.toContain(`${feeds.url}/nofeed.html`);
+    expect(after.length).toBe(before);
+
+    const unchecked = await api(
+      'POST',
+      '/admin/api/opml?verify=false',
+      `<opml version="2.0"><body><outline text="Gone later" xmlUrl="${feeds.url}/gone2.rss"/></body></opml>`,
+      { 'content-type': 'text/x-opml' },
+    );
+    expect(unchecked.status).toBe(201);
+    expect(unchecked.json.feeds).toEqual([
+      { url: `${feeds.url}/gone2.rss`, outcome: 'added', id: 'gone-later' },
+    ]);
+    await api('DELETE', '/admin/api/sources/gone-later');
+    expect((await api('POST', '/admin/api/opml?verify=maybe', opml)).status).toBe(400);
   });
 
   it('deletes a runtime source', async () => {

@@ -388,9 +388,15 @@ export function adminOpenApi(baseUrl: string): Schema {
         },
         post: {
           summary:
-            'Import an OPML document as runtime sources (?section= places them in a section)',
+            'Import an OPML document as runtime sources (?section= places them in a section). Each feed is checked as POST /admin/api/sources checks one (a few in parallel) unless ?verify=false; `feeds` reports each outline: added (id) or skipped (reason).',
           parameters: [
             { name: 'section', in: 'query', required: false, schema: { type: 'string' } },
+            {
+              name: 'verify',
+              in: 'query',
+              required: false,
+              schema: { type: 'boolean', default: true },
+            },
           ],
           requestBody: {
             required: true,
@@ -405,6 +411,19 @@ export function adminOpenApi(baseUrl: string): Schema {
               properties: {
                 added: { type: 'array', items: { type: 'string' } },
                 skipped: { type: 'array', items: { type: 'object' } },
+                feeds: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      url: { type: 'string' },
+                      outcome: { enum: ['added', 'skipped'] },
+                      id: { type: 'string' },
+                      feedUrl: { type: 'string' },
+                      reason: { type: 'string' },
+                    },
+                  },
+                },
               },
             }),
             200: ok('nothing new'),
