@@ -127,6 +127,11 @@ export function createSourceStore(
       await redis.zadd(keys.sourceArticles(sourceId), ...args);
     },
 
+    /** Ids of every stored article of a source, newest first. */
+    async articleIds(sourceId: string): Promise<string[]> {
+      return redis.zrevrange(keys.sourceArticles(sourceId), 0, -1);
+    },
+
     /** Recent publish times of a source's articles (adaptive polling input). */
     async recentPublishTimes(sourceId: string, limit = 50): Promise<number[]> {
       const flat = await redis.zrevrange(keys.sourceArticles(sourceId), 0, limit - 1, 'WITHSCORES');

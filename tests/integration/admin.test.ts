@@ -292,6 +292,28 @@ describe('admin API', () => {
     expect((await api('PATCH', '/admin/api/sources/nope', { title: 'x' })).status).toBe(404);
   });
 
+  it("PATCH of sections or tags applies to the source's stored articles at once and says how many", async () => {
+    expect(await titles('featured')).not.toContain('Beta one');
+    const toSection = await api('PATCH', '/admin/api/sources/beta', { sections: ['featured'] });
+    expect(toSection.status).toBe(200);
+    expect(toSection.json.applied).toEqual({ articles: 1, replaced: 1 });
+    // No retag, no re-poll: the feed shows it now.
+    expect(await titles('featured')).toContain('Beta one');
+    const back = await api('PATCH', '/admin/api/sources/beta', { sections: [] });
+    expect(back.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).not.toContain('Beta one');
+    // A source tag that a section includes does the same.
+    const tagged = await api('PATCH', '/admin/api/sources/beta', { tags: ['featured'] });
+    expect(tagged.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).toContain('Beta one');
+    const untagged = await api('PATCH', '/admin/api/sources/beta', { tags: [] });
+    expect(untagged.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).not.toContain('Beta one');
+    // A change of something else re-places nothing and says nothing about it.
+    const title = await api('PATCH', '/admin/api/sources/beta', { title: 'Beta desk' });
+    expect(title.json.applied).toBeUndefined();
+  });
+
   it('pauses and resumes config and runtime sources, and the schedulers follow', async () => {
     const keys = async () => (await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key);
     for (const id of ['cfg', 'alpha']) {
