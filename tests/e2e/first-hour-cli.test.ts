@@ -182,6 +182,56 @@ sections:
     );
   });
 
+  it('check-config reports every problem in one run, each with file, line and key path', async () => {
+    const bad = join(dir, 'many-problems.yaml');
+    writeFileSync(
+      bad,
+      [
+        'site:',
+        '  titel: News', // 2: unknown key, a typo of title
+        'fetch:',
+        '  timeout: soon', // 4: bad duration
+        'sources:',
+        '  - { id: wire, url: "https://wire.example/rss", tags: [sport] }', // 6: unknown tag
+        '  - { id: wire, url: "https://wire.example/b" }', // 7: duplicate id
+        '  - { id: desk, url: "https://desk.example/rss", sections: [frontpage] }', // 8: unknown section
+        'tags:',
+        '  - { id: syria, label: Syria, keywords: [Syria] }',
+        'sections:',
+        '  - { id: news, title: News, include: { tags: [syira] } }', // 12: unknown tag
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['check-config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${bad}: invalid config`,
+      '  line 2: site.titel: unknown key (did you mean "title"?)',
+      '  line 4: fetch.timeout: not a duration: "soon" (use 90s, 10m, 6h, 30d)',
+      '  line 6: sources[0].tags[0]: unknown tag "sport"',
+      '  line 7: sources[1].id: duplicate id "wire" (also sources[0])',
+      '  line 8: sources[2].sections[0]: unknown section "frontpage"',
+      '  line 12: sections[0].include.tags[0]: unknown tag "syira"',
+    ]);
+  });
+
+  it('check-config accepts sections: on a config source, as runtime sources do', async () => {
+    const good = join(dir, 'source-sections.yaml');
+    writeFileSync(
+      good,
+      `sources:
+  - { id: desk, url: "https://desk.example/rss", sections: [front] }
+sections:
+  - { id: front, title: Front, lang: en }
+`,
+    );
+    const r = await run(['check-config', good]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${good}: ok (1 sources, 0 tags, 1 sections)\n`);
+  });
+
   it('PORT=… start derives site.baseUrl from the port; a set baseUrl on another port is warned about', async () => {
     const port = await freePort('127.0.0.1');
     const env = {

@@ -131,6 +131,38 @@ sections:
   });
 });
 
+describe('a config source with sections: (point 16)', () => {
+  it("puts its articles in those sections, as a runtime source's sections: does", async () => {
+    const feeds = await startFeedServer();
+    feeds.routes.set('/desk.rss', {
+      body: rssFeed('Desk', [
+        { guid: 'd1', title: 'Desk pick', link: 'https://desk.example/1', date: recent(1) },
+      ]),
+    });
+    const run = await startService(
+      testConfig(`
+fetch: { allowPrivateNetworks: true, timeout: 5s }
+sources:
+  - { id: desk, url: "${feeds.url}/desk.rss", sections: [front] }
+tags:
+  - { id: never, label: Never, keywords: [zzznever] }
+sections:
+  - { id: front, title: Front, lang: en, include: { tags: [never] } }
+`),
+    );
+    try {
+      await pollAll(run, ['desk']);
+      const feed = (await (await fetch(`${run.server!.url}/feeds/front.json`)).json()) as {
+        items: { title: string }[];
+      };
+      expect(feed.items.map((i) => i.title)).toEqual(['Desk pick']);
+    } finally {
+      await run.stop();
+      await feeds.close();
+    }
+  });
+});
+
 describe('site.baseUrl unset is derived from where we listen (point 8)', () => {
   it('puts the listening port in subscribe links and /opml', async () => {
     const run = await startService(
