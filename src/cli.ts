@@ -36,13 +36,19 @@ function logger(config: { env: { logLevel: string } } | null, name?: string): Lo
   });
 }
 
-function banner(run: Running, config: Config, extra: string[] = []): string {
+/** For one-shot commands (retag, import-opml): only warnings unless LOG_LEVEL asks for more, so
+ * their human output is not mixed with log lines. */
+function quietLogger(config: Config): Logger {
+  return logger({ env: { logLevel: explicitEnv().logLevel ? config.env.logLevel : 'warn' } });
+}
+
+function banner(run: Running, config: Config, extra: string[] = [], runtimeSources = 0): string {
   const lines = [
     '',
     `  Tributary is running${run.server ? ` at ${run.server.url}` : ' (worker role)'}`,
     `  config    ${config.env.configPath}`,
     `  sections  ${config.sections.map((s) => `${s.id} (${s.title})`).join(', ') || '(none)'}`,
-    `  sources   ${config.sources.length} in config`,
+    `  sources   ${config.sources.length} in config${runtimeSources ? `, ${runtimeSources} added at run time (admin API, OPML)` : ''}`,
     run.embeddedRedis
       ? `  data      ${config.env.dataDir} (embedded redis-server on ${run.redisUrl}, AOF on)`
       : `  redis     ${run.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`,
@@ -90,7 +96,8 @@ async function cmdStart(args: string[]) {
   const { startTributary } = await import('./runtime/start.ts');
   const run = await startTributary({ config, role, log });
   onSignals(() => run.stop(), log);
-  process.stdout.write(banner(run, config));
+  const runtime = await run.store.sources.listRuntime().catch(() => []);
+  process.stdout.write(banner(run, run.config, [], runtime.length));
 }
 
 async function cmdDemo(args: string[]) {
@@ -114,11 +121,15 @@ async function cmdDemo(args: string[]) {
     await run.stop();
     await fixtures.close();
   }, log);
-  for (const s of await allSources(config, run.store)) await enqueueRefresh(run.queue, s.id);
+  const sources = await allSources(config, run.store);
+  for (const s of sources) await enqueueRefresh(run.queue, s.id);
   process.stdout.write(
-    banner(run, config, [
-      `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
-    ]),
+    banner(
+      run,
+      run.config,
+      [`  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`],
+      sources.length - config.sources.length,
+    ),
   );
   // Progress until every source has been polled once.
   const t0 = Date.now();
@@ -203,7 +214,7 @@ async function cmdImportOpml(args: string[]) {
       `unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`,
     );
   }
-  const log = logger(config);
+  const log = quietLogger(config);
   const { withStore } = await import('./runtime/with-store.ts');
   const { importOpmlFile } = await import('./runtime/opml-import.ts');
   await withStore(config, log, async (store) => {
@@ -245,13 +256,14 @@ async function cmdRetag(args: string[]) {
     options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
   const config = loadConfig({ path: values.config ?? null });
-  const log = logger(config);
+  const log = quietLogger(config);
   const dryRun = values['dry-run'] ?? false;
   const { withStore } = await import('./runtime/with-store.ts');
   const { runRetag, formatRetagReport, progressBar } = await import('./runtime/retag.ts');
   await withStore(config, log, async (store) => {
     const bar = progressBar(process.stderr);
-    const res = await runRetag({ config, store, log }, { dryRun, onProgress: bar.update });
+    // No log: the report below says everything (also when piped, where logs are JSON lines).
+    const res = await runRetag({ config, store }, { dryRun, onProgress: bar.update });
     bar.finish();
     process.stdout.write(formatRetagReport(res, dryRun));
   });

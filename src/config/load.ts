@@ -231,8 +231,10 @@ export function explicitEnv(env: Env = process.env): {
   configPath: string | null;
   dataDir: string | null;
   debug: boolean;
+  logLevel: string | null;
 } {
   return {
+    logLevel: env.LOG_LEVEL || null,
     configPath: env.TRIBUTARY_CONFIG || null,
     dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : null,
     debug: env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace',

@@ -36,6 +36,7 @@ import { createMetrics } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
+import { watchFirstRound } from './first-round.ts';
 
 export interface Running {
   config: Config;
@@ -150,6 +151,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       maxRedirects: config.fetch.maxRedirects,
     });
+    const firstRound = watchFirstRound(
+      (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
+      (level, m) => log[level](m),
+    );
     const workerConn = bullConnection(target, 'worker');
     clients.push(workerConn);
     worker = await startWorkerRole(
@@ -167,7 +172,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         }),
         tagger: createTagger(config.tags),
         curator: createCurator(config.sections),
-        onReport: (r) => metrics.observeReport(r),
+        onReport: (r) => {
+          metrics.observeReport(r);
+          firstRound.observe(r);
+        },
       },
       {
         connection: workerConn,

@@ -232,6 +232,101 @@ sections:
     expect(r.stdout).toBe(`${good}: ok (1 sources, 0 tags, 1 sections)\n`);
   });
 
+  it('the start banner counts runtime sources; retag prints no log lines when piped', async () => {
+    const env = { REDIS_URL: testRedisUrl(), TRIBUTARY_REDIS_PREFIX: uniquePrefix('banner') };
+    const opml = join(dir, 'two.opml');
+    writeFileSync(
+      opml,
+      `<opml version="2.0"><body><outline text="One" xmlUrl="${feeds.url}/one.rss"/><outline text="Two" xmlUrl="${feeds.url}/two.rss"/></body></opml>`,
+    );
+    expect((await run(['import-opml', opml, '--config', config, '--no-verify'], env)).code).toBe(0);
+    const port = await freePort('127.0.0.1');
+    const svc = await startCli(['--config', config], { ...env, PORT: String(port) });
+    try {
+      expect(svc.out.stdout).toMatch(/ {2}sources {3}0 in config, 2 added at run time/);
+    } finally {
+      expect(await svc.stop()).toBe(0);
+    }
+    // LOG_LEVEL unset, as a user runs it: stdout and stderr are both pipes here.
+    const { LOG_LEVEL: _drop, ...quiet } = process.env;
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'retag', '--config', config], {
+        env: { ...quiet, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ articles scanned, 0 changed\.\n$/);
+    for (const line of `${r.stdout}${r.stderr}`.split('\n'))
+      expect(line.trimStart().startsWith('{'), line).toBe(false);
+  });
+
+  it('offline first run: one line per unreachable source, then a summary with the demo hint', async () => {
+    // Three sources nobody answers for (a closed loopback port: connection refused, like no network).
+    const closed = await freePort('127.0.0.1');
+    const offline = join(dir, 'offline.yaml');
+    writeFileSync(
+      offline,
+      `fetch: { allowPrivateNetworks: true, timeout: 5s }
+sources:
+  - { id: one, url: "http://127.0.0.1:${closed}/one.rss" }
+  - { id: two, url: "http://127.0.0.1:${closed}/two.rss" }
+  - { id: three, url: "http://127.0.0.1:${closed}/three.rss" }
+sections:
+  - { id: news, title: News, lang: en }
+`,
+    );
+    const port = await freePort('127.0.0.1');
+    const svc = await startCli(['--config', offline], {
+      PORT: String(port),
+      REDIS_URL: testRedisUrl(),
+      TRIBUTARY_REDIS_PREFIX: uniquePrefix('offline'),
+      LOG_LEVEL: 'info',
+    });
+    try {
+      const t0 = Date.now();
+      while (!/sources unreachable/.test(svc.out.stderr) && Date.now() - t0 < 15_000)
+        await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      expect(await svc.stop()).toBe(0);
+    }
+    const warnings = svc.out.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .filter((l) => l.level >= 40)
+      .map((l) => l.msg);
+    expect(warnings).toContain(
+      '3 of 3 sources unreachable: no network? try `npm run demo` (bundled feeds, works offline); per-source errors at /status',
+    );
+    for (const id of ['one', 'two', 'three'])
+      expect(warnings.filter((m) => m.startsWith(`poll ${id}: network:`))).toHaveLength(1);
+    expect(warnings).toHaveLength(4);
+  });
+
+  it('in a terminal each log event is one line', async () => {
+    const { createLogger } = await import('../../src/runtime/logger.ts');
+    const { openSync, readFileSync, closeSync } = await import('node:fs');
+    const file = join(dir, 'pretty.log');
+    const fd = openSync(file, 'w');
+    const log = createLogger({ level: 'info', pretty: true, destination: fd });
+    log.warn(
+      { source: 'enab-baladi', outcome: 'error', new: 0, error: 'ENOTFOUND' },
+      'poll enab-baladi: network: ENOTFOUND',
+    );
+    await new Promise<void>((r) => log.flush(() => r()));
+    await new Promise((r) => setTimeout(r, 500));
+    closeSync(fd);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('poll enab-baladi: network: ENOTFOUND');
+    expect(text.trim().split('\n')).toHaveLength(1);
+  });
+
   it('PORT=… start derives site.baseUrl from the port; a set baseUrl on another port is warned about', async () => {
     const port = await freePort('127.0.0.1');
     const env = {
