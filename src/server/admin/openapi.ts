@@ -79,7 +79,7 @@ export function adminOpenApi(baseUrl: string): Schema {
             health: {
               type: 'object',
               description:
-                'status, healthy, lastFetch, lastSuccess, lastError, nextPoll, articleCount …',
+                'status, healthy, lastFetch, lastSuccess, lastError, lastErrorKind, lastErrorPermanent, nextPoll, articleCount, skippedTooOld … healthy is false at once after a permanent error (404/410, not a feed, blocked address), after fetch.unhealthyAfter consecutive failures for a transient one.',
             },
           },
         },
