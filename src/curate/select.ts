@@ -20,6 +20,9 @@ export interface ItemQuery {
 export interface Selection {
   /** Each item carries its `position` in the section index: the page cursor (routes/feeds.ts). */
   items: PublishedItem[];
+  /** The earliest expiry (ms) of a timed pin shown or held out of the flow, or null: the selection
+   * holds until a write bumps the section version. */
+  validUntil: number | null;
 }
 
 function matchesQuery(
@@ -46,6 +49,9 @@ export async function selectItems(
   const curation = await store.curation.forSection(section.id, now.getTime());
   const { hidden } = curation;
   const pinned = new Set(curation.pins.map((p) => p.articleId));
+  // Expired pins are already left out (forSection); the next expiry ends this selection's validity.
+  const expiries = curation.pins.flatMap((p) => (p.until === null ? [] : [p.until]));
+  const validUntil = expiries.length > 0 ? Math.min(...expiries) : null;
   const out: PublishedItem[] = [];
   const seenClusters = new Set<string>();
   const add = async (
@@ -98,7 +104,7 @@ export async function selectItems(
       await add(a, false, { ms: score, id: a.id });
     }
   }
-  return { items: out };
+  return { items: out, validUntil };
 }
 
 /** Whether another member of `a`'s story sits above `position` in the section (a newer page showed it). */

@@ -1,33 +1,188 @@
-// Prometheus metrics: one registry per process, filled by workers (ingest reports) and the server.
-import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+// Prometheus metrics. One scrape of the server's /metrics shows the whole service, also when
+// servers and workers run as separate processes (`--role server` / `--role worker`, the compose
+// file): workers publish their poll counters to Redis (one hash, a few HINCRBY per poll) and
+// every server exports them from there. Process-local figures (HTTP latency, cache hit ratio,
+// Node's own metrics) come from the serving process's registry.
+//
+// The poll counters are cluster-wide totals: they survive a worker's restart and every server
+// reports the same values, so sum over servers is wrong (use max, or scrape one server).
+import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { IngestReport } from '../domain/types.ts';
+
+export const POLL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30] as const;
+
+/** Where poll counters live: a hash of field → number (Redis in production, memory in tests). */
+export interface CounterHash {
+  /** Adds each field's increment (one round trip). */
+  incr(fields: Record<string, number>): Promise<void>;
+  readAll(): Promise<Record<string, string>>;
+}
+
+/** The counter hash in Redis (HINCRBY / HINCRBYFLOAT in one MULTI). */
+export function redisCounterHash(
+  redis: {
+    multi(): {
+      hincrby(k: string, f: string, n: number): unknown;
+      hincrbyfloat(k: string, f: string, n: number): unknown;
+      exec(): Promise<unknown>;
+    };
+    hgetall(k: string): Promise<Record<string, string>>;
+  },
+  key: string,
+): CounterHash {
+  return {
+    async incr(fields) {
+      const m = redis.multi();
+      for (const [f, n] of Object.entries(fields)) {
+        if (Number.isInteger(n)) m.hincrby(key, f, n);
+        else m.hincrbyfloat(key, f, n);
+      }
+      await m.exec().catch((err: Error & { previousErrors?: Error[] }) => {
+        // EXECABORT says only "previous errors": name the first (an OOM when Redis is full).
+        throw err.previousErrors?.[0] ?? err;
+      });
+    },
+    readAll: () => redis.hgetall(key),
+  };
+}
+
+export function memoryCounterHash(): CounterHash {
+  const h = new Map<string, number>();
+  return {
+    async incr(fields) {
+      for (const [f, n] of Object.entries(fields)) h.set(f, (h.get(f) ?? 0) + n);
+    },
+    async readAll() {
+      return Object.fromEntries([...h].map(([k, v]) => [k, String(v)]));
+    },
+  };
+}
+
+/** The hash fields one ingest report adds to. */
+export function reportFields(r: IngestReport): Record<string, number> {
+  const f: Record<string, number> = {};
+  f[`fetch\t${r.outcome}\t${r.error?.kind ?? ''}`] = 1;
+  if (r.inserted) f['article\tinserted'] = r.inserted;
+  if (r.updated) f['article\tupdated'] = r.updated;
+  if (r.clustered) f['article\tclustered'] = r.clustered;
+  const s = r.durationMs / 1000;
+  const le = POLL_BUCKETS.find((b) => s <= b);
+  f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
+  f['poll\tsum'] = s;
+  f['poll\tcount'] = 1;
+  return f;
+}
+
+const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** Prometheus text for the poll counters held in the hash. */
+export function pollMetricsText(h: Record<string, string>): string {
+  const fetches: string[] = [];
+  const articles: string[] = [];
+  const perBucket = new Map<string, number>();
+  let sum = 0;
+  let count = 0;
+  for (const [field, raw] of Object.entries(h).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const n = Number(raw);
+    const p = field.split('\t');
+    if (p[0] === 'fetch' && p.length === 3)
+      fetches.push(
+        `tributary_fetches_total{outcome="${label(p[1]!)}",kind="${label(p[2]!)}"} ${n}`,
+      );
+    else if (p[0] === 'article' && p.length === 2)
+      articles.push(`tributary_articles_total{outcome="${label(p[1]!)}"} ${n}`);
+    else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
+    else if (field === 'poll\tsum') sum = n;
+    else if (field === 'poll\tcount') count = n;
+  }
+  const out = [
+    '# HELP tributary_fetches_total Source polls by outcome and error kind (all workers)',
+    '# TYPE tributary_fetches_total counter',
+    ...fetches,
+    '# HELP tributary_articles_total Articles written by outcome (all workers)',
+    '# TYPE tributary_articles_total counter',
+    ...articles,
+    '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',
+    '# TYPE tributary_poll_duration_seconds histogram',
+  ];
+  let cum = 0;
+  for (const b of POLL_BUCKETS) {
+    cum += perBucket.get(String(b)) ?? 0;
+    out.push(`tributary_poll_duration_seconds_bucket{le="${b}"} ${cum}`);
+  }
+  out.push(`tributary_poll_duration_seconds_bucket{le="+Inf"} ${count}`);
+  out.push(`tributary_poll_duration_seconds_sum ${sum}`);
+  out.push(`tributary_poll_duration_seconds_count ${count}`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * This process's share of the poll counters: added to the shared hash as they come, kept while a
+ * write fails (Redis full or away) and retried with the next poll or scrape, so none is lost. A
+ * scrape adds what this process has not written yet, so a single process also shows polls that
+ * failed while Redis refused writes.
+ */
+export function pollCounters(hash: CounterHash, onError?: (err: Error) => void) {
+  let pending = new Map<string, number>();
+  let inflight = new Map<string, number>();
+  let flushing: Promise<void> | null = null;
+  let failing = false;
+  const add = (into: Map<string, number>, f: Record<string, number> | Map<string, number>) => {
+    for (const [k, n] of f instanceof Map ? f : Object.entries(f))
+      into.set(k, (into.get(k) ?? 0) + n);
+  };
+  const flush = (): Promise<void> => {
+    if (flushing || pending.size === 0) return flushing ?? Promise.resolve();
+    inflight = pending;
+    pending = new Map();
+    flushing = hash.incr(Object.fromEntries(inflight)).then(
+      () => {
+        inflight = new Map();
+        flushing = null;
+        failing = false;
+      },
+      (err: Error) => {
+        add(pending, inflight); // kept for the next attempt
+        inflight = new Map();
+        flushing = null;
+        if (!failing) onError?.(err); // once per outage, not once per poll
+        failing = true;
+      },
+    );
+    return flushing;
+  };
+  return {
+    /** Adds one poll's fields; resolves once a write attempt has settled (never rejects). */
+    async record(fields: Record<string, number>): Promise<void> {
+      add(pending, fields);
+      while (flushing) await flushing;
+      await flush();
+    },
+    /** The shared totals plus what this process has not written yet. */
+    async read(): Promise<Record<string, string>> {
+      void flush();
+      const h = await hash.readAll();
+      const out = new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+      add(out, pending);
+      add(out, inflight);
+      return Object.fromEntries([...out].map(([k, v]) => [k, String(v)]));
+    },
+  };
+}
 
 export function createMetrics(
   opts: {
     queueCounts?: () => Promise<Record<string, number> | null>;
     cacheStats?: () => { hits: number; misses: number };
+    /** Poll counters shared by every process of the service (Redis); memory when absent. */
+    polls?: CounterHash;
+    /** Called when a poll's counters could not be published (Redis unreachable). */
+    onPublishError?: (err: Error) => void;
   } = {},
 ) {
+  const polls = pollCounters(opts.polls ?? memoryCounterHash(), opts.onPublishError);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
-  const fetches = new Counter({
-    name: 'tributary_fetches_total',
-    help: 'Source polls by outcome and error kind',
-    labelNames: ['outcome', 'kind'],
-    registers: [registry],
-  });
-  const articles = new Counter({
-    name: 'tributary_articles_total',
-    help: 'Articles written by outcome',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
-  const jobDuration = new Histogram({
-    name: 'tributary_poll_duration_seconds',
-    help: 'Duration of one poll (fetch to indexes)',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-    registers: [registry],
-  });
   const http = new Histogram({
     name: 'tributary_http_request_duration_seconds',
     help: 'HTTP requests by route and status',
@@ -56,19 +211,20 @@ export function createMetrics(
   });
   return {
     registry,
-    observeReport(r: IngestReport) {
-      if (r.outcome === 'skipped') return;
-      fetches.inc({ outcome: r.outcome, kind: r.error?.kind ?? '' });
-      if (r.inserted) articles.inc({ outcome: 'inserted' }, r.inserted);
-      if (r.updated) articles.inc({ outcome: 'updated' }, r.updated);
-      if (r.clustered) articles.inc({ outcome: 'clustered' }, r.clustered);
-      jobDuration.observe(r.durationMs / 1000);
+    /** Publishes one poll's counters (resolves once they are written; never rejects). */
+    observeReport(r: IngestReport): Promise<void> {
+      if (r.outcome === 'skipped') return Promise.resolve();
+      return polls.record(reportFields(r));
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
       http.observe({ route, method, status: String(status) }, seconds);
     },
     async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const [local, shared] = await Promise.all([
+        registry.metrics(),
+        polls.read().then(pollMetricsText, () => ''),
+      ]);
+      return { contentType: registry.contentType, body: `${shared}${local}` };
     },
   };
 }

@@ -30,8 +30,11 @@ export async function runRetention(
   const t = now.getTime();
   const { maxAge, maxPerSection } = config.retention;
   let trimmed = 0;
-  for (const s of config.sections)
+  for (const s of config.sections) {
     trimmed += await store.sections.trim(s.id, t, maxAge, maxPerSection);
+    // Expired timed pins already left every feed by the clock (a GET writes nothing); drop them here.
+    await store.curation.expirePins(s.id, t);
+  }
   for (const s of await allSources(config, store))
     await store.sources.trimArticles(s.id, t, maxAge);
   trimmed += await store.articles.trimIndex(t, maxAge);

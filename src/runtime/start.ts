@@ -32,7 +32,7 @@ import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
 import { allSources, tickInterval } from './catalog.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
@@ -119,7 +119,13 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   clients.push(queueConn);
   const queue = createPollQueue(queueConn, store.keys.queuePrefix());
   const cache = new FeedCache();
-  const metrics = createMetrics({ queueCounts: () => queueCounts(queue), cacheStats: () => cache });
+  const metrics = createMetrics({
+    queueCounts: () => queueCounts(queue),
+    cacheStats: () => cache,
+    // Workers publish poll counters here; every server's /metrics exports them.
+    polls: redisCounterHash(redis, store.keys.pollMetrics()),
+    onPublishError: (err) => log.warn({ err: err.message }, `metrics: ${err.message}`),
+  });
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
 
@@ -173,7 +179,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         tagger: createTagger(config.tags),
         curator: createCurator(config.sections),
         onReport: (r) => {
-          metrics.observeReport(r);
+          void metrics.observeReport(r);
           firstRound.observe(r);
         },
       },

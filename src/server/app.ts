@@ -5,7 +5,7 @@ import { errorResponse, notFound } from './http-error.ts';
 import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
-import { registerAdminRoutes, pinExpiryCheck } from './admin/index.ts';
+import { registerAdminRoutes } from './admin/index.ts';
 import { withBaseUrl } from '../config/base-url.ts';
 
 export function createApp(given: ServerDeps): Hono {
@@ -30,14 +30,8 @@ export function createApp(given: ServerDeps): Hono {
     });
   }
   registerHealthRoutes(app, deps);
-  // Timed pins leave cached feeds when they expire (one small Redis read per section every few seconds).
-  const pins = pinExpiryCheck(
-    deps.store,
-    deps.config.sections.map((s) => s.id),
-    deps.now,
-  );
-  app.use('/feeds/*', pins);
-  if (deps.fastFeeds) deps.fastFeeds.settled = pins.settled;
+  // Timed pins leave cached feeds when they expire by the clock (feed-cache.ts validUntil): a GET
+  // writes nothing; retention removes expired pins from Redis.
   registerFeedRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerPageRoutes(app, deps);

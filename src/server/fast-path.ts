@@ -1,7 +1,7 @@
 // The hot path of a feed service is a feed reader polling a bare feed URL that has not changed.
 // Once Hono has served such a URL from the render cache, this answers the same URL straight from
 // node:http (no Request/Response objects, no routing) for as long as the section version it was
-// rendered at is still current and nothing else is due (timed pins); anything else falls through
+// rendered at is still current and no timed pin on it has expired; anything else falls through
 // to Hono. It reuses the cache's reply logic, so both paths answer identically.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cachedReply } from './feed-cache.ts';
@@ -22,8 +22,6 @@ export interface FastPathDeps {
 
 export class FastFeeds {
   private readonly byPath = new Map<string, FastFeed>();
-  /** False when a section has a timed pin to expire or its check is due (fall through to Hono). */
-  settled: (sectionId: string, nowMs: number) => boolean = () => false;
 
   constructor(private readonly max = 200) {}
 
@@ -42,7 +40,7 @@ export class FastFeeds {
       if (
         !f ||
         deps.versionPeek(f.sectionId) !== f.version ||
-        !this.settled(f.sectionId, Date.now())
+        (f.entry.validUntil !== null && Date.now() >= f.entry.validUntil)
       )
         return false;
       const t0 = performance.now();

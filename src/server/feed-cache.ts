@@ -1,5 +1,7 @@
 // Rendered feed bytes cached per (section, format, query) and invalidated by the section's
-// version: a new article bumps the version, so a cached entry is never stale, only superseded.
+// version: a new article bumps the version, so a cached entry is never stale, only superseded. An
+// entry showing a timed pin also ends when the pin expires (`validUntil`): the read path learns of
+// the expiry by the clock, with no write to Redis.
 import { createHash } from 'node:crypto';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 import type { Context } from 'hono';
@@ -12,6 +14,8 @@ export interface CachedFeed {
   etag: string;
   lastModified: string;
   contentType: string;
+  /** ms after which the entry is stale (a timed pin expired), or null. */
+  validUntil: number | null;
   gzip: Buffer | null;
   br: Buffer | null;
 }
@@ -23,9 +27,9 @@ export class FeedCache {
 
   constructor(private readonly maxEntries = 500) {}
 
-  get(key: string, version: number): CachedFeed | null {
+  get(key: string, version: number, nowMs: number = Date.now()): CachedFeed | null {
     const e = this.entries.get(key);
-    if (e && e.version === version) {
+    if (e && e.version === version && (e.validUntil === null || nowMs < e.validUntil)) {
       this.hits++;
       // refresh LRU position
       this.entries.delete(key);
@@ -42,6 +46,7 @@ export class FeedCache {
     body: string,
     contentType: string,
     lastModified: Date,
+    validUntil: number | null = null,
   ): CachedFeed {
     const buf = Buffer.from(body, 'utf8');
     const entry: CachedFeed = {
@@ -50,6 +55,7 @@ export class FeedCache {
       etag: `"${createHash('sha1').update(buf).digest('base64url').slice(0, 22)}"`,
       lastModified: lastModified.toUTCString(),
       contentType,
+      validUntil,
       // Precompressed once per version, so a compressed hit costs nothing extra.
       gzip: buf.length > 1024 ? gzipSync(buf, { level: 6 }) : null,
       br:

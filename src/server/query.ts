@@ -1,51 +1,25 @@
-// Feed query parameters: validated into a canonical form (also the render-cache key).
+// Feed query parameters: each one validated (a bad value is a 400 with a JSON error naming the
+// parameter) into a canonical form, which is also the render-cache key.
 //
-// Our own names: limit, tag (repeatable, all-of), lang, q (keyword match), before (paging cursor).
-// RSSHub's names, so existing subscribers' URLs keep working:
-//   filter / filterout                       pattern over title + summary + text content
-//   filter_title / filterout_title           pattern over the title
-//   filter_description / filterout_description  pattern over summary + text content
-//   filter_case_sensitive=false              (default true, as in RSSHub)
-//   filter_time=N                            only items published in the last N seconds
-// RSSHub treats patterns as regular expressions, and so do we, but through RE2 (re2js): matching
-// runs in linear time, so a hostile pattern cannot stall the server. RE2 has no backreferences
-// or lookaround; such a pattern is a 400. Patterns are limited to 200 characters.
-import { RE2JS } from 're2js';
+// Our own names: limit, tag (repeatable, all-of), lang, q (keyword match), before (paging cursor),
+// format (rss | atom | json: must agree with the URL's extension, as RSSHub's `format` names the
+// output). RSSHub's filter names with RSSHub's semantics (curate/filters.ts) and `sorted`
+// (true | false), so existing subscribers' URLs keep working. Patterns are limited to 200
+// characters; one RE2 cannot compile is a 400.
+import type { OutputFormat } from '../domain/types.ts';
 import { badRequest } from './http-error.ts';
+import {
+  compilePattern,
+  FILTER_PARAMS,
+  hasTextFilters,
+  NO_TEXT_FILTERS,
+  PatternError,
+} from '../curate/filters.ts';
+import type { TextFilters } from '../curate/filters.ts';
+import type { PageQuery } from '../curate/page.ts';
 
-export interface TextFilters {
-  /** Each pattern as given (the cache key), compiled on demand with `compileTextFilters`. */
-  filter: string | null;
-  filterout: string | null;
-  filterTitle: string | null;
-  filteroutTitle: string | null;
-  filterDescription: string | null;
-  filteroutDescription: string | null;
-  caseSensitive: boolean;
-  /** Seconds: only items published after now − N s. */
-  time: number | null;
-}
-
-export interface FeedQuery {
-  limit: number | null;
-  tags: string[];
-  lang: string | null;
-  q: string | null;
-  /** Paging cursor: published time (ms) of the last item already seen… */
-  before: number | null;
-  /** …and its id, which breaks ties between items published in the same millisecond. */
-  beforeId: string | null;
-  text: TextFilters;
-}
-
-const FILTER_PARAMS = {
-  filter: 'filter',
-  filterout: 'filterout',
-  filter_title: 'filterTitle',
-  filterout_title: 'filteroutTitle',
-  filter_description: 'filterDescription',
-  filterout_description: 'filteroutDescription',
-} as const satisfies Record<string, keyof TextFilters>;
+export type { TextFilters };
+export type FeedQuery = PageQuery;
 
 export const ALLOWED_PARAMS: readonly string[] = [
   'limit',
@@ -54,11 +28,13 @@ export const ALLOWED_PARAMS: readonly string[] = [
   'q',
   'before',
   'format',
+  'sorted',
   ...Object.keys(FILTER_PARAMS),
   'filter_case_sensitive',
   'filter_time',
 ];
 const ALLOWED = new Set(ALLOWED_PARAMS);
+const FORMATS: readonly OutputFormat[] = ['rss', 'atom', 'json'];
 
 export const MAX_PATTERN = 200;
 /** filter_time above 10 years is certainly a mistake. */
@@ -71,20 +47,12 @@ export function formatCursor(ms: number, id: string | null): string {
   return id === null ? String(ms) : `${ms}.${id}`;
 }
 
-function compilePattern(param: string, pattern: string, caseSensitive: boolean): RE2JS {
-  try {
-    return RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
-  } catch (err) {
-    throw badRequest(
-      `${param} is not a valid pattern (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`,
-      {
-        parameter: param,
-      },
-    );
-  }
-}
-
-export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQuery {
+/** `format`: the output the URL's extension names; a `format` parameter must agree with it. */
+export function parseFeedQuery(
+  url: URL,
+  knownTags: ReadonlySet<string>,
+  format: OutputFormat | null = null,
+): FeedQuery {
   const p = url.searchParams;
   for (const key of p.keys()) {
     if (!ALLOWED.has(key))
@@ -137,30 +105,42 @@ export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQu
       });
   }
 
+  const f = one('format');
+  if (f !== null) {
+    if (!FORMATS.includes(f as OutputFormat))
+      throw badRequest('format must be rss, atom or json', { parameter: 'format', value: f });
+    if (format !== null && f !== format)
+      throw badRequest(
+        `format=${f} contradicts the URL's .${format} extension: use the .${f} URL instead`,
+        { parameter: 'format', value: f },
+      );
+  }
+  const so = one('sorted');
+  if (so !== null && so !== 'true' && so !== 'false')
+    throw badRequest('sorted must be true or false', { parameter: 'sorted', value: so });
+
+  // RSSHub: only the exact value "false" turns case sensitivity off; anything else but "true" is
+  // a mistake we name rather than guess at.
   const cs = one('filter_case_sensitive');
-  if (cs !== null && !['true', 'false', '1', '0'].includes(cs)) {
+  if (cs !== null && cs !== 'true' && cs !== 'false') {
     throw badRequest('filter_case_sensitive must be true or false', {
       parameter: 'filter_case_sensitive',
       value: cs,
     });
   }
-  const caseSensitive = cs === null || cs === 'true' || cs === '1';
-  const text: TextFilters = {
-    filter: null,
-    filterout: null,
-    filterTitle: null,
-    filteroutTitle: null,
-    filterDescription: null,
-    filteroutDescription: null,
-    caseSensitive,
-    time: null,
-  };
+  const caseSensitive = cs !== 'false';
+  const text: TextFilters = { ...NO_TEXT_FILTERS, caseSensitive };
   for (const [param, field] of Object.entries(FILTER_PARAMS)) {
     const v = one(param);
     if (v === null) continue;
     if (v === '' || v.length > MAX_PATTERN)
       throw badRequest(`${param} must be 1 to ${MAX_PATTERN} characters`, { parameter: param });
-    compilePattern(param, v, caseSensitive); // validate now: a bad pattern is the caller's error
+    try {
+      compilePattern(param, v, caseSensitive); // validate now: a bad pattern is the caller's error
+    } catch (err) {
+      if (err instanceof PatternError) throw badRequest(err.message, { parameter: param });
+      throw err;
+    }
     text[field] = v;
   }
   const ft = one('filter_time');
@@ -181,47 +161,7 @@ export function parseFeedQuery(url: URL, knownTags: ReadonlySet<string>): FeedQu
     before,
     beforeId,
     text,
-  };
-}
-
-/** True when the query carries any RSSHub-style text or time filter. */
-export function hasTextFilters(t: TextFilters): boolean {
-  return (
-    Object.keys(FILTER_PARAMS).some(
-      (k) => t[FILTER_PARAMS[k as keyof typeof FILTER_PARAMS]] !== null,
-    ) || t.time !== null
-  );
-}
-
-export interface FilterSubject {
-  title: string;
-  /** Summary and text content. */
-  description: string;
-  publishedMs: number;
-}
-
-/** Compiles the text filters into one predicate (all given filters must hold). */
-export function compileTextFilters(t: TextFilters, nowMs: number): (s: FilterSubject) => boolean {
-  const re = (v: string | null) =>
-    v === null ? null : compilePattern('filter', v, t.caseSensitive);
-  const filter = re(t.filter);
-  const filterout = re(t.filterout);
-  const title = re(t.filterTitle);
-  const titleOut = re(t.filteroutTitle);
-  const desc = re(t.filterDescription);
-  const descOut = re(t.filteroutDescription);
-  const since = t.time === null ? null : nowMs - t.time * 1000;
-  const found = (r: RE2JS, s: string) => r.matcher(s).find();
-  return (s) => {
-    if (since !== null && !(s.publishedMs > since)) return false;
-    const both = `${s.title}\n${s.description}`;
-    if (filter && !found(filter, both)) return false;
-    if (filterout && found(filterout, both)) return false;
-    if (title && !found(title, s.title)) return false;
-    if (titleOut && found(titleOut, s.title)) return false;
-    if (desc && !found(desc, s.description)) return false;
-    if (descOut && found(descOut, s.description)) return false;
-    return true;
+    sorted: so === null ? null : so === 'true',
   };
 }
 
@@ -238,14 +178,10 @@ export function queryKey(q: FeedQuery, nowMs: number): string {
     q.q,
     q.before,
     q.beforeId,
+    q.sorted,
     hasTextFilters(t)
       ? [
-          t.filter,
-          t.filterout,
-          t.filterTitle,
-          t.filteroutTitle,
-          t.filterDescription,
-          t.filteroutDescription,
+          ...Object.values(FILTER_PARAMS).map((f) => t[f]),
           t.caseSensitive,
           t.time,
           t.time === null ? 0 : Math.floor(nowMs / 60_000),
@@ -268,6 +204,7 @@ export function queryString(q: FeedQuery, overrides: Partial<FeedQuery> = {}): s
   }
   if (hasTextFilters(m.text) && !m.text.caseSensitive) sp.set('filter_case_sensitive', 'false');
   if (m.text.time !== null) sp.set('filter_time', String(m.text.time));
+  if (m.sorted !== null) sp.set('sorted', String(m.sorted));
   if (m.before !== null) sp.set('before', formatCursor(m.before, m.beforeId));
   const s = sp.toString();
   return s ? `?${s}` : '';

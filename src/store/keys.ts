@@ -8,6 +8,8 @@ export function createKeys(prefix: string) {
   const p = prefix;
   return {
     prefix: p,
+    /** Hash: poll counters every worker adds to and every server exports (runtime/metrics.ts). */
+    pollMetrics: () => `${p}:metrics:{polls}`,
     /** Hash: one stored article's small fields (version, sources, first seen, published, cluster, sections). */
     article: (articleId: string) => `${p}:art:{${articleId}}`,
     /** String: one stored article's body (MinHash signature + compressed article; see articles.ts). */

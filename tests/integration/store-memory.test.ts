@@ -3,7 +3,9 @@
 // built from real sentences (the seed article and the labelled dedupe pairs) so compression sees
 // real text. Ingested through the real pipeline into a redis-server of its own (the shared test
 // Redis has other tests writing to it), then INFO memory's used_memory delta / articles.
-// Prints the figure and a per-key-family breakdown (MEMORY USAGE); asserts a loose bound only.
+// Prints the figure and a per-key-family breakdown (MEMORY USAGE). It asserts a regression bound
+// just above what this corpus measures today (4,866 B/article on 2026-12-02), not the 2,500 B
+// target, which is not met (README, performance); lower MAX_BYTES as the store shrinks.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -26,6 +28,8 @@ import type { FeedServer } from '../helpers/service.ts';
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 const ARTICLES = 1000;
 const SOURCES = 10;
+/** Bytes per article this test allows: the measured 4,866 plus ~10 % for allocator noise. */
+const MAX_BYTES = 5_400;
 
 function sentencePools() {
   const pairs = JSON.parse(readFileSync(join(FIX, 'dedupe-pairs', 'pairs.json'), 'utf8')) as {
@@ -126,7 +130,7 @@ describe('memory per stored article', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`stays within a loose bound for ${ARTICLES} realistic articles (prints the figure)`, async () => {
+  it(`stores ${ARTICLES} realistic articles in at most ${MAX_BYTES} Redis bytes each`, async () => {
     const pools = sentencePools();
     expect(pools.ar.length).toBeGreaterThan(30);
     expect(pools.en.length).toBeGreaterThan(30);
@@ -223,6 +227,6 @@ sections:
         `${lines.join('\n')}\n  article hash fields (bytes): ${fieldSizes}\n`,
     );
     expect(perArticle).toBeGreaterThan(100); // it measured something
-    expect(perArticle).toBeLessThan(8_000);
+    expect(perArticle).toBeLessThanOrEqual(MAX_BYTES);
   }, 120_000); // ~6 s alone; generous for a loaded full-suite run
 });

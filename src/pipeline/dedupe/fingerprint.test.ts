@@ -104,20 +104,9 @@ describe('fingerprintArticle', () => {
     expect(f.bands.length).toBe(16);
   });
 
-  it('prints fingerprints/s', () => {
+  // The fingerprints/s figure is `npm run bench` (tagging.fingerprintsPerSec).
+  it('gives every article of the labelled pairs LSH bands', () => {
     const docs = pairs.flatMap((p) => [p.a, p.b]);
-    const n = 2_000;
-    let withBands = 0;
-    const started = performance.now();
-    for (let i = 0; i < n; i++)
-      if (fingerprintArticle(docs[i % docs.length] as Doc).bands.length > 0) withBands++;
-    const secs = (performance.now() - started) / 1000;
-    const avgTokens = Math.round(
-      docs.reduce((s, d) => s + d.text.split(/\s+/).length, 0) / docs.length,
-    );
-    console.log(
-      `fingerprints: ${Math.round(n / secs)}/s (128 hashes, ~${avgTokens} words per article)`,
-    );
-    expect(withBands).toBe(n);
+    for (const d of docs) expect(fingerprintArticle(d as Doc).bands.length).toBeGreaterThan(0);
   });
 });

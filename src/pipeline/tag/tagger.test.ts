@@ -99,8 +99,9 @@ describe('createTagger', () => {
   });
 });
 
-describe('throughput', () => {
-  it('prints articles/s for 50 tags × 10 keywords on ~1,000 Arabic and English articles', () => {
+// The articles/s figure is `npm run bench` (tagging.articlesPerSec); this asserts the outcome.
+describe('many tags', () => {
+  it('tags over 90 % of 1,000 Arabic and English articles with 50 tags × 10 keywords', () => {
     const arWords =
       'قال وزير الخارجية إن المحادثات مع الحكومة استمرت ساعات في العاصمة وسط توتر على الحدود واتهامات متبادلة بخرق الهدنة والمساعدات الإنسانية للمدنيين النازحين في المخيمات'.split(
         ' ',
@@ -146,12 +147,7 @@ describe('throughput', () => {
       };
     });
     let tagged = 0;
-    const started = performance.now();
     for (const a of articles) tagged += tagger.tag(a).length > 0 ? 1 : 0;
-    const secs = (performance.now() - started) / 1000;
-    console.log(
-      `tagging: ${Math.round(articles.length / secs)} articles/s (${tags.length} tags, ~${tags.length * 10} keywords, ~450 words per article, ${tagged} tagged)`,
-    );
     expect(tagged).toBeGreaterThan(900);
   });
 });

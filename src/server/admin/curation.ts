@@ -54,13 +54,17 @@ export function registerCurationRoutes(app: Hono, deps: ServerDeps) {
       curation.pins(sectionId),
       curation.sectionHides(sectionId),
     ]);
+    const nowMs = deps.now().getTime();
     return {
       section: sectionId,
-      pins: pins.map((p) => ({
-        articleId: p.articleId,
-        pinnedAt: new Date(p.pinnedAt).toISOString(),
-        until: p.until === null ? null : new Date(p.until).toISOString(),
-      })),
+      // An expired pin is gone from every feed at once; retention removes it from Redis later.
+      pins: pins
+        .filter((p) => p.until === null || p.until > nowMs)
+        .map((p) => ({
+          articleId: p.articleId,
+          pinnedAt: new Date(p.pinnedAt).toISOString(),
+          until: p.until === null ? null : new Date(p.until).toISOString(),
+        })),
       hides: hides.sort(),
       version: await store.sections.version(sectionId),
     };

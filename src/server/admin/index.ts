@@ -12,8 +12,6 @@ import { registerOpmlRoutes } from './opml.ts';
 import { adminOpenApi } from './openapi.ts';
 import { DASHBOARD_PATH, registerDashboard } from './dashboard.ts';
 
-export { pinExpiryCheck } from './pin-expiry.ts';
-
 /** Largest admin request body (an OPML file of a few thousand feeds fits). */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
 

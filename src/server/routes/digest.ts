@@ -49,7 +49,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
     const key = `digest|${section.id}|${format}|${period}|${newestEnd.getTime()}`;
     const version = await sectionVersion(deps, section.id);
     const cacheControl = 'public, max-age=300, stale-while-revalidate=3600';
-    const hit = cache.get(key, version);
+    const hit = cache.get(key, version, deps.now().getTime());
     if (hit) return sendCached(c, hit, cacheControl);
 
     const sel = await selectItems(
@@ -104,6 +104,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
       body,
       CONTENT_TYPES[format],
       new Date(Math.floor(lastModified / 1000) * 1000),
+      sel.validUntil, // a timed pin holds its article out of the flow until it expires
     );
     return sendCached(c, entry, cacheControl);
   });
