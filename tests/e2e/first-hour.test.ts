@@ -4,6 +4,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const recent = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
@@ -159,6 +161,65 @@ sections:
     } finally {
       await run.stop();
       await feeds.close();
+    }
+  });
+});
+
+describe('OPML import over the admin API checks feeds in parallel, a few at a time (point 6)', () => {
+  it('never has more than 6 feeds in flight, and more than one', async () => {
+    let inflight = 0;
+    let most = 0;
+    const slow = createServer((req, res) => {
+      inflight++;
+      most = Math.max(most, inflight);
+      setTimeout(() => {
+        inflight--;
+        res.writeHead(200, { 'Content-Type': 'application/rss+xml' });
+        res.end(
+          rssFeed(`Feed ${req.url}`, [
+            {
+              guid: `${req.url}`,
+              title: 'x',
+              link: `https://x.example${req.url}`,
+              date: recent(1),
+            },
+          ]),
+        );
+      }, 150);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const run = await startService(
+      testConfig(
+        `
+fetch: { allowPrivateNetworks: true, timeout: 5s }
+sections:
+  - { id: news, title: News, lang: en }
+`,
+        { adminToken: 'secret-token-for-tests' },
+      ),
+      'server',
+    );
+    try {
+      const outlines = Array.from(
+        { length: 15 },
+        (_, i) => `<outline text="Feed ${i}" xmlUrl="${url}/f${i}.rss"/>`,
+      ).join('');
+      const r = await fetch(`${run.server!.url}/admin/api/opml`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret-token-for-tests', 'content-type': 'text/x-opml' },
+        body: `<opml version="2.0"><body>${outlines}</body></opml>`,
+      });
+      expect(r.status).toBe(201);
+      const body = (await r.json()) as { added: string[] };
+      expect(body.added).toHaveLength(15);
+      // Ids follow document order whatever order the checks finished in.
+      expect(body.added.slice(0, 3)).toEqual(['feed-0', 'feed-1', 'feed-2']);
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(6);
+    } finally {
+      await run.stop();
+      await new Promise<void>((r) => slow.close(() => r()));
     }
   });
 });
