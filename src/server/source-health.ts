@@ -21,3 +21,15 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     skippedTooOld: st.skippedTooOld,
   };
 }
+
+/** Counts of what the rows say, so a summary can never disagree with them. */
+export function healthSummary(
+  rows: readonly { status: string; healthy: boolean; lastFetch: string | null }[],
+) {
+  return {
+    total: rows.length,
+    unhealthy: rows.filter((r) => !r.healthy).length,
+    failing: rows.filter((r) => r.status === 'error').length,
+    neverFetched: rows.filter((r) => !r.lastFetch).length,
+  };
+}

@@ -62,6 +62,12 @@ sections:
     expect(failures).toBeLessThan(4);
     expect(by.flaky).toMatchObject({ status: 'error', healthy: true, lastErrorPermanent: false });
 
+    expect((api as unknown as { summary: unknown }).summary).toEqual({
+      total: 4,
+      unhealthy: 2,
+      failing: 3,
+      neverFetched: 0,
+    });
     let status = await (await fetch(`${base}/status`)).text();
     expect(status).toContain('4 sources, 2 unhealthy. 3 failed their last poll.');
     expect(status).toContain('no (permanent error)');
