@@ -24,19 +24,20 @@ export function watchFirstRound(
   const pending = new Set(sourceIds);
   const unreachable: string[] = [];
   let failed = 0;
+  let skipped = 0;
   return {
     observe(r) {
-      if (!pending.delete(r.sourceId) || r.outcome === 'skipped') {
-        if (r.outcome === 'skipped') pending.add(r.sourceId);
-        return;
-      }
-      if (r.error) {
+      if (!pending.delete(r.sourceId)) return;
+      // A paused source reports 'skipped': it is not part of the round.
+      if (r.outcome === 'skipped') skipped++;
+      else if (r.error) {
         failed++;
         if (UNREACHABLE.has(r.error.kind)) unreachable.push(r.sourceId);
       }
       if (pending.size > 0) return;
-      const total = sourceIds.length;
-      if (unreachable.length === total && total > 0) {
+      const total = sourceIds.length - skipped;
+      if (total === 0) return;
+      if (unreachable.length === total) {
         say(
           'warn',
           `${total} of ${total} sources unreachable: no network? try \`npm run demo\` (bundled feeds, works offline); per-source errors at /status`,
