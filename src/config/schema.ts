@@ -137,6 +137,7 @@ const section = z.strictObject({
   collapseDuplicates: z.boolean().default(false),
   limit: z.number().int().min(1).max(200).default(50),
   timezone: timezone.default('UTC'),
+  guid: z.enum(['article', 'section']).default('article'),
 });
 
 type Issue = { path: (string | number)[]; message: string };

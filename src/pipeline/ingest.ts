@@ -10,7 +10,7 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
-import { normalizeFeedItems } from './normalize/normalize.ts';
+import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
@@ -90,7 +90,8 @@ export async function ingestSource(
     let unstoredTimes: number[] = [];
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
-      feed = await parseFeed(fetched.body, { url: fetched.finalUrl });
+      feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
+      report.repairs = feed.repairs ?? [];
       unstoredTimes = await storeFeed(
         deps,
         source,
@@ -127,6 +128,7 @@ export async function ingestSource(
       nextPoll: new Date(report.nextPollAt).toISOString(),
       lastNewItems: report.inserted,
       epoch,
+      repairs: report.repairs, // a 304 keeps the last body's repairs
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
@@ -167,6 +169,9 @@ async function storeFeed(
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
   const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
   report.fetched = feed.items.length;
+  await deps.store.sources.patchState(source.id, {
+    undatedItems: unreadableDates(feed, { source, now }),
+  });
   report.unchanged += delta.unchanged;
   const normalized = normalizeFeedItems(
     { ...feed, items: delta.changed },
@@ -205,6 +210,8 @@ async function storeFeed(
     const publishedMs = Date.parse(articles[i]!.published);
     if (!r) return void tooOld.push(publishedMs);
     kept.push({ id: r.id, publishedMs });
+    if (r.outcome === 'inserted' && normalized[i]!.dateUnreadable)
+      report.undated = (report.undated ?? 0) + 1;
     report[
       r.outcome === 'inserted' ? 'inserted' : r.outcome === 'updated' ? 'updated' : 'unchanged'
     ]++;

@@ -16,9 +16,15 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastErrorPermanent: st.lastErrorPermanent,
     consecutiveFailures: st.consecutiveFailures,
     nextPoll: st.nextPoll,
+    undatedItems: st.undatedItems,
+    undatedNote: st.undatedItems
+      ? `${st.undatedItems} item(s) in the last fetch carry a date Tributary cannot read; they are dated by when it first saw them`
+      : null,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
     skippedTooOld: st.skippedTooOld,
+    /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
+    warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
   };
 }
 

@@ -55,10 +55,12 @@ function toState(
     nextPoll: h.nextPoll || null,
     etag: h.etag || null,
     lastModified: h.lastModified || null,
+    undatedItems: Number(h.undatedItems ?? 0),
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
     skippedTooOld: Number(h.skippedTooOld ?? 0),
     epoch: h.epoch || null,
+    repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],
   };
 }
 
@@ -87,8 +89,8 @@ export function createSourceStore(
       const del: string[] = [];
       for (const [k, v] of Object.entries(patch)) {
         if (v === undefined) continue;
-        if (v === null) del.push(k);
-        else set.push(k, String(v));
+        if (v === null || (Array.isArray(v) && v.length === 0)) del.push(k);
+        else set.push(k, Array.isArray(v) ? JSON.stringify(v) : String(v));
       }
       await redis.eval(
         PATCH_STATE_LUA,
