@@ -141,6 +141,7 @@ export async function ingestSource(
       lastFetch: started.toISOString(),
       lastError: e.message,
       lastErrorKind: e.kind,
+      lastErrorPermanent: e.permanent,
       nextPoll: new Date(report.nextPollAt).toISOString(),
     });
   }
