@@ -138,6 +138,7 @@ export async function recordFailure(
     lastFetch: started.toISOString(),
     lastError: e.message,
     lastErrorKind: e.kind,
+    lastErrorPermanent: e.permanent,
     nextPoll: new Date(nextPollAt).toISOString(),
   });
   return nextPollAt;
