@@ -32,10 +32,13 @@ import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import { canListen } from './net-probe.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
-import { allSources, tickInterval } from '../catalog/sources.ts';
+import { allSources } from '../catalog/sources.ts';
+import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
+import { watchFirstRound } from './first-round.ts';
 
 export interface Running {
   config: Config;
@@ -115,12 +118,18 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 const CLOSE_RESERVE_MS = 5_000;
 
 export async function startTributary(opts: StartOptions): Promise<Running> {
-  const { config, role, log } = opts;
+  const { role, log } = opts;
+  // An unset site.baseUrl is derived from HOST and the port we listen on (known before the app
+  // is built, so a "any free port" request picks one first).
+  const serves = role === 'all' || role === 'server';
+  let port = opts.port ?? opts.config.env.port;
+  if (serves && !opts.config.site.baseUrl && port === 0)
+    port = await freePort(opts.config.env.host);
+  const config = serves ? withBaseUrl(opts.config, opts.config.env.host, port) : opts.config;
   const now = opts.now ?? (() => new Date());
   // A busy HTTP port is found before anything starts (Redis, workers polling), not after.
-  const listenPort = opts.port ?? config.env.port;
-  if ((role === 'all' || role === 'server') && !(await canListen(config.env.host, listenPort)))
-    throw new PortInUseError(config.env.host, listenPort);
+  if (serves && !(await canListen(config.env.host, port)))
+    throw new PortInUseError(config.env.host, port);
   const { url, embedded } = await connectRedis(config, log);
   const target = parseRedisTarget(url);
   const clients: RedisClient[] = [];
@@ -189,6 +198,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       maxRedirects: config.fetch.maxRedirects,
     });
+    const firstRound = watchFirstRound(
+      (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
+      (level, m) => log[level](m),
+    );
     const workerConn = bullConnection(target, 'worker');
     clients.push(workerConn);
     worker = await startWorkerRole(
@@ -206,7 +219,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         }),
         tagger: createTagger(config.tags),
         curator: createCurator(config.sections),
-        onReport: (r) => void metrics.observeReport(r),
+        onReport: (r) => {
+          void metrics.observeReport(r);
+          firstRound.observe(r);
+        },
       },
       {
         connection: workerConn,
@@ -253,7 +269,11 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         metrics.observeHttp('/feeds/:file', 'GET', status, s);
       },
     });
-    server = await listen(app, { port: listenPort, host: config.env.host, fast });
+    server = await listen(app, { port, host: config.env.host, fast });
+    const mismatch = opts.config.site.baseUrl
+      ? baseUrlMismatch(opts.config.site.baseUrl, config.env.host, server.port)
+      : null;
+    if (mismatch) log.warn(mismatch);
   }
 
   let stopping: Promise<void> | null = null;
