@@ -78,6 +78,7 @@ export function reportFields(r: IngestReport): Record<string, number> {
   f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
+  if (r.undated) f['undated'] = r.undated;
   return f;
 }
 
@@ -92,6 +93,7 @@ export function pollMetricsText(h: Record<string, string>): string {
   const perBucket = new Map<string, number>();
   let sum = 0;
   let count = 0;
+  let undated = 0;
   for (const [field, raw] of Object.entries(h).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const n = Number(raw);
     const p = field.split('\t');
@@ -110,6 +112,7 @@ export function pollMetricsText(h: Record<string, string>): string {
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
+    else if (field === 'undated') undated = n;
   }
   const out = [
     '# HELP tributary_fetches_total Source polls by outcome and error kind (all workers)',
@@ -135,6 +138,11 @@ export function pollMetricsText(h: Record<string, string>): string {
   out.push(`tributary_poll_duration_seconds_bucket{le="+Inf"} ${count}`);
   out.push(`tributary_poll_duration_seconds_sum ${sum}`);
   out.push(`tributary_poll_duration_seconds_count ${count}`);
+  out.push(
+    '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
+    '# TYPE tributary_undated_items_total counter',
+    `tributary_undated_items_total ${undated}`,
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -92,6 +92,7 @@ describe('per-source settings through the running service', () => {
             ? { status: 200, body: rssFeed('Basic', [item(`${path}-1`, 'Behind basic auth')]) }
             : { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="desk"' } };
         case '/bearer.rss':
+        case '/opml-1.rss':
           return auth === `Bearer ${TOKEN_SECRET}`
             ? { status: 200, body: rssFeed('Bearer', [item('b1', 'Behind a token')]) }
             : { status: 403 };
@@ -399,6 +400,7 @@ sections:
       added: string[];
       skipped: { url: string; reason: string }[];
     };
+    // The feed is checked as the source will poll it: with its bearer token (else 403).
     expect(body.added).toEqual(['with-settings']);
     expect(body.skipped.map((x) => x.url)).toEqual([`${a.url}/opml-2.rss`, `${a.url}/opml-3.rss`]);
     expect(body.skipped[0]!.reason).toMatch(/fetch\.auth/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RawFeed, RawItem, SourceConfig } from '../../domain/types.ts';
-import { normalizeFeed } from './normalize.ts';
+import { normalizeFeed, normalizeFeedItems, unreadableDates } from './normalize.ts';
 
 const NOW = new Date('2024-06-01T12:00:00Z');
 const source = (lang: string | null = null): SourceConfig => ({
@@ -353,5 +353,40 @@ describe('normalizeFeed', () => {
       { url: 'https://site.example/cover.png', type: null, length: null, durationSeconds: null },
     ]);
     expect(normalizeFeed(feed([item({ title: 'none' })]), ctx('en'))[0]!.enclosures).toEqual([]);
+  });
+});
+
+describe('normalizeFeedItems: dates', () => {
+  it('flags an item whose date is there but unreadable, and dates it by first sight', () => {
+    const out = normalizeFeedItems(
+      feed([
+        item({ title: 'a', published: 'الأحد 29 تشرين الثاني 2026 - 10:30 م' }),
+        item({ title: 'b', published: 'منذ 3 ساعات' }),
+        item({ title: 'c', published: 'garbage', updated: '2020-01-02T00:00:00Z' }),
+        item({ title: 'd' }),
+      ]),
+      { ...ctx('ar'), now: new Date('2030-01-01T00:00:00Z') },
+    );
+    expect(out.map((n) => [n.article.title, n.article.published, n.dateUnreadable])).toEqual([
+      ['a', '2026-11-29T22:30:00.000Z', false],
+      ['b', '2030-01-01T00:00:00.000Z', true],
+      ['c', '2020-01-02T00:00:00.000Z', false], // the updated date serves
+      ['d', '2030-01-01T00:00:00.000Z', false], // no date at all is not an unreadable one
+    ]);
+    expect(
+      unreadableDates(
+        feed(out.map((_, i) => item({ title: 'x', published: i ? 'x' : null }))),
+        ctx('ar'),
+      ),
+    ).toBe(3);
+  });
+
+  it('reads AST by the declared language: Arabia time for an Arabic source', () => {
+    const ast = [item({ title: 'a', published: 'Wed, 02 Dec 2026 08:00:00 AST' })];
+    const at = (lang: string) =>
+      normalizeFeed(feed(ast), { ...ctx(lang), now: new Date('2030-01-01T00:00:00Z') })[0]!
+        .published;
+    expect(at('ar')).toBe('2026-12-02T05:00:00.000Z');
+    expect(at('en')).toBe('2026-12-02T12:00:00.000Z');
   });
 });

@@ -5,10 +5,10 @@ import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types
 import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
 import { enclosuresOf } from './enclosures.ts';
-import { parseFeedDate } from './feed-date.ts';
+import { readItemDates } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
 import { sanitizeWithImages } from './sanitize.ts';
 
@@ -70,8 +70,12 @@ const ITEM_DETECT_MIN_LETTERS = 250;
 
 /** A normalized article and the plain text of its content (one line), for the stages after. */
 export interface NormalizedItem {
+  /** The item has a date, but not one we can read: `published` is the first-seen time. */
+  dateUnreadable: boolean;
   article: Article;
   text: string;
+  /** The raw item it came from. */
+  item: RawItem;
 }
 
 function normalizeItem(
@@ -92,9 +96,9 @@ function normalizeItem(
   // first words, else its link, else "(untitled)" in the source's language (below).
   let title = plain(item.title) || truncateOnWord(summaryText, DERIVED_TITLE_MAX) || (url ?? '');
 
-  const publishedDate =
-    parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
-  const updatedDate = parseFeedDate(item.updated, ctx.now) ?? publishedDate;
+  const dates = readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) });
+  const publishedDate = dates.published ?? dates.updated;
+  const updatedDate = dates.updated ?? publishedDate;
   const published = (publishedDate ?? ctx.now).toISOString();
   const updated = (updatedDate ?? publishedDate ?? ctx.now).toISOString();
 
@@ -136,7 +140,21 @@ function normalizeItem(
     ],
     contentHash: contentHash(title, contentHtml),
   };
-  return { article, text: contentText };
+  return { article, text: contentText, dateUnreadable: dates.unreadable, item };
+}
+
+/** The language the item, its feed or its source declares (date words such as AST depend on it). */
+const declaredLang = (item: RawItem, feed: RawFeed, ctx: Pick<NormalizeContext, 'source'>) =>
+  primaryLang(item.lang) ?? primaryLang(feed.lang) ?? primaryLang(ctx.source.lang);
+
+/** How many of the feed's items carry a date that cannot be read (they get their first-seen time). */
+export function unreadableDates(
+  feed: RawFeed,
+  ctx: Pick<NormalizeContext, 'source' | 'now'>,
+): number {
+  return feed.items.filter(
+    (item) => readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) }).unreadable,
+  ).length;
 }
 
 /** One Article per item, in feed order (an item with nothing but an id is still an item). */

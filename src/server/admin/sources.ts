@@ -2,13 +2,14 @@
 // refresh now. Runtime sources live in Redis; config sources are read-only here except for pause.
 import type { Context, Hono } from 'hono';
 import type { SourceConfig } from '../../domain/types.ts';
-import { allSources, findSource } from '../../runtime/catalog.ts';
+import { allSources, findSource } from '../../catalog/sources.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { jsonBody } from './validate.ts';
 import { addSourceSchema, patchSourceSchema } from './schemas.ts';
 import { resolveFeed } from './resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
+import { runRetag } from '../../curate/retag.ts';
 import { withSourceSettings } from '../../pipeline/source-fetch.ts';
 
 /** A source's settings as the API shows them: header names only, `auth` as its kind, never a secret. */
@@ -168,9 +169,21 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     if (body.sections !== undefined) next.sections = body.sections;
     await store.sources.putRuntime(next);
     await sync();
+    // New tags or sections reach the source's stored articles at once, not at the next retag.
+    const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+      JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+    const rulesChanged =
+      (body.tags !== undefined && !same(body.tags, current.tags)) ||
+      (body.sections !== undefined && !same(body.sections, current.sections));
+    const applied = rulesChanged
+      ? await runRetag({ config, store, log: deps.log }, { dryRun: false, sourceId: next.id })
+      : null;
     return c.json({
       source: await view(next),
       ...(discoveredFrom ? { feed: { discoveredFrom } } : {}),
+      ...(applied
+        ? { applied: { articles: applied.scanned, replaced: applied.changed.length } }
+        : {}),
     });
   });
 
