@@ -22,6 +22,13 @@ export interface BenchJson {
     bytes: number;
   };
   tagging: { articlesPerSec: number; fingerprintsPerSec: number };
+  /** Teasers' linked pages: fetched, extracted and sanitized (product) vs Readability alone. */
+  fullText: {
+    pagesPerSec: number;
+    p99Ms: number;
+    baselinePagesPerSec: number;
+    baselineP99Ms: number;
+  };
   memory: { redisBytesPerArticle: number; workerPeakRssMb: number };
 }
 
@@ -137,6 +144,14 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
       '',
       `≤ ${TARGETS.redisBytesPerArticle}: ${mark(j.memory.redisBytesPerArticle <= TARGETS.redisBytesPerArticle)}`,
     ],
+    [
+      'full text (pages/s)',
+      n(j.fullText.pagesPerSec),
+      n(j.fullText.baselinePagesPerSec),
+      n(j.fullText.pagesPerSec / j.fullText.baselinePagesPerSec, 2),
+      'fetch + Readability + sanitize vs Readability alone',
+    ],
+    ['full text p99 (ms/page)', n(j.fullText.p99Ms), n(j.fullText.baselineP99Ms), '', ''],
     ['worker peak RSS (MB)', n(j.memory.workerPeakRssMb), '', '', ''],
   ];
   const head: [string, string, string, string, string] = [

@@ -31,6 +31,7 @@ import {
 } from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
+import { runFullTextBench } from './fulltext.ts';
 import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
 import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
@@ -53,7 +54,16 @@ const { values: args } = parseArgs({
 });
 
 const SIZE = args.quick
-  ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
+  ? {
+      feeds: 20,
+      items: 25,
+      freshness: 5,
+      serveS: 1,
+      connections: 32,
+      microMs: 200,
+      concurrency: 8,
+      fullTextPages: 40,
+    }
   : {
       feeds: 200,
       items: 50,
@@ -62,6 +72,7 @@ const SIZE = args.quick
       connections: 32,
       microMs: 2000,
       concurrency: 8,
+      fullTextPages: 200,
     };
 
 const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
@@ -447,6 +458,12 @@ async function main() {
     }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
+    say('full text: linked pages fetched and extracted, and readability alone');
+    const fullText = await runFullTextBench(corpus, SIZE.fullTextPages);
+    if (fullText.extracted !== fullText.pages)
+      throw new Error(
+        `bench: full text extracted ${fullText.extracted} of ${fullText.pages} pages`,
+      );
 
     say('ingest baseline (naive fetch + rss-parser + HSET), run 1 of 2');
     const naive1 = await naiveBaseline(env, 1);
@@ -522,6 +539,12 @@ async function main() {
       tagging: {
         articlesPerSec: micro.articlesPerSec,
         fingerprintsPerSec: micro.fingerprintsPerSec,
+      },
+      fullText: {
+        pagesPerSec: fullText.pagesPerSec,
+        p99Ms: fullText.p99Ms,
+        baselinePagesPerSec: fullText.baselinePagesPerSec,
+        baselineP99Ms: fullText.baselineP99Ms,
       },
       memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
     };
