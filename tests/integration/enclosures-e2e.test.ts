@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedparse, jsonFeedErrors, xmllint } from '../../src/publish/test-support.ts';
+import {
+  feedparse,
+  feedRuleErrors,
+  jsonFeedErrors,
+  xmllint,
+} from '../../src/publish/test-support.ts';
 import { pollAll, startFeedServer, startService, testConfig } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
@@ -163,7 +168,10 @@ describe('every enclosure through the running service', () => {
       const rss = await get(`/feeds/${id}.rss?limit=200`);
       const atom = await get(`/feeds/${id}.atom?limit=200`);
       const json = await get(`/feeds/${id}.json?limit=200`);
-      for (const xml of [rss, atom]) expect(xmllint(xml).errors).toBe('');
+      for (const xml of [rss, atom]) {
+        expect(xmllint(xml).errors).toBe('');
+        expect(feedRuleErrors(xml)).toEqual([]); // the W3C Feed Validator's error rules
+      }
       const r = outputEnclosures(rss);
       const a = outputEnclosures(atom);
       expect(r.bozo).toBe(0);
@@ -211,7 +219,10 @@ describe('every enclosure through the running service', () => {
     const rss = await get('/feeds/multi.rss');
     const atom = await get('/feeds/multi.atom');
     const json = await get('/feeds/multi.json');
-    for (const xml of [rss, atom]) expect(xmllint(xml).errors).toBe('');
+    for (const xml of [rss, atom]) {
+      expect(xmllint(xml).errors).toBe('');
+      expect(feedRuleErrors(xml)).toEqual([]);
+    }
     const urls = [
       'https://multi.example/media/1.mp3',
       'https://multi.example/media/1.ogg',

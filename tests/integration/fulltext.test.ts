@@ -9,7 +9,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedparse, jsonFeedErrors, xmllint } from '../../src/publish/test-support.ts';
+import {
+  feedparse,
+  feedRuleErrors,
+  jsonFeedErrors,
+  xmllint,
+} from '../../src/publish/test-support.ts';
 import { pollAll, startFeedServer, startService, testConfig } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
@@ -222,6 +227,7 @@ sections:
     for (const xml of [rss, atom]) {
       expect(xmllint(xml).errors).toBe('');
       expect(feedparse(xml).bozo).toBe(0);
+      expect(feedRuleErrors(xml)).toEqual([]);
     }
     expect(jsonFeedErrors(JSON.stringify(json))).toEqual([]);
   });
