@@ -136,6 +136,27 @@ const section = z.strictObject({
   timezone: timezone.default('UTC'),
 });
 
+// Push (issue 12): our WebSub hub and outgoing webhooks. `subscribe` is read by the subscriber
+// for our sources (round two); the hub clamps every lease to [3600, 2592000] s.
+const push = z
+  .strictObject({
+    hub: z.boolean().default(true),
+    subscribe: z.boolean().default(true),
+    leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
+    maxSubscriptions: z.number().int().min(1).default(10_000),
+  })
+  .prefault({});
+
+const webhook = z.strictObject({
+  id,
+  url: httpUrl,
+  /** Omitted = every section. */
+  sections: z.array(id).nullable().default(null),
+  secretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
+});
+
 function uniqueIds(items: { id: string }[], ctx: z.RefinementCtx, key: string) {
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
@@ -161,11 +182,25 @@ export const fileConfigSchema = z
     sources: z.array(source).default([]),
     tags: z.array(tag).default([]),
     sections: z.array(section).default([]),
+    push,
+    webhooks: z.array(webhook).default([]),
   })
   .superRefine((cfg, ctx) => {
     uniqueIds(cfg.sources, ctx, 'sources');
     uniqueIds(cfg.tags, ctx, 'tags');
     uniqueIds(cfg.sections, ctx, 'sections');
+    uniqueIds(cfg.webhooks, ctx, 'webhooks');
+    const sectionIds = new Set(cfg.sections.map((s) => s.id));
+    cfg.webhooks.forEach((h, i) =>
+      (h.sections ?? []).forEach((s, j) => {
+        if (!sectionIds.has(s))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['webhooks', i, 'sections', j],
+            message: `unknown section "${s}"`,
+          });
+      }),
+    );
     const tagIds = new Set(cfg.tags.map((t) => t.id));
     const sourceIds = new Set(cfg.sources.map((s) => s.id));
     cfg.sources.forEach((s, i) =>

@@ -76,6 +76,7 @@ export function renderAtom(meta: PreparedMeta, items: PreparedItem[]): string {
     updated: meta.updated,
     generator: 'Tributary',
     feedLinks: { atom: meta.selfUrl },
+    hub: meta.hubUrl ?? undefined,
     author: { name: meta.siteTitle },
   });
   for (const item of items) {

@@ -19,6 +19,8 @@ export interface FeedMeta {
   nextUrl: string | null;
   updated: Date;
   formatUrls: { rss: string; atom: string; json: string };
+  /** Our WebSub hub, advertised as rel=hub (absent or null: no hub). */
+  hubUrl?: string | null;
 }
 
 /** FeedMeta after cleaning: every string XML-safe, every URL valid http(s). */
@@ -34,6 +36,7 @@ export interface PreparedMeta {
   nextUrl: string | null;
   updated: Date;
   formatUrls: { rss: string; atom: string; json: string };
+  hubUrl: string | null;
 }
 
 function requireUrl(name: string, value: string): string {
@@ -67,6 +70,7 @@ export function prepareMeta(meta: FeedMeta, format: OutputFormat): PreparedMeta 
     nextUrl: safeHttpUrl(meta.nextUrl),
     updated,
     formatUrls,
+    hubUrl: safeHttpUrl(meta.hubUrl ?? null),
   };
 }
 

@@ -13,6 +13,7 @@ export function renderJsonFeed(meta: PreparedMeta, items: PreparedItem[]): strin
   };
   if (meta.description) feed.description = meta.description;
   if (meta.nextUrl) feed.next_url = meta.nextUrl;
+  if (meta.hubUrl) feed.hubs = [{ type: 'WebSub', url: meta.hubUrl }];
   feed.language = meta.lang;
   feed.authors = [{ name: meta.siteTitle }];
   feed.items = items.map((item) => {

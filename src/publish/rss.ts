@@ -57,6 +57,7 @@ export function renderRss(meta: PreparedMeta, items: PreparedItem[]): string {
     updated: meta.updated,
     generator: 'Tributary',
     feedLinks: { rss: meta.selfUrl },
+    hub: meta.hubUrl ?? undefined,
   });
   for (const item of items) {
     feed.addItem({

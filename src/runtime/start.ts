@@ -35,6 +35,8 @@ import { allSources, tickInterval } from './catalog.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { startPush } from './push.ts';
+import type { PushRole } from './push.ts';
 
 export interface Running {
   config: Config;
@@ -175,6 +177,20 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     );
   }
 
+  // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
+  // and the section-change dispatcher where workers run.
+  const push: PushRole = await startPush({
+    config,
+    store,
+    log,
+    now,
+    priorityOf,
+    target,
+    queueConnection: queueConn,
+    withWorker: role === 'all' || role === 'worker',
+    clients,
+  });
+
   let server: Listening | null = null;
   let versions: SectionVersions | null = null;
   if (role === 'all' || role === 'server') {
@@ -204,6 +220,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queues: [queue],
       versionOf: (id) => versions!.get(id),
       fastFeeds,
+      pushHttp: push.http,
+      webhooks: push.webhookAdmin,
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -230,6 +248,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         timers.forEach(clearInterval);
         await server?.close();
         await worker?.close(config.worker.shutdownGrace);
+        await push.close();
         await queue.close().catch(() => undefined);
         await fetcher?.close();
         await versions?.close();
