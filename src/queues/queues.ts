@@ -117,7 +117,8 @@ export const WEBSUB_DELIVER_OPTIONS: JobsOptions = {
   removeOnFail: { count: 2_000, age: 24 * 3600 },
 };
 
-/** Webhooks: 30 s, 60 s, … doubling to 1 h and then hourly, ±10 % jitter; 30 attempts ≈ a day. */
+/** Webhooks: 30 s, 60 s, … doubling to 1 h and then hourly, each less up to 20 % at random
+ *  (jitter); 30 attempts ≈ a day. */
 export const WEBHOOK_ATTEMPTS = 30;
 export const WEBHOOK_DELIVER_OPTIONS: JobsOptions = {
   attempts: WEBHOOK_ATTEMPTS,
@@ -129,7 +130,7 @@ export const WEBHOOK_DELIVER_OPTIONS: JobsOptions = {
 /** Delay before retry number `attemptsMade` (1 = the first retry) of a webhook delivery. */
 export function webhookBackoffMs(attemptsMade: number, random: () => number = Math.random) {
   const base = Math.min(30_000 * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
-  return Math.round(base * (0.9 + 0.2 * random()));
+  return Math.round(base * (1 - 0.2 * random()));
 }
 
 /** The worker's `settings.backoffStrategy` for the push queue (named strategy "webhook"). */
