@@ -161,17 +161,22 @@ describe('WebSub hub', () => {
     expect(got.body.toString()).toBe(served);
   });
 
-  it('a subscription without a secret gets unsigned distributions; a query-string topic is its own self URL', async () => {
+  it('a subscription without a secret gets unsigned distributions (Atom with a query string, JSON Feed); unknown parameters are ignored', async () => {
     const atomSelf = (await fetch(`${run.server!.url}/feeds/news.atom?limit=5`)).headers
       .get('link')!
       .match(/<([^>]*)>; rel="self"/)![1]!;
-    await subscribe('/plain', {}, atomSelf);
+    // Unknown parameters are ignored (websub.rocks 102).
+    await subscribe('/plain', { 'hub.extra': 'x', foo: 'bar' }, atomSelf);
     expect(gets('/plain')[0]!.query.get('hub.lease_seconds')).toBe('864000'); // push.leaseSeconds
+    await subscribe('/json', {}, `${BASE}/feeds/news.json`);
     await newItem();
     const got = await peer.waitFor((r) => r.path === '/plain' && r.method === 'POST');
     expect(got.headers['x-hub-signature']).toBeUndefined();
     expect(got.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
     expect(got.headers['link']).toContain(`<${atomSelf}>; rel="self"`);
+    const json = await peer.waitFor((r) => r.path === '/json' && r.method === 'POST');
+    expect(json.headers['content-type']).toBe('application/feed+json; charset=utf-8');
+    expect((JSON.parse(json.body.toString()) as { items: unknown[] }).items.length).toBe(count);
   });
 
   it('verification answered wrongly or after more than 10 s stores no subscription', async () => {
