@@ -19,7 +19,9 @@ Commands:
   demo                                              run the offline demo with bundled feeds
   preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
   check-config [FILE]                               validate a config file
-  import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
+  import-opml FILE [--section ID] [--config FILE] [--no-verify]
+                                                    add an OPML's feeds as runtime sources
+                                                    (each checked like the admin API, unless --no-verify)
   retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
 `;
 
@@ -34,13 +36,19 @@ function logger(config: { env: { logLevel: string } } | null, name?: string): Lo
   });
 }
 
-function banner(run: Running, config: Config, extra: string[] = []): string {
+/** For one-shot commands (retag, import-opml): only warnings unless LOG_LEVEL asks for more, so
+ * their human output is not mixed with log lines. */
+function quietLogger(config: Config): Logger {
+  return logger({ env: { logLevel: explicitEnv().logLevel ? config.env.logLevel : 'warn' } });
+}
+
+function banner(run: Running, config: Config, extra: string[] = [], runtimeSources = 0): string {
   const lines = [
     '',
     `  Tributary is running${run.server ? ` at ${run.server.url}` : ' (worker role)'}`,
     `  config    ${config.env.configPath}`,
     `  sections  ${config.sections.map((s) => `${s.id} (${s.title})`).join(', ') || '(none)'}`,
-    `  sources   ${config.sources.length} in config`,
+    `  sources   ${config.sources.length} in config${runtimeSources ? `, ${runtimeSources} added at run time (admin API, OPML)` : ''}`,
     run.embeddedRedis
       ? `  data      ${config.env.dataDir} (embedded redis-server on ${run.redisUrl}, AOF on)`
       : `  redis     ${run.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`,
@@ -88,7 +96,8 @@ async function cmdStart(args: string[]) {
   const { startTributary } = await import('./runtime/start.ts');
   const run = await startTributary({ config, role, log });
   onSignals(() => run.stop(), log);
-  process.stdout.write(banner(run, config));
+  const runtime = await run.store.sources.listRuntime().catch(() => []);
+  process.stdout.write(banner(run, run.config, [], runtime.length));
 }
 
 async function cmdDemo(args: string[]) {
@@ -112,11 +121,15 @@ async function cmdDemo(args: string[]) {
     await run.stop();
     await fixtures.close();
   }, log);
-  for (const s of await allSources(config, run.store)) await enqueueRefresh(run.queue, s.id);
+  const sources = await allSources(config, run.store);
+  for (const s of sources) await enqueueRefresh(run.queue, s.id);
   process.stdout.write(
-    banner(run, config, [
-      `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
-    ]),
+    banner(
+      run,
+      run.config,
+      [`  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`],
+      sources.length - config.sources.length,
+    ),
   );
   // Progress until every source has been polled once.
   const t0 = Date.now();
@@ -146,18 +159,31 @@ async function cmdPreview(args: string[]) {
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
-  const { previewFeed } = await import('./runtime/preview.ts');
-  const articles = await previewFeed(config, url);
+  const { previewFeedWithSource } = await import('./runtime/preview.ts');
+  const { formatDuration } = await import('./config/units.ts');
+  const res = await previewFeedWithSource(config, url);
+  const articles = res.articles;
+  const found = res.discoveredFrom
+    ? `${res.discoveredFrom} is an HTML page; using the feed it announces: ${res.feedUrl}\n`
+    : '';
   if (values.json) {
+    // stdout stays pure JSON; the discovery note goes to stderr.
+    if (found) process.stderr.write(found);
     process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
     return;
   }
+  process.stdout.write(found);
+  const maxAge = formatDuration(config.retention.maxAge);
   for (const a of articles) {
+    const old = a.tooOld ? `  (older than retention.maxAge ${maxAge}: a poll skips it)` : '';
     process.stdout.write(
-      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
+      `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
     );
   }
-  process.stdout.write(`${articles.length} articles\n`);
+  const old = articles.filter((a) => a.tooOld).length;
+  process.stdout.write(
+    `${articles.length} articles${old ? `; ${old} older than retention.maxAge (${maxAge}) would be skipped` : ''}\n`,
+  );
 }
 
 function cmdCheckConfig(args: string[]) {
@@ -174,7 +200,11 @@ async function cmdImportOpml(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, section: { type: 'string' } },
+    options: {
+      config: { type: 'string' },
+      section: { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+    },
   });
   const file = positionals[0];
   if (!file) throw new UsageError('import-opml needs an OPML file');
@@ -184,16 +214,40 @@ async function cmdImportOpml(args: string[]) {
       `unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`,
     );
   }
-  const log = logger(config);
+  const log = quietLogger(config);
   const { withStore } = await import('./runtime/with-store.ts');
   const { importOpmlFile } = await import('./runtime/opml-import.ts');
   await withStore(config, log, async (store) => {
-    const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
-    process.stdout.write(
-      `imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`,
-    );
-    for (const s of res.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
+    const verify = !values['no-verify'];
+    const res = await importOpmlFile(config, store, file, {
+      section: values.section ?? null,
+      verify,
+    });
+    process.stdout.write(formatImportReport(file, res, verify));
   });
+}
+
+function formatImportReport(
+  file: string,
+  res: {
+    added: string[];
+    skipped: unknown[];
+    feeds: { url: string; outcome: string; id?: string; feedUrl?: string; reason?: string }[];
+  },
+  verify: boolean,
+): string {
+  if (res.feeds.length === 0) return `${file}: no feed outlines (xmlUrl) found; nothing imported\n`;
+  const lines = [
+    `imported ${res.added.length} of ${res.feeds.length} feeds${res.added.length === 0 ? ' (all skipped)' : ''}${verify ? '' : ' (not verified: --no-verify)'}`,
+  ];
+  for (const f of res.feeds) {
+    lines.push(
+      f.outcome === 'added'
+        ? `  added    ${f.id}  ${f.feedUrl ?? f.url}${f.feedUrl ? ` (found on ${f.url})` : ''}`
+        : `  skipped  ${f.url}: ${f.reason}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function cmdRetag(args: string[]) {
@@ -202,13 +256,14 @@ async function cmdRetag(args: string[]) {
     options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
   const config = loadConfig({ path: values.config ?? null });
-  const log = logger(config);
+  const log = quietLogger(config);
   const dryRun = values['dry-run'] ?? false;
   const { withStore } = await import('./runtime/with-store.ts');
   const { runRetag, formatRetagReport, progressBar } = await import('./runtime/retag.ts');
   await withStore(config, log, async (store) => {
     const bar = progressBar(process.stderr);
-    const res = await runRetag({ config, store, log }, { dryRun, onProgress: bar.update });
+    // No log: the report below says everything (also when piped, where logs are JSON lines).
+    const res = await runRetag({ config, store }, { dryRun, onProgress: bar.update });
     bar.finish();
     process.stdout.write(formatRetagReport(res, dryRun));
   });

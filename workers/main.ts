@@ -34,7 +34,11 @@ export async function startWorkerRole(
   });
   worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
   worker.on('failed', (job, err) =>
-    deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`),
+    // A permanent feed error (UnrecoverableError) was logged by the poll already: one line each.
+    deps.log[err.name === 'UnrecoverableError' ? 'debug' : 'warn'](
+      { job: job?.id, err: err.message },
+      `job ${job?.id} failed: ${err.message}`,
+    ),
   );
   await worker.waitUntilReady();
   const beat = () => deps.store.workers.beat(id).catch(() => undefined);

@@ -95,6 +95,11 @@ export interface SectionConfig {
   limit: number;
   /** IANA time zone for digests. */
   timezone: string;
+  /**
+   * Item ids in this section's feeds: `article` (default) is the same in every section, so a
+   * reader keeps one copy across overlapping sections; `section` prefixes the section id.
+   */
+  guid?: 'article' | 'section';
 }
 
 export interface FileConfig {
@@ -183,6 +188,8 @@ export interface FetchOk extends FetchCommon {
   body: string;
   /** Bytes received after decompression. */
   bytes: number;
+  /** What had to be undone to read the body (a gzip body without Content-Encoding), if anything. */
+  repairs?: string[];
 }
 
 export interface FetchNotModified extends FetchCommon {
@@ -239,6 +246,8 @@ export interface RawFeed {
   items: RawItem[];
   /** True when the XML had to be repaired before it parsed. */
   repaired: boolean;
+  /** What was repaired, `kind: detail` (kind is the metric label); empty or absent when nothing. */
+  repairs?: string[];
 }
 
 // ---------------------------------------------------------------- articles
@@ -322,26 +331,42 @@ export interface SourceState {
   lastSuccess: string | null;
   lastError: string | null;
   lastErrorKind: string | null;
+  /** The last error will not pass by retrying (404/410, not a feed, blocked address): unhealthy at once. */
+  lastErrorPermanent: boolean;
   consecutiveFailures: number;
   nextPoll: string | null;
   etag: string | null;
   lastModified: string | null;
+  /** Items of the last fetched feed whose date could not be read (dated by first-seen time). */
+  undatedItems: number;
   articleCount: number;
   lastNewItems: number;
+  /** Items of the last read poll that repeated another item's guid with a different link or title (a source error; kept as separate articles). */
+  duplicateGuids?: number;
+  /** Items of the last poll older than retention.maxAge, so not stored (0 when none or unknown). */
+  skippedTooOld: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
+  /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
+  repairs?: string[];
 }
 
 export interface IngestReport {
   sourceId: string;
   outcome: 'ok' | 'not-modified' | 'error' | 'skipped';
   fetched: number;
+  /** New articles stored with their first-seen time because their date could not be read. */
+  undated?: number;
   inserted: number;
   updated: number;
   unchanged: number;
   clustered: number;
+  /** Items older than `retention.maxAge`, not stored (absent when the poll read no feed). */
+  skippedTooOld?: number;
   durationMs: number;
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */
   nextPollAt: number;
+  /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
+  repairs?: string[];
 }

@@ -1,122 +1,68 @@
-// Atom 1.0 through the `feed` package, plus what it lacks (xml:lang, rel=next, escaped
-// categories, rel=related, a typed enclosure, media:content), inserted at private anchors.
-import { Feed } from 'feed';
-import {
-  ANCHOR_MARK,
-  escapeXml,
-  mediaContentXml,
-  finishCdata,
-  forCdata,
-  hasInvalidXmlChars,
-} from './clean.ts';
-import type { PreparedMeta } from './feeds.ts';
-import type { PreparedItem } from './prepare.ts';
-import { NS } from './rss.ts';
+// Atom 1.0 (RFC 4287), written directly, like rss.ts: values arrive clean from prepare.ts and are
+// only escaped (escapeXml) or wrapped in CDATA (cdata()). An entry's language is its `xml:lang`
+// where it differs from the feed's.
+import { cdata, escapeXml, hasInvalidXmlChars, mediaContentXml } from './clean.ts';
+import type { FeedLink, PreparedItem, PreparedMeta } from './prepare.ts';
+import { NS, atomLinkXml } from './rss.ts';
 
-/** The package writes `copyright` as the entry's last element: our per-entry anchor. */
-const ANCHOR_ELEMENT = `<rights>${ANCHOR_MARK}</rights>`;
-const ROOT = `<feed xmlns="${NS.atom}">`;
-const INDENT = '\n        ';
+const I1 = '\n    ';
+const I2 = '\n        ';
 
-function entryExtras(item: PreparedItem): string {
-  const parts: string[] = [];
-  for (const tag of item.tags) parts.push(`<category term="${escapeXml(tag)}"/>`);
+function feedLinks(meta: PreparedMeta): FeedLink[] {
+  const links: FeedLink[] = [
+    { rel: 'alternate', href: meta.htmlUrl, type: 'text/html' },
+    { rel: 'self', href: meta.selfUrl, type: 'application/atom+xml' },
+  ];
+  if (meta.nextUrl) links.push({ rel: 'next', href: meta.nextUrl, type: 'application/atom+xml' });
+  return links.concat(meta.links);
+}
+
+function entryXml(item: PreparedItem, feedLang: string): string {
+  const lang =
+    item.lang && item.lang.toLowerCase() !== feedLang.toLowerCase()
+      ? ` xml:lang="${escapeXml(item.lang)}"`
+      : '';
+  const p: string[] = [
+    `<title type="text">${cdata(item.title)}</title>`,
+    `<id>${escapeXml(item.urn)}</id>`,
+  ];
+  if (item.url) p.push(`<link rel="alternate" type="text/html" href="${escapeXml(item.url)}"/>`);
+  p.push(`<updated>${item.updated.toISOString()}</updated>`);
+  p.push(`<published>${item.published.toISOString()}</published>`);
+  if (item.summary) p.push(`<summary type="text">${cdata(item.summary)}</summary>`);
+  if (item.contentHtml) p.push(`<content type="html">${cdata(item.contentHtml)}</content>`);
+  // RFC 4287 §4.1.1: an entry without an alternate link must have content.
+  else if (!item.url) p.push(`<content type="text">${cdata(item.contentText)}</content>`);
+  if (item.author) p.push(`<author>${I2}    <name>${escapeXml(item.author)}</name>${I2}</author>`);
+  for (const tag of item.tags) p.push(`<category term="${escapeXml(tag)}"/>`);
   for (const r of item.related) {
     const title = r.title ? ` title="${escapeXml(r.title)}"` : '';
-    parts.push(`<link rel="related" type="text/html" href="${escapeXml(r.url)}"${title}/>`);
+    p.push(`<link rel="related" type="text/html" href="${escapeXml(r.url)}"${title}/>`);
   }
   if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
-    parts.push(`<link rel="enclosure" type="${type}" href="${url}"/>`);
-    parts.push(mediaContentXml(item.image));
+    p.push(`<link rel="enclosure" type="${type}" href="${url}"/>`);
+    p.push(mediaContentXml(item.image));
   }
-  return parts.join(INDENT);
-}
-
-/** Replaces the first `find` at or after `from` in `s`; throws when it is missing. */
-function replaceFrom(s: string, find: string, replacement: string, from: number): string {
-  const at = s.indexOf(find, from);
-  if (at < 0) throw new Error(`renderAtom: ${find} not found in entry`);
-  return s.slice(0, at) + replacement + s.slice(at + find.length);
-}
-
-/**
- * Fixes the head of one entry. A segment runs from the previous entry's anchor to this entry's
- * anchor. Up to the entry's title it holds only markup we know, and the title's CDATA has no
- * raw `]]>` (see forCdata), so every search below starts where user text cannot reach.
- */
-function fixEntryHead(segment: string, item: PreparedItem, feedLang: string): string {
-  const entryAt = segment.indexOf('<entry>');
-  if (entryAt < 0) throw new Error('renderAtom: entry start not found');
-  const entryTag =
-    item.lang && item.lang !== feedLang ? `<entry xml:lang="${escapeXml(item.lang)}">` : '<entry>';
-  let s = segment.slice(0, entryAt) + entryTag + segment.slice(entryAt + '<entry>'.length);
-  // Titles and summaries are plain text: say so, rather than the package's type="html".
-  const TITLE_HTML = '<title type="html"><![CDATA[';
-  const titleAt = s.indexOf(TITLE_HTML, entryAt);
-  if (titleAt < 0) throw new Error('renderAtom: entry title not found');
-  s = replaceFrom(s, TITLE_HTML, '<title type="text"><![CDATA[', titleAt);
-  const titleEnd = s.indexOf(']]></title>', titleAt);
-  if (titleEnd < 0) throw new Error('renderAtom: entry title end not found');
-  if (!s.startsWith(`<id>${item.urn}</id>`, s.indexOf('<id>', titleEnd))) {
-    throw new Error(`renderAtom: entry id ${item.urn} not found`);
-  }
-  if (!item.url) s = replaceFrom(s, '<link/>', '', titleEnd);
-  if (item.summary) s = replaceFrom(s, '<summary type="html">', '<summary type="text">', titleEnd);
-  return s;
+  return `${I1}<entry${lang}>${I2}${p.join(I2)}${I1}</entry>`;
 }
 
 export function renderAtom(meta: PreparedMeta, items: PreparedItem[]): string {
-  const feed = new Feed({
-    id: meta.idIri,
-    title: meta.title,
-    description: meta.description || undefined,
-    link: meta.htmlUrl,
-    updated: meta.updated,
-    generator: 'Tributary',
-    feedLinks: { atom: meta.selfUrl },
-    hub: meta.hubUrl ?? undefined,
-    author: { name: meta.siteTitle },
-  });
-  for (const item of items) {
-    feed.addItem({
-      title: forCdata(item.title),
-      id: item.urn,
-      // Entries without a link get an empty `<link/>` from the package; removed below.
-      link: item.url ?? (undefined as unknown as string),
-      date: item.updated,
-      published: item.published,
-      description: item.summary ? forCdata(item.summary) : undefined,
-      content: item.contentHtml ? forCdata(item.contentHtml) : undefined,
-      author: item.author ? [{ name: item.author }] : undefined,
-      copyright: ANCHOR_MARK,
-    });
-  }
-  let xml = feed.atom1();
-
-  const segments = xml.split(ANCHOR_ELEMENT);
-  if (segments.length !== items.length + 1) {
-    throw new Error(
-      `renderAtom: expected ${items.length} entry anchors, found ${segments.length - 1}`,
-    );
-  }
-  const out: string[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as PreparedItem;
-    out.push(fixEntryHead(segments[i] ?? '', item, meta.lang), entryExtras(item));
-  }
-  out.push(segments[items.length] ?? '');
-  xml = out.join('');
-
-  const root = xml.indexOf(ROOT);
-  if (root < 0) throw new Error('renderAtom: no <feed> root in rendered output');
-  let head = `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xml:lang="${escapeXml(meta.lang)}">`;
-  if (meta.nextUrl)
-    head += `\n    <link rel="next" type="application/atom+xml" href="${escapeXml(meta.nextUrl)}"/>`;
-  xml = xml.slice(0, root) + head + xml.slice(root + ROOT.length);
-
-  xml = finishCdata(xml);
+  const head = [
+    `<id>${escapeXml(meta.idIri)}</id>`,
+    `<title type="text">${escapeXml(meta.title)}</title>`,
+    `<updated>${meta.updated.toISOString()}</updated>`,
+    '<generator>Tributary</generator>',
+    `<author>${I1}    <name>${escapeXml(meta.siteTitle)}</name>${I1}</author>`,
+    ...feedLinks(meta).map((l) => atomLinkXml(l, 'link')),
+  ];
+  if (meta.description)
+    head.push(`<subtitle type="text">${escapeXml(meta.description)}</subtitle>`);
+  const root = `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xml:lang="${escapeXml(meta.lang)}">`;
+  const xml =
+    `<?xml version="1.0" encoding="utf-8"?>\n${root}${I1}${head.join(I1)}` +
+    `${items.map((i) => entryXml(i, meta.lang)).join('')}\n</feed>\n`;
   if (hasInvalidXmlChars(xml)) throw new Error('renderAtom: output holds characters XML forbids');
   return xml;
 }

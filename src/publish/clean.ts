@@ -1,6 +1,5 @@
-// String and URL hygiene for everything that reaches a renderer. The `feed` package (over
-// xml-js) writes ill-formed XML for characters XML 1.0 forbids, splits only the first `]]>` of a
-// CDATA field and escapes only `"` in attributes, so every value is cleaned here first.
+// String and URL hygiene for everything that reaches a renderer: every value is cleaned here
+// first, and the writers (rss.ts, atom.ts, json-feed.ts) only escape and place it.
 
 /**
  * Characters XML 1.0 forbids (C0 controls except tab/newline/return, lone surrogates, U+FFFE,
@@ -8,11 +7,6 @@
  * code point, so it matches `[^…]` on its own.
  */
 const INVALID_XML_CHARS = /[^\t\n\r\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Private marker for a `]]>` inside a CDATA field; U+FFFF never survives `cleanText`. */
-export const CDATA_END_MARK = '\uFFFF';
-/** Private marker for insertion anchors in rendered XML; U+FFFE never survives `cleanText`. */
-export const ANCHOR_MARK = '\uFFFE';
 
 /** Removes characters that may not appear in XML 1.0 (and so in any of our outputs). */
 export function cleanText(value: string | null | undefined): string {
@@ -29,16 +23,11 @@ export function hasInvalidXmlChars(value: string): boolean {
 }
 
 /**
- * Prepares already-clean text for a CDATA section rendered by xml-js: every `]]>` becomes a
- * marker that `finishCdata` turns into a proper split after rendering.
+ * Clean text as one or more CDATA sections: each `]]>` is split across two sections
+ * (`]]` + `]]><![CDATA[` + `>`), so no text can close the section early.
  */
-export function forCdata(clean: string): string {
-  return clean.includes(']]>') ? clean.split(']]>').join(CDATA_END_MARK) : clean;
-}
-
-/** Replaces the `]]>` markers left by `forCdata` with a CDATA split (`]]` + `]]><![CDATA[` + `>`). */
-export function finishCdata(xml: string): string {
-  return xml.includes(CDATA_END_MARK) ? xml.split(CDATA_END_MARK).join(']]]]><![CDATA[>') : xml;
+export function cdata(clean: string): string {
+  return `<![CDATA[${clean.split(']]>').join(']]]]><![CDATA[>')}]]>`;
 }
 
 const XML_ESCAPES: Record<string, string> = {

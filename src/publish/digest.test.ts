@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { buildDigestItems, closedPeriods, localMidnight, renderDigest } from './digest.ts';
-import { item, meta, xmllint, feedparse } from './test-support.ts';
+import { item, meta, xmllint, feedparse, feedRuleErrors, jsonFeedErrors } from './test-support.ts';
 
 describe('closedPeriods', () => {
   it('gives the last closed days in UTC, newest first', () => {
@@ -88,10 +88,18 @@ describe('digest items', () => {
     for (const format of ['rss', 'atom'] as const) {
       const xml = renderDigest(format, meta(), items);
       expect(xmllint(xml).errors).toBe('');
+      expect(feedRuleErrors(xml)).toEqual([]);
       const p = feedparse(xml);
       expect(p.bozo).toBe(0);
       expect(p.entries.map((e) => e.id)).toEqual(items.map((i) => i.id));
+      // a digest is written by the site (RSS dc:creator; Atom per entry too)
+      expect(p.entries.map((e) => e.author)).toEqual(items.map(() => 'Tributary'));
+      // every item links to the section's block on the index page (pages.ts: id="section-<id>")
+      expect(p.entries.map((e) => e.link)).toEqual(
+        items.map(() => 'http://localhost:8080/#section-caucasus'),
+      );
     }
+    expect(jsonFeedErrors(renderDigest('json', meta(), items))).toEqual([]);
     const json = JSON.parse(renderDigest('json', meta(), items)) as { items: { id: string }[] };
     expect(json.items.map((i) => i.id)).toEqual(items.map((i) => i.id));
   });

@@ -4,8 +4,9 @@
 // so the same period always renders to the same id and date.
 import type { OutputFormat, PublishedItem } from '../domain/types.ts';
 import { prepareItems } from './prepare.ts';
-import { prepareMeta, renderPrepared } from './feeds.ts';
-import type { FeedMeta } from './feeds.ts';
+import { prepareMeta } from './prepare.ts';
+import type { FeedMeta } from './prepare.ts';
+import { renderPrepared } from './feeds.ts';
 import { escapeHtml, isRtl } from './pages.ts';
 import { articleUrn, cleanText, safeHttpUrl, safeLang } from './clean.ts';
 
@@ -108,7 +109,7 @@ export interface DigestSection {
   title: string;
   lang: string;
   timezone: string;
-  /** Link of a digest item: the section's HTML page. */
+  /** Link of every digest item: the section's block on the index page (`/#section-<id>`). */
   htmlUrl: string;
 }
 
@@ -140,7 +141,7 @@ function storyHtml(item: PublishedItem, sectionLang: string): string {
     .join(', ');
   const img = item.image ? safeHttpUrl(item.image.url) : null;
   const image = img
-    ? `<br><img src="${escapeHtml(img)}" alt="" style="max-width:100%;height:auto">`
+    ? `<br><img src="${escapeHtml(img)}" alt="" style="max-width:100%;height:auto" loading="lazy" referrerpolicy="no-referrer">`
     : '';
   return `<li${dir}><strong>${head}</strong> <small>(${sources})</small>${image}</li>`;
 }
@@ -179,7 +180,9 @@ export function buildDigestItems(
       id: urn,
       sourceId: 'tributary',
       guid: urn,
-      url: `${section.htmlUrl.split('#')[0]}#digest-${section.id}-${period}-${w.day}`,
+      // The section's block on the index page (an anchor that exists there); the id, not the
+      // link, tells periods apart.
+      url: section.htmlUrl,
       title: periodTitle(section, period, w),
       published: end,
       updated: end,
@@ -201,13 +204,17 @@ export function buildDigestItems(
   return out;
 }
 
-/** Renders digest items like renderFeed, but with each item's id being its digest URN. */
+/**
+ * Renders digest items like renderFeed, but with each item's id being its digest URN and its
+ * author the site (a digest is ours, not a source's: RSS readers show `dc:creator`).
+ */
 export function renderDigest(format: OutputFormat, meta: FeedMeta, items: PublishedItem[]): string {
   const m = prepareMeta(meta, format);
   const digestIds = new Map(items.map((i) => [articleUrn(i.id), i.id]));
-  const prepared = prepareItems(items, m.updated).items.map((p) => ({
+  const prepared = prepareItems(items, { ...m, guid: 'article' }).items.map((p) => ({
     ...p,
     urn: digestIds.get(p.urn) ?? p.urn,
+    author: p.author ?? m.siteTitle,
   }));
   return renderPrepared(format, m, prepared);
 }

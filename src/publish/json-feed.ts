@@ -1,6 +1,5 @@
-// JSON Feed 1.1, built directly: the `feed` package writes version 1 with a singular `author`.
-import type { PreparedMeta } from './feeds.ts';
-import type { PreparedItem } from './prepare.ts';
+// JSON Feed 1.1, built directly (the schema we hold ourselves to: tests/fixtures/jsonfeed-1.1.schema.json).
+import type { PreparedItem, PreparedMeta } from './prepare.ts';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -13,14 +12,18 @@ export function renderJsonFeed(meta: PreparedMeta, items: PreparedItem[]): strin
   };
   if (meta.description) feed.description = meta.description;
   if (meta.nextUrl) feed.next_url = meta.nextUrl;
-  if (meta.hubUrl) feed.hubs = [{ type: 'WebSub', url: meta.hubUrl }];
   feed.language = meta.lang;
   feed.authors = [{ name: meta.siteTitle }];
+  // JSON Feed's only feed-level relation is WebSub: `hubs`.
+  const hubs = meta.links.filter((l) => l.rel === 'hub');
+  if (hubs.length > 0) feed.hubs = hubs.map((h) => ({ type: 'WebSub', url: h.href }));
   feed.items = items.map((item) => {
     const out: Record<string, unknown> = { id: item.urn };
     if (item.url) out.url = item.url;
     out.title = item.title;
-    out.content_html = item.contentHtml;
+    // JSON Feed 1.1 requires content_html or content_text on every item.
+    if (item.contentHtml) out.content_html = item.contentHtml;
+    else out.content_text = item.contentText;
     if (item.summary) out.summary = item.summary;
     if (item.image) out.image = item.image.url;
     out.date_published = item.published.toISOString();

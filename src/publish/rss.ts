@@ -1,16 +1,8 @@
-// RSS 2.0 through the `feed` package, plus what it lacks (media:content, dc:creator, exact
-// categories, a typed enclosure, rel=next), inserted at private anchors after rendering.
-import { Feed } from 'feed';
-import {
-  ANCHOR_MARK,
-  escapeXml,
-  mediaContentXml,
-  finishCdata,
-  forCdata,
-  hasInvalidXmlChars,
-} from './clean.ts';
-import type { PreparedMeta } from './feeds.ts';
-import type { PreparedItem } from './prepare.ts';
+// RSS 2.0, written directly. Every value reaching here is clean (prepare.ts: no character XML
+// forbids, URLs parsed), so writing is escaping and placing: text content and attributes through
+// escapeXml, HTML and free text in CDATA sections through cdata() (which splits every `]]>`).
+import { cdata, escapeXml, hasInvalidXmlChars, mediaContentXml } from './clean.ts';
+import type { FeedLink, PreparedItem, PreparedMeta } from './prepare.ts';
 
 export const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -19,81 +11,58 @@ export const NS = {
   media: 'http://search.yahoo.com/mrss/',
 } as const;
 
-const ANCHOR_TAG = 'tributary-anchor';
-const ANCHOR_ELEMENT = `<${ANCHOR_TAG}>${ANCHOR_MARK}</${ANCHOR_TAG}>`;
+const I2 = '\n        ';
+const I3 = '\n            ';
 
-function itemExtras(item: PreparedItem): string {
-  const parts: string[] = [];
-  if (item.author) parts.push(`<dc:creator>${escapeXml(item.author)}</dc:creator>`);
-  for (const tag of item.tags) parts.push(`<category>${escapeXml(tag)}</category>`);
+/** `<atom:link>` for one feed-level link (RSS has no link relations of its own). */
+export function atomLinkXml(l: FeedLink, tag = 'atom:link'): string {
+  const type = l.type ? ` type="${escapeXml(l.type)}"` : '';
+  return `<${tag} href="${escapeXml(l.href)}" rel="${escapeXml(l.rel)}"${type}/>`;
+}
+
+/** The channel's link relations: self, then next, then any extra (a WebSub hub goes here). */
+function channelLinks(meta: PreparedMeta): FeedLink[] {
+  const links: FeedLink[] = [{ rel: 'self', href: meta.selfUrl, type: 'application/rss+xml' }];
+  if (meta.nextUrl) links.push({ rel: 'next', href: meta.nextUrl, type: 'application/rss+xml' });
+  return links.concat(meta.links);
+}
+
+function itemXml(item: PreparedItem): string {
+  const p: string[] = [`<title>${cdata(item.title)}</title>`];
+  if (item.url) p.push(`<link>${escapeXml(item.url)}</link>`);
+  p.push(`<guid isPermaLink="false">${escapeXml(item.urn)}</guid>`);
+  p.push(`<pubDate>${item.published.toUTCString()}</pubDate>`);
+  // `description` is HTML in RSS: the plain-text summary is escaped first.
+  if (item.summary) p.push(`<description>${cdata(escapeXml(item.summary))}</description>`);
+  if (item.contentHtml) p.push(`<content:encoded>${cdata(item.contentHtml)}</content:encoded>`);
+  if (item.author) p.push(`<dc:creator>${escapeXml(item.author)}</dc:creator>`);
+  for (const tag of item.tags) p.push(`<category>${escapeXml(tag)}</category>`);
   if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
-    parts.push(`<enclosure url="${url}" length="0" type="${type}"/>`);
-    parts.push(mediaContentXml(item.image));
+    p.push(`<enclosure url="${url}" length="0" type="${type}"/>`);
+    p.push(mediaContentXml(item.image));
   }
-  return parts.join('\n            ');
-}
-
-/** Adds the namespaces we use to the root `<rss …>` tag (it precedes all item text). */
-function withNamespaces(xml: string): string {
-  const start = xml.indexOf('<rss ');
-  const end = xml.indexOf('>', start);
-  if (start < 0 || end < 0) throw new Error('renderRss: no <rss> root in rendered output');
-  let tag = xml.slice(start, end);
-  for (const [prefix, uri] of Object.entries(NS)) {
-    if (!tag.includes(`xmlns:${prefix}=`)) tag += ` xmlns:${prefix}="${uri}"`;
-  }
-  return xml.slice(0, start) + tag + xml.slice(end);
+  return `${I2}<item>${I3}${p.join(I3)}${I2}</item>`;
 }
 
 export function renderRss(meta: PreparedMeta, items: PreparedItem[]): string {
-  const feed = new Feed({
-    id: meta.idIri,
-    title: meta.title,
-    description: meta.description || meta.title,
-    link: meta.htmlUrl,
-    language: meta.lang,
-    updated: meta.updated,
-    generator: 'Tributary',
-    feedLinks: { rss: meta.selfUrl },
-    hub: meta.hubUrl ?? undefined,
-  });
-  for (const item of items) {
-    feed.addItem({
-      title: forCdata(item.title),
-      // `link` is optional in RSS; the package only writes it when set.
-      link: item.url ?? (undefined as unknown as string),
-      guid: item.urn,
-      date: item.updated,
-      published: item.published,
-      description: item.summary ? forCdata(escapeXml(item.summary)) : undefined,
-      content: item.contentHtml ? forCdata(item.contentHtml) : undefined,
-      extensions: [{ name: ANCHOR_TAG, objects: { _text: ANCHOR_MARK } }],
-    });
-  }
-  let xml = withNamespaces(feed.rss2());
-
-  const segments = xml.split(ANCHOR_ELEMENT);
-  if (segments.length !== items.length + 1) {
-    throw new Error(
-      `renderRss: expected ${items.length} item anchors, found ${segments.length - 1}`,
-    );
-  }
-  const out: string[] = [segments[0] ?? ''];
-  for (let i = 0; i < items.length; i++) {
-    out.push(itemExtras(items[i] as PreparedItem), segments[i + 1] ?? '');
-  }
-  xml = out.join('');
-
-  if (meta.nextUrl) {
-    const channel = xml.indexOf('<channel>');
-    if (channel < 0) throw new Error('renderRss: no <channel> in rendered output');
-    const at = channel + '<channel>'.length;
-    const next = `\n        <atom:link href="${escapeXml(meta.nextUrl)}" rel="next" type="application/rss+xml"/>`;
-    xml = xml.slice(0, at) + next + xml.slice(at);
-  }
-  xml = finishCdata(xml);
+  const ns = Object.entries(NS)
+    .map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`)
+    .join('');
+  const head = [
+    `<title>${escapeXml(meta.title)}</title>`,
+    `<link>${escapeXml(meta.htmlUrl)}</link>`,
+    `<description>${escapeXml(meta.description || meta.title)}</description>`,
+    `<lastBuildDate>${meta.updated.toUTCString()}</lastBuildDate>`,
+    '<docs>https://validator.w3.org/feed/docs/rss2.html</docs>',
+    '<generator>Tributary</generator>',
+    `<language>${escapeXml(meta.lang)}</language>`,
+    ...channelLinks(meta).map((l) => atomLinkXml(l)),
+  ];
+  const xml =
+    `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"${ns}>\n    <channel>` +
+    `${I2}${head.join(I2)}${items.map(itemXml).join('')}\n    </channel>\n</rss>\n`;
   if (hasInvalidXmlChars(xml)) throw new Error('renderRss: output holds characters XML forbids');
   return xml;
 }

@@ -3,6 +3,7 @@
 // with the query filters and page cursor it is served with, in the canonical form its own
 // rel=self names) or a digest (/feeds/{id}/digest.rss|.atom|.json, ?period=weekly).
 import type { Config } from '../domain/types.ts';
+import type { FeedLink } from '../publish/prepare.ts';
 
 export const HUB_PATH = '/websub';
 
@@ -10,14 +11,17 @@ export function hubUrl(config: Pick<Config, 'site'>): string {
   return `${config.site.baseUrl}${HUB_PATH}`;
 }
 
-/** The rel=hub URL for documents and the HTTP `Link` header, both null without a hub. */
+/** The rel=hub link for documents (FeedMeta.links) and the HTTP `Link` header; none without a hub. */
 export function hubLinks(
   config: Pick<Config, 'site' | 'push'>,
   selfUrl: string,
-): { hub: string | null; header: string | null } {
-  if (!config.push.hub) return { hub: null, header: null };
+): { links: FeedLink[]; header: string | null } {
+  if (!config.push.hub) return { links: [], header: null };
   const hub = hubUrl(config);
-  return { hub, header: `<${hub}>; rel="hub", <${selfUrl}>; rel="self"` };
+  return {
+    links: [{ rel: 'hub', href: hub }],
+    header: `<${hub}>; rel="hub", <${selfUrl}>; rel="self"`,
+  };
 }
 
 /**

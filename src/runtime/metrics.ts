@@ -65,11 +65,16 @@ export function reportFields(r: IngestReport): Record<string, number> {
   if (r.inserted) f['article\tinserted'] = r.inserted;
   if (r.updated) f['article\tupdated'] = r.updated;
   if (r.clustered) f['article\tclustered'] = r.clustered;
+  for (const repair of r.repairs ?? []) {
+    const kind = `repair\t${repair.split(':')[0]}`;
+    f[kind] = (f[kind] ?? 0) + 1;
+  }
   const s = r.durationMs / 1000;
   const le = POLL_BUCKETS.find((b) => s <= b);
   f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
+  if (r.undated) f['undated'] = r.undated;
   return f;
 }
 
@@ -79,9 +84,11 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
 export function pollMetricsText(h: Record<string, string>): string {
   const fetches: string[] = [];
   const articles: string[] = [];
+  const repairs: string[] = [];
   const perBucket = new Map<string, number>();
   let sum = 0;
   let count = 0;
+  let undated = 0;
   for (const [field, raw] of Object.entries(h).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const n = Number(raw);
     const p = field.split('\t');
@@ -91,9 +98,12 @@ export function pollMetricsText(h: Record<string, string>): string {
       );
     else if (p[0] === 'article' && p.length === 2)
       articles.push(`tributary_articles_total{outcome="${label(p[1]!)}"} ${n}`);
+    else if (p[0] === 'repair' && p.length === 2)
+      repairs.push(`tributary_feed_repairs_total{kind="${label(p[1]!)}"} ${n}`);
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
+    else if (field === 'undated') undated = n;
   }
   const out = [
     '# HELP tributary_fetches_total Source polls by outcome and error kind (all workers)',
@@ -102,6 +112,9 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_articles_total Articles written by outcome (all workers)',
     '# TYPE tributary_articles_total counter',
     ...articles,
+    '# HELP tributary_feed_repairs_total Fetched feed bodies that needed a repair to be read, by kind (all workers)',
+    '# TYPE tributary_feed_repairs_total counter',
+    ...repairs,
     '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',
     '# TYPE tributary_poll_duration_seconds histogram',
   ];
@@ -113,6 +126,11 @@ export function pollMetricsText(h: Record<string, string>): string {
   out.push(`tributary_poll_duration_seconds_bucket{le="+Inf"} ${count}`);
   out.push(`tributary_poll_duration_seconds_sum ${sum}`);
   out.push(`tributary_poll_duration_seconds_count ${count}`);
+  out.push(
+    '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
+    '# TYPE tributary_undated_items_total counter',
+    `tributary_undated_items_total ${undated}`,
+  );
   return `${out.join('\n')}\n`;
 }
 

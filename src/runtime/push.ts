@@ -3,6 +3,7 @@
 // section version bump (pub/sub) into fan-out jobs (job ids keep one per section version, however
 // many processes hear the bump).
 import type { Config } from '../domain/types.ts';
+import { withBaseUrl } from '../config/base-url.ts';
 import type { Store } from '../store/index.ts';
 import { bullConnection, createRedis } from '../store/client.ts';
 import type { RedisClient, RedisTarget } from '../store/client.ts';
@@ -42,7 +43,9 @@ export async function startPush(opts: {
   /** Connections opened here are added, to be closed with the others. */
   clients: RedisClient[];
 }): Promise<PushRole> {
-  const { config, store, log, now } = opts;
+  const { store, log, now } = opts;
+  // A worker-only process has no port of its own: an unset baseUrl is derived as the server's is.
+  const config = withBaseUrl(opts.config, opts.config.env.host, opts.config.env.port);
   const http = createPushHttp({
     allowPrivateNetworks: config.fetch.allowPrivateNetworks,
     userAgent: config.fetch.userAgent,

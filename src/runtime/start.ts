@@ -31,12 +31,15 @@ import type { WorkerRole } from '../../workers/main.ts';
 import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
-import { allSources, tickInterval } from './catalog.ts';
+import { allSources } from './catalog.ts';
+import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { startPush } from './push.ts';
 import type { PushRole } from './push.ts';
+import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
+import { watchFirstRound } from './first-round.ts';
 
 export interface Running {
   config: Config;
@@ -80,7 +83,14 @@ async function connectRedis(
 }
 
 export async function startTributary(opts: StartOptions): Promise<Running> {
-  const { config, role, log } = opts;
+  const { role, log } = opts;
+  // An unset site.baseUrl is derived from HOST and the port we listen on (known before the app
+  // is built, so a "any free port" request picks one first).
+  const serves = role === 'all' || role === 'server';
+  let port = opts.port ?? opts.config.env.port;
+  if (serves && !opts.config.site.baseUrl && port === 0)
+    port = await freePort(opts.config.env.host);
+  const config = serves ? withBaseUrl(opts.config, opts.config.env.host, port) : opts.config;
   const now = opts.now ?? (() => new Date());
   const { url, embedded } = await connectRedis(config, log);
   const target = parseRedisTarget(url);
@@ -150,6 +160,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       maxRedirects: config.fetch.maxRedirects,
     });
+    const firstRound = watchFirstRound(
+      (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
+      (level, m) => log[level](m),
+    );
     const workerConn = bullConnection(target, 'worker');
     clients.push(workerConn);
     worker = await startWorkerRole(
@@ -167,7 +181,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         }),
         tagger: createTagger(config.tags),
         curator: createCurator(config.sections),
-        onReport: (r) => void metrics.observeReport(r),
+        onReport: (r) => {
+          void metrics.observeReport(r);
+          firstRound.observe(r);
+        },
       },
       {
         connection: workerConn,
@@ -230,7 +247,11 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         metrics.observeHttp('/feeds/:file', 'GET', status, s);
       },
     });
-    server = await listen(app, { port: opts.port ?? config.env.port, host: config.env.host, fast });
+    server = await listen(app, { port, host: config.env.host, fast });
+    const mismatch = opts.config.site.baseUrl
+      ? baseUrlMismatch(opts.config.site.baseUrl, config.env.host, server.port)
+      : null;
+    if (mismatch) log.warn(mismatch);
   }
 
   let stopping: Promise<void> | null = null;

@@ -123,9 +123,9 @@ describe('WebSub hub', () => {
     const hub = `${BASE}/websub`;
     for (const [path, inBody] of [
       ['/feeds/news.rss', `<atom:link href="${hub}" rel="hub"/>`],
-      ['/feeds/news.atom', `<link rel="hub" href="${hub}"/>`],
+      ['/feeds/news.atom', `<link href="${hub}" rel="hub"/>`],
       ['/feeds/news.json', `"hubs":[{"type":"WebSub","url":"${hub}"}]`],
-      ['/feeds/news/digest.atom', `<link rel="hub" href="${hub}"/>`],
+      ['/feeds/news/digest.atom', `<link href="${hub}" rel="hub"/>`],
       ['/feeds/news/digest.json?period=weekly', `"hubs":[{"type":"WebSub","url":"${hub}"}]`],
     ] as const) {
       const res = await fetch(`${run.server!.url}${path}`);

@@ -1,6 +1,6 @@
 // Tributary's HTTP client for feeds (undici). Conditional GET, our own decompression under a
 // size cap, one total timeout over every hop and the body, manual redirects, and an SSRF guard
-// on the address actually connected to. rss-parser never sees the network: it gets `body`.
+// on the address actually connected to. The parser never sees the network: it gets `body`.
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import type { FetchRequest, FetchResult } from '../../domain/types.ts';
@@ -10,7 +10,7 @@ import { BlockedAddressError, guardedLookup } from './guarded-lookup.ts';
 import { contentCodings, readBody, tooLarge } from './read-body.ts';
 import { header, parseMaxAge, parseRetryAfter, statusError } from './http-headers.ts';
 import type { HeaderValue } from './http-headers.ts';
-import { decodeBody } from './charset.ts';
+import { decodeFeedBytes } from './feed-bytes.ts';
 
 export interface FetcherOptions {
   timeoutMs: number;
@@ -188,7 +188,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         signal,
       );
       const contentType = header(h, 'content-type');
-      const decoded = decodeBody(bytes, contentType);
+      const decoded = decodeFeedBytes(bytes, contentType, opts.maxBytes);
       return {
         kind: 'ok',
         ...common,
@@ -198,7 +198,8 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         contentType,
         charset: decoded.charset,
         body: decoded.text,
-        bytes: bytes.byteLength,
+        bytes: decoded.bytes,
+        ...(decoded.repairs.length ? { repairs: decoded.repairs } : {}),
       };
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RawFeed, RawItem, SourceConfig } from '../../domain/types.ts';
-import { normalizeFeed } from './normalize.ts';
+import { normalizeFeed, normalizeFeedItems, unreadableDates } from './normalize.ts';
 
 const NOW = new Date('2024-06-01T12:00:00Z');
 const source = (lang: string | null = null): SourceConfig => ({
@@ -106,18 +106,44 @@ describe('normalizeFeed', () => {
     expect(AR_BODY + ' ' + AR_BODY).toContain(a!.summary.slice(0, -1));
   });
 
-  it('drops items with neither title, link nor content, keeps feed order', () => {
+  // feedparser and Miniflux keep an entry with no title (or nothing but an id); so do we,
+  // titled from its content's first words, else its link, else "(untitled)" in the source's language.
+  it('keeps untitled items in feed order: title from content, link or "(untitled)"', () => {
     const out = normalizeFeed(
       feed([
         item({ title: 'first' }),
-        item({ author: 'nobody' }),
+        item({ author: 'nobody', guid: 'only-an-id' }),
         item({ link: 'https://x.example/2' }),
         item({ contentHtml: '<p>only content here</p>' }),
         item({ title: '   ', summary: '<p> </p>' }),
       ]),
       ctx('en'),
     );
-    expect(out.map((a) => a.title)).toEqual(['first', 'https://x.example/2', 'only content here']);
+    expect(out.map((a) => a.title)).toEqual([
+      'first',
+      '(untitled)',
+      'https://x.example/2',
+      'only content here',
+      '(untitled)',
+    ]);
+    expect(out[1]!.guid).toBe('only-an-id');
+  });
+
+  it('says "(untitled)" in the source\'s language: Arabic', () => {
+    const [a] = normalizeFeed(feed([item({ guid: 'x-1' })]), ctx('ar'));
+    expect(a!.title).toBe('(بدون عنوان)');
+    expect(a!.lang).toBe('ar');
+  });
+
+  it('titles an untitled item from the first words of its content, cut on a word', () => {
+    const words = 'The council voted on Tuesday to keep the old bridge open '.repeat(4);
+    const [a] = normalizeFeed(
+      feed([item({ guid: 'x-2', contentHtml: `<p>${words}</p>` })]),
+      ctx('en'),
+    );
+    expect(a!.title.startsWith('The council voted on Tuesday')).toBe(true);
+    expect(a!.title.length).toBeLessThanOrEqual(101);
+    expect(words.startsWith(a!.title.replace(/…$/, ''))).toBe(true);
   });
 
   it('falls back: published -> updated -> now; updated -> published; future clamps', () => {
@@ -280,5 +306,40 @@ describe('normalizeFeed', () => {
       now: new Date('2024-02-01T00:00:00Z'),
     })[0]!;
     expect(t2.id).toBe(t1.id);
+  });
+});
+
+describe('normalizeFeedItems: dates', () => {
+  it('flags an item whose date is there but unreadable, and dates it by first sight', () => {
+    const out = normalizeFeedItems(
+      feed([
+        item({ title: 'a', published: 'الأحد 29 تشرين الثاني 2026 - 10:30 م' }),
+        item({ title: 'b', published: 'منذ 3 ساعات' }),
+        item({ title: 'c', published: 'garbage', updated: '2020-01-02T00:00:00Z' }),
+        item({ title: 'd' }),
+      ]),
+      { ...ctx('ar'), now: new Date('2030-01-01T00:00:00Z') },
+    );
+    expect(out.map((n) => [n.article.title, n.article.published, n.dateUnreadable])).toEqual([
+      ['a', '2026-11-29T22:30:00.000Z', false],
+      ['b', '2030-01-01T00:00:00.000Z', true],
+      ['c', '2020-01-02T00:00:00.000Z', false], // the updated date serves
+      ['d', '2030-01-01T00:00:00.000Z', false], // no date at all is not an unreadable one
+    ]);
+    expect(
+      unreadableDates(
+        feed(out.map((_, i) => item({ title: 'x', published: i ? 'x' : null }))),
+        ctx('ar'),
+      ),
+    ).toBe(3);
+  });
+
+  it('reads AST by the declared language: Arabia time for an Arabic source', () => {
+    const ast = [item({ title: 'a', published: 'Wed, 02 Dec 2026 08:00:00 AST' })];
+    const at = (lang: string) =>
+      normalizeFeed(feed(ast), { ...ctx(lang), now: new Date('2030-01-01T00:00:00Z') })[0]!
+        .published;
+    expect(at('ar')).toBe('2026-12-02T05:00:00.000Z');
+    expect(at('en')).toBe('2026-12-02T12:00:00.000Z');
   });
 });

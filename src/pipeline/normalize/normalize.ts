@@ -5,9 +5,9 @@ import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types
 import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
-import { parseFeedDate } from './feed-date.ts';
+import { readItemDates } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
 import { sanitizeWithImages } from './sanitize.ts';
 
@@ -51,13 +51,30 @@ export function contentHash(title: string, contentHtml: string): string {
   return createHash('sha256').update(`${title}\n${contentHtml}`).digest('hex').slice(0, 16);
 }
 
+/** "(untitled)" in the languages we publish in; English for the rest. */
+const UNTITLED: Record<string, string> = {
+  ar: '(بدون عنوان)',
+  en: '(untitled)',
+  fr: '(sans titre)',
+  de: '(ohne Titel)',
+  es: '(sin título)',
+  tr: '(başlıksız)',
+  fa: '(بدون عنوان)',
+  ru: '(без названия)',
+};
+export const untitled = (lang: string | null): string => UNTITLED[lang ?? ''] ?? UNTITLED.en!;
+
 /** Short items are too little text for trigram detection; under this many letters the feed's language is used. */
 const ITEM_DETECT_MIN_LETTERS = 250;
 
 /** A normalized article and the plain text of its content (one line), for the stages after. */
 export interface NormalizedItem {
+  /** The item has a date, but not one we can read: `published` is the first-seen time. */
+  dateUnreadable: boolean;
   article: Article;
   text: string;
+  /** The raw item it came from. */
+  item: RawItem;
 }
 
 function normalizeItem(
@@ -65,7 +82,7 @@ function normalizeItem(
   feed: RawFeed,
   ctx: NormalizeContext,
   feedLanguage: () => string,
-): NormalizedItem | null {
+): NormalizedItem {
   const feedBase = feed.baseUrl ?? ctx.feedUrl;
   const url = item.link ? canonicalizeUrl(clean(item.link), feedBase) : null;
   const contentBase = item.baseUrl ?? url ?? feed.link ?? ctx.feedUrl;
@@ -74,13 +91,13 @@ function normalizeItem(
   const { html: contentHtml, firstImage } = sanitizeWithImages(rawContent, contentBase);
   const contentText = oneLine(textOf(contentHtml));
   const summaryText = oneLine(textOf(item.summary)) || contentText;
-  let title = plain(item.title);
-  if (!title && !url && !contentText && !firstImage) return null;
-  if (!title) title = truncateOnWord(summaryText, DERIVED_TITLE_MAX) || url || '';
+  // An untitled entry is kept (as feedparser and Miniflux keep it): titled from its content's
+  // first words, else its link, else "(untitled)" in the source's language (below).
+  let title = plain(item.title) || truncateOnWord(summaryText, DERIVED_TITLE_MAX) || (url ?? '');
 
-  const publishedDate =
-    parseFeedDate(item.published, ctx.now) ?? parseFeedDate(item.updated, ctx.now);
-  const updatedDate = parseFeedDate(item.updated, ctx.now) ?? publishedDate;
+  const dates = readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) });
+  const publishedDate = dates.published ?? dates.updated;
+  const updatedDate = dates.updated ?? publishedDate;
   const published = (publishedDate ?? ctx.now).toISOString();
   const updated = (updatedDate ?? publishedDate ?? ctx.now).toISOString();
 
@@ -93,6 +110,8 @@ function normalizeItem(
       ITEM_DETECT_MIN_LETTERS,
     ) ??
     feedLanguage();
+
+  if (!title) title = untitled(primaryLang(ctx.source.lang) ?? lang);
 
   const guid = clean(item.guid) || null;
   const article: Article = {
@@ -119,10 +138,24 @@ function normalizeItem(
     ],
     contentHash: contentHash(title, contentHtml),
   };
-  return { article, text: contentText };
+  return { article, text: contentText, dateUnreadable: dates.unreadable, item };
 }
 
-/** One Article per usable item (one with a title, link or content), in feed order. */
+/** The language the item, its feed or its source declares (date words such as AST depend on it). */
+const declaredLang = (item: RawItem, feed: RawFeed, ctx: Pick<NormalizeContext, 'source'>) =>
+  primaryLang(item.lang) ?? primaryLang(feed.lang) ?? primaryLang(ctx.source.lang);
+
+/** How many of the feed's items carry a date that cannot be read (they get their first-seen time). */
+export function unreadableDates(
+  feed: RawFeed,
+  ctx: Pick<NormalizeContext, 'source' | 'now'>,
+): number {
+  return feed.items.filter(
+    (item) => readItemDates(item, ctx.now, { lang: declaredLang(item, feed, ctx) }).unreadable,
+  ).length;
+}
+
+/** One Article per item, in feed order (an item with nothing but an id is still an item). */
 export function normalizeFeed(feed: RawFeed, ctx: NormalizeContext): Article[] {
   return normalizeFeedItems(feed, ctx).map((n) => n.article);
 }
@@ -143,9 +176,6 @@ export function normalizeFeedItems(feed: RawFeed, ctx: NormalizeContext): Normal
         .join('\n')
         .slice(0, 6000),
     ));
-  for (const item of feed.items) {
-    const a = normalizeItem(item, feed, ctx, feedLanguage);
-    if (a) out.push(a);
-  }
+  for (const item of feed.items) out.push(normalizeItem(item, feed, ctx, feedLanguage));
   return out;
 }

@@ -334,12 +334,23 @@ describe('parseFeed: tolerance', () => {
     expect(php.repaired).toBe(true);
   });
 
-  it('gives up on XML that cannot be salvaged, as a parse error', async () => {
-    const e = await failure(
-      parseFeed('<rss version="2.0"><channel><title>x</title><item><title>a</item></channel>'),
+  // Was a parse error while rss-parser (strict xml2js) read our XML. feedparser and libxml2's
+  // recover mode keep the item, so do we now, and say what was repaired.
+  it('salvages the item of a document with mismatched and missing end tags', async () => {
+    const f = await parseFeed(
+      '<rss version="2.0"><channel><title>x</title><item><title>a</item></channel>',
     );
-    expect(e.kind).toBe('parse');
-    expect(e.permanent).toBe(false);
+    expect(f.items.map((i) => i.title)).toEqual(['a']);
+    expect(f.repaired).toBe(true);
+    expect(f.repairs!.map((r) => r.split(':')[0])).toEqual(['mismatched-tag', 'unclosed-tag']);
+  });
+
+  it('gives up on XML that has no element at all, as a parse error', async () => {
+    for (const doc of ['<?xml version="1.0"?>', '<?xml version="1.0"?><!-- only a comment -->']) {
+      const e = await failure(parseFeed(doc));
+      expect(e.kind).toBe('parse');
+      expect(e.permanent).toBe(false);
+    }
   });
 
   it('refuses HTML pages and non-feed XML as not-a-feed', async () => {
@@ -397,6 +408,16 @@ describe('parseFeed: XML safety', () => {
     const f = await parseFeed(xxe);
     expect(f.items[0]!.title).toBe('&xxe;');
     expect(JSON.stringify(f)).not.toContain('root:');
+  });
+
+  it('survives elements nested 100,000 deep (no stack overflow), keeping the item and saying so', async () => {
+    const deep = '<x>'.repeat(100_000) + 'deep text' + '</x>'.repeat(100_000);
+    const f = await parseFeed(
+      `<rss version="2.0"><channel><title>t</title><item><title>a</title><description>${deep}</description></item></channel></rss>`,
+    );
+    expect(f.items.map((i) => i.title)).toEqual(['a']);
+    expect(f.items[0]!.summary).toContain('deep text');
+    expect(f.repairs!.map((r) => r.split(':')[0])).toEqual(['too-deep']);
   });
 
   it('handles a quadratic-blowup style document (one huge entity used many times) quickly', async () => {

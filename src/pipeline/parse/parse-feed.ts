@@ -1,14 +1,16 @@
-// parse: feed text (already fetched and decoded) -> RawFeed. RSS 0.9x/1.0/2.0, Atom 0.3/1.0,
-// JSON Feed 1.0/1.1. XML is made safe first (no DOCTYPE, so no external entities and no
-// entity bombs) and, when it does not parse, repaired once and retried.
+// parse: feed text (already fetched and decoded) -> RawFeed. RSS 0.9x/1.0/1.1/2.0, CDF, Atom
+// 0.3/1.0, JSON Feed 1.0/1.1. XML is made safe first (no DOCTYPE, so no external entities and
+// no entity bombs), then read by a tolerant reader (xml-tree.ts) that keeps every entry a
+// recovering parser keeps. Everything that had to be fixed is listed in `repairs`.
 import { FeedError } from '../../domain/errors.ts';
 import type { RawFeed } from '../../domain/types.ts';
 import { looksLikeHtml } from './discover.ts';
 import { parseJsonFeed } from './json-feed.ts';
-import { parseXmlFeed } from './xml-feed.ts';
-import { repairXml, stripDoctype, stripInvalidXmlChars } from './xml-repair.ts';
+import { feedFromTree } from './xml-feed.ts';
+import { parseXmlTree } from './xml-tree.ts';
+import { repairEntities, stripDoctype, stripInvalidXmlChars } from './xml-repair.ts';
 
-const FEED_ROOT = /^(rss|feed|([a-z0-9_-]+:)?rdf|channel)$/i;
+const FEED_ROOT = /^([A-Za-z_][\w.-]*:)?(rss|feed|rdf|channel)$/i;
 
 /** Name of the first element, skipping the XML declaration, PIs, comments and doctype. */
 function rootElementName(xml: string): string | null {
@@ -20,49 +22,57 @@ function rootElementName(xml: string): string | null {
   return null;
 }
 
-function messageOf(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? 'unknown error';
-}
-
-export async function parseFeed(text: string, opts: { url?: string } = {}): Promise<RawFeed> {
+export async function parseFeed(
+  text: string,
+  opts: { url?: string; repairs?: string[] } = {},
+): Promise<RawFeed> {
   const docUrl = opts.url ?? null;
+  const repairs = [...(opts.repairs ?? [])];
   const body = text.replace(/^\uFEFF/, '');
   const start = body.trimStart();
   if (start === '') throw new FeedError('parse', 'empty document');
-  if (start.startsWith('{') || start.startsWith('[')) return parseJsonFeed(start, docUrl);
+  if (start.startsWith('{') || start.startsWith('[')) {
+    const feed = await parseJsonFeed(start, docUrl);
+    return repairs.length ? { ...feed, repaired: true, repairs } : feed;
+  }
   if (looksLikeHtml(start))
     throw new FeedError('not-a-feed', 'the document is an HTML page, not a feed');
-  if (!start.startsWith('<') && !body.includes('<'))
-    throw new FeedError('not-a-feed', 'the document is not XML');
+  const lt = body.indexOf('<');
+  if (lt < 0) throw new FeedError('not-a-feed', 'the document is not XML');
 
-  // Whitespace before `<?xml` and invalid characters are not well-formed; we drop them and say so.
-  const trimmed = /^\s+<\?xml/.test(body) ? start : body;
-  const clean = stripInvalidXmlChars(trimmed);
-  const alreadyRepaired = clean !== body;
-  const safe = stripDoctype(clean);
+  // What is not well-formed is dropped or escaped, and said so.
+  let xml = body;
+  if (lt > 0) {
+    repairs.push(
+      body.slice(0, lt).trim() === ''
+        ? 'leading-junk: whitespace before the XML declaration removed'
+        : 'leading-junk: text before the document removed',
+    );
+    xml = body.slice(lt);
+  }
+  const clean = stripInvalidXmlChars(xml);
+  if (clean.length !== xml.length)
+    repairs.push(
+      `invalid-chars: ${xml.length - clean.length} character(s) not allowed in XML removed`,
+    );
+  const { xml: safe, entityDeclarations } = stripDoctype(clean);
+  if (entityDeclarations)
+    repairs.push(
+      'doctype-entities: the DOCTYPE declares entities (an entity bomb or external entities); removed unexpanded',
+    );
   const root = rootElementName(safe);
-  if (root !== null && !FEED_ROOT.test(root)) {
+  if (root === null) throw new FeedError('parse', 'XML could not be parsed: no root element');
+  if (!FEED_ROOT.test(root))
     throw new FeedError('not-a-feed', `XML root <${root}> is not RSS, Atom or RDF`);
-  }
-  try {
-    const feed = await parseXmlFeed(safe, docUrl);
-    return alreadyRepaired ? { ...feed, repaired: true } : feed;
-  } catch (first) {
-    if (isNotAFeed(first)) throw new FeedError('not-a-feed', messageOf(first), { cause: first });
-    const repaired = repairXml(safe);
-    try {
-      const feed = await parseXmlFeed(repaired, docUrl);
-      return { ...feed, repaired: true };
-    } catch (second) {
-      if (isNotAFeed(second))
-        throw new FeedError('not-a-feed', messageOf(second), { cause: second });
-      throw new FeedError('parse', `XML could not be parsed: ${messageOf(second)}`, {
-        cause: second,
-      });
-    }
-  }
-}
+  const escaped = repairEntities(safe);
+  if (escaped !== safe) repairs.push('entities: bare & or HTML named entities escaped');
 
-function isNotAFeed(e: unknown): boolean {
-  return /not recognized as RSS/i.test(messageOf(e));
+  const tree = parseXmlTree(escaped);
+  const feed = feedFromTree(tree, docUrl);
+  if (!feed) {
+    const name = tree.root ? `<${tree.root.local}>` : 'no element';
+    throw new FeedError('not-a-feed', `XML root ${name} is not RSS, Atom or RDF`);
+  }
+  const all = [...repairs, ...(feed.repairs ?? [])];
+  return { ...feed, repaired: all.length > 0, repairs: all };
 }

@@ -1,163 +1,129 @@
-// RSS 0.9x / 1.0 (RDF) / 2.0 and Atom 0.3 / 1.0 through rss-parser, into RawFeed.
-// rss-parser (over xml2js) does the XML; we declare the namespaces that carry content as
-// customFields and read xml:base / xml:lang from the raw xml2js attribute objects (`$`).
-import Parser from 'rss-parser';
+// RSS 0.9x / 1.0 (RDF) / 1.1 / 2.0, CDF and Atom 0.3 / 1.0, from the tolerant element tree
+// (xml-tree.ts) into RawFeed. One element that is malformed (a `<link/>` with no href, a date
+// that is garbage) costs at most that element's value, never the entry or the feed.
 import type { FeedFormat, RawFeed, RawItem, RawMedia } from '../../domain/types.ts';
-import { extractAtomXhtml, type XhtmlParts } from './atom-xhtml.ts';
+import { elements, htmlOf, innerXml, textOf, type XElement, type XmlTree } from './xml-tree.ts';
 
-/** An xml2js node: a string, or an object with `_` text, `$` attributes and child arrays. */
-type XNode = string | XObj;
-interface XObj {
-  _?: string;
-  $?: Record<string, string | undefined>;
-  [child: string]: unknown;
+/** Which document this is, and the prefix its own elements carry. */
+interface Dialect {
+  format: FeedFormat;
+  /** Prefixes of the format's own elements: RSS has none, Atom is namespaced (or not, in old feeds). */
+  own: string[];
+  /** The element that repeats per entry. */
+  entry: string;
 }
 
-const FEED_FIELDS = [
-  ['$', 'xAttrs', { keepArray: true }],
-  ['sy:updatePeriod', 'xUpdatePeriod'],
-  ['sy:updateFrequency', 'xUpdateFrequency'],
-  ['dc:language', 'xDcLanguage'],
-  ['itunes:image', 'xItunesImage'],
-  ['subtitle', 'xSubtitle'],
-  ['tagline', 'xTagline'],
-  ['logo', 'xLogo'],
-  ['icon', 'xIcon'],
-];
+export function dialectOf(root: XElement): Dialect | null {
+  const [prefix] = root.name.split(':');
+  if (root.local === 'feed' && (prefix === 'atom' || prefix === ''))
+    return { format: 'atom', own: ['atom', ''], entry: 'entry' };
+  if (root.local === 'rss') return { format: 'rss', own: ['', 'rss'], entry: 'item' };
+  if (root.local === 'rdf') return { format: 'rdf', own: ['', 'rss'], entry: 'item' };
+  // RSS 1.1 (`<Channel xmlns="http://purl.org/net/rss1.1#">`) and CDF (`<CHANNEL>`).
+  if (root.local === 'channel') return { format: 'rss', own: ['', 'rss'], entry: 'item' };
+  return null;
+}
 
-const ITEM_FIELDS = [
-  ['$', 'xAttrs', { keepArray: true }],
-  ['content:encoded', 'xContentEncoded'],
-  ['dc:creator', 'xDcCreator'],
-  ['dc:date', 'xDcDate'],
-  ['dc:subject', 'xDcSubject', { keepArray: true }],
-  ['dc:language', 'xDcLanguage'],
-  ['media:content', 'xMediaContent', { keepArray: true }],
-  ['media:thumbnail', 'xMediaThumbnail', { keepArray: true }],
-  ['media:group', 'xMediaGroup', { keepArray: true }],
-  ['itunes:image', 'xItunesImage', { keepArray: true }],
-  ['itunes:author', 'xItunesAuthor'],
-  ['enclosure', 'xEnclosures', { keepArray: true }],
-  ['enc:enclosure', 'xEncEnclosures', { keepArray: true }],
-  ['guid', 'xGuid'],
-  ['description', 'xDescription', { keepArray: true }],
-  // Atom
-  ['content', 'xContent', { keepArray: true }],
-  ['summary', 'xSummary', { keepArray: true }],
-  ['title', 'xTitle', { keepArray: true }],
-  ['link', 'xLinks', { keepArray: true }],
-  ['id', 'xId'],
-  ['published', 'xPublished'],
-  ['updated', 'xUpdated'],
-  ['issued', 'xIssued'],
-  ['modified', 'xModified'],
-  ['created', 'xCreated'],
-  ['author', 'xAuthor', { keepArray: true }],
-  ['category', 'xCategory', { keepArray: true }],
-];
+/** Reads the feed; null when the root is no feed at all. */
+export function feedFromTree(tree: XmlTree, docUrl: string | null): RawFeed | null {
+  const root = tree.root;
+  if (!root) return null;
+  const d = dialectOf(root);
+  if (!d) return null;
+  const is = (el: XElement, local: string) =>
+    el.local === local && d.own.includes(el.name.slice(0, el.name.indexOf(':')));
+  const kid = (el: XElement | null | undefined, local: string) =>
+    elements(el).find((c) => is(c, local)) ?? null;
+  const kids = (el: XElement | null | undefined, local: string) =>
+    elements(el).filter((c) => is(c, local));
+  const ctx: Ctx = { d, is, kid, kids };
 
-type Fields = Record<string, unknown>;
+  const channel = d.format === 'atom' ? root : (kid(root, 'channel') ?? root);
+  const base = channel.attrs['xml:base'] ?? root.attrs['xml:base'];
+  const feedBase = base ? resolve(base, docUrl) : null;
+  const linkBase = feedBase ?? docUrl;
 
-/** rss-parser calls `new Date(x).toISOString()` on Atom dates and throws on garbage; hide those. */
-class TolerantParser extends Parser<Fields, Fields> {
-  format: FeedFormat | null = null;
-  atomVersion: string | null = null;
-
-  parseItemAtom(entry: XObj): unknown {
-    const safe: XObj = { ...entry };
-    for (const k of ['published', 'updated']) {
-      const v = text(first(entry[k]));
-      if (v !== null && Number.isNaN(Date.parse(v))) delete safe[k];
+  // Every entry element in document order, at any depth (items nested in items are items too),
+  // but not inside an Atom <source> (that one describes another feed).
+  const entries: XElement[] = [];
+  const walk = (el: XElement) => {
+    for (const c of elements(el)) {
+      if (is(c, d.entry)) entries.push(c);
+      if (d.format === 'atom' && is(c, 'source')) continue;
+      walk(c);
     }
-    const item = callSuper('parseItemAtom', this, safe) as Fields;
-    // Raw values of the fields we just hid, read back from the untouched entry.
-    item.xPublished = first(entry.published);
-    item.xUpdated = first(entry.updated);
-    return item;
-  }
-  buildAtomFeed(obj: { feed: XObj }): unknown {
-    this.format = 'atom';
-    this.atomVersion = obj.feed.$?.version ?? null;
-    return callSuper('buildAtomFeed', this, obj);
-  }
-  buildRSS1(obj: unknown): unknown {
-    this.format = 'rdf';
-    return callSuper('buildRSS1', this, obj);
-  }
-  buildRSS2(obj: unknown): unknown {
-    this.format = 'rss';
-    return callSuper('buildRSS2', this, obj);
-  }
-  buildRSS0_9(obj: unknown): unknown {
-    this.format = 'rss';
-    return callSuper('buildRSS0_9', this, obj);
-  }
-}
+  };
+  walk(root);
 
-function callSuper(name: string, self: unknown, arg: unknown): unknown {
-  const fn = (Parser.prototype as unknown as Record<string, (a: unknown) => unknown>)[name];
-  if (!fn) throw new Error(`rss-parser has no ${name}`);
-  return fn.call(self, arg);
-}
-
-/** Parses feed XML (already made safe: no DOCTYPE). Rejects with the parser's error. */
-export async function parseXmlFeed(xml: string, docUrl: string | null): Promise<RawFeed> {
-  const parser = new TolerantParser({
-    defaultRSS: 2,
-    customFields: { feed: FEED_FIELDS as never, item: ITEM_FIELDS as never },
-  });
-  const out = (await parser.parseString(xml)) as unknown as Fields & { items: Fields[] };
-  const format = parser.format ?? 'rss';
-  const xhtml =
-    format === 'atom' && /type\s*=\s*["']xhtml["']/i.test(xml) ? extractAtomXhtml(xml) : [];
-  return toRawFeed(out, format, docUrl, xhtml);
-}
-
-// ------------------------------------------------------------------ helpers over xml2js values
-
-function first(v: unknown): XNode | null {
-  const x = Array.isArray(v) ? v[0] : v;
-  return typeof x === 'string' || (typeof x === 'object' && x !== null) ? (x as XNode) : null;
-}
-
-function arr(v: unknown): XNode[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).filter(
-    (x): x is XNode => typeof x === 'string' || (typeof x === 'object' && x !== null),
+  const items = entries.map((e) =>
+    d.format === 'atom'
+      ? atomItem(ctx, e, feedBase, linkBase)
+      : rssItem(ctx, e, feedBase, linkBase),
   );
+
+  const image =
+    d.format === 'atom'
+      ? (str(textOf(kid(channel, 'logo'))) ?? str(textOf(kid(channel, 'icon'))))
+      : (str(textOf(kid(kid(channel, 'image') ?? kid(root, 'image'), 'url'))) ??
+        attr(first(elements(channel), 'itunes:image'), 'href'));
+  const ttl = num(textOf(kid(channel, 'ttl')));
+  const feedLink =
+    d.format === 'atom'
+      ? alternateLink(ctx, channel)
+      : (str(textOf(kid(channel, 'link'))) ?? str(channel.attrs.href));
+  return {
+    format: d.format,
+    title: str(textOf(kid(channel, 'title'))),
+    link: resolveLink(feedLink, linkBase),
+    description:
+      str(textOf(kid(channel, 'description'))) ??
+      str(textOf(kid(channel, 'subtitle'))) ??
+      str(textOf(kid(channel, 'tagline'))) ??
+      str(textOf(kid(channel, 'abstract'))),
+    lang:
+      lang(textOf(kid(channel, 'language'))) ??
+      lang(textOf(first(elements(channel), 'dc:language'))) ??
+      lang(channel.attrs['xml:lang']) ??
+      lang(root.attrs['xml:lang']),
+    baseUrl: feedBase ?? docUrl,
+    image: image ? resolveLink(image, linkBase) : null,
+    ttlMinutes: ttl !== null && ttl > 0 ? Math.round(ttl) : null,
+    updatePeriodMinutes: updatePeriodMinutes(
+      str(textOf(first(elements(channel), 'sy:updateperiod'))),
+      str(textOf(first(elements(channel), 'sy:updatefrequency'))),
+    ),
+    items,
+    repaired: tree.repairs.length > 0,
+    repairs: tree.repairs,
+  };
 }
 
-function text(v: unknown): string | null {
-  const n = first(v);
-  if (n === null) return null;
-  const s = typeof n === 'string' ? n : typeof n._ === 'string' ? n._ : null;
-  if (s === null) return null;
-  const t = s.trim();
-  return t === '' ? null : t;
+interface Ctx {
+  d: Dialect;
+  is(el: XElement, local: string): boolean;
+  kid(el: XElement | null | undefined, local: string): XElement | null;
+  kids(el: XElement | null | undefined, local: string): XElement[];
 }
 
-function attr(v: unknown, name: string): string | null {
-  const n = first(v);
-  if (n === null || typeof n === 'string') return null;
-  const a = n.$?.[name];
-  return typeof a === 'string' && a.trim() !== '' ? a.trim() : null;
+// ------------------------------------------------------------------ helpers
+
+const first = (els: XElement[], name: string) => els.find((c) => c.name === name) ?? null;
+const all = (els: XElement[], name: string) => els.filter((c) => c.name === name);
+
+function str(v: string | null | undefined): string | null {
+  const t = v?.trim();
+  return t ? t : null;
 }
 
-function attrsOf(v: unknown): Record<string, string | undefined> {
-  return v && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, string | undefined>)
-    : {};
+function attr(el: XElement | null | undefined, name: string): string | null {
+  return str(el?.attrs[name]);
 }
 
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
-  return text(v);
-}
-
-function num(v: unknown): number | null {
-  if (v === null || v === undefined) return null;
-  const n = Number(String(v).trim());
-  return Number.isFinite(n) && String(v).trim() !== '' ? n : null;
+function num(v: string | null | undefined): number | null {
+  const t = v?.trim();
+  if (!t) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
 }
 
 function resolve(ref: string | null | undefined, base: string | null): string | null {
@@ -184,15 +150,6 @@ function lang(v: string | null | undefined): string | null {
   return /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(t) ? t : null;
 }
 
-/** Atom text construct / RSS element to an HTML-or-text string (xhtml content serialized by rss-parser). */
-function contentOf(v: unknown, fallback: unknown): string | null {
-  const n = first(v);
-  if (n === null) return str(fallback);
-  if (typeof n === 'string') return n.trim() === '' ? null : n;
-  if (typeof n._ === 'string') return n._.trim() === '' ? null : n._;
-  return str(fallback);
-}
-
 const PERIOD_MINUTES: Record<string, number> = {
   hourly: 60,
   daily: 1440,
@@ -209,179 +166,157 @@ function updatePeriodMinutes(period: string | null, frequency: string | null): n
   return f > 0 ? Math.max(1, Math.round(base / f)) : null;
 }
 
-function media(node: XNode, medium: string | null): RawMedia | null {
-  if (typeof node === 'string') return null;
-  const a = node.$ ?? {};
-  const url = a.url ?? a.href ?? a['rdf:resource'] ?? a.resource;
-  if (!url || !url.trim()) return null;
+function media(el: XElement, medium: string | null): RawMedia | null {
+  const a = el.attrs;
+  const url = str(a.url ?? a.href ?? a['rdf:resource'] ?? a.resource);
+  if (!url) return null;
   return {
-    url: url.trim(),
-    type: a.type?.trim() || null,
-    medium: a.medium?.trim() || medium,
+    url,
+    type: str(a.type ?? a['enc:type']),
+    medium: str(a.medium) ?? medium,
     width: num(a.width),
     height: num(a.height),
-    length: num(a.fileSize ?? a.length),
+    length: num(a.filesize ?? a.length ?? a['enc:length']),
   };
 }
 
-function mediaOf(it: Fields): RawMedia[] {
+function mediaOf(item: XElement): RawMedia[] {
   const out: RawMedia[] = [];
   const add = (m: RawMedia | null) => {
     if (m && !out.some((o) => o.url === m.url)) out.push(m);
   };
-  for (const n of arr(it.xMediaContent)) add(media(n, null));
-  for (const g of arr(it.xMediaGroup)) {
-    if (typeof g === 'string') continue;
-    for (const n of arr(g['media:content'])) add(media(n, null));
-    for (const n of arr(g['media:thumbnail'])) add(media(n, 'image'));
+  const els = elements(item);
+  for (const n of all(els, 'media:content')) add(media(n, null));
+  for (const g of all(els, 'media:group')) {
+    for (const n of all(elements(g), 'media:content')) add(media(n, null));
+    for (const n of all(elements(g), 'media:thumbnail')) add(media(n, 'image'));
   }
-  for (const n of arr(it.xMediaThumbnail)) add(media(n, 'image'));
-  for (const n of arr(it.xItunesImage)) add(media(n, 'image'));
+  for (const n of all(els, 'media:thumbnail')) add(media(n, 'image'));
+  for (const n of all(els, 'itunes:image')) add(media(n, 'image'));
   return out;
 }
 
-function categoriesOf(it: Fields): string[] {
+function categoriesOf(ctx: Ctx, item: XElement): string[] {
   const out: string[] = [];
   const add = (s: string | null | undefined) => {
     const t = s?.trim();
     if (t && !out.includes(t)) out.push(t);
   };
-  for (const c of arr(it.xCategory)) {
-    if (typeof c === 'string') add(c);
-    else add(c.$?.term ?? c.$?.label ?? c._);
-  }
-  for (const c of arr(it.xDcSubject)) add(typeof c === 'string' ? c : c._);
+  for (const c of ctx.kids(item, 'category'))
+    add(ctx.d.format === 'atom' ? (c.attrs.term ?? c.attrs.label ?? textOf(c)) : textOf(c));
+  for (const c of all(elements(item), 'dc:subject')) add(textOf(c));
   return out;
 }
 
-function atomAuthor(it: Fields): string | null {
-  const a = first(it.xAuthor);
-  if (a === null) return null;
-  if (typeof a === 'string') return a.trim() || null;
-  return text(a.name) ?? text(a.email) ?? (typeof a._ === 'string' ? a._.trim() || null : null);
+/** Atom's alternate link: rel="alternate" or no rel, with an href. */
+function alternateLink(ctx: Ctx, el: XElement): string | null {
+  for (const l of ctx.kids(el, 'link')) {
+    const rel = (l.attrs.rel ?? 'alternate').trim().toLowerCase();
+    if (rel === 'alternate' && str(l.attrs.href)) return str(l.attrs.href);
+  }
+  return null;
 }
 
-// ------------------------------------------------------------------ mapping
-
-function toRawFeed(
-  out: Fields & { items: Fields[] },
-  format: FeedFormat,
-  docUrl: string | null,
-  xhtml: XhtmlParts[],
-): RawFeed {
-  const fa = attrsOf(out.xAttrs);
-  const feedBase = fa['xml:base'] ? resolve(fa['xml:base'], docUrl) : null;
-  const linkBase = feedBase ?? docUrl;
-  const feedLang = lang(str(out.language)) ?? lang(str(out.xDcLanguage)) ?? lang(fa['xml:lang']);
-  const image = out.image as { url?: string } | undefined;
-  const itunes = out.itunes as { image?: string } | undefined;
-  const feedImage =
-    str(image?.url) ??
-    str(itunes?.image) ??
-    attr(out.xItunesImage, 'href') ??
-    str(out.xLogo) ??
-    str(out.xIcon);
-  const ttl = num(out.ttl);
-
-  const items = out.items.map((it, i) => {
-    const item = toRawItem(it, format, feedBase, linkBase);
-    const x = xhtml.length === out.items.length ? xhtml[i] : undefined;
-    if (!x) return item;
-    return {
-      ...item,
-      title: x.title ?? item.title,
-      summary: x.summary ?? item.summary,
-      contentHtml: x.content ?? item.contentHtml,
-    };
-  });
-  return {
-    format,
-    title: str(out.title),
-    link: resolveLink(str(out.link), linkBase),
-    description: str(out.description) ?? str(out.xSubtitle) ?? str(out.xTagline),
-    lang: feedLang,
-    baseUrl: feedBase ?? docUrl,
-    image: feedImage ? resolveLink(feedImage, linkBase) : null,
-    ttlMinutes: ttl !== null && ttl > 0 ? Math.round(ttl) : null,
-    updatePeriodMinutes: updatePeriodMinutes(str(out.xUpdatePeriod), str(out.xUpdateFrequency)),
-    items,
-    repaired: false,
-  };
+/** Atom text construct: xhtml without its wrapper div, otherwise the text (escaped HTML or plain). */
+function textConstruct(el: XElement | null): string | null {
+  if (!el) return null;
+  if ((el.attrs.type ?? '').trim().toLowerCase() !== 'xhtml') return htmlOf(el);
+  const kids = elements(el);
+  const onlyDiv =
+    kids.length === 1 &&
+    kids[0]!.local === 'div' &&
+    el.children.every((c) => typeof c !== 'string' || c.trim() === '');
+  const s = (onlyDiv ? innerXml(kids[0]!) : innerXml(el)).trim();
+  return s === '' ? null : s;
 }
 
-function toRawItem(
-  it: Fields,
-  format: FeedFormat,
+// ------------------------------------------------------------------ entries
+
+function atomItem(
+  ctx: Ctx,
+  e: XElement,
   feedBase: string | null,
   linkBase: string | null,
 ): RawItem {
-  const ia = attrsOf(it.xAttrs);
-  const entryBase = ia['xml:base'] ? resolve(ia['xml:base'], linkBase) : feedBase;
+  const els = elements(e);
+  const entryBase = e.attrs['xml:base'] ? resolve(e.attrs['xml:base'], linkBase) : feedBase;
   const entryLinkBase = entryBase ?? linkBase;
-  const itemLang = lang(ia['xml:lang']) ?? lang(str(it.xDcLanguage));
-
-  if (format === 'atom') {
-    const content = first(it.xContent);
-    const contentBaseAttr =
-      content && typeof content !== 'string' ? content.$?.['xml:base'] : undefined;
-    const contentBase = contentBaseAttr ? resolve(contentBaseAttr, entryLinkBase) : entryBase;
-    const contentLang =
-      content && typeof content !== 'string' ? lang(content.$?.['xml:lang']) : null;
-    const enclosures: RawMedia[] = [];
-    for (const l of arr(it.xLinks)) {
-      if (typeof l === 'string' || l.$?.rel !== 'enclosure') continue;
-      const m = media(l, null);
-      if (m) enclosures.push({ ...m, url: resolveLink(m.url, entryLinkBase) ?? m.url });
-    }
-    return {
-      guid: str(it.xId) ?? str(it.id),
-      link: resolveLink(str(it.link), entryLinkBase),
-      title: contentOf(it.xTitle, it.title),
-      published: str(it.xPublished) ?? str(it.xIssued) ?? str(it.xCreated),
-      updated: str(it.xUpdated) ?? str(it.xModified),
-      author: atomAuthor(it) ?? str(it.xDcCreator),
-      summary: contentOf(it.xSummary, it.summary),
-      contentHtml: str(it.content) ?? str(it.xContentEncoded),
-      baseUrl: contentBase,
-      categories: categoriesOf(it),
-      enclosures,
-      media: mediaOf(it),
-      lang: contentLang ?? itemLang,
-    };
+  const content = ctx.kid(e, 'content');
+  const contentBase = content?.attrs['xml:base']
+    ? resolve(content.attrs['xml:base'], entryLinkBase)
+    : entryBase;
+  const enclosures: RawMedia[] = [];
+  for (const l of ctx.kids(e, 'link')) {
+    if ((l.attrs.rel ?? '').trim().toLowerCase() !== 'enclosure') continue;
+    const m = media(l, null);
+    if (m) enclosures.push({ ...m, url: resolveLink(m.url, entryLinkBase) ?? m.url });
   }
+  const author = ctx.kid(e, 'author');
+  const date = (...names: string[]) => {
+    for (const n of names) {
+      const v = str(textOf(ctx.kid(e, n)));
+      if (v) return v;
+    }
+    return null;
+  };
+  return {
+    guid: str(textOf(ctx.kid(e, 'id'))),
+    link: resolveLink(alternateLink(ctx, e), entryLinkBase),
+    title: textConstruct(ctx.kid(e, 'title')),
+    published: date('published', 'issued', 'created'),
+    updated: date('updated', 'modified'),
+    author:
+      str(textOf(ctx.kid(author, 'name'))) ??
+      str(textOf(ctx.kid(author, 'email'))) ??
+      (author && elements(author).length === 0 ? str(textOf(author)) : null) ??
+      str(textOf(first(els, 'dc:creator'))),
+    summary: textConstruct(ctx.kid(e, 'summary')),
+    contentHtml: textConstruct(content) ?? htmlOf(first(els, 'content:encoded')),
+    baseUrl: contentBase,
+    categories: categoriesOf(ctx, e),
+    enclosures,
+    media: mediaOf(e),
+    lang: lang(content?.attrs['xml:lang']) ?? lang(e.attrs['xml:lang']),
+  };
+}
 
-  // RSS 0.9x / 2.0 / RDF
-  const guidNode = first(it.xGuid);
-  const guid = str(it.guid) ?? str(ia['rdf:about']) ?? str(it['rdf:about']);
-  const permaLink =
-    guidNode && typeof guidNode !== 'string' ? guidNode.$?.isPermaLink !== 'false' : true;
-  let link = str(it.link);
+function rssItem(
+  ctx: Ctx,
+  it: XElement,
+  feedBase: string | null,
+  linkBase: string | null,
+): RawItem {
+  const els = elements(it);
+  const entryBase = it.attrs['xml:base'] ? resolve(it.attrs['xml:base'], linkBase) : feedBase;
+  const entryLinkBase = entryBase ?? linkBase;
+  const guidEl = ctx.kid(it, 'guid');
+  const guid = str(textOf(guidEl)) ?? attr(it, 'rdf:about');
+  const permaLink = (guidEl?.attrs.ispermalink ?? 'true').trim().toLowerCase() !== 'false';
+  // CDF items carry their link as an attribute.
+  let link = str(textOf(ctx.kid(it, 'link'))) ?? attr(it, 'href');
   if (!link && guid && permaLink && /^https?:\/\//i.test(guid)) link = guid;
   const enclosures: RawMedia[] = [];
-  for (const e of [...arr(it.xEnclosures), ...arr(it.xEncEnclosures)]) {
+  for (const e of [...ctx.kids(it, 'enclosure'), ...all(els, 'enc:enclosure')]) {
     const m = media(e, null);
     if (m) enclosures.push(m);
   }
-  const rssCats: string[] = [];
-  for (const c of arr(it.categories)) {
-    const t = (typeof c === 'string' ? c : c._)?.trim();
-    if (t && !rssCats.includes(t)) rssCats.push(t);
-  }
-  for (const c of categoriesOf({ xDcSubject: it.xDcSubject }))
-    if (!rssCats.includes(c)) rssCats.push(c);
+  const text = (el: XElement | null) => str(textOf(el));
   return {
-    guid: guid ?? null,
+    guid,
     link: resolveLink(link, entryLinkBase),
-    title: contentOf(it.xTitle, it.title),
-    published: str(it.pubDate) ?? str(it.xDcDate),
-    updated: str(it.xUpdated) ?? null,
-    author: str(it.xDcCreator) ?? str(it.creator) ?? str(it.author) ?? str(it.xItunesAuthor),
-    summary: contentOf(it.xDescription, it.content),
-    contentHtml: str(it.xContentEncoded),
+    title: htmlOf(ctx.kid(it, 'title')),
+    published: text(ctx.kid(it, 'pubdate')) ?? text(first(els, 'dc:date')) ?? attr(it, 'lastmod'),
+    updated: text(ctx.kid(it, 'updated')) ?? text(first(els, 'atom:updated')),
+    author:
+      text(first(els, 'dc:creator')) ??
+      text(ctx.kid(it, 'author')) ??
+      text(first(els, 'itunes:author')),
+    summary: htmlOf(ctx.kid(it, 'description')) ?? htmlOf(ctx.kid(it, 'abstract')),
+    contentHtml: htmlOf(first(els, 'content:encoded')),
     baseUrl: entryBase,
-    categories: rssCats,
+    categories: categoriesOf(ctx, it),
     enclosures,
     media: mediaOf(it),
-    lang: itemLang,
+    lang: lang(it.attrs['xml:lang']) ?? lang(textOf(first(els, 'dc:language'))),
   };
 }

@@ -1,13 +1,10 @@
-// Making feed XML safe to parse (always) and parseable (on a second try).
+// Making feed XML safe to parse: invalid characters, DOCTYPE (entity bombs) and stray `&`.
 import { decodeHTML } from 'entities';
 
-/** C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF: not allowed in XML 1.0. */
-const INVALID_XML_CHARS =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 
-export function stripInvalidXmlChars(s: string): string {
-  return s.replace(INVALID_XML_CHARS, '');
-}
+/** C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF: not allowed in XML 1.0. */
+export { stripInvalidXmlChars };
 
 /**
  * Removes every `<!DOCTYPE …>` declaration, internal subset included. The parser never fetches
@@ -15,8 +12,9 @@ export function stripInvalidXmlChars(s: string): string {
  * ("billion laughs") is reduced to a few unknown entity references, which the repair pass then
  * escapes as text. Linear in the input.
  */
-export function stripDoctype(xml: string): string {
+export function stripDoctype(xml: string): { xml: string; entityDeclarations: boolean } {
   let out = '';
+  let entityDeclarations = false;
   let from = 0;
   const lower = xml.toLowerCase();
   for (;;) {
@@ -41,9 +39,13 @@ export function stripDoctype(xml: string): string {
         break;
       }
     }
+    if (/<!ENTITY/i.test(xml.slice(start, i))) entityDeclarations = true;
     from = i + 1;
   }
-  return from === 0 ? xml : out + xml.slice(Math.min(from, xml.length));
+  return {
+    xml: from === 0 ? xml : out + xml.slice(Math.min(from, xml.length)),
+    entityDeclarations,
+  };
 }
 
 const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
@@ -80,14 +82,8 @@ function repairAmpersands(text: string): string {
   );
 }
 
-/**
- * The tolerant second attempt: drops junk before the first `<`, invalid characters, and fixes
- * ampersands and HTML entities outside CDATA sections and comments.
- */
-export function repairXml(xml: string): string {
-  let s = stripInvalidXmlChars(xml);
-  const first = s.indexOf('<');
-  if (first > 0) s = s.slice(first);
+/** Escapes bare `&` and turns HTML named entities into numeric references, outside CDATA sections and comments. */
+export function repairEntities(s: string): string {
   let out = '';
   const protectedRe = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
   let last = 0;

@@ -51,7 +51,11 @@ export function registerOpmlRoutes(app: Hono, deps: ServerDeps) {
     const text = await c.req.text();
     if (!/<opml[\s>]/i.test(text))
       throw badRequest('the body is not an OPML document (no <opml> element)');
-    const res = await importOpml(config, store, text, { section });
+    const verifyParam = c.req.query('verify');
+    if (verifyParam !== undefined && !['true', 'false', '1', '0'].includes(verifyParam))
+      throw badRequest(`verify must be true or false (got "${verifyParam}")`);
+    const verify = verifyParam === undefined || verifyParam === 'true' || verifyParam === '1';
+    const res = await importOpml(config, store, text, { section, verify });
     await deps.syncSchedules?.();
     return c.json(res, res.added.length ? 201 : 200);
   });

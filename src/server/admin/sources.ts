@@ -9,6 +9,7 @@ import { jsonBody } from './validate.ts';
 import { addSourceSchema, patchSourceSchema } from './schemas.ts';
 import { resolveFeed } from './resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
+import { runRetag } from '../../runtime/retag.ts';
 
 const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
@@ -120,9 +121,21 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     if (body.sections !== undefined) next.sections = body.sections;
     await store.sources.putRuntime(next);
     await sync();
+    // New tags or sections reach the source's stored articles at once, not at the next retag.
+    const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+      JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+    const rulesChanged =
+      (body.tags !== undefined && !same(body.tags, current.tags)) ||
+      (body.sections !== undefined && !same(body.sections, current.sections));
+    const applied = rulesChanged
+      ? await runRetag({ config, store, log: deps.log }, { dryRun: false, sourceId: next.id })
+      : null;
     return c.json({
       source: await view(next),
       ...(discoveredFrom ? { feed: { discoveredFrom } } : {}),
+      ...(applied
+        ? { applied: { articles: applied.scanned, replaced: applied.changed.length } }
+        : {}),
     });
   });
 

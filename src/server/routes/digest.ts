@@ -37,6 +37,8 @@ function parsePeriod(url: URL): DigestPeriod {
 export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
   const { config, cache } = deps;
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
+  // A digest with no stories yet is dated when the service started, never 1970-01-01.
+  const started = new Date(Math.floor(deps.now().getTime() / 1000) * 1000);
 
   app.get('/feeds/:section/:file', async (c) => {
     const fm = /^digest\.(rss|atom|json)$/.exec(c.req.param('file'));
@@ -74,7 +76,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
       windows,
       sel.items,
     );
-    const updated = items[0] ? new Date(items[0].published) : new Date(0);
+    const updated = items[0] ? new Date(items[0].published) : started;
     const links = hubLinks(config, urls[format]);
     const body = renderDigest(
       format,
@@ -89,7 +91,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
         nextUrl: null,
         updated,
         formatUrls: urls,
-        hubUrl: links.hub,
+        links: links.links,
       },
       items,
     );

@@ -37,6 +37,9 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
   const { config, cache } = deps;
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
   const knownTags = new Set(config.tags.map((t) => t.id));
+  // The date of a feed with no items (Last-Modified, lastBuildDate, Atom updated): when the
+  // service started, never 1970-01-01.
+  const startedMs = Math.floor(deps.now().getTime() / 1000) * 1000;
 
   // Most requests are feed readers polling the bare URL: its parse is the same every time.
   const bare = new Map<
@@ -77,10 +80,9 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const page = await selectPage(deps, section, query, nowMs);
     const base = config.site.baseUrl;
     const urls = feedUrls(base, section.id);
-    const lastModified = page.items.reduce(
-      (t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)),
-      0,
-    );
+    const lastModified =
+      page.items.reduce((t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)), 0) ||
+      startedMs;
     const selfUrl = `${urls[format]}${queryString(query)}`;
     const links = hubLinks(config, selfUrl);
     const body = renderFeed(
@@ -96,9 +98,10 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
         nextUrl: page.next
           ? `${urls[format]}${queryString(query, { before: page.next.ms, beforeId: page.next.id })}`
           : null,
-        updated: new Date(lastModified || 0),
+        updated: new Date(lastModified),
         formatUrls: urls,
-        hubUrl: links.hub,
+        guid: section.guid,
+        links: links.links,
       },
       page.items,
     );
@@ -107,7 +110,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
       version,
       body,
       CONTENT_TYPES[format],
-      new Date(Math.floor((lastModified || 0) / 1000) * 1000),
+      new Date(Math.floor(lastModified / 1000) * 1000),
       page.validUntil,
       links.header,
     );
