@@ -323,6 +323,30 @@ describe('WebSub hub', () => {
       (m) => m > n,
     );
   }, 30_000);
+  it('with two worker processes each change is delivered once', async () => {
+    const second = await startService(config(HOOK), 'worker');
+    try {
+      await subscribe('/once');
+      const hooksBefore = posts('/hook').length;
+      for (let i = 0; i < 3; i++) {
+        const before = posts('/once').length;
+        await newItem();
+        await until(
+          async () => posts('/once').length,
+          (n) => n > before,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(posts('/once')).toHaveLength(3);
+      const ids = posts('/hook')
+        .slice(hooksBefore)
+        .map((r) => r.headers['webhook-id']);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+    } finally {
+      await second.stop();
+    }
+  }, 30_000);
 });
 
 describe('webhooks', () => {
