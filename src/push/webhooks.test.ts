@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createRedis, parseRedisTarget, closeRedis } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
-import { parseConfigText, readEnv, resolveWebhookSecrets } from '../config/load.ts';
+import { loadConfig, parseConfigText, readEnv, resolveWebhookSecrets } from '../config/load.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '../runtime/logger.ts';
 import { testRedisUrl, uniquePrefix } from '../../tests/helpers/redis.ts';
 import { startPushPeer } from '../../tests/helpers/push-servers.ts';
@@ -47,6 +50,15 @@ describe('webhook secrets', () => {
     expect(
       resolveWebhookSecrets(file, { HOOK_SECRET: SECRET }, 'conf/site.yaml').webhooks[0]!.secret,
     ).toBe(SECRET);
+  });
+
+  it('loading the config (what start does) reads and checks the secret', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'trib-wh-')), 'site.yaml');
+    writeFileSync(path, yaml('https://example.org/h'));
+    expect(() => loadConfig({ path, env: { HOOK_SECRET: 'nope' } })).toThrow(
+      new RegExp(`${path}[\\s\\S]*webhooks\\[0\\]\\.secretEnv`),
+    );
+    expect(loadConfig({ path, env: { HOOK_SECRET: SECRET } }).webhooks[0]!.secret).toBe(SECRET);
   });
 });
 

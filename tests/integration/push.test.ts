@@ -426,6 +426,23 @@ describe('webhooks', () => {
     });
     const anon = await fetch(`${run.server!.url}/admin/api/webhooks`);
     expect(anon.status).toBe(401);
+    const resend = await fetch(`${run.server!.url}/admin/api/webhooks/hook/resend`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tok' },
+    });
+    expect(resend.status).toBe(202);
+    expect(await resend.json()).toEqual({ id: 'hook', requeued: 0 });
+    const unknown = await fetch(`${run.server!.url}/admin/api/webhooks/nope/resend`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tok' },
+    });
+    expect(unknown.status).toBe(404);
+    const api = (await (await fetch(`${run.server!.url}/admin/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(api.paths)).toEqual(
+      expect.arrayContaining(['/admin/api/webhooks', '/admin/api/webhooks/{id}/resend']),
+    );
   });
 
   it('a hook added to a running service starts from the items that arrive after it', async () => {
