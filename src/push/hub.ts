@@ -158,9 +158,9 @@ export function createHub(deps: HubDeps) {
       leaseSeconds: lease,
       leaseEnds: nowMs + lease * 1000,
       createdAt: prev?.createdAt ?? nowMs,
-      // A new subscription (or a new secret) gets the next change even if the document is unchanged.
-      ...(prev?.lastSent && prev.secret === req.secret ? { lastSent: prev.lastSent } : {}),
     };
+    // A new secret gets the next change even if the document is unchanged.
+    if (prev && prev.secret !== req.secret) await store.push.hub.setLastSent(id, null);
     if (!(await store.push.hub.put(sub, config.push.maxSubscriptions))) {
       log.warn(
         `websub: ${config.push.maxSubscriptions} subscriptions reached; ${req.callback} not stored`,
@@ -225,7 +225,7 @@ export function createHub(deps: HubDeps) {
         throw new Error(`topic ${sub.topic} answers HTTP ${doc.status}`);
       }
       const hash = createHash('sha256').update(doc.body).digest('hex');
-      if (sub.lastSent === hash) return 'unchanged';
+      if ((await store.push.hub.lastSent(sub.id)) === hash) return 'unchanged';
       const headers: Record<string, string> = { 'content-type': doc.contentType };
       if (doc.link) headers.link = doc.link;
       if (sub.secret)

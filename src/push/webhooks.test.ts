@@ -99,6 +99,14 @@ describe('webhook delivery', () => {
         deliveryId: 'hook.news.8',
       }),
     ).toBeNull();
+    // …nor for another section…
+    expect(
+      await store.push.webhooks.claim('hook', 'other', ['a2', 'a1'], {
+        nowMs: Date.now(),
+        keepMs: 86_400_000,
+        deliveryId: 'hook.other.3',
+      }),
+    ).toBeNull();
     // …while a re-run of the same delivery gets it back unchanged.
     expect(
       (await store.push.webhooks.claim('hook', 'news', ['a1', 'a2', 'a3'], {

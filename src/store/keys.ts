@@ -61,16 +61,17 @@ export function createKeys(prefix: string) {
     lock: (name: string) => `${p}:lock:{${name}}`,
     /** Hash: WebSub hub subscriptions, subscription id -> JSON (callback, topic, secret, lease end). */
     hubSubscriptions: () => `${p}:websub:{hub}:subs`,
+    /** Hash: hub subscription id -> sha256 of the last document delivered to it. */
+    hubLastSent: () => `${p}:websub:{hub}:sent`,
     /** Sorted set: hub subscription ids by lease end (ms): expired ones are dropped from the front. */
     hubLeases: () => `${p}:websub:{hub}:leases`,
     /** Set: ids of the hub subscriptions to one section's topics. */
     hubSectionSubs: (sectionId: string) => `${p}:websub:{hub}:sec:${sectionId}`,
     /** Hash: webhook id -> JSON state (first seen, last status, last error, counters). */
     webhookState: () => `${p}:webhooks:{state}`,
-    /** Sorted set: item ids already handed to one webhook for one section (score = claim time,
-     *  ms); trimmed to the retention age. */
-    webhookClaimed: (hookId: string, sectionId: string) =>
-      `${p}:wh:{${hookId}}:sec:${sectionId}:claimed`,
+    /** Sorted set: item ids already handed to one webhook, whatever the section (score = claim
+     *  time, ms): no item goes to one hook twice. Trimmed to the retention age. */
+    webhookClaimed: (hookId: string) => `${p}:wh:{${hookId}}:claimed`,
     /** Hash: one webhook's deliveries not yet delivered, delivery id -> JSON (section, items). */
     webhookPending: (hookId: string) => `${p}:wh:{${hookId}}:pending`,
     /** Hash: one webhook's deliveries that used every attempt, delivery id -> JSON (+ last error). */

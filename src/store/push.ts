@@ -15,8 +15,6 @@ export interface HubSubscription {
   /** ms since epoch. */
   leaseEnds: number;
   createdAt: number;
-  /** sha256 of the last document delivered (an unchanged document is not sent again). */
-  lastSent?: string;
 }
 
 export interface WebhookDelivery {
@@ -93,9 +91,14 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
         );
         return r === 1;
       },
-      async setLastSent(id: string, hash: string): Promise<void> {
-        const cur = await this.get(id);
-        if (cur) await redis.hset(subKey, id, JSON.stringify({ ...cur, lastSent: hash }));
+      /** sha256 of the last document delivered (kept apart from the subscription, which a
+       *  renewal may rewrite meanwhile); an unchanged document is not sent again. */
+      async lastSent(id: string): Promise<string | null> {
+        return redis.hget(keys.hubLastSent(), id);
+      },
+      async setLastSent(id: string, hash: string | null): Promise<void> {
+        if (hash === null) await redis.hdel(keys.hubLastSent(), id);
+        else await redis.hset(keys.hubLastSent(), id, hash);
       },
       async remove(id: string, sectionId: string): Promise<boolean> {
         const res = await redis
@@ -103,6 +106,7 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
           .hdel(subKey, id)
           .zrem(leaseKey, id)
           .srem(keys.hubSectionSubs(sectionId), id)
+          .hdel(keys.hubLastSent(), id)
           .exec();
         return Number(res?.[0]?.[1] ?? 0) > 0;
       },
@@ -151,7 +155,7 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
         await redis.hset(keys.webhookState(), hookId, JSON.stringify(next));
       },
       /**
-       * Claims the item ids this hook has not had for this section. With a delivery id, the
+       * Claims the item ids this hook has not had (in any section). With a delivery id, the
        * fresh ones become that pending delivery (returned; a re-run returns the same one); without,
        * they are only marked as had (a new hook's starting point).
        */
@@ -172,7 +176,7 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
         const r = (await redis.eval(
           CLAIM,
           2,
-          keys.webhookClaimed(hookId, sectionId),
+          keys.webhookClaimed(hookId),
           keys.webhookPending(hookId),
           String(opts.nowMs),
           String(opts.nowMs - opts.keepMs),
