@@ -108,6 +108,16 @@ describe('hub requests', () => {
       'hub.callback': 'http://127.0.0.1:9/a',
     });
     expect(renew.status).toBe(202);
+    // A lease that has ended no longer counts: the next subscription gets in.
+    const b = (await store.push.hub.get(subscriptionId(TOPIC, 'http://127.0.0.1:9/b')))!;
+    await store.push.hub.put({ ...b, leaseEnds: Date.now() - 1 }, 2);
+    const after = await post({
+      'hub.mode': 'subscribe',
+      'hub.topic': TOPIC,
+      'hub.callback': 'http://127.0.0.1:9/c',
+    });
+    expect(after.status).toBe(202);
+    expect(await store.push.hub.count()).toBe(1);
   });
 
   it('clamps leases to [3600, 2592000] and uses push.leaseSeconds when none is asked', () => {

@@ -182,10 +182,16 @@ export function createHub(deps: HubDeps) {
       if (refused) return { status: 400, reason: refused };
       if (req.mode === 'subscribe') {
         const id = subscriptionId(req.topic, req.callback);
-        if (
+        const isFull = async () =>
           (await store.push.hub.count()) >= config.push.maxSubscriptions &&
-          !(await store.push.hub.get(id))
-        )
+          !(await store.push.hub.get(id));
+        let full = await isFull();
+        if (full) {
+          // Expired leases count until dropped: drop them before refusing.
+          await store.push.hub.dropExpired(deps.now().getTime());
+          full = await isFull();
+        }
+        if (full)
           return {
             status: 503,
             reason: `this hub holds its maximum of ${config.push.maxSubscriptions} subscriptions`,

@@ -167,4 +167,20 @@ describe('webhook delivery', () => {
     // Delivered: a duplicate job finds nothing to send.
     expect(await hooks.deliver('hook', d!.id, false)).toBe('gone');
   });
+
+  it('keeps at most a bounded number of failed deliveries per hook, dropping the oldest', async () => {
+    const store = createStore(redis, { prefix: uniquePrefix('whf'), unhealthyAfter: 3 });
+    for (let i = 1; i <= 3; i++)
+      await store.push.webhooks.fail(
+        'hook',
+        { id: `d${i}`, sectionId: 'news', itemIds: [], body: '{}', createdAt: i },
+        2,
+      );
+    expect(await store.push.webhooks.counts('hook')).toEqual({ pending: 0, failed: 2 });
+    expect((await store.push.webhooks.unfail('hook')).map((d) => d.id).sort()).toEqual([
+      'd2',
+      'd3',
+    ]);
+    expect(await store.push.webhooks.counts('hook')).toEqual({ pending: 2, failed: 0 });
+  });
 });

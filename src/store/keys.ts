@@ -74,6 +74,8 @@ export function createKeys(prefix: string) {
     webhookClaimed: (hookId: string) => `${p}:wh:{${hookId}}:claimed`,
     /** Hash: one webhook's deliveries not yet delivered, delivery id -> JSON (section, items). */
     webhookPending: (hookId: string) => `${p}:wh:{${hookId}}:pending`,
+    /** Sorted set: one webhook's failed delivery ids by creation time (the oldest go first). */
+    webhookFailedOrder: (hookId: string) => `${p}:wh:{${hookId}}:failed:order`,
     /** Hash: one webhook's deliveries that used every attempt, delivery id -> JSON (+ last error). */
     webhookFailed: (hookId: string) => `${p}:wh:{${hookId}}:failed`,
     /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */

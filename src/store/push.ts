@@ -64,6 +64,22 @@ local json = string.sub(ARGV[4], 1, -2) .. ',"itemIds":' .. cjson.encode(fresh) 
 redis.call('HSET', KEYS[2], ARGV[3], json)
 return json`;
 
+/** Failed webhook deliveries kept per hook (each holds its items until re-sent). */
+export const MAX_FAILED = 1000;
+
+// KEYS: 1 failed hash, 2 failed order zset, 3 pending hash; ARGV: id, json, createdAt, max.
+const FAIL = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  local old = redis.call('ZRANGE', KEYS[2], 0, over - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+  redis.call('HDEL', KEYS[1], unpack(old))
+end
+return 1`;
+
 export function createPushStore(redis: RedisClient, keys: Keys) {
   const subKey = keys.hubSubscriptions();
   const leaseKey = keys.hubLeases();
@@ -197,12 +213,19 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
         await redis.hdel(keys.webhookPending(hookId), deliveryId);
       },
       /** Moves a delivery that used every attempt from pending to failed. */
-      async fail(hookId: string, d: WebhookDelivery): Promise<void> {
-        await redis
-          .multi()
-          .hset(keys.webhookFailed(hookId), d.id, JSON.stringify(d))
-          .hdel(keys.webhookPending(hookId), d.id)
-          .exec();
+      /** Keeps at most `max` failed deliveries per hook: the oldest go first. */
+      async fail(hookId: string, d: WebhookDelivery, max = MAX_FAILED): Promise<void> {
+        await redis.eval(
+          FAIL,
+          3,
+          keys.webhookFailed(hookId),
+          keys.webhookFailedOrder(hookId),
+          keys.webhookPending(hookId),
+          d.id,
+          JSON.stringify(d),
+          String(d.createdAt),
+          String(max),
+        );
       },
       /** Moves every failed delivery back to pending; returns them (to be queued again). */
       async unfail(hookId: string): Promise<WebhookDelivery[]> {
@@ -214,6 +237,7 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
             .multi()
             .hset(keys.webhookPending(hookId), id, raw)
             .hdel(keys.webhookFailed(hookId), id)
+            .zrem(keys.webhookFailedOrder(hookId), id)
             .exec();
           out.push(d);
         }
