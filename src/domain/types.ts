@@ -53,6 +53,8 @@ export interface WorkerConfig {
   shutdownGrace: number;
 }
 
+export type FullTextMode = 'auto' | 'always' | 'never';
+
 export interface SourceConfig {
   id: string;
   url: string;
@@ -68,6 +70,8 @@ export interface SourceConfig {
   sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
+  /** Fetch the linked page for teaser items (default `auto`). */
+  fullText?: FullTextMode;
 }
 
 export interface TagConfig {
@@ -324,6 +328,8 @@ export interface SourceState {
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
   repairs?: string[];
+  /** Why full-text pages of the last poll that tried some left items as the feed gave them; null when none did. */
+  fullTextNote?: string | null;
 }
 
 export interface IngestReport {
@@ -342,4 +348,6 @@ export interface IngestReport {
   nextPollAt: number;
   /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
   repairs?: string[];
+  /** Full-text pages of this poll by outcome (`extracted`, `http-error`, …), if any were tried. */
+  fullText?: Record<string, number>;
 }

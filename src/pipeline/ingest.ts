@@ -11,6 +11,7 @@ import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
+import { withFullText } from './fulltext/fulltext.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems } from './dedupe/unchanged.ts';
@@ -173,9 +174,12 @@ async function storeFeed(
     undatedItems: unreadableDates(feed, { source, now }),
   });
   report.unchanged += delta.unchanged;
-  const normalized = normalizeFeedItems(
-    { ...feed, items: delta.changed },
-    { source, feedUrl, now },
+  // Teaser items get their linked page's article as content (the feed's text stays the summary).
+  const normalized = await withFullText(
+    deps,
+    source,
+    normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
+    report,
   );
   const articles = normalized.map((n) => n.article);
   const results = await Promise.all(

@@ -1,0 +1,103 @@
+// The full-text stage (between normalize and tag): for teaser items (or every item, per the
+// source's `fullText`), the linked page's article becomes the item's content; the feed's own
+// text stays its summary. A page that fails in any way leaves the item as the feed gave it and
+// is never the source's error: it is counted (metrics) and noted on the source (/api/sources).
+import type { Article, FullTextMode, IngestReport, SourceConfig } from '../../domain/types.ts';
+import type { SourceStore } from '../../store/sources.ts';
+import { contentHash } from '../normalize/normalize.ts';
+import { loadPage } from './page.ts';
+import type { PageDeps } from './page.ts';
+import { pageWins, wantsPage } from './teaser.ts';
+
+/** Pages of one poll fetched at once (the host limiter still caps each host). */
+const CONCURRENCY = 4;
+/** Examples of failed pages named in the source's note. */
+const NOTE_EXAMPLES = 3;
+
+export interface FullTextDeps {
+  fetcher: PageDeps['fetcher'];
+  hostLimiter: PageDeps['hostLimiter'];
+  store: { pages: PageDeps['pages']; sources: Pick<SourceStore, 'patchState'> };
+  now(): Date;
+}
+
+const REASONS: Record<string, string> = {
+  'http-error': 'HTTP error',
+  'not-html': 'not HTML',
+  'too-large': 'over fetch.maxBytes',
+  unreadable: 'nothing readable',
+  'blocked-address': 'blocked address',
+  timeout: 'timed out',
+  network: 'network error',
+  'host-busy': 'host busy',
+};
+
+/** What the stage did with one item's page (`skipped`: the item did not want one). */
+export type FullTextOutcome = { outcome: string; via: string; detail: string } | null;
+
+/** One item: its article with the page's content when the page wins, and what happened. */
+export async function fullTextItem<T extends { article: Article; text: string }>(
+  deps: PageDeps,
+  mode: FullTextMode,
+  item: T,
+): Promise<{ item: T; result: FullTextOutcome }> {
+  const url = item.article.url;
+  if (!url || !wantsPage(mode, item.text)) return { item, result: null };
+  const { page, via } = await loadPage(deps, url);
+  if (page.outcome !== 'ok' || page.html === undefined || page.text === undefined)
+    return { item, result: { outcome: page.outcome, via, detail: page.detail } };
+  if (!pageWins(mode, item.text, page.text))
+    return { item, result: { outcome: 'not-longer', via, detail: '' } };
+  const article: Article = {
+    ...item.article,
+    contentHtml: page.html,
+    contentHash: contentHash(item.article.title, page.html),
+    image: item.article.image ?? (page.image ? { ...page.image, type: null } : null),
+  };
+  return {
+    item: { ...item, article, text: page.text },
+    result: { outcome: 'extracted', via, detail: '' },
+  };
+}
+
+/** The stage: every item of one poll, counted into `report.fullText` and the source's note. */
+export async function withFullText<T extends { article: Article; text: string }>(
+  deps: FullTextDeps,
+  source: SourceConfig,
+  items: T[],
+  report: IngestReport,
+): Promise<T[]> {
+  const mode = source.fullText ?? 'auto';
+  if (mode === 'never') return items;
+  const pageDeps: PageDeps = { ...deps, pages: deps.store.pages };
+  const out = [...items];
+  const failed: string[] = [];
+  let tried = 0;
+  let next = 0;
+  const counts: Record<string, number> = {};
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const { item, result } = await fullTextItem(pageDeps, mode, items[i]!);
+      out[i] = item;
+      if (!result) continue;
+      tried++;
+      const key = `${result.outcome}\t${result.via}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      if (result.outcome !== 'extracted' && result.outcome !== 'not-longer')
+        failed.push(
+          `${REASONS[result.outcome] ?? result.outcome}${result.detail && result.detail !== REASONS[result.outcome] ? ` (${result.detail})` : ''}: ${item.article.url}`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  if (tried === 0) return out;
+  report.fullText = counts;
+  const note = failed.length
+    ? `${failed.length} of ${tried} linked page(s) left their item as the feed gave it: ${failed
+        .slice(0, NOTE_EXAMPLES)
+        .join('; ')}${failed.length > NOTE_EXAMPLES ? '; …' : ''}`
+    : null;
+  await deps.store.sources.patchState(source.id, { fullTextNote: note });
+  return out;
+}
