@@ -35,15 +35,36 @@ const REASONS: Record<string, string> = {
 /** What the stage did with one item's page (`skipped`: the item did not want one). */
 export type FullTextOutcome = { outcome: string; via: string; detail: string } | null;
 
-/** One item: its article with the page's content when the page wins, and what happened. */
+/** Failures that say the host cannot be reached now: its other pages in the same poll are not tried. */
+const HOST_DOWN = new Set(['network', 'timeout', 'blocked-address', 'host-busy']);
+
+const hostOf = (url: string): string | null => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * One item: its article with the page's content when the page wins, and what happened.
+ * `downHosts` (shared by the items of one poll) remembers hosts found unreachable, so a feed of
+ * 100 teasers on a host that is down costs a few failed connections, not 100.
+ */
 export async function fullTextItem<T extends { article: Article; text: string }>(
   deps: PageDeps,
   mode: FullTextMode,
   item: T,
+  downHosts: Map<string, { outcome: string; detail: string }> = new Map(),
 ): Promise<{ item: T; result: FullTextOutcome }> {
   const url = item.article.url;
   if (!url || !wantsPage(mode, item.text)) return { item, result: null };
+  const host = hostOf(url);
+  const down = host ? downHosts.get(host) : undefined;
+  if (down) return { item, result: { ...down, via: 'skipped' } };
   const { page, via } = await loadPage(deps, url);
+  if (host && HOST_DOWN.has(page.outcome))
+    downHosts.set(host, { outcome: page.outcome, detail: page.detail });
   if (page.outcome !== 'ok' || page.html === undefined || page.text === undefined)
     return { item, result: { outcome: page.outcome, via, detail: page.detail } };
   if (!pageWins(mode, item.text, page.text))
@@ -75,10 +96,11 @@ export async function withFullText<T extends { article: Article; text: string }>
   let tried = 0;
   let next = 0;
   const counts: Record<string, number> = {};
+  const downHosts = new Map<string, { outcome: string; detail: string }>();
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      const { item, result } = await fullTextItem(pageDeps, mode, items[i]!);
+      const { item, result } = await fullTextItem(pageDeps, mode, items[i]!, downHosts);
       out[i] = item;
       if (!result) continue;
       tried++;

@@ -26,7 +26,7 @@ export interface PageDeps {
 
 export interface PageResult {
   page: CachedPage;
-  /** `cache`: no request; `revalidated`: 304 to a conditional request; `fetched`: a body came. */
+  /** `cache`: no request; `revalidated`: 304 to a conditional request; `fetched`: a body came (or the request failed). */
   via: 'cache' | 'revalidated' | 'fetched';
 }
 
