@@ -8,7 +8,7 @@ import type { RedisClient } from './client.ts';
 export interface CachedPage {
   /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
   outcome: string;
-  /** Human-readable reason for a failure (`HTTP 404`), empty for `ok`. */
+  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
   detail: string;
   /** When the page was last fetched or revalidated, ms since epoch. */
   fetchedAt: number;

@@ -108,7 +108,7 @@ export async function withFullText<T extends { article: Article; text: string }>
       counts[key] = (counts[key] ?? 0) + 1;
       if (result.outcome !== 'extracted' && result.outcome !== 'not-longer')
         failed.push(
-          `${REASONS[result.outcome] ?? result.outcome}${result.detail && result.detail !== REASONS[result.outcome] ? ` (${result.detail})` : ''}: ${item.article.url}`,
+          `${REASONS[result.outcome] ?? result.outcome}${result.detail ? ` (${result.detail})` : ''}: ${item.article.url}`,
         );
     }
   };

@@ -72,7 +72,7 @@ async function fetchPage(
         via = 'revalidated';
       } else page = failure('http-error', 'HTTP 304 to a request without validators', now());
     } else if (!isHtml(res.contentType, res.body))
-      page = failure('not-html', `not HTML (${res.contentType ?? 'no Content-Type'})`, now());
+      page = failure('not-html', res.contentType ?? 'no Content-Type', now());
     else {
       const article = extractArticle(res.body, res.finalUrl);
       page = article
@@ -86,7 +86,7 @@ async function fetchPage(
             text: article.text,
             image: article.image,
           }
-        : failure('unreadable', 'no readable article on the page', now());
+        : failure('unreadable', '', now());
     }
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug
