@@ -7,7 +7,8 @@ import type { SourceStore } from '../../store/sources.ts';
 import { contentHash } from '../normalize/normalize.ts';
 import { loadPage } from './page.ts';
 import type { PageDeps } from './page.ts';
-import { pageWins, wantsPage } from './teaser.ts';
+import { pageWins, textLength, wantsPage } from './teaser.ts';
+import type { CachedPage } from '../../store/page-cache.ts';
 
 /** Pages of one poll fetched at once (the host limiter still caps each host). */
 const CONCURRENCY = 4;
@@ -121,5 +122,55 @@ export async function withFullText<T extends { article: Article; text: string }>
         .join('; ')}${failed.length > NOTE_EXAMPLES ? '; …' : ''}`
     : null;
   await deps.store.sources.patchState(source.id, { fullTextNote: note });
+  return out;
+}
+
+/** What `preview --full-text` shows for one item. */
+export interface FullTextPreview {
+  outcome: string;
+  detail: string;
+  /** Characters of text in the feed's content (else description) and in the page's article. */
+  feedChars: number;
+  pageChars: number;
+  /** Whether a source with the default `fullText: auto` would use the page's article. */
+  autoUses: boolean;
+}
+
+/** A page cache held in memory (preview stores nothing in Redis). */
+export function memoryPageCache(): PageDeps['pages'] {
+  const m = new Map<string, CachedPage>();
+  return {
+    get: async (url) => m.get(url) ?? null,
+    put: async (url, page) => void m.set(url, page),
+  };
+}
+
+/**
+ * Every item's linked page extracted (as `fullText: always` would), the article replacing the
+ * content when there is one, and what `auto` would have done.
+ */
+export async function previewFullText<T extends { article: Article; text: string }>(
+  deps: Omit<PageDeps, 'pages'>,
+  items: T[],
+): Promise<{ item: T; fullText: FullTextPreview }[]> {
+  const pageDeps: PageDeps = { ...deps, pages: memoryPageCache() };
+  const out: { item: T; fullText: FullTextPreview }[] = [];
+  for (const feedItem of items) {
+    const { item, result } = await fullTextItem(pageDeps, 'always', feedItem);
+    const pageChars = result?.outcome === 'extracted' ? textLength(item.text) : 0;
+    out.push({
+      item,
+      fullText: {
+        outcome: result?.outcome ?? 'no-link',
+        detail: result?.detail ?? '',
+        feedChars: textLength(feedItem.text),
+        pageChars,
+        autoUses:
+          pageChars > 0 &&
+          wantsPage('auto', feedItem.text) &&
+          pageWins('auto', feedItem.text, item.text),
+      },
+    });
+  }
   return out;
 }
