@@ -10,6 +10,7 @@ import iconv from 'iconv-lite';
 import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
+import { createHostLimiter } from '../../src/store/host-limiter.ts';
 import { createFetcher } from '../../src/pipeline/fetch/fetcher.ts';
 import type { Fetcher } from '../../src/pipeline/fetch/fetcher.ts';
 import { createTagger } from '../../src/pipeline/tag/tagger.ts';
@@ -17,7 +18,11 @@ import { createCurator } from '../../src/curate/curator.ts';
 import { ingestSource } from '../../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../../src/pipeline/ingest.ts';
 import { withFullText } from '../../src/pipeline/fulltext/fulltext.ts';
-import { PAGE_FRESH_MS } from '../../src/pipeline/fulltext/page.ts';
+import {
+  FAILED_PAGE_TTL_MS,
+  PAGE_FRESH_MS,
+  PAGE_TTL_MS,
+} from '../../src/pipeline/fulltext/page.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import { sourceHealth } from '../../src/server/source-health.ts';
 import { pollMetricsText, reportFields } from '../../src/runtime/metrics.ts';
@@ -111,10 +116,15 @@ describe('full text through ingest', () => {
 
   function makeDeps(
     prefix = uniquePrefix('ft'),
-    opts: { clock?: () => number; allowPrivateNetworks?: boolean } = {},
+    opts: {
+      clock?: () => number;
+      allowPrivateNetworks?: boolean;
+      perHost?: number;
+      timeoutMs?: number;
+    } = {},
   ): IngestDeps {
     const fetcher = createFetcher({
-      timeoutMs: cfg.fetch.timeout,
+      timeoutMs: opts.timeoutMs ?? cfg.fetch.timeout,
       maxBytes: cfg.fetch.maxBytes,
       userAgent: 'tributary-test',
       allowPrivateNetworks: opts.allowPrivateNetworks ?? true,
@@ -122,11 +132,18 @@ describe('full text through ingest', () => {
     });
     fetchers.push(fetcher);
     const clock = opts.clock ?? (() => NOW);
+    const store = createStore(redis, { prefix, unhealthyAfter: 3 });
     return {
       config: cfg,
       fetcher,
-      hostLimiter: null,
-      store: createStore(redis, { prefix, unhealthyAfter: 3 }),
+      hostLimiter: opts.perHost
+        ? createHostLimiter(redis, {
+            keyFor: store.keys.hostSlots,
+            perHost: opts.perHost,
+            leaseMs: 20_000,
+          })
+        : null,
+      store,
       tagger: createTagger([]),
       curator: createCurator(cfg.sections),
       priorityOf: () => 0,
@@ -156,6 +173,11 @@ describe('full text through ingest', () => {
     return list[0]!;
   };
   const count = (path: string) => hits.filter((h) => h === path).length;
+  /** Remaining lifetimes (ms) of the page-cache entries under `prefix`. */
+  async function pageTtls(prefix: string): Promise<number[]> {
+    const keys = await redis.keys(`${prefix}:page:*`);
+    return Promise.all(keys.map((k) => redis.pttl(k)));
+  }
 
   it('an Arabic RTL article among nav, share buttons, related list, cookie banner and comments comes out whole, RTL, without them', async () => {
     routes.set(
@@ -206,6 +228,16 @@ describe('full text through ingest', () => {
     expect(a.contentHtml).not.toContain('\ufffd');
   });
 
+  it('a windows-1256 page is decoded by the HTTP charset when it declares none itself', async () => {
+    routes.set('/h.rss', html(feed([{ path: '/h/1', teaser: AR_TEASER }])));
+    const bytes = iconv.encode(arabicPage().replace('<meta charset="utf-8">', ''), 'windows-1256');
+    routes.set('/h/1', html(bytes, { 'content-type': 'text/html; charset=windows-1256' }));
+    const deps = makeDeps();
+    await ingestSource(deps, source('h', '/h.rss'));
+    const a = await only(deps, 'h');
+    for (const s of AR_SENTENCES) expect(a.contentHtml).toContain(s);
+  });
+
   it('404, non-HTML and oversized pages leave each item as the feed gave it; the source stays healthy, with a note and a counter', async () => {
     routes.set(
       '/bad.rss',
@@ -242,6 +274,11 @@ describe('full text through ingest', () => {
     expect(st.fullTextNote).toContain(`not HTML (application/pdf): ${base}/doc.pdf`);
     expect(st.fullTextNote).toContain(`over fetch.maxBytes`);
     expect(sourceHealth(source('bad', '/bad.rss'), st).fullTextNote).toBe(st.fullTextNote);
+    // Failures are remembered for an hour at most.
+    const ttls = await pageTtls(deps.store.keys.prefix);
+    expect(ttls).toHaveLength(3);
+    for (const t of ttls) expect(t).toBeGreaterThan(0);
+    for (const t of ttls) expect(t).toBeLessThanOrEqual(FAILED_PAGE_TTL_MS);
     const metrics = pollMetricsText(
       Object.fromEntries(Object.entries(reportFields(report)).map(([k, v]) => [k, String(v)])),
     );
@@ -271,6 +308,15 @@ describe('full text through ingest', () => {
     const [a1, a2] = [await only(deps, 'one'), await only(other, 'two')];
     expect(a2.contentHtml).toBe(a1.contentHtml);
     expect(a2.contentHtml).toContain(EN_SENTENCES[2]!);
+    // A re-poll where the item changed (so it is processed again) uses the cache too.
+    routes.set('/one.rss', html(feed([{ path: '/shared', teaser: `${EN_TEASER} (updated)` }])));
+    const r3 = await ingestSource(deps, source('one', '/one.rss'), { force: true });
+    expect(r3.fullText).toEqual({ 'extracted\tcache': 1 });
+    expect(count('/shared')).toBe(1);
+    // The entry is bounded: it expires within 7 days.
+    const [ttl] = await pageTtls(prefix);
+    expect(ttl).toBeGreaterThan(PAGE_TTL_MS - 60_000);
+    expect(ttl).toBeLessThanOrEqual(PAGE_TTL_MS);
   });
 
   it('after the freshness window the page is revalidated with its validators: a 304 reuses the extraction', async () => {
@@ -294,6 +340,42 @@ describe('full text through ingest', () => {
     expect(conditional).toBe(1);
     expect(r.fullText).toEqual({ 'extracted\trevalidated': 1 });
     expect((await only(deps, 'c2')).contentHtml).toContain(EN_SENTENCES[0]!);
+  });
+
+  it("page fetches take the host's politeness slots: with perHost 1 two pages are never fetched at once", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow: Handler = (req, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        html(postBodyPage())(req, res);
+      }, 80);
+    };
+    const paths = ['/s/1', '/s/2', '/s/3', '/s/4', '/s/5'];
+    for (const p of paths) routes.set(p, slow);
+    routes.set('/slow.rss', html(feed(paths.map((path) => ({ path, teaser: EN_TEASER })))));
+    const deps = makeDeps(uniquePrefix('polite'), { perHost: 1 });
+    const r = await ingestSource(deps, source('slow', '/slow.rss'));
+    expect(r.fullText).toEqual({ 'extracted\tfetched': 5 });
+    expect(peak).toBe(1);
+    // (control) without the limiter the stage does fetch several pages at once
+    peak = 0;
+    await ingestSource(makeDeps(), source('slow', '/slow.rss'));
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  it('a page that does not answer within fetch.timeout leaves its item; the poll and the source are fine', async () => {
+    routes.set('/hang', () => undefined); // never answers
+    routes.set('/hang.rss', html(feed([{ path: '/hang', teaser: EN_TEASER }])));
+    const deps = makeDeps(uniquePrefix('hang'), { timeoutMs: 500 });
+    const t0 = Date.now();
+    const r = await ingestSource(deps, source('hang', '/hang.rss'));
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(r).toMatchObject({ outcome: 'ok', inserted: 1, fullText: { 'timeout\tfetched': 1 } });
+    expect((await only(deps, 'hang')).contentHtml).toBe(EN_TEASER);
+    expect((await deps.store.sources.getState('hang')).healthy).toBe(true);
   });
 
   it('a page on a private address is refused when allowPrivateNetworks is false (no request reaches it)', async () => {
