@@ -332,6 +332,25 @@ export interface SourceState {
   fullTextNote?: string | null;
 }
 
+// ---------------------------------------------------------------- full text
+
+/** What fetching one linked page gave: its extracted article, or why there is none (page cache entry). */
+export interface CachedPage {
+  /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
+  outcome: string;
+  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
+  detail: string;
+  /** When the page was last fetched or revalidated, ms since epoch. */
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  /** Sanitized article HTML with absolute URLs (ok only). */
+  html?: string;
+  /** Its plain text, one line (ok only). */
+  text?: string;
+  image?: { url: string; width: number | null; height: number | null } | null;
+}
+
 export interface IngestReport {
   sourceId: string;
   outcome: 'ok' | 'not-modified' | 'error' | 'skipped';

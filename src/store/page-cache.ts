@@ -2,24 +2,9 @@
 // is none), keyed by the page's canonical URL, so re-polls and other sources carrying the same
 // URL fetch it once. Every entry expires (PX on write): the cache is bounded by its TTLs.
 import { createHash } from 'node:crypto';
+import type { CachedPage } from '../domain/types.ts';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
-
-export interface CachedPage {
-  /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
-  outcome: string;
-  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
-  detail: string;
-  /** When the page was last fetched or revalidated, ms since epoch. */
-  fetchedAt: number;
-  etag: string | null;
-  lastModified: string | null;
-  /** Sanitized article HTML with absolute URLs (ok only). */
-  html?: string;
-  /** Its plain text, one line (ok only). */
-  text?: string;
-  image?: { url: string; width: number | null; height: number | null } | null;
-}
 
 const hashUrl = (url: string) => createHash('sha1').update(url).digest('base64url');
 

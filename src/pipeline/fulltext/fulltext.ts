@@ -2,13 +2,17 @@
 // source's `fullText`), the linked page's article becomes the item's content; the feed's own
 // text stays its summary. A page that fails in any way leaves the item as the feed gave it and
 // is never the source's error: it is counted (metrics) and noted on the source (/api/sources).
-import type { Article, FullTextMode, IngestReport, SourceConfig } from '../../domain/types.ts';
-import type { SourceStore } from '../../store/sources.ts';
+import type {
+  Article,
+  CachedPage,
+  FullTextMode,
+  IngestReport,
+  SourceConfig,
+} from '../../domain/types.ts';
 import { contentHash } from '../normalize/normalize.ts';
 import { loadPage } from './page.ts';
 import type { PageDeps } from './page.ts';
 import { pageWins, textLength, wantsPage } from './teaser.ts';
-import type { CachedPage } from '../../store/page-cache.ts';
 
 /** Pages of one poll fetched at once (the host limiter still caps each host). */
 const CONCURRENCY = 4;
@@ -18,7 +22,10 @@ const NOTE_EXAMPLES = 3;
 export interface FullTextDeps {
   fetcher: PageDeps['fetcher'];
   hostLimiter: PageDeps['hostLimiter'];
-  store: { pages: PageDeps['pages']; sources: Pick<SourceStore, 'patchState'> };
+  store: {
+    pages: PageDeps['pages'];
+    sources: { patchState(id: string, patch: { fullTextNote: string | null }): Promise<void> };
+  };
   now(): Date;
 }
 

@@ -2,9 +2,8 @@
 // charset detection, conditional requests) under the host's politeness limit, and remembered in
 // the page cache so re-polls and other sources carrying the same canonical URL fetch it once.
 import { isFeedError } from '../../domain/errors.ts';
+import type { CachedPage } from '../../domain/types.ts';
 import type { Fetcher } from '../fetch/fetcher.ts';
-import type { HostLimiter } from '../../store/host-limiter.ts';
-import type { CachedPage, PageCache } from '../../store/page-cache.ts';
 import { fetchPolitely } from '../polite-fetch.ts';
 import { extractArticle } from './extract.ts';
 
@@ -17,9 +16,15 @@ export const FAILED_PAGE_TTL_MS = 3_600_000;
 /** Extractions larger than this are used but not cached (the cache holds articles, not archives). */
 const MAX_CACHED_HTML = 512 * 1024;
 
+/** Where extractions are remembered (store/page-cache.ts in Redis; memory for preview). */
+export interface PageCache {
+  get(url: string): Promise<CachedPage | null>;
+  put(url: string, page: CachedPage, ttlMs: number): Promise<void>;
+}
+
 export interface PageDeps {
   fetcher: Fetcher;
-  hostLimiter: HostLimiter | null;
+  hostLimiter: Parameters<typeof fetchPolitely>[0]['hostLimiter'];
   pages: PageCache;
   now(): Date;
 }
