@@ -7,6 +7,7 @@ import { createFetcher } from '../pipeline/fetch/fetcher.ts';
 import { parseFeed } from '../pipeline/parse/parse-feed.ts';
 import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
+import { pastRetention } from '../pipeline/dedupe/classify.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { htmlToText } from '../text/html-text.ts';
 import { previewFullText } from '../pipeline/fulltext/fulltext.ts';
@@ -107,9 +108,9 @@ export async function previewFeedWithSource(
       origin: 'runtime',
     };
     const tagger = createTagger(config.tags);
-    // The same rule as persist: published + maxAge at or before now is never stored.
+    // The ingest's own rule (dedupe's classification): such an article is never stored.
     const tooOld = (published: string) =>
-      Date.parse(published) + config.retention.maxAge <= now.getTime();
+      pastRetention(Date.parse(published), now.getTime(), config.retention.maxAge);
     let normalized = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => ({
       article: a,
       text: htmlToText(a.contentHtml),

@@ -22,6 +22,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
       : null,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
+    duplicateGuids: st.duplicateGuids ?? 0,
     skippedTooOld: st.skippedTooOld,
     /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
     warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),

@@ -58,6 +58,7 @@ function toState(
     undatedItems: Number(h.undatedItems ?? 0),
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
+    duplicateGuids: Number(h.duplicateGuids ?? 0),
     skippedTooOld: Number(h.skippedTooOld ?? 0),
     epoch: h.epoch || null,
     repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],

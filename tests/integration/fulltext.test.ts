@@ -378,12 +378,32 @@ describe('full text through ingest', () => {
     expect((await deps.store.sources.getState('hang')).healthy).toBe(true);
   });
 
+  it('an item older than retention.maxAge (not stored) gets no page fetch', async () => {
+    const old = feed([{ path: '/old', teaser: EN_TEASER }]).replace(
+      /<pubDate>[^<]*<\/pubDate>/,
+      `<pubDate>${new Date(NOW - 400 * 86_400_000).toUTCString()}</pubDate>`,
+    );
+    routes.set('/old.rss', html(old));
+    routes.set('/old', html(postBodyPage()));
+    const deps = makeDeps();
+    const r = await ingestSource(deps, source('old', '/old.rss'));
+    expect(r).toMatchObject({ outcome: 'ok', inserted: 0, skippedTooOld: 1 });
+    expect(r.fullText).toBeUndefined();
+    expect(count('/old')).toBe(0);
+  });
+
   it('a page on a private address is refused when allowPrivateNetworks is false (no request reaches it)', async () => {
     routes.set('/private', html(postBodyPage()));
     const deps = makeDeps(uniquePrefix('ssrf'), { allowPrivateNetworks: false });
     const report = { fullText: undefined } as unknown as IngestReport;
     const item = {
-      article: { url: `${base}/private`, title: 'x', image: null, contentHtml: 'Teaser.' },
+      article: {
+        url: `${base}/private`,
+        title: 'x',
+        image: null,
+        contentHtml: 'Teaser.',
+        published: new Date(NOW).toISOString(),
+      },
       text: 'Teaser.',
     } as unknown as Parameters<typeof withFullText>[2][number];
     const [out] = await withFullText(deps, source('p', '/p.rss'), [item], report);

@@ -27,6 +27,8 @@ export interface FullTextDeps {
     sources: { patchState(id: string, patch: { fullTextNote: string | null }): Promise<void> };
   };
   now(): Date;
+  /** Items older than retention.maxAge are not stored: their pages are not fetched either. */
+  config?: { retention: { maxAge: number } };
 }
 
 const REASONS: Record<string, string> = {
@@ -99,6 +101,10 @@ export async function withFullText<T extends { article: Article; text: string }>
   const mode = source.fullText ?? 'auto';
   if (mode === 'never') return items;
   const pageDeps: PageDeps = { ...deps, pages: deps.store.pages };
+  const maxAge = deps.config?.retention.maxAge;
+  const nowMs = deps.now().getTime();
+  // The ingest's rule (dedupe's pastRetention): published + maxAge at or before now is not stored.
+  const stored = (a: Article) => maxAge === undefined || Date.parse(a.published) + maxAge > nowMs;
   const out = [...items];
   const failed: string[] = [];
   let tried = 0;
@@ -108,6 +114,7 @@ export async function withFullText<T extends { article: Article; text: string }>
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
+      if (!stored(items[i]!.article)) continue;
       const { item, result } = await fullTextItem(pageDeps, mode, items[i]!, downHosts);
       out[i] = item;
       if (!result) continue;
