@@ -42,7 +42,7 @@ const REASONS: Record<string, string> = {
   'host-busy': 'host busy',
 };
 
-/** What the stage did with one item's page (`skipped`: the item did not want one). */
+/** What the stage did with one item's page (null: the item wanted none; via `skipped`: its host was found down earlier in the poll). */
 export type FullTextOutcome = { outcome: string; via: string; detail: string } | null;
 
 /** Failures that say the host cannot be reached now: its other pages in the same poll are not tried. */
