@@ -238,6 +238,39 @@ describe('full text through ingest', () => {
     for (const s of AR_SENTENCES) expect(a.contentHtml).toContain(s);
   });
 
+  it('a page with a UTF-8 BOM is decoded as UTF-8 even when HTTP says windows-1256', async () => {
+    routes.set('/b.rss', html(feed([{ path: '/b/1', teaser: AR_TEASER }])));
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(arabicPage())]);
+    routes.set('/b/1', html(body, { 'content-type': 'text/html; charset=windows-1256' }));
+    const deps = makeDeps();
+    await ingestSource(deps, source('b', '/b.rss'));
+    const a = await only(deps, 'b');
+    for (const s of AR_SENTENCES) expect(a.contentHtml).toContain(s);
+  });
+
+  it('a host that refuses connections is tried for a few pages of the poll, not for every teaser', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const port = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(port));
+      });
+    });
+    const items = Array.from({ length: 12 }, (_, i) => ({ path: `/d/${i}`, teaser: `T ${i}.` }));
+    routes.set(
+      '/down.rss',
+      html(feed(items).replaceAll(`${base}/d/`, `http://127.0.0.1:${closed}/d/`)),
+    );
+    const deps = makeDeps();
+    const r = await ingestSource(deps, source('down', '/down.rss'));
+    expect(r).toMatchObject({ outcome: 'ok', inserted: 12 });
+    const tried = r.fullText?.['network\tfetched'] ?? 0;
+    expect(tried).toBeGreaterThanOrEqual(1);
+    expect(tried).toBeLessThanOrEqual(4); // the stage's concurrency: those already under way
+    expect(r.fullText?.['network\tskipped']).toBe(12 - tried);
+    expect((await deps.store.sources.getState('down')).healthy).toBe(true);
+  });
+
   it('404, non-HTML and oversized pages leave each item as the feed gave it; the source stays healthy, with a note and a counter', async () => {
     routes.set(
       '/bad.rss',
