@@ -1,162 +1,110 @@
-// Full text (issue 13): how fast teaser items get their linked page's article. The bench items'
-// HTML is wrapped in a news page's chrome (nav, cookie banner, share buttons, related list,
-// comments; Arabic pages for Arabic feeds, dir="rtl") and served on loopback. Product: the
-// full-text step as a poll runs it (withFullText: fetch through the feed fetcher, Readability over
-// linkedom, then normalize's sanitizer and absolutizer on the article), with no page cache, in
-// batches of a poll's page budget. Baseline: Readability alone over linkedom on the same HTML
-// strings, in process (no fetch, no sanitizer). Per-page latency from one-item polls in a row.
+// The `fullText` figure: article pages (the bench corpus's own item HTML, wrapped in a news
+// site's navigation, share buttons, related list, cookie banner and comments, Arabic pages RTL)
+// served by a loopback server and taken one at a time through the product's page path (the
+// feeds' fetcher, charset decoding, Readability over linkedom, our sanitizer and absolutizer),
+// next to Readability alone (linkedom parse + Readability.parse) on the same page strings.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import type { RawFeed, RawItem, SourceConfig } from '../src/domain/types.ts';
 import { createFetcher } from '../src/pipeline/fetch/fetcher.ts';
-import { MAX_PAGE_FETCHES_PER_POLL, withFullText } from '../src/pipeline/fulltext/enrich.ts';
-import { sanitizeWithImages } from '../src/pipeline/normalize/sanitize.ts';
+import { loadPage } from '../src/pipeline/fulltext/page.ts';
+import { memoryPageCache } from '../src/pipeline/fulltext/fulltext.ts';
+import { readabilityOnly } from '../src/pipeline/fulltext/extract.ts';
 import type { Corpus } from './corpus.ts';
 
-export interface FullTextBench {
+export interface FullTextResult {
+  pages: number;
+  /** Pages whose article came out (the rest: nothing readable). */
+  extracted: number;
   pagesPerSec: number;
   p99Ms: number;
   baselinePagesPerSec: number;
   baselineP99Ms: number;
-  pages: number;
-  /** Pages whose article the product extracted (a sanity check). */
-  extracted: number;
+  /** Mean page size, bytes. */
+  pageBytes: number;
 }
 
-function pageOf(html: string, title: string, ar: boolean): string {
-  const t = ar
-    ? {
-        nav: 'الرئيسية سياسة اقتصاد رياضة',
-        cookie: 'نستخدم ملفات تعريف الارتباط',
-        share: 'شارك',
-        rel: 'مقالات ذات صلة',
-        com: 'التعليقات',
-      }
-    : {
-        nav: 'Home Politics Business Sport',
-        cookie: 'We use cookies',
-        share: 'Share',
-        rel: 'Related',
-        com: 'Comments',
-      };
-  return `<!doctype html><html lang="${ar ? 'ar' : 'en'}"${ar ? ' dir="rtl"' : ''}><head><meta charset="utf-8"><title>${title}</title></head><body>
-<div class="cookie-banner">${t.cookie} <button>OK</button></div>
-<header><nav>${t.nav
-    .split(' ')
-    .map((w, i) => `<a href="/s/${i}">${w}</a>`)
-    .join(' ')}</nav></header>
-<main><article><h1>${title}</h1>${html}</article>
-<div class="share">${t.share}: <a href="https://facebook.com/sharer">f</a> <a href="https://x.com/intent">x</a></div>
-<aside class="related"><h3>${t.rel}</h3><ul>${Array.from({ length: 5 }, (_, i) => `<li><a href="/r/${i}">${title} ${i}</a></li>`).join('')}</ul></aside>
-<section id="comments"><h3>${t.com}</h3>${Array.from({ length: 3 }, (_, i) => `<div class="comment">${t.com} ${i}</div>`).join('')}</section>
-</main><footer>© 2026</footer><script>track()</script></body></html>`;
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+function page(item: { title: string; html: string }, lang: 'ar' | 'en', i: number): string {
+  const rtl = lang === 'ar' ? ' dir="rtl"' : '';
+  const links = (n: number, p: string) =>
+    Array.from({ length: n }, (_, k) => `<li><a href="/${p}/${i}-${k}">${p} ${k}</a></li>`).join(
+      '',
+    );
+  return `<!doctype html><html lang="${lang}"${rtl}><head><meta charset="utf-8"><title>${esc(item.title)}</title>
+<script>window.ads=[];</script><style>body{font:16px serif}</style></head><body>
+<div class="cookie-banner" role="dialog"><p>We use cookies. <button>OK</button></p></div>
+<header><nav class="main-menu"><ul>${links(12, 'section')}</ul></nav></header>
+<main><article class="post"><h1>${esc(item.title)}</h1>
+<div class="share-buttons"><a href="#">Facebook</a> <a href="#">X</a> <a href="#">WhatsApp</a></div>
+<div class="entry-content">${item.html}</div></article>
+<aside class="related-posts"><h3>Related</h3><ul>${links(8, 'related')}</ul></aside>
+<section id="comments" class="comments-area">${Array.from({ length: 5 }, (_, k) => `<div class="comment"><p>Comment ${k} on story ${i}</p></div>`).join('')}</section>
+</main><footer><ul>${links(10, 'footer')}</ul></footer></body></html>`;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
+const p99 = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] ?? NaN;
 };
 
-export async function runFullTextBench(corpus: Corpus, count: number): Promise<FullTextBench> {
-  const pages = corpus.feeds
-    .flatMap((f) => f.items.slice(0, 5).map((i) => pageOf(i.html, i.title, f.lang === 'ar')))
-    .slice(0, count);
+export async function runFullText(corpus: Corpus, count: number): Promise<FullTextResult> {
+  const items = corpus.feeds.flatMap((f) => f.items.map((it) => ({ it, lang: f.lang })));
+  const pages = Array.from({ length: count }, (_, i) => {
+    const { it, lang } = items[i % items.length]!;
+    return page(it, lang, i);
+  });
   const server = createServer((req, res) => {
-    const n = Number(/\/p\/(\d+)/.exec(req.url ?? '')?.[1] ?? -1);
-    const body = pages[n];
+    const i = Number(/^\/p\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
+    const body = pages[i];
     if (body === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(body);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const fetcher = createFetcher({
     timeoutMs: 10_000,
-    maxBytes: 10 << 20,
-    userAgent: 'Tributary/bench',
+    maxBytes: 10 * 1024 * 1024,
+    userAgent: 'tributary-bench',
     allowPrivateNetworks: true,
-    maxRedirects: 3,
+    maxRedirects: 5,
   });
-  const item = (n: number): RawItem => ({
-    guid: String(n),
-    link: `${base}/p/${n}`,
-    title: 't',
-    published: null,
-    updated: null,
-    author: null,
-    summary: 'teaser',
-    contentHtml: null,
-    baseUrl: null,
-    categories: [],
-    enclosures: [],
-    media: [],
-    lang: null,
-  });
-  const feedOf = (items: RawItem[]): RawFeed => ({
-    format: 'rss',
-    title: 'b',
-    link: null,
-    description: null,
-    lang: null,
-    baseUrl: null,
-    image: null,
-    ttlMinutes: null,
-    updatePeriodMinutes: null,
-    items,
-    repaired: false,
-  });
-  const source = { id: 'bench', url: `${base}/feed.xml`, fullText: 'auto' } as SourceConfig;
-  const deps = { fetcher, hostLimiter: null, pages: null, now: () => new Date() };
-  const poll = async (items: RawItem[]) => {
-    const r = await withFullText(deps, source, feedOf(items));
-    for (const i of r.feed.items) if (i.contentHtml) sanitizeWithImages(i.contentHtml, i.baseUrl);
-    return r.extracted;
-  };
   try {
-    await poll([item(0), item(1)]); // warm-up (JIT, connections)
+    const deps = { fetcher, hostLimiter: null, pages: memoryPageCache(), now: () => new Date() };
+    // Warm-up (JIT) on a few pages, each path.
+    for (let i = 0; i < Math.min(10, count); i++) {
+      readabilityOnly(pages[i]!);
+      await loadPage({ ...deps, pages: memoryPageCache() }, `${base}/p/${i}`);
+    }
+    const product: number[] = [];
     let extracted = 0;
     const t0 = performance.now();
-    for (let i = 0; i < pages.length; i += MAX_PAGE_FETCHES_PER_POLL) {
-      const batch = [];
-      for (let n = i; n < Math.min(pages.length, i + MAX_PAGE_FETCHES_PER_POLL); n++)
-        batch.push(item(n));
-      extracted += await poll(batch);
-    }
-    const pagesPerSec = pages.length / ((performance.now() - t0) / 1000);
-    const lat: number[] = [];
-    for (let n = 0; n < pages.length; n++) {
+    for (let i = 0; i < count; i++) {
       const s = performance.now();
-      await poll([item(n)]);
-      lat.push(performance.now() - s);
+      const r = await loadPage(deps, `${base}/p/${i}`);
+      product.push(performance.now() - s);
+      if (r.page.outcome === 'ok') extracted++;
     }
-
-    const readOne = (html: string) => {
-      const { document } = parseHTML(html);
-      return new Readability(
-        document as unknown as ConstructorParameters<typeof Readability>[0],
-      ).parse();
-    };
-    readOne(pages[0]!);
-    const blat: number[] = [];
-    const b0 = performance.now();
-    for (const html of pages) {
+    const productS = (performance.now() - t0) / 1000;
+    const baseline: number[] = [];
+    const t1 = performance.now();
+    for (let i = 0; i < count; i++) {
       const s = performance.now();
-      if (!readOne(html)) throw new Error('bench: readability found nothing on a bench page');
-      blat.push(performance.now() - s);
+      readabilityOnly(pages[i]!);
+      baseline.push(performance.now() - s);
     }
-    const baselinePagesPerSec = pages.length / ((performance.now() - b0) / 1000);
+    const baselineS = (performance.now() - t1) / 1000;
     return {
-      pagesPerSec,
-      p99Ms: pct(lat, 99),
-      baselinePagesPerSec,
-      baselineP99Ms: pct(blat, 99),
-      pages: pages.length,
+      pages: count,
       extracted,
+      pagesPerSec: count / productS,
+      p99Ms: p99(product),
+      baselinePagesPerSec: count / baselineS,
+      baselineP99Ms: p99(baseline),
+      pageBytes: pages.reduce((n, p) => n + Buffer.byteLength(p), 0) / count,
     };
   } finally {
     await fetcher.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await new Promise<void>((r) => server.close(() => r()));
   }
 }

@@ -22,14 +22,15 @@ export interface BenchJson {
     bytes: number;
   };
   tagging: { articlesPerSec: number; fingerprintsPerSec: number };
-  /** Teasers' linked pages: fetched, extracted and sanitized (product) vs Readability alone. */
+  memory: { redisBytesPerArticle: number; workerPeakRssMb: number };
+  /** Article pages through the full-text page path vs Readability alone on the same pages. */
   fullText: {
     pagesPerSec: number;
     p99Ms: number;
     baselinePagesPerSec: number;
     baselineP99Ms: number;
+    ratio: number;
   };
-  memory: { redisBytesPerArticle: number; workerPeakRssMb: number };
 }
 
 export interface BenchDetails {
@@ -60,6 +61,7 @@ export interface BenchDetails {
   connections: number;
   durationS: number;
   taggedShare: number;
+  fullTextPages: { pages: number; extracted: number; bytes: number };
   families: FamilyUsage[];
   elapsedS: number;
 }
@@ -138,20 +140,20 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
     ],
     ['fingerprints/s', n(j.tagging.fingerprintsPerSec), '', '', ''],
     [
+      'full text (pages/s)',
+      n(j.fullText.pagesPerSec),
+      n(j.fullText.baselinePagesPerSec),
+      n(j.fullText.ratio, 2),
+      `fetch + Readability + sanitize vs Readability alone; ${d.fullTextPages.extracted}/${d.fullTextPages.pages} pages of ${n(d.fullTextPages.bytes / 1024, 1)} KB extracted`,
+    ],
+    ['full text p99 (ms/page)', n(j.fullText.p99Ms), n(j.fullText.baselineP99Ms), '', ''],
+    [
       'Redis bytes/article',
       n(j.memory.redisBytesPerArticle),
       '',
       '',
       `≤ ${TARGETS.redisBytesPerArticle}: ${mark(j.memory.redisBytesPerArticle <= TARGETS.redisBytesPerArticle)}`,
     ],
-    [
-      'full text (pages/s)',
-      n(j.fullText.pagesPerSec),
-      n(j.fullText.baselinePagesPerSec),
-      n(j.fullText.pagesPerSec / j.fullText.baselinePagesPerSec, 2),
-      'fetch + Readability + sanitize vs Readability alone',
-    ],
-    ['full text p99 (ms/page)', n(j.fullText.p99Ms), n(j.fullText.baselineP99Ms), '', ''],
     ['worker peak RSS (MB)', n(j.memory.workerPeakRssMb), '', '', ''],
   ];
   const head: [string, string, string, string, string] = [

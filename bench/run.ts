@@ -31,7 +31,7 @@ import {
 } from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
-import { runFullTextBench } from './fulltext.ts';
+import { runFullText } from './fulltext.ts';
 import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
 import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
@@ -54,16 +54,7 @@ const { values: args } = parseArgs({
 });
 
 const SIZE = args.quick
-  ? {
-      feeds: 20,
-      items: 25,
-      freshness: 5,
-      serveS: 1,
-      connections: 32,
-      microMs: 200,
-      concurrency: 8,
-      fullTextPages: 40,
-    }
+  ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
   : {
       feeds: 200,
       items: 50,
@@ -72,7 +63,6 @@ const SIZE = args.quick
       connections: 32,
       microMs: 2000,
       concurrency: 8,
-      fullTextPages: 200,
     };
 
 const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
@@ -458,12 +448,8 @@ async function main() {
     }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
-    say('full text: linked pages fetched and extracted, and readability alone');
-    const fullText = await runFullTextBench(corpus, SIZE.fullTextPages);
-    if (fullText.extracted !== fullText.pages)
-      throw new Error(
-        `bench: full text extracted ${fullText.extracted} of ${fullText.pages} pages`,
-      );
+    say('full text: article pages through the page path, and Readability alone');
+    const fullText = await runFullText(corpus, args.quick ? 100 : 500);
 
     say('ingest baseline (naive fetch + rss-parser + HSET), run 1 of 2');
     const naive1 = await naiveBaseline(env, 1);
@@ -540,13 +526,14 @@ async function main() {
         articlesPerSec: micro.articlesPerSec,
         fingerprintsPerSec: micro.fingerprintsPerSec,
       },
+      memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
       fullText: {
         pagesPerSec: fullText.pagesPerSec,
         p99Ms: fullText.p99Ms,
         baselinePagesPerSec: fullText.baselinePagesPerSec,
         baselineP99Ms: fullText.baselineP99Ms,
+        ratio: fullText.pagesPerSec / fullText.baselinePagesPerSec,
       },
-      memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
     };
     const details: BenchDetails = {
       quick: args.quick,
@@ -567,6 +554,11 @@ async function main() {
       connections: SIZE.connections,
       durationS: SIZE.serveS,
       taggedShare: micro.taggedShare,
+      fullTextPages: {
+        pages: fullText.pages,
+        extracted: fullText.extracted,
+        bytes: fullText.pageBytes,
+      },
       families: families as FamilyUsage[],
       elapsedS: (Date.now() - started) / 1000,
     };

@@ -23,8 +23,9 @@ const USAGE = `Usage: tributary <command> [options]
 Commands:
   start [--config FILE] [--role all|server|worker]   run the service (default role: all)
   demo                                              run the offline demo with bundled feeds
-  preview URL [--config FILE] [--json] [--full-text] fetch and process one feed, store nothing
-                                                    (--full-text: read teasers' linked pages)
+  preview URL [--config FILE] [--json] [--full-text]
+                                                    fetch and process one feed, store nothing
+                                                    (--full-text: extract each item's linked page)
   check-config [FILE]                               validate a config file
   import-opml FILE [--section ID] [--config FILE] [--no-verify]
                                                     add an OPML's feeds as runtime sources
@@ -173,6 +174,18 @@ async function cmdDemo(args: string[]) {
   }
 }
 
+function fullTextLine(f: {
+  outcome: string;
+  detail: string;
+  feedChars: number;
+  pageChars: number;
+  autoUses: boolean;
+}): string {
+  if (f.outcome !== 'extracted')
+    return `${f.outcome}${f.detail ? ` (${f.detail})` : ''}; the feed's ${f.feedChars} characters stay`;
+  return `extracted ${f.pageChars} characters (feed: ${f.feedChars}); fullText: auto ${f.autoUses ? 'uses it' : 'keeps the feed text'}`;
+}
+
 async function cmdPreview(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
@@ -190,10 +203,6 @@ async function cmdPreview(args: string[]) {
   const { formatDuration } = await import('./config/units.ts');
   const res = await previewFeedWithSource(config, url, new Date(), {
     fullText: values['full-text'],
-    onFullText: (r) => {
-      process.stderr.write(`full text: ${r.extracted} page(s) extracted\n`);
-      for (const f of r.failures) process.stderr.write(`full text: kept the feed's text (${f})\n`);
-    },
   });
   const articles = res.articles;
   const found = res.discoveredFrom
@@ -210,15 +219,9 @@ async function cmdPreview(args: string[]) {
   for (const a of articles) {
     const old = a.tooOld ? `  (older than retention.maxAge ${maxAge}: a poll skips it)` : '';
     process.stdout.write(
-      `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n` +
-        (values['full-text']
-          ? `    text: ${a.contentHtml
-              .replace(/<[^>]*>/g, ' ')
-              .replace(/\s+/g, ' ')
-              .trim()
-              .slice(0, 200)}\n`
-          : ''),
+      `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
     );
+    if (a.fullText) process.stdout.write(`    full text: ${fullTextLine(a.fullText)}\n`);
   }
   const old = articles.filter((a) => a.tooOld).length;
   process.stdout.write(

@@ -132,6 +132,29 @@ export interface FileConfig {
   sources: SourceConfig[];
   tags: TagConfig[];
   sections: SectionConfig[];
+  push: PushConfig;
+  webhooks: WebhookConfig[];
+}
+
+/** `push:` — our WebSub hub (and, in round two, the subscriber for sources). */
+export interface PushConfig {
+  hub: boolean;
+  subscribe: boolean;
+  /** Lease asked for / granted when a subscriber names none (s). */
+  leaseSeconds: number;
+  /** Most hub subscriptions at once; a new one beyond gets 503. */
+  maxSubscriptions: number;
+}
+
+/** `webhooks[]`: signed POSTs of the items new to a section. */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  /** null = every section. */
+  sections: string[] | null;
+  secretEnv: string;
+  /** `whsec_<base64>` read from `secretEnv` by the config loader; null before it ran. */
+  secret: string | null;
 }
 
 export type Role = 'all' | 'server' | 'worker';
@@ -376,8 +399,27 @@ export interface SourceState {
   repairs?: string[];
   /** HTTP status of the last fetch (null when no response came back). */
   lastHttpStatus?: number | null;
-  /** Linked pages the last poll could not use for full text (`reason url`); empty when none. */
-  fullTextFailures?: string[];
+  /** Why full-text pages of the last poll that tried some left items as the feed gave them; null when none did. */
+  fullTextNote?: string | null;
+}
+
+// ---------------------------------------------------------------- full text
+
+/** What fetching one linked page gave: its extracted article, or why there is none (page cache entry). */
+export interface CachedPage {
+  /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
+  outcome: string;
+  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
+  detail: string;
+  /** When the page was last fetched or revalidated, ms since epoch. */
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  /** Sanitized article HTML with absolute URLs (ok only). */
+  html?: string;
+  /** Its plain text, one line (ok only). */
+  text?: string;
+  image?: { url: string; width: number | null; height: number | null } | null;
 }
 
 export interface IngestReport {
@@ -398,6 +440,6 @@ export interface IngestReport {
   nextPollAt: number;
   /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
   repairs?: string[];
-  /** Linked pages for full text: fetched and extracted, used from the cache, failed by reason. */
-  fullText?: { extracted: number; cached: number; failed: Record<string, number> };
+  /** Full-text pages of this poll by outcome (`extracted`, `http-error`, …), if any were tried. */
+  fullText?: Record<string, number>;
 }

@@ -11,10 +11,10 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchForSource } from './source-fetch.ts';
 import { filterBySource } from './source-filter.ts';
-import { fullTextStep } from './fulltext/enrich.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
+import { withFullText } from './fulltext/fulltext.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
@@ -67,15 +67,7 @@ export async function ingestSource(
         url: fetched.finalUrl,
         repairs: fetched.repairs,
       });
-      // The source's include/exclude keywords, then full text for teasers.
-      const pages = deps.store.pages;
-      feed = await fullTextStep(
-        { ...deps, pages },
-        source,
-        filterBySource(source, parsed),
-        report,
-        opts.signal,
-      );
+      feed = filterBySource(source, parsed); // the source's include/exclude keywords
       report.repairs = feed.repairs ?? [];
       stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
     }
@@ -178,9 +170,12 @@ async function storeFeed(
   );
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
-  const { items: normalized, duplicateGuids } = separateRepeatedGuids(
+  const separated = separateRepeatedGuids(
     normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
   );
+  const { duplicateGuids } = separated;
+  // Teaser items get their linked page's article as content (the feed's text stays the summary).
+  const normalized = await withFullText(deps, source, separated.items, report);
   const articles = normalized.map((n) => n.article);
   const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(

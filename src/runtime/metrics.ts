@@ -69,16 +69,13 @@ export function reportFields(r: IngestReport): Record<string, number> {
     const kind = `repair\t${repair.split(':')[0]}`;
     f[kind] = (f[kind] ?? 0) + 1;
   }
-  if (r.fullText?.extracted) f['fulltext\textracted\t'] = r.fullText.extracted;
-  if (r.fullText?.cached) f['fulltext\tcached\t'] = r.fullText.cached;
-  for (const [reason, n] of Object.entries(r.fullText?.failed ?? {}))
-    f[`fulltext\tfailed\t${reason}`] = n;
   const s = r.durationMs / 1000;
   const le = POLL_BUCKETS.find((b) => s <= b);
   f[`poll\tbucket\t${le ?? '+Inf'}`] = 1;
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
   if (r.undated) f['undated'] = r.undated;
+  for (const [key, n] of Object.entries(r.fullText ?? {})) f[`fulltext\t${key}`] = n;
   return f;
 }
 
@@ -107,7 +104,7 @@ export function pollMetricsText(h: Record<string, string>): string {
       repairs.push(`tributary_feed_repairs_total{kind="${label(p[1]!)}"} ${n}`);
     else if (p[0] === 'fulltext' && p.length === 3)
       fullText.push(
-        `tributary_fulltext_pages_total{outcome="${label(p[1]!)}",reason="${label(p[2]!)}"} ${n}`,
+        `tributary_fulltext_pages_total{outcome="${label(p[1]!)}",via="${label(p[2]!)}"} ${n}`,
       );
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
@@ -124,7 +121,7 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_feed_repairs_total Fetched feed bodies that needed a repair to be read, by kind (all workers)',
     '# TYPE tributary_feed_repairs_total counter',
     ...repairs,
-    '# HELP tributary_fulltext_pages_total Linked pages for full text: fetched and extracted, taken from the page cache, or failed by reason (all workers)',
+    '# HELP tributary_fulltext_pages_total Linked pages of teaser items by outcome (extracted, not-longer, http-error, not-html, too-large, unreadable, …) and how they were had (fetched, revalidated, cache) (all workers)',
     '# TYPE tributary_fulltext_pages_total counter',
     ...fullText,
     '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',

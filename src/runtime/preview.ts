@@ -9,8 +9,9 @@ import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts'
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
 import { pastRetention } from '../pipeline/dedupe/classify.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
-import { withFullText } from '../pipeline/fulltext/enrich.ts';
 import { htmlToText } from '../text/html-text.ts';
+import { previewFullText } from '../pipeline/fulltext/fulltext.ts';
+import type { FullTextPreview } from '../pipeline/fulltext/fulltext.ts';
 
 export type PreviewArticle = Pick<
   Article,
@@ -30,6 +31,8 @@ export type PreviewArticle = Pick<
 > & {
   /** Present (true) only on items older than retention.maxAge: a poll would skip them. */
   tooOld?: true;
+  /** With `--full-text`: what extracting the linked page gave (its article is then the content). */
+  fullText?: FullTextPreview;
 };
 
 export interface PreviewResult {
@@ -55,27 +58,19 @@ function withPrivateNetworkHint(e: unknown): unknown {
   return e;
 }
 
-export interface PreviewOptions {
-  /** Read teasers' linked pages as the workers do with `fullText: auto` (no cache). */
-  fullText?: boolean;
-  /** Told how the full-text step went (pages extracted, `reason url` of those that failed). */
-  onFullText?(r: { extracted: number; failures: string[] }): void;
-}
-
 export async function previewFeed(
   config: Config,
   url: string,
   now = new Date(),
-  opts: PreviewOptions = {},
 ): Promise<PreviewArticle[]> {
-  return (await previewFeedWithSource(config, url, now, opts)).articles;
+  return (await previewFeedWithSource(config, url, now)).articles;
 }
 
 export async function previewFeedWithSource(
   config: Config,
   url: string,
   now = new Date(),
-  opts: PreviewOptions = {},
+  opts: { fullText?: boolean } = {},
 ): Promise<PreviewResult> {
   try {
     new URL(url);
@@ -101,7 +96,7 @@ export async function previewFeedWithSource(
       res = await fetcher.fetch({ url: links[0]! });
       if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     }
-    let feed = await parseFeed(res.body, { url: res.finalUrl });
+    const feed = await parseFeed(res.body, { url: res.finalUrl });
     const source: SourceConfig = {
       id: 'preview',
       url: res.finalUrl,
@@ -113,24 +108,24 @@ export async function previewFeedWithSource(
       enabled: true,
       origin: 'runtime',
     };
-    if (opts.fullText) {
-      const r = await withFullText(
-        { fetcher, hostLimiter: null, pages: null, now: () => now },
-        { ...source, fullText: 'auto' },
-        feed,
-      );
-      feed = r.feed;
-      opts.onFullText?.({ extracted: r.extracted, failures: r.failures });
-    }
     const tagger = createTagger(config.tags);
     // The ingest's own rule (dedupe's classification): such an article is never stored.
     const tooOld = (published: string) =>
       pastRetention(Date.parse(published), now.getTime(), config.retention.maxAge);
-    const articles = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
+    let normalized = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => ({
+      article: a,
+      text: htmlToText(a.contentHtml),
+      fullText: undefined as FullTextPreview | undefined,
+    }));
+    if (opts.fullText)
+      normalized = (
+        await previewFullText({ fetcher, hostLimiter: null, now: () => now }, normalized)
+      ).map(({ item, fullText }) => ({ ...item, fullText }));
+    const articles = normalized.map(({ article: a, text, fullText }) => {
       const tags = tagger.tag({
         title: a.title,
         summary: a.summary,
-        text: htmlToText(a.contentHtml),
+        text,
         categories: a.sourceCategories,
         sourceTags: [],
       });
@@ -149,6 +144,7 @@ export async function previewFeedWithSource(
         tags,
         sourceCategories: a.sourceCategories,
         ...(tooOld(a.published) ? { tooOld: true as const } : {}),
+        ...(fullText ? { fullText } : {}),
       };
     });
     return { articles, feedUrl: res.finalUrl, discoveredFrom };

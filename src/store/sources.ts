@@ -63,7 +63,7 @@ function toState(
     epoch: h.epoch || null,
     repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],
     lastHttpStatus: h.lastHttpStatus ? Number(h.lastHttpStatus) : null,
-    fullTextFailures: h.fullTextFailures ? (JSON.parse(h.fullTextFailures) as string[]) : [],
+    fullTextNote: h.fullTextNote || null,
   };
 }
 

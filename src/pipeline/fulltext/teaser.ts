@@ -1,23 +1,32 @@
-// When an item gets its linked page's article (CONTRACT "Whole items"): `always`, or `auto` when
-// the item is a teaser (its content, else its description, has under 500 characters of text),
-// and then only when the page's article is much longer than what the feed gave.
-import type { FullTextMode, RawItem } from '../../domain/types.ts';
-import { textLength } from './extract.ts';
+// When an item is a teaser, and when a page's article is worth more than the feed's text.
+// Decided by length of text (markup stripped), never by a word list ("read more", "…"): a
+// list knows a few languages and a few CMSs; length works for every one.
+import type { FullTextMode } from '../../domain/types.ts';
 
+/** Content (else description) with fewer characters of text than this is a teaser (CONTRACT.md). */
 export const TEASER_CHARS = 500;
+/** In `auto`, the page's text must be at least this many times the feed's text … */
+export const MUCH_LONGER_RATIO = 2;
+/** … and at least this many characters longer (a 20-character teaser vs a 45-character caption is no gain). */
+export const MUCH_LONGER_MIN_GAIN = 200;
+/** An extraction with less text than this is "nothing readable". */
+export const MIN_READABLE_CHARS = 80;
 
-/** The feed's own text length for an item: its content, else its description. */
-export const feedTextLength = (item: RawItem): number =>
-  textLength(item.contentHtml?.trim() ? item.contentHtml : item.summary);
+/** Characters of text, whitespace runs counted as one. */
+export const textLength = (text: string): number => text.replace(/\s+/g, ' ').trim().length;
 
-export function wantsPage(mode: FullTextMode, item: RawItem): boolean {
-  if (mode === 'never' || !item.link || !/^https?:\/\//i.test(item.link)) return false;
-  return mode === 'always' || feedTextLength(item) < TEASER_CHARS;
+/** Whether this item's linked page should be fetched at all. */
+export function wantsPage(mode: FullTextMode, feedText: string): boolean {
+  if (mode === 'never') return false;
+  if (mode === 'always') return true;
+  return textLength(feedText) < TEASER_CHARS;
 }
 
-/** `auto` keeps the feed's text unless the article is much longer (half again, and 100 characters more). */
-export function articleWins(mode: FullTextMode, feedChars: number, articleChars: number): boolean {
-  if (articleChars === 0) return false;
+/** Whether the page's article replaces the feed's text: `always` whenever readable, `auto` only when much longer. */
+export function pageWins(mode: FullTextMode, feedText: string, pageText: string): boolean {
+  const page = textLength(pageText);
+  if (page < MIN_READABLE_CHARS) return false;
   if (mode === 'always') return true;
-  return articleChars >= Math.max(feedChars * 1.5, feedChars + 100);
+  const feed = textLength(feedText);
+  return page >= Math.max(feed * MUCH_LONGER_RATIO, feed + MUCH_LONGER_MIN_GAIN);
 }
