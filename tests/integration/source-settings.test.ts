@@ -31,6 +31,14 @@ interface Host {
   server: Server;
 }
 
+/** A news page whose article is long enough to replace a teaser. */
+const ARTICLE_PAGE = (words: string) =>
+  `<!doctype html><html><head><title>p</title></head><body><nav><a href="/">Home</a></nav><article><h1>${words}</h1>${Array.from(
+    { length: 8 },
+    (_, i) =>
+      `<p>${words}: paragraph ${i + 1} of the full article, long enough that a reader would rather have it than the teaser.</p>`,
+  ).join('')}</article></body></html>`;
+
 const BASIC = `Basic ${Buffer.from(`reader:${PASS}`).toString('base64')}`;
 const item = (guid: string, title: string, description = title) => ({
   guid,
@@ -79,9 +87,15 @@ describe('per-source settings through the running service', () => {
     b = await host((path): Answer =>
       path === '/moved.rss'
         ? { status: 200, body: rssFeed('Moved', [item('m1', 'Moved item')]) }
-        : path === '/perm.rss'
-          ? { status: 200, body: rssFeed('Perm', [item('pm1', 'Moved for good')]) }
-          : { status: 404 },
+        : path === '/ft-page.html'
+          ? {
+              status: 200,
+              headers: { 'Content-Type': 'text/html' },
+              body: ARTICLE_PAGE('Elsewhere'),
+            }
+          : path === '/perm.rss'
+            ? { status: 200, body: rssFeed('Perm', [item('pm1', 'Moved for good')]) }
+            : { status: 404 },
     );
     a = await host((path, req): Answer => {
       const auth = req.headers.authorization;
@@ -102,6 +116,24 @@ describe('per-source settings through the running service', () => {
           return { status: 302, headers: { Location: `${b.url}/moved.rss` } };
         case '/perm.rss':
           return { status: 301, headers: { Location: `${b.url}/perm.rss` } };
+        case '/ft.rss':
+          return auth === BASIC
+            ? {
+                status: 200,
+                body: rssFeed('Teasers', [
+                  { ...item('ft1', 'Same-origin teaser'), link: `${a.url}/ft-page.html` },
+                  { ...item('ft2', 'Other-origin teaser'), link: `${b.url}/ft-page.html` },
+                ]),
+              }
+            : { status: 401 };
+        case '/ft-page.html':
+          return auth === BASIC
+            ? {
+                status: 200,
+                headers: { 'Content-Type': 'text/html' },
+                body: ARTICLE_PAGE('Behind the login'),
+              }
+            : { status: 401 };
         case '/w1256.rss':
         case '/w1256-raw.rss':
           return {
@@ -148,6 +180,7 @@ sources:
     fetch:
       headers: { X-Api-Key: key-456 }
       auth: { basic: { user: reader, passwordEnv: TRIB_TEST_DESK_PASS } }
+  - { id: ft, url: "\${A}/ft.rss", fetch: { auth: { basic: { user: reader, passwordEnv: TRIB_TEST_DESK_PASS } } } }
   - { id: perm, url: "\${A}/perm.rss", fetch: { auth: { bearerEnv: TRIB_TEST_BEARER } } }
   - { id: w1256, url: "\${A}/w1256.rss", lang: ar, fetch: { charset: windows-1256 } }
   - { id: w1256-raw, url: "\${A}/w1256-raw.rss", lang: ar }
@@ -174,6 +207,7 @@ sections:
       'plain',
       'redirected',
       'perm',
+      'ft',
       'w1256',
       'w1256-raw',
       'filtered',
@@ -271,6 +305,20 @@ sections:
     expect(atB.length).toBeGreaterThan(atA.length);
     for (const r of atB) expect(r.headers.authorization).toBeUndefined();
     expect(await titles('perm')).toEqual(['Moved for good']);
+  });
+
+  it('full text: a linked page on the feed’s origin gets the credentials, one elsewhere does not', async () => {
+    const same = a.seen.filter((s) => s.path === '/ft-page.html');
+    const other = b.seen.filter((s) => s.path === '/ft-page.html');
+    expect(same.length).toBeGreaterThan(0);
+    for (const r of same) expect(r.headers.authorization).toBe(BASIC);
+    expect(other.length).toBeGreaterThan(0);
+    for (const r of other) expect(r.headers.authorization).toBeUndefined();
+    const r = await fetch(`${base}/feeds/all.json?limit=200`);
+    const doc = (await r.json()) as { items: { title: string; content_html?: string }[] };
+    const content = (t: string) => doc.items.find((i) => i.title === t)?.content_html ?? '';
+    expect(content('Same-origin teaser')).toContain('Behind the login: paragraph 8');
+    expect(content('Other-origin teaser')).toContain('Elsewhere: paragraph 8');
   });
 
   it('charset overrides HTTP and the XML declaration (a windows-1256 body served as UTF-8)', async () => {
