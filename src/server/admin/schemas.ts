@@ -42,6 +42,11 @@ export const addSourceSchema = z.strictObject({
   sections: sourceFields.sections.optional(),
 });
 
+/** What the service takes: the same, but an empty or absent id is derived from the title. */
+export const addSourceInputSchema = addSourceSchema.extend({
+  id: z.preprocess((v) => (v === '' || v === null ? undefined : v), idSchema.optional()),
+});
+
 /** The fields of `addSourceSchema` but the id, every one optional; at least one given. */
 export const patchSourceSchema = addSourceSchema
   .omit({ id: true })
