@@ -83,11 +83,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(['bullmq']) },
   },
   {
-    files: ['src/server/**/*.ts'],
+    files: ['src/server/**/*.ts', 'src/server/**/*.tsx'],
     rules: { 'no-restricted-imports': restrict(['hono', '@hono/node-server']) },
   },
   {
-    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'workers/**/*.ts'],
     ignores: ['src/config/**'],
     rules: {
       'no-restricted-properties': [

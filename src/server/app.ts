@@ -6,6 +6,7 @@ import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
+import { registerDeskRoutes } from './desk/index.tsx';
 
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
@@ -27,6 +28,7 @@ export function createApp(deps: ServerDeps): Hono {
   // writes nothing; retention removes expired pins from Redis.
   registerFeedRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerDeskRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));
