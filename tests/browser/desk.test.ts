@@ -107,7 +107,13 @@ describe('the desk in chromium', () => {
     height?: number;
     javaScript?: boolean;
     locale?: string;
-  }): Promise<{ ctx: BrowserContext; page: Page; problems: string[]; foreign: string[] }> {
+  }): Promise<{
+    ctx: BrowserContext;
+    page: Page;
+    problems: string[];
+    foreign: string[];
+    boosted: string[];
+  }> {
     const ctx = await browser.newContext({
       viewport: { width: opts.width, height: opts.height ?? 900 },
       javaScriptEnabled: opts.javaScript ?? true,
@@ -116,6 +122,7 @@ describe('the desk in chromium', () => {
     const page = await ctx.newPage();
     const problems: string[] = [];
     const foreign: string[] = [];
+    const boosted: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
     });
@@ -123,8 +130,10 @@ describe('the desk in chromium', () => {
     page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
     page.on('request', (r) => {
       if (!r.url().startsWith(`${base}/`)) foreign.push(r.url());
+      if (r.headers()['hx-request'] === 'true')
+        boosted.push(`${r.method()} ${new URL(r.url()).pathname}`);
     });
-    return { ctx, page, problems, foreign };
+    return { ctx, page, problems, foreign, boosted };
   }
 
   async function logIn(page: Page) {
@@ -144,7 +153,7 @@ describe('the desk in chromium', () => {
   const row = (page: Page, title: string) => page.locator('tbody tr', { hasText: title });
 
   it('an editor runs a source and a section from the browser (htmx on)', async () => {
-    const { ctx, page, problems, foreign } = await session({ width: 1280 });
+    const { ctx, page, problems, foreign, boosted } = await session({ width: 1280 });
 
     // A wrong token: 401 with the form again and the message as an alert.
     await page.goto(`${base}/desk/login`);
@@ -275,11 +284,17 @@ describe('the desk in chromium', () => {
 
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
+    // htmx carried the actions (no full page loads), through the same POST routes.
+    expect(boosted).toContain('POST /desk/sources');
+    expect(boosted.filter((b) => b.startsWith('POST /desk/sections/arabic/')).length).toBe(6);
     await ctx.close();
   }, 90_000);
 
   it('works without JavaScript: post, redirect, get', async () => {
-    const { ctx, page, problems, foreign } = await session({ width: 1280, javaScript: false });
+    const { ctx, page, problems, foreign, boosted } = await session({
+      width: 1280,
+      javaScript: false,
+    });
     await logIn(page);
     await row(page, 'World desk').getByRole('button', { name: 'Pause' }).click();
     await page.waitForURL(`${base}/desk?done=paused`);
@@ -299,6 +314,7 @@ describe('the desk in chromium', () => {
       [],
     );
     expect(foreign).toEqual([]);
+    expect(boosted).toEqual([]);
     await ctx.close();
   }, 60_000);
 
