@@ -13,7 +13,8 @@ import { FeedCache } from '../../src/server/feed-cache.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import type { Config } from '../../src/domain/types.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
-import { testConfig } from '../helpers/service.ts';
+import { testConfig, startFeedServer, rssFeed } from '../helpers/service.ts';
+import type { FeedServer } from '../helpers/service.ts';
 
 const TOKEN = 'desk-test-token-0123456789';
 
@@ -28,6 +29,7 @@ sections:
 `;
 
 let redis: RedisClient;
+let feeds: FeedServer;
 const stores: Store[] = [];
 
 function appFor(token: string, baseUrl = 'http://desk.test'): { app: Hono; store: Store } {
@@ -65,12 +67,27 @@ async function login(app: Hono): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf: m![1]! };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = createRedis(parseRedisTarget(testRedisUrl()));
+  feeds = await startFeedServer();
+  const item = (n: number) => ({
+    guid: `g${n}`,
+    title: `Item ${n}`,
+    link: `https://x.example/${n}`,
+    date: '2024-05-01T10:00:00Z',
+  });
+  feeds.routes.set('/one.rss', { body: rssFeed('Feed One', [item(1)]) });
+  feeds.routes.set('/two.rss', { body: rssFeed('Feed Two', [item(2)]) });
 });
 afterAll(async () => {
   await closeRedis(redis);
+  await feeds.close();
 });
+
+/** A logged-in POST of form fields. */
+async function post(app: Hono, cookie: string, path: string, fields: Record<string, string>) {
+  return app.request(path, { ...form(fields), headers: { ...form({}).headers, Cookie: cookie } });
+}
 
 describe('desk over HTTP', () => {
   it('is a 404 everywhere while ADMIN_TOKEN is unset', async () => {
@@ -291,5 +308,103 @@ describe('desk over HTTP', () => {
     );
     expect(median(cpu)).toBeLessThan(100);
     expect(median(wall)).toBeLessThan(1000);
+  });
+
+  it('adds a source (id derived from the feed title), edits it, and deletes it after a confirmation page', async () => {
+    const { app, store } = appFor(TOKEN);
+    const { cookie, csrf } = await login(app);
+    const add = await post(app, cookie, '/desk/sources', {
+      csrf,
+      url: `${feeds.url}/one.rss`,
+      section: 'world',
+    });
+    expect(add.status).toBe(303);
+    expect(add.headers.get('location')).toBe('/desk?done=added');
+    const [saved] = await store.sources.listRuntime();
+    expect(saved).toMatchObject({ id: 'feed-one', title: 'Feed One', sections: ['world'] });
+
+    // The same URL again: 409 with the error at the URL field.
+    const dup = await post(app, cookie, '/desk/sources', { csrf, url: `${feeds.url}/one.rss` });
+    expect(dup.status).toBe(409);
+    expect(await dup.text()).toMatch(
+      /field invalid"><label for="f-url">.*already source &quot;feed-one&quot;|field invalid"><label for="f-url">.*already source "feed-one"/s,
+    );
+
+    const editPage = await (
+      await app.request('/desk/sources/feed-one/edit', { headers: { Cookie: cookie } })
+    ).text();
+    expect(editPage).toMatch(/id="f-title" name="title" type="text" value="Feed One"/);
+    const edit = await post(app, cookie, '/desk/sources/feed-one', {
+      csrf,
+      url: `${feeds.url}/one.rss`,
+      title: 'عنوان جديد',
+      section: 'arabic',
+      interval: '15m',
+    });
+    expect(edit.status).toBe(303);
+    expect((await store.sources.listRuntime())[0]).toMatchObject({
+      title: 'عنوان جديد',
+      sections: ['arabic'],
+      interval: 15 * 60_000,
+    });
+    const badEdit = await post(app, cookie, '/desk/sources/feed-one', {
+      csrf,
+      url: `${feeds.url}/one.rss`,
+      interval: 'often',
+    });
+    expect(badEdit.status).toBe(400);
+    expect(await badEdit.text()).toMatch(/class="field invalid"><label for="f-interval">/);
+
+    const confirm = await app.request('/desk/sources/feed-one/delete', {
+      headers: { Cookie: cookie },
+    });
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('stay in the sections until retention');
+    expect(await store.sources.listRuntime()).toHaveLength(1); // a GET deletes nothing
+    const del = await post(app, cookie, '/desk/sources/feed-one/delete', { csrf });
+    expect(del.status).toBe(303);
+    expect(await store.sources.listRuntime()).toEqual([]);
+  });
+
+  it('exports every source as OPML and imports an OPML file into a section', async () => {
+    const { app, store } = appFor(TOKEN);
+    const { cookie, csrf } = await login(app);
+    const exp = await app.request('/desk/opml', { headers: { Cookie: cookie } });
+    expect(exp.status).toBe(200);
+    expect(exp.headers.get('content-type')).toMatch(/^text\/x-opml/);
+    expect(await exp.text()).toContain('xmlUrl="http://127.0.0.1:9/c.rss"');
+
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>
+<outline type="rss" text="Feed Two" xmlUrl="${feeds.url}/two.rss"/></body></opml>`;
+    const body = new FormData();
+    body.set('csrf', csrf);
+    body.set('opmlSection', 'world');
+    body.set('file', new File([opml], 'feeds.opml', { type: 'text/xml' }));
+    const res = await app.request('/desk/opml', {
+      method: 'POST',
+      body,
+      headers: { Cookie: cookie },
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/desk?done=imported&added=1&skipped=0');
+    expect(await store.sources.listRuntime()).toMatchObject([
+      { title: 'Feed Two', url: `${feeds.url}/two.rss`, sections: ['world'] },
+    ]);
+    const page = await (
+      await app.request('/desk?done=imported&added=1&skipped=0', { headers: { Cookie: cookie } })
+    ).text();
+    expect(page).toContain('OPML imported: 1 added, 0 skipped.');
+    // Not an OPML document: an error page, nothing added.
+    const junk = new FormData();
+    junk.set('csrf', csrf);
+    junk.set('file', new File(['hello'], 'x.opml'));
+    const bad = await app.request('/desk/opml', {
+      method: 'POST',
+      body: junk,
+      headers: { Cookie: cookie },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('not an OPML document');
+    expect(await store.sources.listRuntime()).toHaveLength(1);
   });
 });

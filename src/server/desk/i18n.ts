@@ -93,6 +93,8 @@ const en = {
   imported: 'added',
   skipped: 'skipped',
   language: 'العربية',
+  importedCounts: (added: string, skipped: string) =>
+    `OPML imported: ${added} added, ${skipped} skipped.`,
   hours: (n: string) => `${n} h`,
   days: (n: string) => `${n} days`,
 };
@@ -184,6 +186,8 @@ const ar: Strings = {
   imported: 'أضيف',
   skipped: 'تُخطّي',
   language: 'English',
+  importedCounts: (added: string, skipped: string) =>
+    `استُورد ملف OPML: أضيف ${added}، وتُخطّي ${skipped}.`,
   hours: (n: string) => `${n} ساعة`,
   days: (n: string) => `${n} أيام`,
 };

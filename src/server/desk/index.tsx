@@ -13,7 +13,7 @@ import type { SourceView } from '../services/sources.ts';
 import { createCurationService } from '../services/curation.ts';
 import { issuesOf } from '../services/validate.ts';
 import { localeOf, uiFor } from './i18n.ts';
-import type { Strings } from './i18n.ts';
+import type { Strings, Ui } from './i18n.ts';
 import { CSRF_FIELD, clientOf, createCsrf, createFailureLimiter, deskHeaders } from './security.ts';
 import { registerDeskAssets } from './assets.ts';
 import {
@@ -88,10 +88,14 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
     if (status >= 400) c.header('HX-Push-Url', 'false');
     return c.html(`<!doctype html>${await Promise.resolve(String(node))}`, status);
   };
-  const flash = (c: Context, t: Strings) => {
+  const flash = (c: Context, ui: Ui) => {
     const m = c.req.query('done');
+    if (m === 'imported') {
+      const n = (k: string) => ui.number(Number(/^\d{1,6}$/.exec(c.req.query(k) ?? '')?.[0] ?? 0));
+      return ui.t.importedCounts(n('added'), n('skipped'));
+    }
     const key = `msg_${m}` as keyof Strings;
-    return m && typeof t[key] === 'string' ? (t[key] as string) : null;
+    return m && typeof ui.t[key] === 'string' ? (ui.t[key] as string) : null;
   };
 
   // ------------------------------------------------------------------ login, session, CSRF
@@ -175,7 +179,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
         shell={shell}
         sources={list}
         sections={sections}
-        flash={status === 200 ? flash(c, shell.ui.t) : null}
+        flash={status === 200 ? flash(c, shell.ui) : null}
         add={add}
       />,
     );
@@ -356,7 +360,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
         items={view.items}
         pins={view.pins}
         hidden={view.hidden}
-        flash={flash(c, shell.ui.t)}
+        flash={flash(c, shell.ui)}
         sourceTitle={await sourceTitles()}
         feedBase={baseUrl}
       />,
