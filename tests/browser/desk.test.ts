@@ -216,8 +216,15 @@ describe('the desk in chromium', () => {
     expect(await feedIds(page, 'arabic')).toEqual(arItems.map((i) => i.title));
 
     const oldest = page.locator('li', { hasText: arItems[2]!.title });
+    await oldest.getByLabel('Pin for').selectOption('24h'); // a timed pin
     await oldest.getByRole('button', { name: 'Pin', exact: true }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('Pinned.');
+    expect(
+      await page.locator('li', { hasText: arItems[2]!.title }).locator('.badge').innerText(),
+    ).toMatch(/^pinned until /);
+    const pins = await run.store.curation.pins('arabic');
+    expect(pins).toHaveLength(1);
+    expect(Math.abs(pins[0]!.until! - Date.now() - 24 * 3600_000)).toBeLessThan(60_000);
     expect(await feedIds(page, 'arabic')).toEqual([
       arItems[2]!.title,
       arItems[0]!.title,

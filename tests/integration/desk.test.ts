@@ -200,6 +200,12 @@ describe('desk over HTTP', () => {
     }
     expect(srcs.filter((s) => /^https?:/.test(s) && !s.startsWith('http://127.0.0.1'))).toEqual([]);
     expect(html).not.toMatch(/<script>|<style>| style="| on[a-z]+="/);
+    // The style sheet is direction-free: logical properties only, so RTL needs no second sheet.
+    const css = await (await app.request(assets.find((a) => a.endsWith('.css'))!)).text();
+    expect(css).toMatch(/margin-inline|padding-inline/);
+    expect(css).not.toMatch(
+      /(margin|padding|border)-(left|right)|[^-](left|right)\s*:|text-align:\s*(left|right)|float:/,
+    );
   });
 
   it('speaks Arabic (lang, dir) from Accept-Language or ?lang=, remembered in a cookie; titles carry dir="auto"', async () => {
