@@ -3,7 +3,7 @@
 // sees its items, pauses/resumes/refreshes/deletes it, pins and hides stories and sees the
 // section's JSON Feed change, is refused a POST without a CSRF token, and logs out — with no
 // console errors and no request leaving our origin. The same actions work with JavaScript off.
-// Screenshots for the README are written to docs/ (TRIBUTARY_SCREENSHOTS=0 skips writing them).
+// Screenshots are always taken; TRIBUTARY_SCREENSHOTS=1 writes them to docs/ for the README.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ retention: { maxAge: 3650d }
 sources:
   - { id: world, url: "\${BASE}/en.rss", title: World desk, lang: en }
   - { id: broken, url: "\${BASE}/broken.rss", title: Broken feed }
+tags:
+  - { id: economy, label: اقتصاد, keywords: [zzz-no-match] }
 sections:
   - { id: arabic, title: أخبار سوريا, lang: ar, include: { langs: [ar] } }
   - { id: world, title: World, lang: en, include: { langs: [en] } }
@@ -180,8 +182,9 @@ describe('the desk in chromium', () => {
     expect(await row(page, 'World desk').locator('.status').innerText()).toBe('ok');
     expect(await page.locator('#section-arabic').getAttribute('dir')).toBe('auto');
 
-    // Add a source: its URL and section; id and title come from the feed.
+    // Add a source: its URL, id and section; the title comes from the feed.
     await page.getByLabel('Feed or site URL').fill(`${feeds.url}/ar.rss`);
+    await page.locator('#add-source #f-id').fill('enab');
     await page.locator('#add-source #f-section').selectOption('arabic');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('Source added.');
@@ -253,6 +256,23 @@ describe('the desk in chromium', () => {
     await expect.poll(() => page.getByRole('status').innerText()).toBe('Unpinned.');
     expect(await feedIds(page, 'arabic')).toEqual(arItems.map((i) => i.title));
 
+    // A manual tag reaches the feed at once, and comes off again.
+    const bread = () =>
+      page.locator('ol.items:not(.hidden-items) > li', { hasText: arItems[1]!.title });
+    const tagsOf = async (title: string) => {
+      const res = await page.request.get(`${base}/feeds/arabic.json`);
+      const feed = (await res.json()) as { items: { title: string; tags?: string[] }[] };
+      return feed.items.find((i) => i.title === title)?.tags ?? [];
+    };
+    await bread().getByLabel('Tag').selectOption('economy');
+    await bread().getByRole('button', { name: 'Add tag' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('Tags changed.');
+    expect(await tagsOf(arItems[1]!.title)).toContain('economy');
+    expect(await bread().locator('.tags-form .tag').innerText()).toBe('اقتصاد');
+    await bread().getByRole('button', { name: 'Remove tag' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('Tags changed.');
+    expect(await tagsOf(arItems[1]!.title)).not.toContain('economy');
+
     // Hide everywhere: gone from the feed until unhidden everywhere.
     await page
       .locator('li', { hasText: arItems[1]!.title })
@@ -293,7 +313,7 @@ describe('the desk in chromium', () => {
     expect(foreign).toEqual([]);
     // htmx carried the actions (no full page loads), through the same POST routes.
     expect(boosted).toContain('POST /desk/sources');
-    expect(boosted.filter((b) => b.startsWith('POST /desk/sections/arabic/')).length).toBe(6);
+    expect(boosted.filter((b) => b.startsWith('POST /desk/sections/arabic/')).length).toBe(8);
     await ctx.close();
   }, 90_000);
 
@@ -325,7 +345,11 @@ describe('the desk in chromium', () => {
     await ctx.close();
   }, 60_000);
 
-  const shots = process.env.TRIBUTARY_SCREENSHOTS !== '0';
+  const shots = process.env.TRIBUTARY_SCREENSHOTS === '1';
+  const shoot = async (page: Page, file: string) => {
+    const png = await page.screenshot(shots ? { path: join(DOCS, file) } : {});
+    expect(png.length).toBeGreaterThan(1000);
+  };
   for (const vp of [
     { name: 'desktop', width: 1280, height: 800 },
     { name: 'phone', width: 390, height: 844 },
@@ -345,18 +369,16 @@ describe('the desk in chromium', () => {
       const overflow = () =>
         page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
-      if (shots) {
-        mkdirSync(DOCS, { recursive: true });
-        await page.screenshot({ path: join(DOCS, `desk-sources-ar-${vp.name}.png`) });
-      }
+      if (shots) mkdirSync(DOCS, { recursive: true });
+      await shoot(page, `desk-sources-ar-${vp.name}.png`);
       await page.goto(`${base}/desk/sections/arabic`);
       expect(await page.locator('ol.items > li').count()).toBeGreaterThan(0);
       expect(await overflow()).toBeLessThanOrEqual(0);
-      if (shots) await page.screenshot({ path: join(DOCS, `desk-section-ar-${vp.name}.png`) });
+      await shoot(page, `desk-section-ar-${vp.name}.png`);
       if (vp.name === 'desktop') {
         await page.goto(`${base}/desk?lang=en`);
         expect(await page.locator('html').getAttribute('dir')).toBe('ltr');
-        if (shots) await page.screenshot({ path: join(DOCS, `desk-sources-en-${vp.name}.png`) });
+        await shoot(page, `desk-sources-en-${vp.name}.png`);
       }
       expect(problems).toEqual([]);
       expect(foreign).toEqual([]);

@@ -74,6 +74,9 @@ td.num { font-variant-numeric: tabular-nums; }
 .item .title { font-weight: 600; }
 .item.pinned .title::before { content: "📌 "; }
 .note { color: var(--muted); }
+.tags-form { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center;
+  margin-block-start: 0.3rem; }
+.tags-form select, .item .actions select { inline-size: auto; max-inline-size: 100%; }
 .sr-only { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden;
   clip-path: inset(50%); white-space: nowrap; }
 @media (max-width: 40rem) {

@@ -363,6 +363,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
         flash={flash(c, shell.ui)}
         sourceTitle={await sourceTitles()}
         feedBase={baseUrl}
+        tags={deps.config.tags}
       />,
     );
   });
@@ -393,6 +394,17 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
     }, 'pinned'),
   );
   app.post(
+    `${base}/tags/:articleId`,
+    curate(async (s, articleId, form) => {
+      curation.mustSection(s);
+      const tag = str(form, 'tag');
+      return curation.changeTags(
+        articleId,
+        str(form, 'op') === 'remove' ? { remove: [tag] } : { add: [tag] },
+      );
+    }, 'tagged'),
+  );
+  app.post(
     `${base}/unpin/:articleId`,
     curate((s, a) => curation.unpin(s, a), 'unpinned'),
   );
@@ -418,4 +430,14 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       return curation.unhideEverywhere(a);
     }, 'unhidden'),
   );
+
+  // Any other /desk path: a page, not the API's JSON error.
+  app.all('/desk/*', (c) => {
+    const shell = shellOf(c, true);
+    return html(
+      c,
+      404,
+      <MessagePage shell={shell} title={shell.ui.t.notFound} message={c.req.path} />,
+    );
+  });
 }

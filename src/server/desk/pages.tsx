@@ -4,7 +4,7 @@
 // English UI and English left-to-right in an Arabic one.
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { SectionConfig, StoredArticle, PublishedItem } from '../../domain/types.ts';
+import type { SectionConfig, StoredArticle, PublishedItem, TagConfig } from '../../domain/types.ts';
 import type { SourceView } from '../services/sources.ts';
 import type { FieldIssue } from '../services/validate.ts';
 import type { Ui } from './i18n.ts';
@@ -455,6 +455,7 @@ function ItemRow(p: {
   pin: { until: string | null } | null;
   hidden?: { here: boolean; everywhere: boolean };
   sourceTitle: (id: string) => string;
+  tags: readonly TagConfig[];
 }) {
   const { ui, csrf } = p.shell;
   const { t } = ui;
@@ -532,6 +533,32 @@ function ItemRow(p: {
           </>
         )}
       </div>
+      {p.tags.length && !p.hidden ? (
+        <form method="post" action={`${base}/tags/${a.id}`} class="tags-form">
+          <Csrf csrf={csrf} />
+          {a.tags.map((id) => (
+            <span class="tag" dir="auto">
+              {p.tags.find((tg) => tg.id === id)?.label ?? id}
+            </span>
+          ))}
+          <label class="sr-only" for={`tag-${a.id}`}>
+            {t.tag}
+          </label>
+          <select name="tag" id={`tag-${a.id}`}>
+            {p.tags.map((tg) => (
+              <option value={tg.id} dir="auto">
+                {tg.label}
+              </option>
+            ))}
+          </select>
+          <button type="submit" name="op" value="add">
+            {t.addTag}
+          </button>
+          <button type="submit" name="op" value="remove">
+            {t.removeTag}
+          </button>
+        </form>
+      ) : null}
     </li>
   );
 }
@@ -545,6 +572,7 @@ export function SectionPage(p: {
   flash: string | null;
   sourceTitle: (id: string) => string;
   feedBase: string;
+  tags: readonly TagConfig[];
 }) {
   const { ui } = p.shell;
   const { t } = ui;
@@ -577,6 +605,7 @@ export function SectionPage(p: {
               item={item}
               pin={p.pins.get(item.id) ?? null}
               sourceTitle={p.sourceTitle}
+              tags={p.tags}
             />
           ))}
         </ol>
@@ -593,6 +622,7 @@ export function SectionPage(p: {
                 pin={null}
                 hidden={{ here: h.here, everywhere: h.everywhere }}
                 sourceTitle={p.sourceTitle}
+                tags={p.tags}
               />
             ))}
           </ol>
