@@ -84,7 +84,17 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts', 'src/server/**/*.tsx'],
-    rules: { 'no-restricted-imports': restrict(['hono', '@hono/node-server']) },
+    rules: {
+      'no-restricted-imports': restrict(
+        ['hono', '@hono/node-server'],
+        [
+          {
+            group: ['../runtime/**', '../../runtime/**'],
+            message: 'runtime composes the server; the server never imports runtime.',
+          },
+        ],
+      ),
+    },
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx', 'workers/**/*.ts'],

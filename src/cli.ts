@@ -1,16 +1,22 @@
 // The `tributary` command: start, demo, preview, check-config, import-opml, retag.
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Role } from './domain/types.ts';
-import { ConfigError } from './domain/errors.ts';
+import { ConfigError, FeedError } from './domain/errors.ts';
 import { loadConfig, loadConfigFile, isInteractive, readEnv, explicitEnv } from './config/load.ts';
 import { createLogger } from './runtime/logger.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Running } from './runtime/start.ts';
 // Commands import what they need when they run, so `check-config` and `help` start fast.
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root (config/, demo/): src/.. in the sources, dist/src/../.. in the build. */
+const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 const USAGE = `Usage: tributary <command> [options]
 
@@ -19,7 +25,9 @@ Commands:
   demo                                              run the offline demo with bundled feeds
   preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
   check-config [FILE]                               validate a config file
-  import-opml FILE [--section ID] [--config FILE]   add an OPML's feeds as runtime sources
+  import-opml FILE [--section ID] [--config FILE] [--no-verify]
+                                                    add an OPML's feeds as runtime sources
+                                                    (each checked like the admin API, unless --no-verify)
   retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
 `;
 
@@ -34,13 +42,19 @@ function logger(config: { env: { logLevel: string } } | null, name?: string): Lo
   });
 }
 
-function banner(run: Running, config: Config, extra: string[] = []): string {
+/** For one-shot commands (retag, import-opml): only warnings unless LOG_LEVEL asks for more, so
+ * their human output is not mixed with log lines. */
+function quietLogger(config: Config): Logger {
+  return logger({ env: { logLevel: explicitEnv().logLevel ? config.env.logLevel : 'warn' } });
+}
+
+function banner(run: Running, config: Config, extra: string[] = [], runtimeSources = 0): string {
   const lines = [
     '',
     `  Tributary is running${run.server ? ` at ${run.server.url}` : ' (worker role)'}`,
     `  config    ${config.env.configPath}`,
     `  sections  ${config.sections.map((s) => `${s.id} (${s.title})`).join(', ') || '(none)'}`,
-    `  sources   ${config.sources.length} in config`,
+    `  sources   ${config.sources.length} in config${runtimeSources ? `, ${runtimeSources} added at run time (admin API, OPML)` : ''}`,
     run.embeddedRedis
       ? `  data      ${config.env.dataDir} (embedded redis-server on ${run.redisUrl}, AOF on)`
       : `  redis     ${run.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`,
@@ -73,6 +87,12 @@ function onSignals(stop: () => Promise<void>, log: Logger) {
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
+  // The terminal closed: a clean stop like SIGTERM (the embedded Redis stopped, its lock released),
+  // with stdout/stderr possibly gone (writes to them fail; that must not crash the stop).
+  process.on('SIGHUP', () => {
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
+    handler('SIGHUP');
+  });
 }
 
 async function cmdStart(args: string[]) {
@@ -88,17 +108,21 @@ async function cmdStart(args: string[]) {
   const { startTributary } = await import('./runtime/start.ts');
   const run = await startTributary({ config, role, log });
   onSignals(() => run.stop(), log);
-  process.stdout.write(banner(run, config));
+  const runtime = await run.store.sources.listRuntime().catch(() => []);
+  process.stdout.write(banner(run, run.config, [], runtime.length));
 }
 
 async function cmdDemo(args: string[]) {
   parseArgs({ args, options: {} });
   const explicit = explicitEnv();
-  const { startFixtureServer } = await import('./runtime/demo-server.ts');
+  const { startFixtureServer, DEMO_FIXTURE_PORT } = await import('./runtime/demo-server.ts');
   const { startTributary } = await import('./runtime/start.ts');
   const { enqueueRefresh } = await import('./queues/queues.ts');
-  const { allSources } = await import('./runtime/catalog.ts');
+  const { allSources } = await import('./catalog/sources.ts');
+  const wantPort = DEMO_FIXTURE_PORT;
   const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
+    port: wantPort,
+    fallbackToFree: true,
     charsetFor: (f) => (f.includes('1256') ? 'windows-1256' : null),
   });
   const config = loadConfig({
@@ -112,11 +136,22 @@ async function cmdDemo(args: string[]) {
     await run.stop();
     await fixtures.close();
   }, log);
-  for (const s of await allSources(config, run.store)) await enqueueRefresh(run.queue, s.id);
+  const sources = await allSources(config, run.store);
+  for (const s of sources) await enqueueRefresh(run.queue, s.id);
   process.stdout.write(
-    banner(run, config, [
-      `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
-    ]),
+    banner(
+      run,
+      run.config,
+      [
+        `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
+        ...(fixtures.port === wantPort
+          ? []
+          : [
+              `  demo      port ${wantPort} was taken: fixtures moved to ${fixtures.port}, so links stored by an earlier run point elsewhere`,
+            ]),
+      ],
+      sources.length - config.sources.length,
+    ),
   );
   // Progress until every source has been polled once.
   const t0 = Date.now();
@@ -146,18 +181,31 @@ async function cmdPreview(args: string[]) {
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
-  const { previewFeed } = await import('./runtime/preview.ts');
-  const articles = await previewFeed(config, url);
+  const { previewFeedWithSource } = await import('./runtime/preview.ts');
+  const { formatDuration } = await import('./config/units.ts');
+  const res = await previewFeedWithSource(config, url);
+  const articles = res.articles;
+  const found = res.discoveredFrom
+    ? `${res.discoveredFrom} is an HTML page; using the feed it announces: ${res.feedUrl}\n`
+    : '';
   if (values.json) {
+    // stdout stays pure JSON; the discovery note goes to stderr.
+    if (found) process.stderr.write(found);
     process.stdout.write(JSON.stringify(articles, null, 2) + '\n');
     return;
   }
+  process.stdout.write(found);
+  const maxAge = formatDuration(config.retention.maxAge);
   for (const a of articles) {
+    const old = a.tooOld ? `  (older than retention.maxAge ${maxAge}: a poll skips it)` : '';
     process.stdout.write(
-      `${a.published}  [${a.lang}] ${a.title}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
+      `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
     );
   }
-  process.stdout.write(`${articles.length} articles\n`);
+  const old = articles.filter((a) => a.tooOld).length;
+  process.stdout.write(
+    `${articles.length} articles${old ? `; ${old} older than retention.maxAge (${maxAge}) would be skipped` : ''}\n`,
+  );
 }
 
 function cmdCheckConfig(args: string[]) {
@@ -174,7 +222,11 @@ async function cmdImportOpml(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, section: { type: 'string' } },
+    options: {
+      config: { type: 'string' },
+      section: { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+    },
   });
   const file = positionals[0];
   if (!file) throw new UsageError('import-opml needs an OPML file');
@@ -184,16 +236,40 @@ async function cmdImportOpml(args: string[]) {
       `unknown section "${values.section}" (config has: ${config.sections.map((s) => s.id).join(', ')})`,
     );
   }
-  const log = logger(config);
+  const log = quietLogger(config);
   const { withStore } = await import('./runtime/with-store.ts');
-  const { importOpmlFile } = await import('./runtime/opml-import.ts');
+  const { importOpmlFile } = await import('./catalog/opml-import.ts');
   await withStore(config, log, async (store) => {
-    const res = await importOpmlFile(config, store, file, { section: values.section ?? null });
-    process.stdout.write(
-      `imported ${res.added.length} sources (${res.skipped.length} skipped): ${res.added.join(', ')}\n`,
-    );
-    for (const s of res.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
+    const verify = !values['no-verify'];
+    const res = await importOpmlFile(config, store, file, {
+      section: values.section ?? null,
+      verify,
+    });
+    process.stdout.write(formatImportReport(file, res, verify));
   });
+}
+
+function formatImportReport(
+  file: string,
+  res: {
+    added: string[];
+    skipped: unknown[];
+    feeds: { url: string; outcome: string; id?: string; feedUrl?: string; reason?: string }[];
+  },
+  verify: boolean,
+): string {
+  if (res.feeds.length === 0) return `${file}: no feed outlines (xmlUrl) found; nothing imported\n`;
+  const lines = [
+    `imported ${res.added.length} of ${res.feeds.length} feeds${res.added.length === 0 ? ' (all skipped)' : ''}${verify ? '' : ' (not verified: --no-verify)'}`,
+  ];
+  for (const f of res.feeds) {
+    lines.push(
+      f.outcome === 'added'
+        ? `  added    ${f.id}  ${f.feedUrl ?? f.url}${f.feedUrl ? ` (found on ${f.url})` : ''}`
+        : `  skipped  ${f.url}: ${f.reason}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function cmdRetag(args: string[]) {
@@ -202,13 +278,14 @@ async function cmdRetag(args: string[]) {
     options: { config: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
   const config = loadConfig({ path: values.config ?? null });
-  const log = logger(config);
+  const log = quietLogger(config);
   const dryRun = values['dry-run'] ?? false;
   const { withStore } = await import('./runtime/with-store.ts');
-  const { runRetag, formatRetagReport, progressBar } = await import('./runtime/retag.ts');
+  const { runRetag, formatRetagReport, progressBar } = await import('./curate/retag.ts');
   await withStore(config, log, async (store) => {
     const bar = progressBar(process.stderr);
-    const res = await runRetag({ config, store, log }, { dryRun, onProgress: bar.update });
+    // No log: the report below says everything (also when piped, where logs are JSON lines).
+    const res = await runRetag({ config, store }, { dryRun, onProgress: bar.update });
     bar.finish();
     process.stdout.write(formatRetagReport(res, dryRun));
   });
@@ -231,6 +308,10 @@ export async function main(argv: string[]): Promise<void> {
       case 'retag':
         return await cmdRetag(rest);
       case undefined:
+        // No command is a usage error (a script that forgot it must not pass): usage, exit 2.
+        process.stderr.write(USAGE);
+        process.exit(2);
+        return;
       case 'help':
       case '--help':
       case '-h':
@@ -245,10 +326,10 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`tributary: ${e.message}\n\n${USAGE}`);
     } else {
-      const err = e as Error & { code?: string; kind?: string };
+      const err = e instanceof Error ? e : new Error(String(e));
       const first = err.message.split('\n')[0];
       process.stderr.write(
-        `tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`,
+        `tributary ${cmd}: ${e instanceof FeedError ? `${e.kind}: ` : ''}${first}\n`,
       );
       if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
     }

@@ -10,6 +10,20 @@ import type { IngestReport } from '../src/domain/types.ts';
 import { createPollProcessor } from './poll.worker.ts';
 import type { PollWorkerDeps } from './poll.worker.ts';
 
+/** Waits for `p` at most `ms` (it keeps running: the process is about to exit). */
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((r) => {
+      t = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}
+
 export interface WorkerRole {
   id: string;
   close(graceMs: number): Promise<void>;
@@ -34,7 +48,11 @@ export async function startWorkerRole(
   });
   worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
   worker.on('failed', (job, err) =>
-    deps.log.warn({ job: job?.id, err: err.message }, `job ${job?.id} failed: ${err.message}`),
+    // A permanent feed error (UnrecoverableError) was logged by the poll already: one line each.
+    deps.log[err.name === 'UnrecoverableError' ? 'debug' : 'warn'](
+      { job: job?.id, err: err.message },
+      `job ${job?.id} failed: ${err.message}`,
+    ),
   );
   await worker.waitUntilReady();
   const beat = () => deps.store.workers.beat(id).catch(() => undefined);
@@ -54,9 +72,13 @@ export async function startWorkerRole(
       clearTimeout(timeout);
       if (res === 'expired') {
         deps.log.warn(`shutdown grace of ${graceMs} ms expired: releasing active jobs`);
-        await worker.close(true);
+        // A forced close still talks to Redis; with Redis gone it would wait for it forever.
+        await bounded(worker.close(true), 2_000);
       }
-      await deps.store.workers.leave(id).catch(() => undefined);
+      await bounded(
+        deps.store.workers.leave(id).catch(() => undefined),
+        1_000,
+      );
     },
   };
 }

@@ -5,8 +5,15 @@ import type { IngestReport } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
 import { ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
-import { findSource } from '../src/runtime/catalog.ts';
+import { findSource } from '../src/catalog/sources.ts';
 import type { Logger } from '../src/runtime/logger.ts';
+import { formatDuration } from '../src/config/units.ts';
+
+/** ", 25 items older than retention.maxAge (30d) skipped", or nothing. */
+const tooOldNote = (r: IngestReport, maxAge: number) =>
+  r.skippedTooOld
+    ? `, ${r.skippedTooOld} item${r.skippedTooOld === 1 ? '' : 's'} older than retention.maxAge (${formatDuration(maxAge)}) skipped`
+    : '';
 
 export interface PollWorkerDeps extends IngestDeps {
   log: Logger;
@@ -46,11 +53,13 @@ export function createPollProcessor(deps: PollWorkerDeps) {
           new: report.inserted,
           updated: report.updated,
           ms: report.durationMs,
+          skippedTooOld: report.skippedTooOld,
           error: report.error?.message,
         },
         report.error
           ? `poll ${source.id}: ${report.error.kind}: ${report.error.message}`
-          : `poll ${source.id}: ${report.outcome}, ${report.inserted} new, ${report.updated} updated`,
+          : `poll ${source.id}: ${report.outcome}, ${report.inserted} new, ${report.updated} updated` +
+              tooOldNote(report, deps.config.retention.maxAge),
       );
     }
     if (report.error?.permanent)

@@ -2,10 +2,12 @@
 // process.env. Errors name the file, the key path and the line.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, isMap, isScalar } from 'yaml';
+import type { Document } from 'yaml';
+import type { z } from 'zod';
 import type { Config, EnvConfig, FileConfig } from '../domain/types.ts';
 import { ConfigError } from '../domain/errors.ts';
-import { fileConfigSchema } from './schema.ts';
+import { fileConfigSchema, referenceIssues } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
 
@@ -15,6 +17,117 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
     .join('');
+}
+
+type Path = (string | number)[];
+type Problem = { path: string; message: string; line: number | null };
+
+/** The line of the value at path, or of the deepest part of the path that exists. */
+function lineOf(doc: Document, lc: LineCounter, path: Path): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+/** The line of a key itself (a block mapping's value may start on the next line). */
+function keyLine(doc: Document, lc: LineCounter, path: Path, key: string): number | null {
+  const map = path.length ? doc.getIn(path, true) : doc.contents;
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && pair.key.value === key && pair.key.range)
+        return lc.linePos(pair.key.range[0]).line;
+    }
+  }
+  return lineOf(doc, lc, path);
+}
+
+/** The keys the schema allows in the object at path (for "did you mean"). */
+function keysAt(schema: z.ZodType, path: Path): string[] {
+  let s = schema as unknown as { _zod: { def: Record<string, unknown> } };
+  const unwrap = () => {
+    for (;;) {
+      const def = s._zod.def;
+      if (def.innerType) s = def.innerType as typeof s;
+      else if (def.type === 'pipe') s = def.in as typeof s;
+      else return;
+    }
+  };
+  unwrap();
+  for (const p of path) {
+    const def = s._zod.def;
+    if (typeof p === 'number' && def.type === 'array') s = def.element as typeof s;
+    else if (typeof p === 'string' && def.type === 'object')
+      s = (def.shape as Record<string, typeof s>)[p] ?? s;
+    else return [];
+    unwrap();
+  }
+  const def = s._zod.def;
+  return def.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** The allowed key closest to a misspelt one, if close enough to be a typo. */
+export function didYouMean(key: string, allowed: readonly string[]): string | null {
+  let best: { k: string; d: number } | null = null;
+  for (const k of allowed) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (!best || d < best.d) best = { k, d };
+  }
+  if (!best) return null;
+  const limit = best.k.length <= 3 ? 1 : Math.max(2, Math.floor(best.k.length / 3));
+  return best.d <= limit ? best.k : null;
+}
+
+/**
+ * Every problem of a config that does not validate, each at its own line: schema issues (one per
+ * unknown key, with "did you mean"), then duplicate ids and unknown references (checked on the raw
+ * data, since the schema's own cross-checks run only once everything else parses).
+ */
+function configProblems(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  doc: Document,
+  lc: LineCounter,
+): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  const add = (path: Path, message: string, line: number | null) => {
+    const p = formatPath(path);
+    if (seen.has(`${p}\0${message}`)) return;
+    seen.add(`${p}\0${message}`);
+    out.push({ path: p, message, line });
+  };
+  for (const issue of issues) {
+    const path = issue.path as Path;
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = keysAt(fileConfigSchema, path);
+      for (const key of issue.keys) {
+        const hint = didYouMean(key, allowed);
+        add(
+          [...path, key],
+          `unknown key${hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+          keyLine(doc, lc, path, key),
+        );
+      }
+    } else add(path, issue.message, lineOf(doc, lc, path));
+  }
+  for (const r of referenceIssues(data)) add(r.path, r.message, lineOf(doc, lc, r.path));
+  return out.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /** Parses and validates config text; `file` is only used in messages. */
@@ -42,18 +155,7 @@ export function parseConfigText(
   const data: unknown = doc.toJS() ?? {};
   const result = fileConfigSchema.safeParse(data);
   if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.error.issues.map((issue) => {
-        // Find the deepest node that exists on the path, for a line number.
-        let line: number | null = null;
-        for (let n = issue.path.length; n >= 0 && line === null; n--) {
-          const node = doc.getIn(issue.path.slice(0, n) as (string | number)[], true);
-          if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
-        }
-        return { path: formatPath(issue.path), message: issue.message, line };
-      }),
-    );
+    throw new ConfigError(file, configProblems(result.error.issues, data, doc, lineCounter));
   }
   const cfg = result.data;
   return {
@@ -129,8 +231,10 @@ export function explicitEnv(env: Env = process.env): {
   configPath: string | null;
   dataDir: string | null;
   debug: boolean;
+  logLevel: string | null;
 } {
   return {
+    logLevel: env.LOG_LEVEL || null,
     configPath: env.TRIBUTARY_CONFIG || null,
     dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : null,
     debug: env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace',

@@ -54,7 +54,8 @@ const timezone = z.string().refine((tz) => {
 const site = z
   .strictObject({
     title: z.string().min(1).default('Tributary'),
-    baseUrl: httpUrl.default('http://localhost:8080').transform((s) => s.replace(/\/+$/, '')),
+    // Unset ('' after parsing): derived at start from HOST and PORT (see config/base-url.ts).
+    baseUrl: httpUrl.optional().transform((s) => (s ?? '').replace(/\/+$/, '')),
     description: z.string().default('Curated news feeds'),
   })
   .prefault({});
@@ -107,6 +108,8 @@ const source = z.strictObject({
   tags: z.array(id).default([]),
   priority: z.number().int().default(0),
   enabled: z.boolean().default(true),
+  // Sections the source's articles always go to (as runtime sources accept).
+  sections: z.array(id).optional(),
 });
 
 const tag = z.strictObject({
@@ -137,19 +140,60 @@ const section = z.strictObject({
   guid: z.enum(['article', 'section']).default('article'),
 });
 
-function uniqueIds(items: { id: string }[], ctx: z.RefinementCtx, key: string) {
-  const seen = new Map<string, number>();
-  items.forEach((item, i) => {
-    const prev = seen.get(item.id);
-    if (prev !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key, i, 'id'],
-        message: `duplicate id "${item.id}" (also ${key}[${prev}])`,
-      });
-    }
-    seen.set(item.id, i);
+type Issue = { path: (string | number)[]; message: string };
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const rec = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const ids = (v: unknown): string[] =>
+  list(v)
+    .map((x) => rec(x).id)
+    .filter((x): x is string => typeof x === 'string');
+
+/**
+ * Duplicate ids and references to unknown tags, sections and sources. Works on the raw YAML data
+ * too (anything not shaped as expected is skipped), so check-config reports these even when other
+ * keys fail to parse: every problem in one run.
+ */
+export function referenceIssues(cfg: unknown): Issue[] {
+  const root = rec(cfg);
+  const issues: Issue[] = [];
+  for (const key of ['sources', 'tags', 'sections'] as const) {
+    const seen = new Map<string, number>();
+    list(root[key]).forEach((item, i) => {
+      const itemId = rec(item).id;
+      if (typeof itemId !== 'string') return;
+      const prev = seen.get(itemId);
+      if (prev !== undefined)
+        issues.push({
+          path: [key, i, 'id'],
+          message: `duplicate id "${itemId}" (also ${key}[${prev}])`,
+        });
+      else seen.set(itemId, i);
+    });
+  }
+  const known = {
+    tag: new Set(ids(root.tags)),
+    source: new Set(ids(root.sources)),
+    section: new Set(ids(root.sections)),
+  };
+  const refs = (values: unknown, kind: keyof typeof known, path: (string | number)[]) =>
+    list(values).forEach((v, j) => {
+      if (typeof v === 'string' && !known[kind].has(v))
+        issues.push({ path: [...path, j], message: `unknown ${kind} "${v}"` });
+    });
+  list(root.sources).forEach((src, i) => {
+    refs(rec(src).tags, 'tag', ['sources', i, 'tags']);
+    refs(rec(src).sections, 'section', ['sources', i, 'sections']);
   });
+  list(root.sections).forEach((sec, i) => {
+    for (const part of ['include', 'exclude'] as const) {
+      const crit = rec(rec(sec)[part]);
+      refs(crit.tags, 'tag', ['sections', i, part, 'tags']);
+      refs(crit.sources, 'source', ['sections', i, part, 'sources']);
+    }
+  });
+  return issues;
 }
 
 export const fileConfigSchema = z
@@ -164,41 +208,7 @@ export const fileConfigSchema = z
     sections: z.array(section).default([]),
   })
   .superRefine((cfg, ctx) => {
-    uniqueIds(cfg.sources, ctx, 'sources');
-    uniqueIds(cfg.tags, ctx, 'tags');
-    uniqueIds(cfg.sections, ctx, 'sections');
-    const tagIds = new Set(cfg.tags.map((t) => t.id));
-    const sourceIds = new Set(cfg.sources.map((s) => s.id));
-    cfg.sources.forEach((s, i) =>
-      s.tags.forEach((t, j) => {
-        if (!tagIds.has(t))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', i, 'tags', j],
-            message: `unknown tag "${t}"`,
-          });
-      }),
-    );
-    cfg.sections.forEach((sec, i) => {
-      for (const part of ['include', 'exclude'] as const) {
-        sec[part].tags.forEach((t, j) => {
-          if (!tagIds.has(t))
-            ctx.addIssue({
-              code: 'custom',
-              path: ['sections', i, part, 'tags', j],
-              message: `unknown tag "${t}"`,
-            });
-        });
-        sec[part].sources.forEach((s, j) => {
-          if (!sourceIds.has(s))
-            ctx.addIssue({
-              code: 'custom',
-              path: ['sections', i, part, 'sources', j],
-              message: `unknown source "${s}"`,
-            });
-        });
-      }
-    });
+    for (const issue of referenceIssues(cfg)) ctx.addIssue({ code: 'custom', ...issue });
     if (cfg.fetch.minInterval > cfg.fetch.maxInterval) {
       ctx.addIssue({
         code: 'custom',

@@ -308,6 +308,8 @@ export interface SourceState {
   lastSuccess: string | null;
   lastError: string | null;
   lastErrorKind: string | null;
+  /** The last error will not pass by retrying (404/410, not a feed, blocked address): unhealthy at once. */
+  lastErrorPermanent: boolean;
   consecutiveFailures: number;
   nextPoll: string | null;
   etag: string | null;
@@ -316,6 +318,10 @@ export interface SourceState {
   undatedItems: number;
   articleCount: number;
   lastNewItems: number;
+  /** Items of the last read poll that repeated another item's guid with a different link or title (a source error; kept as separate articles). */
+  duplicateGuids?: number;
+  /** Items of the last poll older than retention.maxAge, so not stored (0 when none or unknown). */
+  skippedTooOld: number;
   /** The Redis life (run id) the last successful poll started in; see Store.epoch(). */
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
@@ -332,6 +338,8 @@ export interface IngestReport {
   updated: number;
   unchanged: number;
   clustered: number;
+  /** Items older than `retention.maxAge`, not stored (absent when the poll read no feed). */
+  skippedTooOld?: number;
   durationMs: number;
   error: { kind: string; message: string; permanent: boolean } | null;
   /** When the source should be polled next, ms since epoch. */

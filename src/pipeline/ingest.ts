@@ -1,6 +1,7 @@
 // The orchestrator: one poll of one source, reading like the product.
-// schedule -> fetch (holding one of the host's slots) -> parse -> normalize -> tag -> dedupe + store
-// -> source state. Fetch and parse failures become source state; only Redis errors and bugs throw.
+// fetch (holding one of the host's slots) -> parse -> normalize -> dedupe -> tag -> store, between
+// the schedule's bookkeeping (schedule/: is it due, what to fetch, when next, source state).
+// Fetch and parse failures become source state; only Redis errors and bugs throw.
 import type { Config, IngestReport, RawFeed, SourceConfig } from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
 import type { FeedError } from '../domain/errors.ts';
@@ -11,21 +12,15 @@ import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
+import type { NormalizedItem } from './normalize/normalize.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
-import { changedItems } from './dedupe/unchanged.ts';
+import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
+import { separateRepeatedGuids } from './dedupe/repeated-guids.ts';
 import { rulesVersion } from './rules-version.ts';
 import { articleTokens } from '../text/tokenize.ts';
 import { indexArticles, persistArticle } from './persist.ts';
-import {
-  failureDelay,
-  historyLimit,
-  isDue,
-  lastDelay,
-  pollTarget,
-  pollWindow,
-  successDelay,
-} from './schedule-state.ts';
+import { hostBusyRetryAt, planPoll, recordFailure, recordSuccess } from './schedule/bookkeeping.ts';
 
 export interface IngestDeps {
   config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'> &
@@ -50,103 +45,58 @@ export async function ingestSource(
   source: SourceConfig,
   opts: IngestOptions = {},
 ): Promise<IngestReport> {
-  const { store, config } = deps;
+  const { store } = deps;
   const started = deps.now();
-  const now = started.getTime();
-  const report: IngestReport = {
-    sourceId: source.id,
-    outcome: 'ok',
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    clustered: 0,
-    durationMs: 0,
-    error: null,
-    nextPollAt: 0,
-  };
-  const state = await store.sources.getState(source.id);
-  const window = pollWindow(config.fetch, source);
-  if (!opts.force && !isDue(state, now, window))
-    return { ...report, outcome: 'skipped', nextPollAt: Date.parse(state.nextPoll!) };
-  // A poll that started before Redis last restarted may have lost writes: refetch and redo all.
-  const epoch = await store.epoch();
-  const trusted = state.epoch === epoch;
-  const target = trusted
-    ? pollTarget(source, state)
-    : { ...pollTarget(source, state), etag: null, lastModified: null };
+  const report = emptyReport(source.id);
+  const plan = await planPoll(store, deps.config.fetch, source, started.getTime(), !!opts.force);
+  if ('notDueUntil' in plan) return { ...report, outcome: 'skipped', nextPollAt: plan.notDueUntil };
   try {
-    const fetched = await fetchPolitely(deps, target, opts.signal);
+    const fetched = await fetchPolitely(deps, plan.target, opts.signal);
     if ('hostBusy' in fetched) {
       // Other sources' fetches hold every slot of the host: not this source's failure; a later tick retries.
-      return {
-        ...report,
-        outcome: 'skipped',
-        error: reportError(fetched.hostBusy),
-        nextPollAt: now + (fetched.hostBusy.retryAfterMs ?? 0),
-      };
+      const nextPollAt = hostBusyRetryAt(fetched.hostBusy, started.getTime());
+      return { ...report, outcome: 'skipped', error: reportError(fetched.hostBusy), nextPollAt };
     }
     let feed: RawFeed | null = null;
-    let unstoredTimes: number[] = [];
+    let stored: Stored | null = null;
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
       feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
       report.repairs = feed.repairs ?? [];
-      unstoredTimes = await storeFeed(
-        deps,
-        source,
-        feed,
-        fetched.finalUrl,
-        started,
-        report,
-        trusted,
-      );
+      stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
     }
-    const history = [
-      ...(await store.sources.recentPublishTimes(source.id, historyLimit(window))),
-      ...unstoredTimes,
-    ];
-    const hints = {
-      ttlMinutes: feed?.ttlMinutes ?? null,
-      updatePeriodMinutes: feed?.updatePeriodMinutes ?? null,
-      maxAgeSeconds: fetched.maxAge,
-    };
-    const delay = successDelay(window, history, now, hints);
-    report.nextPollAt = now + (feed ? delay : Math.max(delay, lastDelay(state)));
-    const url = fetched.permanentUrl ?? target.url;
-    await store.sources.patchState(source.id, {
-      url,
-      movedFrom: url === source.url ? null : fetched.permanentUrl ? source.url : target.movedFrom,
-      status: report.outcome === 'not-modified' ? 'not-modified' : 'ok',
-      lastFetch: started.toISOString(),
-      lastSuccess: started.toISOString(),
-      lastError: null,
-      lastErrorKind: null,
-      consecutiveFailures: 0,
-      etag: fetched.etag,
-      lastModified: fetched.lastModified,
-      nextPoll: new Date(report.nextPollAt).toISOString(),
-      lastNewItems: report.inserted,
-      epoch,
-      repairs: report.repairs, // a 304 keeps the last body's repairs
+    report.nextPollAt = await recordSuccess(store, source, plan, started, {
+      fetched,
+      feed,
+      unstoredTimes: stored?.unstoredTimes ?? [],
+      duplicateGuids: stored?.duplicateGuids ?? null,
+      skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
+      undatedItems: stored?.undatedItems ?? null,
+      newItems: report.inserted,
+      repairs: report.repairs ?? null,
     });
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
-    const failures = await store.sources.recordFailure(source.id);
     report.outcome = 'error';
     report.error = reportError(e);
-    report.nextPollAt = now + failureDelay(e, failures, window);
-    await store.sources.patchState(source.id, {
-      status: 'error',
-      lastFetch: started.toISOString(),
-      lastError: e.message,
-      lastErrorKind: e.kind,
-      nextPoll: new Date(report.nextPollAt).toISOString(),
-    });
+    report.nextPollAt = await recordFailure(store, source, plan, started, e);
   }
   report.durationMs = deps.now().getTime() - started.getTime();
   return report;
 }
+
+const emptyReport = (sourceId: string): IngestReport => ({
+  sourceId,
+  outcome: 'ok',
+  fetched: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  clustered: 0,
+  durationMs: 0,
+  error: null,
+  nextPollAt: 0,
+});
 
 const reportError = (e: FeedError) => ({
   kind: e.kind,
@@ -154,7 +104,46 @@ const reportError = (e: FeedError) => ({
   permanent: e.permanent,
 });
 
-/** normalize -> tag -> dedupe + store, counted into the report. Returns the publish times of items too old to keep. */
+interface Stored {
+  /** Publish times of items too old to keep. */
+  unstoredTimes: number[];
+  /** Items repeating another item's guid with a different link or title (kept apart). */
+  duplicateGuids: number;
+  /** Items whose date could not be read. */
+  undatedItems: number;
+}
+
+/** tag -> fingerprint -> dedupe + store, for one normalized item. */
+function tagAndStore(
+  deps: IngestDeps,
+  source: SourceConfig,
+  { article, text }: NormalizedItem,
+  sameSourceIds: ReadonlySet<string>,
+  now: Date,
+) {
+  // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
+  const tokens = articleTokens({ title: article.title, summary: article.summary, text });
+  const tags = deps.tagger.tag({
+    title: article.title,
+    summary: article.summary,
+    text,
+    categories: article.sourceCategories,
+    sourceTags: source.tags,
+    tokens,
+  });
+  const fingerprint = fingerprintArticle({ title: article.title, text, tokens });
+  const input = {
+    article: { ...article, tags },
+    text,
+    tokens,
+    fingerprint,
+    explicitSections: source.sections,
+    sameSourceIds,
+  };
+  return persistArticle(deps, input, now);
+}
+
+/** normalize -> dedupe -> tag -> store, counted into the report. */
 async function storeFeed(
   deps: IngestDeps,
   source: SourceConfig,
@@ -163,51 +152,34 @@ async function storeFeed(
   now: Date,
   report: IngestReport,
   trusted: boolean,
-): Promise<number[]> {
+): Promise<Stored> {
   // Items exactly as the last poll saw them (under the same rules) need no work.
   const seen = trusted ? await deps.store.sources.seenItems(source.id) : new Map<string, string>();
-  const delta = changedItems(feed.items, seen, rulesVersion(deps.config, source));
+  const { maxAge } = deps.config.retention;
+  const delta = changedItems(
+    feed.items,
+    seen,
+    rulesVersion(deps.config, source),
+    tooOldMark(maxAge),
+  );
   report.fetched = feed.items.length;
-  await deps.store.sources.patchState(source.id, {
-    undatedItems: unreadableDates(feed, { source, now }),
-  });
   report.unchanged += delta.unchanged;
-  const normalized = normalizeFeedItems(
-    { ...feed, items: delta.changed },
-    { source, feedUrl, now },
+  const { items: normalized, duplicateGuids } = separateRepeatedGuids(
+    normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
   );
   const articles = normalized.map((n) => n.article);
+  const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(
-    normalized.map(async ({ article, text }) => {
-      // Tokenized once: tagging, the fingerprint and section keyword filters all read these.
-      const tokens = articleTokens({ title: article.title, summary: article.summary, text });
-      const tags = deps.tagger.tag({
-        title: article.title,
-        summary: article.summary,
-        text,
-        categories: article.sourceCategories,
-        sourceTags: source.tags,
-        tokens,
-      });
-      const fingerprint = fingerprintArticle({ title: article.title, text, tokens });
-      return persistArticle(
-        deps,
-        {
-          article: { ...article, tags },
-          text,
-          tokens,
-          fingerprint,
-          explicitSections: source.sections,
-        },
-        now,
-      );
-    }),
+    normalized.map((n) => tagAndStore(deps, source, n, sameSourceIds, now)),
   );
   const kept: { id: string; publishedMs: number }[] = [];
   const tooOld: number[] = [];
   results.forEach((r, i) => {
     const publishedMs = Date.parse(articles[i]!.published);
-    if (!r) return void tooOld.push(publishedMs);
+    if (!r) {
+      tooOld.push(publishedMs);
+      return delta.markTooOld(normalized[i]!.item);
+    }
     kept.push({ id: r.id, publishedMs });
     if (r.outcome === 'inserted' && normalized[i]!.dateUnreadable)
       report.undated = (report.undated ?? 0) + 1;
@@ -223,6 +195,11 @@ async function storeFeed(
   );
   await deps.store.sources.addArticles(source.id, kept);
   // Remembered last, after every article is stored: a crash before this re-processes the poll.
-  await deps.store.sources.replaceSeen(source.id, delta.seen, deps.config.retention.maxAge);
-  return tooOld;
+  await deps.store.sources.replaceSeen(source.id, delta.seen, maxAge);
+  report.skippedTooOld = tooOld.length + delta.unchangedTooOld;
+  return {
+    unstoredTimes: tooOld,
+    duplicateGuids,
+    undatedItems: unreadableDates(feed, { source, now }),
+  };
 }

@@ -1,19 +1,15 @@
-// The store stage: writes one tagged article with all three levels of dedupe, then materializes
-// its section membership. Every step is idempotent, so a job retried after a crash converges on
-// the state of one clean run.
+// The store stage: classifies and records one tagged article (all dedupe levels live in
+// pipeline/dedupe/classify.ts), then works out its section membership. Every step is idempotent,
+// so a job retried after a crash converges on the state of one clean run.
 import type { Article, Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { UpsertOutcome } from '../store/articles.ts';
 import type { SectionChange } from '../store/sections.ts';
-import {
-  compactSignature,
-  estimateJaccard,
-  packSignature,
-  unpackSignature,
-} from '../text/minhash.ts';
 import { applyManualTags } from '../store/curation.ts';
 import type { ArticleTokens } from '../text/tokenize.ts';
+import { classifyArticle } from './dedupe/classify.ts';
+import type { DedupeStore } from './dedupe/classify.ts';
 
 export interface PersistInput {
   article: Article;
@@ -22,6 +18,8 @@ export interface PersistInput {
   tokens?: ArticleTokens;
   fingerprint: { signature: Uint32Array; bands: string[] } | null;
   explicitSections?: string[];
+  /** Ids of this poll's other articles from the same source (see `classifyArticle`). */
+  sameSourceIds?: ReadonlySet<string>;
 }
 
 export interface PersistResult {
@@ -45,91 +43,43 @@ export interface PersistDeps {
   priorityOf(sourceId: string): number;
 }
 
-async function assignCluster(
-  deps: PersistDeps,
-  id: string,
-  input: PersistInput,
-  publishedMs: number,
-  sources: string[],
-  now: Date,
-  expireAt: number,
-) {
-  const { store, config } = deps;
-  const fp = input.fingerprint;
-  if (!fp || fp.bands.length === 0)
-    return { clusterId: id, clustered: false, repSections: [] as string[] };
-  const window = config.dedupe.window;
-  // Buckets hold an article for the dedupe window, and never past its own expiry.
-  const deadline = Math.min(now.getTime() + window, expireAt);
-  const candidates = await store.clusters.swapBuckets(id, fp.bands, deadline, now.getTime());
-  let best: { clusterId: string; published: number } | null = null;
-  if (candidates.length > 0) {
-    const mine = compactSignature(fp.signature);
-    const sigs = await store.articles.getSignatures(candidates.slice(0, 200));
-    for (const [cid, c] of sigs) {
-      if (Math.abs(c.published - publishedMs) > window) continue;
-      if (c.sources.every((s) => sources.includes(s)) && sources.length === c.sources.length) {
-        // The same outlet re-running a story is an update, not a second source for it.
-        continue;
-      }
-      if (estimateJaccard(mine, unpackSignature(c.sig)) < config.dedupe.threshold) continue;
-      const clusterId = c.clusterId ?? cid;
-      if (!best || c.published < best.published) best = { clusterId, published: c.published };
-    }
-  }
-  const clusterId = best?.clusterId ?? id;
-  const ttl = Math.max(window, config.retention.maxAge);
-  const [, , [repSections]] = await Promise.all([
-    store.clusters.addMember(clusterId, id, publishedMs, ttl),
-    store.articles.setFields(id, { clusterId }),
-    // The representative's items now list this article among their related links.
-    best ? store.articles.sectionsOf([clusterId]) : Promise.resolve([[]]),
-  ]);
-  return { clusterId, clustered: best !== null, repSections: repSections ?? [] };
+/** The store's operations under the names dedupe uses. */
+export function dedupeStore(store: Store): DedupeStore {
+  return {
+    claimUrl: (url, id, expireAtMs) => store.articles.claimUrl(url, id, expireAtMs),
+    ownerOf: async (id) => (await store.articles.get(id))?.sourceId ?? null,
+    tagsFor: async (id, computed) => applyManualTags(computed, await store.curation.manualTags(id)),
+    upsert: (...args) => store.articles.upsert(...args),
+    swapBuckets: (id, bands, deadlineMs, nowMs, limits) =>
+      store.clusters.swapBuckets(id, bands, deadlineMs, nowMs, limits),
+    storiesOf: (ids) => store.clusters.storiesOf(ids),
+    getSignatures: (ids) => store.articles.getSignatures(ids),
+    joinStory: async (clusterId, id, publishedMs, ttlMs) => {
+      await Promise.all([
+        store.clusters.addMember(clusterId, id, publishedMs, ttlMs),
+        store.articles.setFields(id, { clusterId }),
+      ]);
+    },
+    sectionsOf: async (id) => (await store.articles.sectionsOf([id]))[0] ?? [],
+  };
 }
 
+/** Stores one article; null when it is already past retention (never stored). */
 export async function persistArticle(
   deps: PersistDeps,
   input: PersistInput,
   now: Date,
 ): Promise<PersistResult | null> {
-  const { store, config, curator } = deps;
-  const a = input.article;
-  const publishedMs = Date.parse(a.published);
-  const expireAt = publishedMs + config.retention.maxAge;
-  if (expireAt <= now.getTime()) return null; // already past retention: never stored
-
-  // Level 1 is the stable id itself (guid, else canonical URL, else title+date).
-  // Level 2: the same canonical URL from another source (or under a new guid) is one article.
-  const id = a.url ? await store.articles.claimUrl(a.url, a.id, expireAt) : a.id;
-  const owner = id === a.id;
-  // Tags an editor added or removed by hand survive every re-poll.
-  const tagged = { ...a, tags: applyManualTags(a.tags, await store.curation.manualTags(id)) };
-  const signature =
-    input.fingerprint && input.fingerprint.bands.length > 0
-      ? packSignature(input.fingerprint.signature)
-      : null;
-  const res = await store.articles.upsert(
-    id,
-    owner ? tagged : { ...tagged, id },
-    owner,
+  const c = await classifyArticle(
+    { config: deps.config, store: dedupeStore(deps.store) },
+    input,
     now,
-    expireAt,
-    signature,
   );
-
-  // Level 3: near-duplicate text from other sources joins a story cluster (once per article).
-  let clustered = false;
-  let alsoChanged: string[] = [];
-  if (res.clusterId === null) {
-    const c = await assignCluster(deps, id, input, publishedMs, res.sources, now, expireAt);
-    clustered = c.clustered;
-    alsoChanged = c.repSections;
-  }
-
-  const sections = curator.sectionsFor({
-    tags: tagged.tags,
-    sources: res.sources,
+  if (c.kind === 'too-old') return null;
+  const a = c.article;
+  const sections = deps.curator.sectionsFor({
+    tags: a.tags,
+    sources: c.sources,
     lang: a.lang,
     title: a.title,
     summary: a.summary,
@@ -138,14 +88,14 @@ export async function persistArticle(
     explicitSections: input.explicitSections ?? [],
   });
   return {
-    id,
-    outcome: res.outcome,
-    clustered,
-    publishedMs,
+    id: c.id,
+    outcome: c.outcome,
+    clustered: c.sameStory,
+    publishedMs: c.publishedMs,
     sections,
-    previousSections: res.sections,
-    contentChanged: res.outcome !== 'unchanged' || clustered,
-    alsoChanged,
+    previousSections: c.previousSections,
+    contentChanged: c.kind !== 'unchanged' || c.sameStory,
+    alsoChanged: c.alsoChanged,
   };
 }
 

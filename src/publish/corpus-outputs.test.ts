@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PublishedItem, SourceConfig } from '../domain/types.ts';
 import { parseFeed } from '../pipeline/parse/parse-feed.ts';
+import { decodeFeedBytes } from '../pipeline/fetch/feed-bytes.ts';
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
 import { renderFeed } from './feeds.ts';
 // (imported under another name: vite's SSR transform breaks on `import.meta` next to an import `meta`)
@@ -18,15 +19,8 @@ import {
 } from './test-support.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'tests', 'fixtures', 'corpus') + '/';
-const decode = (bytes: Buffer): string => {
-  if (/encoding=["']iso-8859-1["']/i.test(bytes.subarray(0, 200).toString('latin1')))
-    return bytes.toString('latin1');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
-};
+// The same fetch/parse boundary the workers use: charset detection and a sniffed gzip body.
+const decode = (bytes: Buffer): string => decodeFeedBytes(bytes, null).text;
 const source: SourceConfig = {
   id: 'corpus',
   url: 'https://example.org/feed',

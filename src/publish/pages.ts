@@ -230,12 +230,32 @@ ${blocks.join('\n')}
   return page(siteTitle, pageLang, head, body);
 }
 
-export type StatusSource = SourceState & { title: string | null; lang: string | null };
+export type StatusSource = Omit<SourceState, 'lastErrorPermanent' | 'skippedTooOld'> & {
+  lastErrorPermanent?: boolean;
+  skippedTooOld?: number;
+  title: string | null;
+  lang: string | null;
+};
+
+/** "no (permanent error)", "no (3 failures)", "yes", "yes (1 failure, unhealthy after 3)". */
+function healthCell(s: StatusSource, unhealthyAfter: number | undefined): string {
+  if (!s.healthy)
+    return s.lastErrorPermanent
+      ? 'no (permanent error)'
+      : `no (${s.consecutiveFailures} failure${s.consecutiveFailures === 1 ? '' : 's'})`;
+  if (s.status === 'error' && s.consecutiveFailures > 0 && unhealthyAfter)
+    return `yes (${s.consecutiveFailures} failure${s.consecutiveFailures === 1 ? '' : 's'}, unhealthy after ${unhealthyAfter})`;
+  return 'yes';
+}
 
 export function renderStatusPage(input: {
   site: SiteConfig;
   generatedAt: Date;
   sources: StatusSource[];
+  /** retention.maxAge as written in the config ("30d"), for the "items older than" note. */
+  maxAge?: string;
+  /** fetch.unhealthyAfter, to say when a failing source turns unhealthy. */
+  unhealthyAfter?: number;
 }): string {
   const { site, generatedAt, sources } = input;
   const siteTitle = cleanText(site.title).trim() || 'Tributary';
@@ -248,20 +268,34 @@ export function renderStatusPage(input: {
     const error = s.lastError
       ? `<span class="bad">${escapeHtml(s.lastErrorKind ?? 'error')}</span>: <span dir="auto">${escapeHtml(s.lastError)}</span>`
       : '';
+    const skipped = s.skippedTooOld ?? 0;
+    const tooOld = skipped
+      ? `<div class="meta">${escapeHtml(`${skipped} item${skipped === 1 ? '' : 's'} older than retention.maxAge${input.maxAge ? ` (${input.maxAge})` : ''} skipped`)}</div>`
+      : '';
     return `<tr>
 <td>${nameCell}<div class="meta"><code>${escapeHtml(s.sourceId)}</code></div></td>
 <td>${escapeHtml(s.status)}</td>
-<td class="${s.healthy ? 'good' : 'bad'}">${s.healthy ? 'yes' : `no (${escapeHtml(s.consecutiveFailures)} failures)`}</td>
+<td class="${s.healthy ? 'good' : 'bad'}">${escapeHtml(healthCell(s, input.unhealthyAfter))}</td>
 <td>${timeTag(s.lastFetch, generatedAt, 'en')}</td>
 <td>${error}${s.lastError ? '' : '<span class="none">—</span>'}</td>
 <td>${timeTag(s.nextPoll, generatedAt, 'en')}</td>
-<td>${escapeHtml(s.articleCount)}</td>
+<td>${escapeHtml(s.articleCount)}${tooOld}</td>
 </tr>`;
   });
   const unhealthy = sources.filter((s) => !s.healthy).length;
+  const failing = sources.filter((s) => s.status === 'error').length;
+  const unfetched = sources.filter((s) => !s.lastFetch).length;
+  const more = [
+    failing ? `${failing} failed ${failing === 1 ? 'its' : 'their'} last poll` : '',
+    sources.length && unfetched === sources.length
+      ? 'no source has been fetched yet'
+      : unfetched
+        ? `${unfetched} not fetched yet`
+        : '',
+  ].filter(Boolean);
   const body = `<header>
 <h1 dir="auto">${escapeHtml(siteTitle)}: sources</h1>
-<p class="desc">${escapeHtml(sources.length)} sources, ${escapeHtml(unhealthy)} unhealthy.</p>
+<p class="desc">${escapeHtml(sources.length)} sources, ${escapeHtml(unhealthy)} unhealthy.${more.length ? ` ${escapeHtml(more.join('; ').replace(/^./, (c) => c.toUpperCase()))}.` : ''}</p>
 </header>
 <main style="display:block">
 <div class="scroll"><table>

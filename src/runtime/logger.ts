@@ -17,6 +17,9 @@ export function createLogger(opts: {
           colorize: true,
           translateTime: 'HH:MM:ss',
           ignore: 'pid,hostname',
+          // In a terminal one line per event (the message says it all); the fields stay in the
+          // JSON written when not a terminal, and show again at LOG_LEVEL=debug.
+          hideObject: !['debug', 'trace'].includes(opts.level),
           destination: opts.destination ?? 1,
         },
       }

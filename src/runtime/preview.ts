@@ -1,11 +1,13 @@
 // `tributary preview URL`: fetch, parse, normalize and tag one feed exactly as the workers do,
-// and store nothing. An HTML page is searched for its feed links (feed discovery).
+// and store nothing. An HTML page is searched for its feed links (feed discovery), and the result
+// says which feed it found. Items older than retention.maxAge, which a poll would skip, are marked.
 import type { Article, Config, SourceConfig } from '../domain/types.ts';
 import { FeedError } from '../domain/errors.ts';
 import { createFetcher } from '../pipeline/fetch/fetcher.ts';
 import { parseFeed } from '../pipeline/parse/parse-feed.ts';
 import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
+import { pastRetention } from '../pipeline/dedupe/classify.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { htmlToText } from '../text/html-text.ts';
 
@@ -23,13 +25,47 @@ export type PreviewArticle = Pick<
   | 'lang'
   | 'tags'
   | 'sourceCategories'
->;
+> & {
+  /** Present (true) only on items older than retention.maxAge: a poll would skip them. */
+  tooOld?: true;
+};
+
+export interface PreviewResult {
+  articles: PreviewArticle[];
+  /** The feed URL that was read. */
+  feedUrl: string;
+  /** The HTML page the feed was discovered on, or null when the URL was a feed. */
+  discoveredFrom: string | null;
+}
+
+/** A blocked-address error that names the setting which allows it. */
+function withPrivateNetworkHint(e: unknown): unknown {
+  if (
+    e instanceof FeedError &&
+    e.kind === 'blocked-address' &&
+    !/allowPrivateNetworks/.test(e.message)
+  )
+    return new FeedError(
+      'blocked-address',
+      `${e.message} (set fetch.allowPrivateNetworks: true in the config to fetch private or loopback addresses)`,
+      { cause: e },
+    );
+  return e;
+}
 
 export async function previewFeed(
   config: Config,
   url: string,
   now = new Date(),
 ): Promise<PreviewArticle[]> {
+  return (await previewFeedWithSource(config, url, now)).articles;
+}
+
+export async function previewFeedWithSource(
+  config: Config,
+  url: string,
+  now = new Date(),
+): Promise<PreviewResult> {
   try {
     new URL(url);
   } catch {
@@ -42,6 +78,7 @@ export async function previewFeed(
     allowPrivateNetworks: config.fetch.allowPrivateNetworks,
     maxRedirects: config.fetch.maxRedirects,
   });
+  let discoveredFrom: string | null = null;
   try {
     let res = await fetcher.fetch({ url });
     if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
@@ -49,6 +86,7 @@ export async function previewFeed(
       const links = discoverFeedLinks(res.body, res.finalUrl);
       if (links.length === 0)
         throw new FeedError('not-a-feed', `${url} is an HTML page without feed links`);
+      discoveredFrom = res.finalUrl;
       res = await fetcher.fetch({ url: links[0]! });
       if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     }
@@ -65,7 +103,10 @@ export async function previewFeed(
       origin: 'runtime',
     };
     const tagger = createTagger(config.tags);
-    return normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
+    // The ingest's own rule (dedupe's classification): such an article is never stored.
+    const tooOld = (published: string) =>
+      pastRetention(Date.parse(published), now.getTime(), config.retention.maxAge);
+    const articles = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
       const tags = tagger.tag({
         title: a.title,
         summary: a.summary,
@@ -86,8 +127,12 @@ export async function previewFeed(
         lang: a.lang,
         tags,
         sourceCategories: a.sourceCategories,
+        ...(tooOld(a.published) ? { tooOld: true as const } : {}),
       };
     });
+    return { articles, feedUrl: res.finalUrl, discoveredFrom };
+  } catch (e) {
+    throw withPrivateNetworkHint(e);
   } finally {
     await fetcher.close();
   }

@@ -7,8 +7,15 @@ import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
 import { registerDeskRoutes } from './desk/index.tsx';
+import { withBaseUrl } from '../config/base-url.ts';
 
-export function createApp(deps: ServerDeps): Hono {
+export function createApp(given: ServerDeps): Hono {
+  // An unset site.baseUrl: startTributary derives it from the port it listens on; an app built
+  // without it (tests) from the configured HOST and PORT.
+  const deps = {
+    ...given,
+    config: withBaseUrl(given.config, given.config.env.host, given.config.env.port),
+  };
   const app = new Hono();
   if (deps.observeHttp) {
     const observe = deps.observeHttp;

@@ -1,4 +1,6 @@
-// One source's health as the HTTP API reports it (/api/sources and the admin API).
+// One source's health as the HTTP API reports it (/api/sources and the admin API). `healthy` is
+// false at once for a permanent error (404/410, not a feed, blocked address) and after
+// fetch.unhealthyAfter consecutive failures for a transient one (see store/sources.ts).
 import type { SourceConfig, SourceState } from '../domain/types.ts';
 
 export function sourceHealth(s: SourceConfig, st: SourceState) {
@@ -11,6 +13,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastSuccess: st.lastSuccess,
     lastError: st.lastError,
     lastErrorKind: st.lastErrorKind,
+    lastErrorPermanent: st.lastErrorPermanent,
     consecutiveFailures: st.consecutiveFailures,
     nextPoll: st.nextPoll,
     undatedItems: st.undatedItems,
@@ -19,7 +22,21 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
       : null,
     articleCount: st.articleCount,
     lastNewItems: st.lastNewItems,
+    duplicateGuids: st.duplicateGuids ?? 0,
+    skippedTooOld: st.skippedTooOld,
     /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
     warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
+  };
+}
+
+/** Counts of what the rows say, so a summary can never disagree with them. */
+export function healthSummary(
+  rows: readonly { status: string; healthy: boolean; lastFetch: string | null }[],
+) {
+  return {
+    total: rows.length,
+    unhealthy: rows.filter((r) => !r.healthy).length,
+    failing: rows.filter((r) => r.status === 'error').length,
+    neverFetched: rows.filter((r) => !r.lastFetch).length,
   };
 }

@@ -44,21 +44,32 @@ return 1
 
 // KEYS: the article's band groups (one slot); ARGV: 1 deadline, 2 now (both in seconds: a
 // 10-digit score is a 4-byte integer in a listpack, a 13-digit one 8 bytes), 3 the time left to the
-// deadline in ms, 4 slack ms, then one member (tag + id) per key. Per key: returns the live entries,
-// adds the member, and keeps the key alive as long as its longest-lived entry (plus at most the
-// slack: with a 72 h window an expiry is pushed once per 9 h per key, not once per article).
-// Expired entries are never returned; about one call in eight (by the member's first byte, spread
-// evenly) also deletes them, which bounds the key as well and costs an eighth of the commands.
-// One round trip for all bands.
+// deadline in ms, 4 slack ms, 5 entries examined per key, 6 members returned per key, then one
+// member (tag + id) per key. Per key: returns the newest live members of the article's own bucket
+// (its tag) among the newest ARGV[5] live entries of the group, at most ARGV[6] of them, adds the
+// member, and keeps the key alive as long as its longest-lived entry (plus at most the slack: with
+// a 72 h window an expiry is pushed once per 9 h per key, not once per article). The work per key
+// is bounded whatever the corpus size. Expired entries are never returned; about one call in eight
+// (by the member's first byte, spread evenly) also deletes them, which bounds the key as well and
+// costs an eighth of the commands. One round trip for all bands.
 const BUCKET_SWAP_LUA = `
 local out = {}
 local now = ARGV[2]
 local want = tonumber(ARGV[3])
 local slack = tonumber(ARGV[4])
+local scan = tonumber(ARGV[5])
+local keep = tonumber(ARGV[6])
 for i, key in ipairs(KEYS) do
-  local member = ARGV[4 + i]
+  local member = ARGV[6 + i]
+  local tag = string.sub(member, 1, ${TAG_LEN})
   if string.byte(member, 1) % 8 == 0 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. now) end
-  out[i] = redis.call('ZRANGEBYSCORE', key, now, '+inf')
+  local found = {}
+  local entries = redis.call('ZREVRANGEBYSCORE', key, '+inf', now, 'LIMIT', 0, scan)
+  for _, m in ipairs(entries) do
+    if #found >= keep then break end
+    if string.sub(m, 1, ${TAG_LEN}) == tag then found[#found + 1] = m end
+  end
+  out[i] = found
   redis.call('ZADD', key, ARGV[1], member)
   if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want + slack) end
 end
@@ -86,17 +97,19 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
 
   return {
     /**
-     * Adds `id` to its band buckets until `deadlineMs` and returns the other live articles that
-     * share a band with it (near-duplicate candidates), in one script for all bands.
+     * Adds `id` to its band buckets until `deadlineMs` and returns, per band, the other live
+     * articles in the same bucket (near-duplicate candidates), newest first: at most `limits.keep`
+     * per band, found among the newest `limits.scan` entries of the band's bucket group. One script
+     * for all bands.
      */
     async swapBuckets(
       id: string,
       bands: string[],
       deadlineMs: number,
       nowMs = Date.now(),
-    ): Promise<string[]> {
+      limits: { scan: number; keep: number } = { scan: 256, keep: 8 },
+    ): Promise<string[][]> {
       if (bands.length === 0) return [];
-      const out = new Set<string>();
       const slots = bands.map((b) => bandSlot(keys, b));
       const packed = packId(id);
       const lists = await r.tribBucketSwap(
@@ -106,14 +119,23 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
         Math.floor(nowMs / 1000),
         Math.max(1, deadlineMs - nowMs),
         expirySlack(deadlineMs - nowMs),
+        limits.scan,
+        // One more: this article's own entry may be among them (a retried write).
+        limits.keep + 1,
         ...slots.map((s) => s.tag + packed),
       );
-      lists.forEach((members, i) => {
-        const tag = slots[i]!.tag;
-        for (const m of members) if (m.startsWith(tag)) out.add(unpackId(m.slice(TAG_LEN)));
-      });
-      out.delete(id);
-      return [...out];
+      return lists.map((members) =>
+        members
+          .map((m) => unpackId(m.slice(TAG_LEN)))
+          .filter((other) => other !== id)
+          .slice(0, limits.keep),
+      );
+    },
+
+    /** The story (cluster id) each article belongs to; null when not recorded (or expired). */
+    async storiesOf(ids: string[]): Promise<(string | null)[]> {
+      if (ids.length === 0) return [];
+      return Promise.all(ids.map((id) => redis.hget(keys.article(id), 'cl')));
     },
 
     /**

@@ -18,6 +18,17 @@ for i = 3 + n, #ARGV, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 
+/**
+ * Whether the stored last error is one retrying will not cure. Polls record it
+ * (`lastErrorPermanent`); states written before that are judged by kind and HTTP status.
+ */
+function isPermanentError(h: Record<string, string>): boolean {
+  if (h.lastErrorPermanent !== undefined) return h.lastErrorPermanent === 'true';
+  if (h.lastErrorKind === 'not-a-feed' || h.lastErrorKind === 'blocked-address') return true;
+  const status = /^HTTP (\d{3}) /.exec(h.lastError ?? '')?.[1];
+  return h.lastErrorKind === 'http' && (status === '404' || status === '410');
+}
+
 function toState(
   sourceId: string,
   h: Record<string, string>,
@@ -25,16 +36,21 @@ function toState(
   unhealthyAfter: number,
 ): SourceState {
   const failures = Number(h.consecutiveFailures ?? 0);
+  const failing = h.status === 'error';
+  const permanent = failing && isPermanentError(h);
   return {
     sourceId,
     url: h.url ?? '',
     movedFrom: h.movedFrom || null,
     status: (h.status as SourceStatus) ?? 'new',
-    healthy: failures < unhealthyAfter,
+    // Only a source whose last poll failed can be unhealthy: a permanent error at once, a
+    // transient one after `unhealthyAfter` consecutive failures.
+    healthy: !failing || (!permanent && failures < unhealthyAfter),
     lastFetch: h.lastFetch || null,
     lastSuccess: h.lastSuccess || null,
     lastError: h.lastError || null,
     lastErrorKind: h.lastErrorKind || null,
+    lastErrorPermanent: permanent,
     consecutiveFailures: failures,
     nextPoll: h.nextPoll || null,
     etag: h.etag || null,
@@ -42,6 +58,8 @@ function toState(
     undatedItems: Number(h.undatedItems ?? 0),
     articleCount,
     lastNewItems: Number(h.lastNewItems ?? 0),
+    duplicateGuids: Number(h.duplicateGuids ?? 0),
+    skippedTooOld: Number(h.skippedTooOld ?? 0),
     epoch: h.epoch || null,
     repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],
   };
@@ -110,6 +128,11 @@ export function createSourceStore(
       if (items.length === 0) return;
       const args = items.flatMap((i) => [i.publishedMs, i.id]);
       await redis.zadd(keys.sourceArticles(sourceId), ...args);
+    },
+
+    /** Ids of every stored article of a source, newest first. */
+    async articleIds(sourceId: string): Promise<string[]> {
+      return redis.zrevrange(keys.sourceArticles(sourceId), 0, -1);
     },
 
     /** Recent publish times of a source's articles (adaptive polling input). */

@@ -292,6 +292,28 @@ describe('admin API', () => {
     expect((await api('PATCH', '/admin/api/sources/nope', { title: 'x' })).status).toBe(404);
   });
 
+  it("PATCH of sections or tags applies to the source's stored articles at once and says how many", async () => {
+    expect(await titles('featured')).not.toContain('Beta one');
+    const toSection = await api('PATCH', '/admin/api/sources/beta', { sections: ['featured'] });
+    expect(toSection.status).toBe(200);
+    expect(toSection.json.applied).toEqual({ articles: 1, replaced: 1 });
+    // No retag, no re-poll: the feed shows it now.
+    expect(await titles('featured')).toContain('Beta one');
+    const back = await api('PATCH', '/admin/api/sources/beta', { sections: [] });
+    expect(back.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).not.toContain('Beta one');
+    // A source tag that a section includes does the same.
+    const tagged = await api('PATCH', '/admin/api/sources/beta', { tags: ['featured'] });
+    expect(tagged.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).toContain('Beta one');
+    const untagged = await api('PATCH', '/admin/api/sources/beta', { tags: [] });
+    expect(untagged.json.applied).toEqual({ articles: 1, replaced: 1 });
+    expect(await titles('featured')).not.toContain('Beta one');
+    // A change of something else re-places nothing and says nothing about it.
+    const title = await api('PATCH', '/admin/api/sources/beta', { title: 'Beta desk' });
+    expect(title.json.applied).toBeUndefined();
+  });
+
   it('pauses and resumes config and runtime sources, and the schedulers follow', async () => {
     const keys = async () => (await run.queue.getJobSchedulers(0, -1, true)).map((s) => s.key);
     for (const id of ['cfg', 'alpha']) {
@@ -464,6 +486,7 @@ describe('admin API', () => {
     expect(again.status).toBe(200);
     expect(again.json.added).toEqual([]);
     expect(again.json.skipped).toHaveLength(3);
+    feeds.routes.set('/g.rss', { body: rssFeed('Gamma', betaItems) });
     const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
       <outline text="Gamma &amp; Co" title="Gamma &amp; Co" type="rss" xmlUrl="${feeds.url}/g.rss"/>
       <outline text="Alpha again" xmlUrl="${feeds.url}/a.rss"/></body></opml>`;
@@ -485,6 +508,47 @@ describe('admin API', () => {
     expect((await api('POST', '/admin/api/opml', 'not xml at all')).status).toBe(400);
   });
 
+  it('OPML import checks each feed like POST /admin/api/sources and reports each; ?verify=false skips the check', async () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+      <outline text="Gone" xmlUrl="${feeds.url}/gone.rss"/>
+      <outline text="A page" xmlUrl="${feeds.url}/nofeed.html"/>
+      <outline text="Delta page" xmlUrl="${feeds.url}/page.html"/>
+      <outline text="Not http" xmlUrl="ftp://x.example/f"/></body></opml>`;
+    const before = (await api('GET', '/admin/api/sources')).json.sources.length;
+    const imp = await api('POST', '/admin/api/opml', opml, { 'content-type': 'text/x-opml' });
+    expect(imp.json.feeds).toHaveLength(4);
+    const [gone, page, found, ftp] = imp.json.feeds;
+    expect(gone).toMatchObject({ url: `${feeds.url}/gone.rss`, outcome: 'skipped' });
+    expect(gone.reason).toMatch(/404/);
+    expect(page).toMatchObject({ outcome: 'skipped' });
+    expect(page.reason).toMatch(/HTML page that announces no feed/);
+    expect(ftp).toMatchObject({ outcome: 'skipped', reason: 'not an http(s) URL' });
+    // An HTML page that announces a feed: the feed is saved, as POST /admin/api/sources does —
+    // unless that feed is a source already.
+    if (found.outcome === 'added') {
+      expect(found.feedUrl).not.toBe(found.url);
+      await api('DELETE', `/admin/api/sources/${found.id}`);
+    } else expect(found.reason).toMatch(/already a source/);
+    // Nothing refused was saved.
+    const after = (await api('GET', '/admin/api/sources')).json.sources as { url: string }[];
+    expect(after.map((s) => s.url)).not.toContain(`${feeds.url}/gone.rss`);
+    expect(after.map((s) => s.url)).not.toContain(`${feeds.url}/nofeed.html`);
+    expect(after.length).toBe(before);
+
+    const unchecked = await api(
+      'POST',
+      '/admin/api/opml?verify=false',
+      `<opml version="2.0"><body><outline text="Gone later" xmlUrl="${feeds.url}/gone2.rss"/></body></opml>`,
+      { 'content-type': 'text/x-opml' },
+    );
+    expect(unchecked.status).toBe(201);
+    expect(unchecked.json.feeds).toEqual([
+      { url: `${feeds.url}/gone2.rss`, outcome: 'added', id: 'gone-later' },
+    ]);
+    await api('DELETE', '/admin/api/sources/gone-later');
+    expect((await api('POST', '/admin/api/opml?verify=maybe', opml)).status).toBe(400);
+  });
+
   it('deletes a runtime source', async () => {
     expect((await api('DELETE', '/admin/api/sources/gamma-co')).status).toBe(200);
     expect((await api('GET', '/admin/api/sources/gamma-co')).status).toBe(404);
@@ -498,22 +562,53 @@ describe('admin API', () => {
     );
   });
 
-  it('guards the queue dashboard with the token or the login cookie', async () => {
+  it('guards the queue dashboard with the token or a signed session from the POST login form', async () => {
     const anon = await fetch(`${base}/admin/queues`, { redirect: 'manual' });
     expect(anon.status).toBe(401);
     const withBearer = await api('GET', '/admin/queues');
     expect(withBearer.status).toBe(200);
     expect(withBearer.headers.get('content-type')).toMatch(/text\/html/);
-    const wrong = await fetch(`${base}/admin/login?token=nope`, { redirect: 'manual' });
+    const form = await fetch(`${base}/admin/login`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toMatch(/<form method="post" action="\/admin\/login">/);
+    // The token never travels in a URL.
+    const inUrl = await fetch(`${base}/admin/login?token=${TOKEN}`, { redirect: 'manual' });
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.headers.get('set-cookie')).toBeNull();
+    const post = (token: string) =>
+      fetch(`${base}/admin/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ token }),
+        redirect: 'manual',
+      });
+    const wrong = await post('nope');
     expect(wrong.status).toBe(401);
-    const login = await fetch(`${base}/admin/login?token=${TOKEN}`, { redirect: 'manual' });
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const login = await post(TOKEN);
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/admin/queues');
     const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/tributary_admin=/);
+    expect(cookie).toMatch(/tributary_session=/);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Max-Age=43200/i);
+    // The cookie holds a signed expiry, not the token.
+    expect(cookie).not.toContain(TOKEN);
+    expect(cookie).not.toContain(encodeURIComponent(TOKEN));
     const jar = cookie.split(';')[0]!;
+    // A forged or tampered cookie is refused; so is the raw token as a cookie.
+    const [payload, sig] = jar.split('=')[1]!.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'admin', exp: Date.now() + 365 * 86_400_000 }),
+    ).toString('base64url');
+    for (const bad of [
+      `tributary_session=${forged}.${sig}`,
+      `tributary_session=${payload}.x`,
+      `tributary_session=${TOKEN}`,
+      `tributary_admin=${TOKEN}`,
+    ]) {
+      expect((await fetch(`${base}/admin/queues`, { headers: { cookie: bad } })).status).toBe(401);
+    }
     const page = await fetch(`${base}/admin/queues`, { headers: { cookie: jar } });
     expect(page.status).toBe(200);
     // Its static files are served too (bull-board's UI package through the node serveStatic).
@@ -579,6 +674,7 @@ describe('admin API without a token, and with private networks refused', () => {
       ['GET', '/admin/api/openapi.json'],
       ['GET', '/admin/queues'],
       ['GET', `/admin/login?token=${TOKEN}`],
+      ['POST', '/admin/login'],
       ['DELETE', '/admin/api/hides/x'],
       ['GET', '/admin'],
     ] as const) {

@@ -88,5 +88,14 @@ export function isSameStory(
   b: Uint32Array,
   threshold: number = DEFAULT_SAME_STORY_THRESHOLD,
 ): boolean {
-  return estimateJaccard(compactSignature(a), compactSignature(b)) >= threshold;
+  return isSameStoryCompact(compactSignature(a), compactSignature(b), threshold);
+}
+
+/** `isSameStory` over signatures already in their compact (stored) form. */
+export function isSameStoryCompact(
+  a: Uint32Array,
+  b: Uint32Array,
+  threshold: number = DEFAULT_SAME_STORY_THRESHOLD,
+): boolean {
+  return estimateJaccard(a, b) >= threshold;
 }

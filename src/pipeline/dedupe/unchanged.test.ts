@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { RawItem } from '../../domain/types.ts';
-import { changedItems } from './unchanged.ts';
+import { changedItems, tooOldMark } from './unchanged.ts';
 
 const item = (guid: string, title: string): RawItem => ({
   guid,
@@ -37,5 +37,18 @@ describe('changedItems', () => {
     const items = [item('a', 'A'), item('a', 'A2')];
     const prev = new Map(changedItems(items, new Map(), 's').seen);
     expect(changedItems(items, prev, 's').changed).toHaveLength(2);
+  });
+
+  it('remembers items too old to store, counts them unchanged-too-old, and rereads them under a longer retention', () => {
+    const items = [item('a', 'A'), item('b', 'B')];
+    const first = changedItems(items, new Map(), 's', tooOldMark(1000));
+    first.markTooOld(items[1]!);
+    const prev = new Map(first.seen);
+    const second = changedItems(items, prev, 's', tooOldMark(1000));
+    expect([second.changed.length, second.unchanged, second.unchangedTooOld]).toEqual([0, 2, 1]);
+    expect(new Map(second.seen)).toEqual(prev);
+    const longer = changedItems(items, prev, 's', tooOldMark(2000));
+    expect(longer.changed).toEqual([items[1]]);
+    expect(longer.unchangedTooOld).toBe(0);
   });
 });

@@ -30,17 +30,30 @@ export function seenKey(key: string): string {
 export interface ChangedItems {
   changed: RawItem[];
   unchanged: number;
+  /** Of the unchanged items, those the last poll found older than retention (never stored). */
+  unchangedTooOld: number;
   /** This poll's `seenKey` -> hash map, to remember for the next poll. */
   seen: [string, string][];
+  /** Marks a changed item as too old to store in `seen` (so its next poll counts it unread). */
+  markTooOld(item: RawItem): void;
 }
+
+/**
+ * Suffix of a seen hash whose item was older than retention (`maxAge` in it: a longer retention
+ * makes the item worth reading again). Not a base64url character, so never part of a hash.
+ */
+export const tooOldMark = (maxAgeMs: number) => `.${maxAgeMs}`;
 
 export function changedItems(
   items: readonly RawItem[],
   previous: ReadonlyMap<string, string>,
   salt: string,
+  oldMark = tooOldMark(0),
 ): ChangedItems {
   const changed: RawItem[] = [];
   const seen: [string, string][] = [];
+  const slotOf = new Map<RawItem, number>();
+  let unchangedTooOld = 0;
   const keyed = items.map((item) => ({ item, key: rawItemKey(item) }));
   const count = new Map<string, number>();
   for (const { key } of keyed) count.set(key, (count.get(key) ?? 0) + 1);
@@ -52,8 +65,26 @@ export function changedItems(
     }
     const hash = rawItemHash(item, salt);
     const k = seenKey(key);
-    if (previous.get(k) !== hash) changed.push(item);
+    const prev = previous.get(k);
+    if (prev === hash + oldMark) {
+      unchangedTooOld++;
+      seen.push([k, prev]);
+      continue;
+    }
+    if (prev !== hash) {
+      changed.push(item);
+      slotOf.set(item, seen.length);
+    }
     seen.push([k, hash]);
   }
-  return { changed, unchanged: items.length - changed.length, seen };
+  return {
+    changed,
+    unchanged: items.length - changed.length,
+    unchangedTooOld,
+    seen,
+    markTooOld(item) {
+      const i = slotOf.get(item);
+      if (i !== undefined) seen[i] = [seen[i]![0], seen[i]![1] + oldMark];
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // Canonical links: absolute http(s), lower-case host, no default port, no fragment, no tracking parameters.
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 
 const TRACKING_PARAMS = new Set([
   'fbclid',

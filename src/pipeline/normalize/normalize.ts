@@ -5,7 +5,7 @@ import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types
 import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
 import { readItemDates } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
@@ -73,6 +73,8 @@ export interface NormalizedItem {
   dateUnreadable: boolean;
   article: Article;
   text: string;
+  /** The raw item it came from. */
+  item: RawItem;
 }
 
 function normalizeItem(
@@ -136,7 +138,7 @@ function normalizeItem(
     ],
     contentHash: contentHash(title, contentHtml),
   };
-  return { article, text: contentText, dateUnreadable: dates.unreadable };
+  return { article, text: contentText, dateUnreadable: dates.unreadable, item };
 }
 
 /** The language the item, its feed or its source declares (date words such as AST depend on it). */

@@ -1,7 +1,7 @@
 // Sanitized article HTML: sanitize-html with an allow-list, absolute URLs, lazy images resolved,
 // tracking pixels and non-embed iframes dropped, dir/lang kept (RTL text).
 import sanitizeHtml from 'sanitize-html';
-import { stripInvalidXmlChars } from './clean-text.ts';
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 
 const IFRAME_HOSTS = [
   'www.youtube.com',

@@ -1,13 +1,10 @@
 // Making feed XML safe to parse: invalid characters, DOCTYPE (entity bombs) and stray `&`.
 import { decodeHTML } from 'entities';
 
-/** C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF: not allowed in XML 1.0. */
-const INVALID_XML_CHARS =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 
-export function stripInvalidXmlChars(s: string): string {
-  return s.replace(INVALID_XML_CHARS, '');
-}
+/** C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF: not allowed in XML 1.0. */
+export { stripInvalidXmlChars };
 
 /**
  * Removes every `<!DOCTYPE …>` declaration, internal subset included. The parser never fetches

@@ -1,12 +1,11 @@
 // Admin authentication: a bearer token compared in constant time. The API takes only
 // `Authorization: Bearer <token>`; the queue dashboard (a browser page, which cannot send that
-// header) also takes the `tributary_admin` cookie set by `GET /admin/login?token=…`.
+// header) also takes the signed session cookie set by the login form (`POST /admin/login`).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import { HttpError, errorResponse, notFound } from '../http-error.ts';
-
-export const ADMIN_COOKIE = 'tributary_admin';
+import type { Sessions } from '../session.ts';
+import { escapeHtml } from '../../publish/pages.ts';
 
 /** Constant-time comparison: both sides are hashed first, so lengths never leak either. */
 export function tokenMatches(expected: string, given: string | null | undefined): boolean {
@@ -36,32 +35,73 @@ export function adminEnabled(token: string | null): MiddlewareHandler {
   };
 }
 
-export function requireToken(token: string | null, opts: { cookie: boolean }): MiddlewareHandler {
+export function requireToken(
+  token: string | null,
+  opts: { cookie: boolean; sessions?: Sessions | null },
+): MiddlewareHandler {
   return async (c, next) => {
     if (!token) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
-    const given = bearer(c) ?? (opts.cookie ? getCookie(c, ADMIN_COOKIE) : undefined);
+    const given = bearer(c);
+    if (!given && opts.cookie && opts.sessions?.read(c)) return next();
     if (!given)
-      return unauthorized(c, 'missing admin token: send Authorization: Bearer <ADMIN_TOKEN>');
+      return unauthorized(
+        c,
+        opts.cookie
+          ? 'not logged in: log in at /admin/login or send Authorization: Bearer <ADMIN_TOKEN>'
+          : 'missing admin token: send Authorization: Bearer <ADMIN_TOKEN>',
+      );
     if (!tokenMatches(token, given)) return unauthorized(c, 'wrong admin token');
     await next();
   };
 }
 
-/** GET /admin/login?token=… : sets the dashboard cookie and sends the browser to /admin/queues. */
-export function loginHandler(token: string | null, secure: boolean) {
-  return (c: Context) => {
-    if (!token) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
-    const given = c.req.query('token');
-    if (!tokenMatches(token, given)) return unauthorized(c, 'wrong or missing token');
-    setCookie(c, ADMIN_COOKIE, given!, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/admin',
-      secure,
-      maxAge: 12 * 3600,
-    });
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    return c.redirect('/admin/queues', 303);
+function loginPage(message: string | null): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>Tributary admin login</title></head>
+<body><main><h1>Tributary admin</h1>
+${message ? `<p role="alert">${escapeHtml(message)}</p>\n` : ''}<form method="post" action="/admin/login">
+<label for="token">Admin token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Log in</button>
+</form></main></body></html>`;
+}
+
+function htmlPage(c: Context, status: 200 | 400 | 401, message: string | null): Response {
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  return c.html(loginPage(message), status);
+}
+
+/**
+ * GET /admin/login shows a form; POST /admin/login (form field `token`) starts a signed session
+ * (see ../session.ts) and sends the browser to /admin/queues. The token never travels in a URL:
+ * a GET that carries one is refused, since URLs end up in logs and browser history.
+ */
+export function loginHandlers(token: string | null, sessions: Sessions | null) {
+  return {
+    form: (c: Context) => {
+      if (!token) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
+      if (c.req.query('token') !== undefined)
+        return htmlPage(
+          c,
+          400,
+          'The token is not accepted in the URL (it would stay in logs and history): enter it below.',
+        );
+      return htmlPage(c, 200, null);
+    },
+    submit: async (c: Context) => {
+      if (!token || !sessions) throw notFound('the admin API is disabled (ADMIN_TOKEN is not set)');
+      const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      const given = typeof body.token === 'string' ? body.token : null;
+      if (!tokenMatches(token, given)) return htmlPage(c, 401, 'Wrong or missing token.');
+      sessions.start(c);
+      c.header('Cache-Control', 'no-store');
+      return c.redirect('/admin/queues', 303);
+    },
+    logout: (c: Context) => {
+      sessions?.end(c);
+      return c.redirect('/admin/login', 303);
+    },
   };
 }

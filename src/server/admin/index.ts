@@ -4,7 +4,8 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HttpError, errorResponse } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
-import { adminEnabled, loginHandler, requireToken } from './auth.ts';
+import { adminEnabled, loginHandlers, requireToken } from './auth.ts';
+import { createSessions } from '../session.ts';
 import { registerSourceRoutes } from './sources.ts';
 import { registerCurationRoutes } from './curation.ts';
 import { registerOpmlRoutes } from './opml.ts';
@@ -17,6 +18,8 @@ export const ADMIN_BODY_LIMIT = 1024 * 1024;
 export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   const token = deps.config.env.adminToken || null;
   const secureCookie = deps.config.site.baseUrl.startsWith('https:');
+  const sessions = token ? createSessions({ secret: token, secure: secureCookie }) : null;
+  const login = loginHandlers(token, sessions);
 
   app.use('/admin/*', adminEnabled(token));
   app.use('/admin', adminEnabled(token));
@@ -37,7 +40,10 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   );
   // Public while enabled: the document describes the API and holds no data.
   app.get('/admin/api/openapi.json', (c) => c.json(adminOpenApi(deps.config.site.baseUrl)));
-  app.get('/admin/login', loginHandler(token, secureCookie));
+  app.use('/admin/login', bodyLimit({ maxSize: 4096 }));
+  app.get('/admin/login', login.form);
+  app.post('/admin/login', login.submit);
+  app.post('/admin/logout', login.logout);
 
   app.use('/admin/api/*', requireToken(token, { cookie: false }));
   registerSourceRoutes(app, deps);
@@ -45,8 +51,8 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   registerOpmlRoutes(app, deps);
 
   if (deps.queues?.length) {
-    app.use(DASHBOARD_PATH, requireToken(token, { cookie: true }));
-    app.use(`${DASHBOARD_PATH}/*`, requireToken(token, { cookie: true }));
+    app.use(DASHBOARD_PATH, requireToken(token, { cookie: true, sessions }));
+    app.use(`${DASHBOARD_PATH}/*`, requireToken(token, { cookie: true, sessions }));
     registerDashboard(app, deps.queues);
   }
 }

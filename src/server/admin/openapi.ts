@@ -40,14 +40,14 @@ export function adminOpenApi(baseUrl: string): Schema {
       description:
         'Sources, curation and OPML. Every route needs `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time) ' +
         'except this document; all /admin routes answer 404 while ADMIN_TOKEN is unset. Bodies are limited to 1 MB. ' +
-        'The queue dashboard at /admin/queues also accepts the `tributary_admin` cookie set by GET /admin/login?token=….',
+        'The queue dashboard at /admin/queues also accepts the signed session cookie `tributary_session` set by the login form (POST /admin/login).',
     },
     servers: [{ url: baseUrl }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_admin' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'tributary_session' },
       },
       schemas: {
         Error: {
@@ -79,7 +79,7 @@ export function adminOpenApi(baseUrl: string): Schema {
             health: {
               type: 'object',
               description:
-                'status, healthy, lastFetch, lastSuccess, lastError, nextPoll, articleCount …',
+                'status, healthy, lastFetch, lastSuccess, lastError, lastErrorKind, lastErrorPermanent, nextPoll, articleCount, skippedTooOld … healthy is false at once after a permanent error (404/410, not a feed, blocked address), after fetch.unhealthyAfter consecutive failures for a transient one.',
             },
           },
         },
@@ -134,11 +134,34 @@ export function adminOpenApi(baseUrl: string): Schema {
       },
       '/admin/login': {
         get: {
-          summary:
-            'Sets the dashboard cookie (HttpOnly, SameSite=Strict) and redirects to /admin/queues',
+          summary: 'The login form (HTML). A token in the query string is refused (400).',
           security: [],
-          parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { 303: { description: 'cookie set' }, ...errors(401, 404) },
+          responses: { 200: { description: 'HTML form' }, ...errors(400, 404) },
+        },
+        post: {
+          summary:
+            'Checks the form field `token` and starts a signed session (cookie tributary_session: HttpOnly, SameSite=Strict, Secure on https, 12 h), then redirects to /admin/queues',
+          security: [],
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['token'],
+                  properties: { token: { type: 'string' } },
+                },
+              },
+            },
+          },
+          responses: { 303: { description: 'session started' }, ...errors(401, 404) },
+        },
+      },
+      '/admin/logout': {
+        post: {
+          summary: 'Ends the session (clears the cookie) and redirects to /admin/login',
+          security: [],
+          responses: { 303: { description: 'session ended' } },
         },
       },
       '/admin/queues': {
@@ -192,7 +215,7 @@ export function adminOpenApi(baseUrl: string): Schema {
         },
         patch: {
           summary:
-            'Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409',
+            "Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409. A change of tags or sections is applied to the source's stored articles at once; the response then carries applied: {articles, replaced} (articles examined, articles whose tags or sections changed).",
           requestBody: body({
             type: 'object',
             additionalProperties: false,
@@ -365,9 +388,15 @@ export function adminOpenApi(baseUrl: string): Schema {
         },
         post: {
           summary:
-            'Import an OPML document as runtime sources (?section= places them in a section)',
+            'Import an OPML document as runtime sources (?section= places them in a section). Each feed is checked as POST /admin/api/sources checks one (a few in parallel) unless ?verify=false; `feeds` reports each outline: added (id) or skipped (reason).',
           parameters: [
             { name: 'section', in: 'query', required: false, schema: { type: 'string' } },
+            {
+              name: 'verify',
+              in: 'query',
+              required: false,
+              schema: { type: 'boolean', default: true },
+            },
           ],
           requestBody: {
             required: true,
@@ -382,6 +411,19 @@ export function adminOpenApi(baseUrl: string): Schema {
               properties: {
                 added: { type: 'array', items: { type: 'string' } },
                 skipped: { type: 'array', items: { type: 'object' } },
+                feeds: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      url: { type: 'string' },
+                      outcome: { enum: ['added', 'skipped'] },
+                      id: { type: 'string' },
+                      feedUrl: { type: 'string' },
+                      reason: { type: 'string' },
+                    },
+                  },
+                },
               },
             }),
             200: ok('nothing new'),

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { ServerDeps } from '../deps.ts';
 import { createSourceService } from '../services/sources.ts';
+import { badRequest } from '../http-error.ts';
 
 export { renderSourcesOpml } from '../services/opml-export.ts';
 
@@ -16,8 +17,12 @@ export function registerOpmlRoutes(app: Hono, deps: ServerDeps) {
   );
 
   app.post('/admin/api/opml', async (c) => {
+    const verifyParam = c.req.query('verify');
+    if (verifyParam !== undefined && !['true', 'false', '1', '0'].includes(verifyParam))
+      throw badRequest(`verify must be true or false (got "${verifyParam}")`);
     const res = await sources.importOpml(await c.req.text(), {
       section: c.req.query('section') ?? null,
+      verify: verifyParam === undefined || verifyParam === 'true' || verifyParam === '1',
     });
     return c.json(res, res.added.length ? 201 : 200);
   });

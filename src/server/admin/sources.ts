@@ -28,6 +28,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     return c.json({
       source: res.source,
       ...(res.discoveredFrom ? { feed: { discoveredFrom: res.discoveredFrom } } : {}),
+      ...(res.applied ? { applied: res.applied } : {}),
     });
   });
 

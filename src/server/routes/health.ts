@@ -1,8 +1,8 @@
 // Liveness, readiness, source health and metrics.
 import type { Hono } from 'hono';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import type { ServerDeps } from '../deps.ts';
-import { sourceHealth } from '../source-health.ts';
+import { sourceHealth, healthSummary } from '../source-health.ts';
 
 export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
@@ -40,7 +40,7 @@ export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
         };
       }),
     );
-    return c.json({ sources: items });
+    return c.json({ sources: items, summary: healthSummary(items) });
   });
 
   app.get('/metrics', async (c) => {

@@ -3,12 +3,13 @@ import type { Hono } from 'hono';
 import { renderIndexPage, renderStatusPage } from '../../publish/pages.ts';
 import { renderOpml } from '../../publish/opml.ts';
 import { selectItems } from '../../curate/select.ts';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import { feedUrls } from './feeds.ts';
 import { digestUrls } from './digest.ts';
 import { escapeHtml } from '../../publish/pages.ts';
 import type { SectionConfig } from '../../domain/types.ts';
 import type { ServerDeps } from '../deps.ts';
+import { formatDuration } from '../../config/units.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -46,6 +47,19 @@ export function withDigestLinks(
   return out;
 }
 
+/**
+ * Links the index page to /status, and says so when no source has been fetched yet (a newcomer
+ * sees empty sections and cannot tell "still starting" from "broken").
+ */
+export function withStatusLink(html: string, fetched: number, total: number): string {
+  let out = html.replace('</footer>', ' · <a href="status">Source status</a></footer>');
+  if (total > 0 && fetched === 0) {
+    const note = `<p class="desc" role="status">No source has been fetched yet (${total} configured): sections fill as polls complete. See <a href="status">source status</a>.</p>\n`;
+    out = out.replace('<main>\n', `<main>\n${note}`);
+  }
+  return out;
+}
+
 export function registerPageRoutes(app: Hono, deps: ServerDeps) {
   const { config, store } = deps;
   const base = config.site.baseUrl;
@@ -69,10 +83,18 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
         };
       }),
     );
-    const html = withDigestLinks(
-      renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }),
-      base,
-      config.sections,
+    const sources = await allSources(config, store);
+    const fetched = (await Promise.all(sources.map((s) => store.sources.getState(s.id)))).filter(
+      (st) => st.lastFetch,
+    ).length;
+    const html = withStatusLink(
+      withDigestLinks(
+        renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }),
+        base,
+        config.sections,
+      ),
+      fetched,
+      sources.length,
     );
     return c.body(html, 200, {
       'Content-Type': HTML,
@@ -91,7 +113,13 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
       })),
     );
     return c.body(
-      renderStatusPage({ site: config.site, generatedAt: deps.now(), sources: states }),
+      renderStatusPage({
+        site: config.site,
+        generatedAt: deps.now(),
+        sources: states,
+        maxAge: formatDuration(config.retention.maxAge),
+        unhealthyAfter: config.fetch.unhealthyAfter,
+      }),
       200,
       {
         'Content-Type': HTML,

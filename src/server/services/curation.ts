@@ -5,7 +5,7 @@ import type { Article, SectionConfig, StoredArticle } from '../../domain/types.t
 import { createCurator } from '../../curate/curator.ts';
 import { selectPage } from '../../curate/page.ts';
 import { NO_TEXT_FILTERS } from '../../curate/filters.ts';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import { applyManualTags } from '../../store/curation.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { badRequest, notFound } from '../http-error.ts';

@@ -4,8 +4,9 @@
 // Runtime sources live in Redis; config sources are read-only except for pause/resume.
 import type { z } from 'zod';
 import type { SourceConfig } from '../../domain/types.ts';
-import { allSources, findSource } from '../../runtime/catalog.ts';
-import { importOpml, slugFor } from '../../runtime/opml-import.ts';
+import { allSources, findSource } from '../../catalog/sources.ts';
+import { importOpml, slugFor } from '../../catalog/opml-import.ts';
+import { runRetag } from '../../curate/retag.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { addSourceInputSchema, patchSourceSchema } from '../admin/schemas.ts';
@@ -26,7 +27,8 @@ const fieldError = (status: 400 | 409, path: string, message: string) =>
   });
 
 export function createSourceService(
-  deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'refresh' | 'syncSchedules'>,
+  deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'refresh' | 'syncSchedules'> &
+    Partial<Pick<ServerDeps, 'log'>>,
 ) {
   const { config, store } = deps;
   const curation = store.curation;
@@ -161,7 +163,20 @@ export function createSourceService(
       if (body.sections !== undefined) next.sections = body.sections;
       await store.sources.putRuntime(next);
       await sync();
-      return { source: await view(next), discoveredFrom };
+      // New tags or sections reach the source's stored articles at once, not at the next retag.
+      const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+        JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+      const rulesChanged =
+        (body.tags !== undefined && !same(body.tags, current.tags)) ||
+        (body.sections !== undefined && !same(body.sections, current.sections));
+      const applied = rulesChanged
+        ? await runRetag({ config, store, log: deps.log }, { dryRun: false, sourceId: next.id })
+        : null;
+      return {
+        source: await view(next),
+        discoveredFrom,
+        applied: applied ? { articles: applied.scanned, replaced: applied.changed.length } : null,
+      };
     },
 
     async setPaused(id: string, paused: boolean) {
@@ -212,12 +227,16 @@ export function createSourceService(
       return renderSourcesOpml(config.site.title, await allSources(config, store), deps.now());
     },
 
-    async importOpml(text: string, opts: { section: string | null }) {
+    /** `verify` (default true): each feed is checked as `add` checks one before it is saved. */
+    async importOpml(text: string, opts: { section: string | null; verify?: boolean }) {
       if (opts.section !== null && !knownSections.has(opts.section))
         throw notFound(`unknown section "${opts.section}"`);
       if (!/<opml[\s>]/i.test(text))
         throw badRequest('the body is not an OPML document (no <opml> element)');
-      const res = await importOpml(config, store, text, { section: opts.section });
+      const res = await importOpml(config, store, text, {
+        section: opts.section,
+        verify: opts.verify ?? true,
+      });
       await sync();
       return res;
     },

@@ -14,7 +14,7 @@ export const MAX_BACKOFF_MS = DAY;
 /** Publisher hints (ttl, updatePeriod, max-age) are honoured up to this long. */
 const MAX_HINT_MS = DAY;
 /** Retry-After is honoured up to this long. */
-const MAX_RETRY_AFTER_MS = WEEK;
+export const MAX_RETRY_AFTER_MS = WEEK;
 
 /**
  * Delay after `consecutiveFailures` failures in a row: baseMs, 2·baseMs, 4·baseMs … with ±10 %

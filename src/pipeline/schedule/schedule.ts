@@ -1,15 +1,28 @@
-// The schedule half of the orchestrator: which URL and validators to poll a source with, whether
-// it is due, and when to poll it next after a success or a failure. Pure functions over the
-// source's stored state; the clock is passed in.
-import type { FetchConfig, SourceConfig, SourceState } from '../domain/types.ts';
-import type { FeedError } from '../domain/errors.ts';
-import { MAX_BACKOFF_MS, backoffDelay, computeNextPollDelay } from './fetch/next-poll.ts';
+// When a source is polled: how often its scheduler ticks, which URL and validators to poll it
+// with, whether a tick is due, and when to poll next after a success or a failure (adaptive
+// interval, publisher hints, back-off, Retry-After), plus the safety-net interval of a source
+// that pushes. Pure functions over the source's stored state; the clock is passed in. The
+// formulas are in next-poll.ts; the source-state bookkeeping of a poll in bookkeeping.ts.
+import type { Config, FetchConfig, SourceConfig, SourceState } from '../../domain/types.ts';
+import type { FeedError } from '../../domain/errors.ts';
+import {
+  MAX_BACKOFF_MS,
+  MAX_RETRY_AFTER_MS,
+  backoffDelay,
+  computeNextPollDelay,
+} from './next-poll.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
-/** Retry-After is honoured up to this long. */
-const MAX_RETRY_AFTER_MS = WEEK;
+
+/**
+ * How often a source's scheduler (a BullMQ job scheduler, see queues/) ticks: at the fastest rate
+ * its schedule may ever want. The adaptive schedule (`isDue`) may skip ticks, never add them.
+ */
+export function tickInterval(config: Pick<Config, 'fetch'>, source: SourceConfig): number {
+  return source.interval ?? Math.min(config.fetch.defaultInterval, config.fetch.minInterval);
+}
 
 /** The bounds a source's adaptive schedule moves in. An explicit `interval` is the source's floor. */
 export interface PollWindow {
@@ -133,4 +146,12 @@ export function failureDelay(
   const retryAfter = Math.min(error.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
   const permanentFloor = error.permanent ? Math.min(window.ceiling, MAX_BACKOFF_MS) : 0;
   return Math.max(backoff, retryAfter, permanentFloor);
+}
+
+/**
+ * The safety-net delay of a source whose publisher pushes new items (WebSub): a push may be lost,
+ * so it is still polled, at the slow end of its window. Not used yet: no source pushes today.
+ */
+export function pushSafetyNetDelay(window: PollWindow): number {
+  return window.ceiling;
 }

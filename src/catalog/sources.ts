@@ -31,8 +31,3 @@ export async function findSource(
     null;
   return own ? withPause(own, await store.curation.pausedSources()) : null;
 }
-
-/** How often a source's scheduler ticks; the adaptive schedule may skip ticks, never add them. */
-export function tickInterval(config: Pick<Config, 'fetch'>, source: SourceConfig): number {
-  return source.interval ?? Math.min(config.fetch.defaultInterval, config.fetch.minInterval);
-}

@@ -14,8 +14,8 @@ import { applyManualTags } from '../store/curation.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
 import { htmlToText } from '../text/html-text.ts';
-import { allSources } from './catalog.ts';
-import type { Logger } from './logger.ts';
+import { allSources } from '../catalog/sources.ts';
+import type { Logger } from 'pino';
 
 export interface RetagChange {
   id: string;
@@ -30,6 +30,8 @@ export interface RetagResult {
   /** Stored articles examined (index entries whose article already expired are not counted). */
   scanned: number;
   changed: RetagChange[];
+  /** Articles re-polled or expired while retagging (left as the poll wrote them). */
+  lostRaces: number;
 }
 
 export interface RetagDeps {
@@ -43,6 +45,11 @@ export interface RetagOptions {
   onProgress?: (done: number, total: number) => void;
   /** Articles read per round trip (default 200). */
   pageSize?: number;
+  /**
+   * Only the articles of this source (after its tags or sections changed: PATCH
+   * /admin/api/sources/:id applies the change at once this way).
+   */
+  sourceId?: string;
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
@@ -63,18 +70,15 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
     (await allSources(config, store)).map((s) => [s.id, s]),
   );
   const pageSize = opts.pageSize ?? 200;
-  const total = await store.articles.total();
+  const total = opts.sourceId !== undefined ? 0 : await store.articles.total();
   const seen = new Set<string>();
   const changed: RetagChange[] = [];
   let scanned = 0;
   let done = 0;
   let lostRaces = 0;
-  opts.onProgress?.(0, total);
+  if (opts.sourceId === undefined) opts.onProgress?.(0, total);
 
-  for (let offset = 0; ; offset += pageSize) {
-    // New articles may enter the index while we page; an id seen twice is done once.
-    const page = await store.articles.scanIds(offset, pageSize);
-    if (page.length === 0) break;
+  const processPage = async (page: string[]): Promise<number> => {
     const ids = page.filter((id) => !seen.has(id));
     ids.forEach((id) => seen.add(id));
     const [articles, sectionRows] = await Promise.all([
@@ -140,8 +144,24 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
         });
       }),
     );
-    done += ids.length;
-    opts.onProgress?.(Math.min(done, Math.max(total, done)), Math.max(total, done));
+    return ids.length;
+  };
+
+  if (opts.sourceId !== undefined) {
+    const ids = await store.sources.articleIds(opts.sourceId);
+    opts.onProgress?.(0, ids.length);
+    for (let i = 0; i < ids.length; i += pageSize) {
+      done += await processPage(ids.slice(i, i + pageSize));
+      opts.onProgress?.(done, ids.length);
+    }
+  } else {
+    for (let offset = 0; ; offset += pageSize) {
+      // New articles may enter the index while we page; an id seen twice is done once.
+      const page = await store.articles.scanIds(offset, pageSize);
+      if (page.length === 0) break;
+      done += await processPage(page);
+      opts.onProgress?.(Math.min(done, Math.max(total, done)), Math.max(total, done));
+    }
   }
   if (lostRaces > 0)
     deps.log?.warn(
@@ -151,7 +171,7 @@ export async function runRetag(deps: RetagDeps, opts: RetagOptions): Promise<Ret
     `retag: ${scanned} articles scanned, ${changed.length} ${opts.dryRun ? 'would change' : 'changed'}`,
   );
   changed.sort((x, y) => x.id.localeCompare(y.id));
-  return { scanned, changed };
+  return { scanned, changed, lostRaces };
 }
 
 /** Human-readable report of a retag run: one block per changed article, then a summary line. */
@@ -170,6 +190,10 @@ export function formatRetagReport(res: RetagResult, dryRun: boolean): string {
   lines.push(
     `${res.scanned} articles scanned, ${res.changed.length} ${dryRun ? 'would change (dry run: nothing written)' : 'changed'}.`,
   );
+  if (res.lostRaces > 0)
+    lines.push(
+      `${res.lostRaces} articles changed or expired while retagging; left as the poll wrote them.`,
+    );
   return lines.join('\n') + '\n';
 }
 
