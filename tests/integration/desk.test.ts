@@ -413,4 +413,30 @@ describe('desk over HTTP', () => {
     expect(await bad.text()).toContain('not an OPML document');
     expect(await store.sources.listRuntime()).toHaveLength(1);
   });
+
+  it('rule preview: a rule naming an unknown tag or a bad language comes back at its field', async () => {
+    const { app } = appFor(TOKEN);
+    const { cookie, csrf } = await login(app);
+    const page = await (
+      await app.request('/desk/sections/arabic', { headers: { Cookie: cookie } })
+    ).text();
+    expect(page).toMatch(/id="f-include.tags" name="include.tags" type="text" value=""/);
+    const res = await post(app, cookie, '/desk/sections/arabic/preview', {
+      csrf,
+      'include.tags': 'nosuchtag',
+      'exclude.langs': 'not a language',
+      'exclude.keywords': 'إعلان، دعاية',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toMatch(/class="field invalid"><label for="f-include.tags">/);
+    expect(html).toMatch(/class="field invalid"><label for="f-exclude.langs">/);
+    expect(html).toMatch(/value="إعلان، دعاية"/);
+    const ok = await post(app, cookie, '/desk/sections/arabic/preview', {
+      csrf,
+      'exclude.keywords': 'إعلان، دعاية',
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('stored articles checked');
+  });
 });

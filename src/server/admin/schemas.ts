@@ -70,3 +70,18 @@ export const tagChangeSchema = z
     (o) => !o.add.some((t) => o.remove.includes(t)),
     'a tag cannot be both added and removed',
   );
+
+/** A section's rules as the rule preview takes them (the config file's `include`/`exclude`). */
+export const sectionRulesSchema = z.strictObject({
+  include: z.strictObject({
+    tags: z.array(idSchema).max(50).default([]),
+    sources: z.array(idSchema).max(500).default([]),
+    langs: z.array(langSchema).max(20).default([]),
+  }),
+  exclude: z.strictObject({
+    tags: z.array(idSchema).max(50).default([]),
+    sources: z.array(idSchema).max(500).default([]),
+    langs: z.array(langSchema).max(20).default([]),
+    keywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+  }),
+});

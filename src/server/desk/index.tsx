@@ -24,8 +24,9 @@ import {
   MessagePage,
   SectionPage,
   emptyForm,
+  RULE_FIELDS,
 } from './pages.tsx';
-import type { FormState, Shell } from './pages.tsx';
+import type { FormState, RulePreview, Shell } from './pages.tsx';
 
 /** Failed logins allowed per client per minute (then 429). */
 export const LOGIN_LIMIT = 10;
@@ -343,29 +344,91 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
     return (id: string) => m.get(id) ?? id;
   };
 
-  app.get('/desk/sections/:id', async (c) => {
+  /** The section's current rules as the preview form's values. */
+  const ruleValues = (id: string): Record<string, string> => {
+    const sec = sections.find((x) => x.id === id);
+    if (!sec) return {};
+    const v: Record<string, string> = {};
+    for (const name of RULE_FIELDS) {
+      const [part, key] = name.split('.') as ['include' | 'exclude', string];
+      v[name] = ((sec[part] as unknown as Record<string, string[]>)[key] ?? []).join(', ');
+    }
+    return v;
+  };
+  const sectionPage = async (
+    c: Context,
+    status: 200 | 400,
+    id: string,
+    rules: FormState,
+    preview: RulePreview | null,
+  ) => {
     let view;
     try {
-      view = await curation.sectionView(c.req.param('id'));
+      view = await curation.sectionView(id);
     } catch (err) {
       return problem(c, err);
     }
     const shell = shellOf(c, true);
     return html(
       c,
-      200,
+      status,
       <SectionPage
         shell={shell}
         section={view.section}
         items={view.items}
         pins={view.pins}
         hidden={view.hidden}
-        flash={flash(c, shell.ui)}
+        flash={preview ? null : flash(c, shell.ui)}
         sourceTitle={await sourceTitles()}
         feedBase={baseUrl}
         tags={deps.config.tags}
+        rules={rules}
+        preview={preview}
       />,
     );
+  };
+
+  app.get('/desk/sections/:id', (c) =>
+    sectionPage(
+      c,
+      200,
+      c.req.param('id'),
+      { ...emptyForm(), values: ruleValues(c.req.param('id')) },
+      null,
+    ),
+  );
+
+  // Rule preview: a POST (it carries the rules) that changes nothing and answers with the page.
+  app.post('/desk/sections/:id/preview', async (c) => {
+    const id = c.req.param('id');
+    const form = (await c.req.parseBody()) as Form;
+    const values = Object.fromEntries(RULE_FIELDS.map((n) => [n, str(form, n)]));
+    // Lists are separated by commas (Latin or Arabic) or new lines.
+    const list = (n: string) =>
+      str(form, n)
+        .split(/[,،\n]/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const input = {
+      include: {
+        tags: list('include.tags'),
+        sources: list('include.sources'),
+        langs: list('include.langs'),
+      },
+      exclude: {
+        tags: list('exclude.tags'),
+        sources: list('exclude.sources'),
+        langs: list('exclude.langs'),
+        keywords: list('exclude.keywords'),
+      },
+    };
+    try {
+      const preview = await curation.previewRules(id, input);
+      return sectionPage(c, 200, id, { ...emptyForm(), values }, preview);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) return problem(c, err);
+      return sectionPage(c, 400, id, formError(err, values), null);
+    }
   });
 
   /** "Pin for" on the form (1h … 168h, or empty: until unpinned) as the service's `until`. */

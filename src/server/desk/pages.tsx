@@ -440,6 +440,22 @@ export function DeletePage(p: { shell: Shell; source: SourceView }) {
   );
 }
 
+export const RULE_FIELDS = [
+  'include.tags',
+  'include.sources',
+  'include.langs',
+  'exclude.tags',
+  'exclude.sources',
+  'exclude.langs',
+  'exclude.keywords',
+] as const;
+
+export interface RulePreview {
+  scanned: number;
+  entering: { id: string; title: string }[];
+  leaving: { id: string; title: string }[];
+}
+
 const PIN_FOR = ['', '1h', '6h', '24h', '72h', '168h'] as const;
 
 function pinLabel(ui: Ui, v: (typeof PIN_FOR)[number]) {
@@ -573,6 +589,8 @@ export function SectionPage(p: {
   sourceTitle: (id: string) => string;
   feedBase: string;
   tags: readonly TagConfig[];
+  rules: FormState;
+  preview: RulePreview | null;
 }) {
   const { ui } = p.shell;
   const { t } = ui;
@@ -628,6 +646,44 @@ export function SectionPage(p: {
           </ol>
         </section>
       ) : null}
+      <section aria-labelledby="h-rules" class="card" id="rule-preview">
+        <h2 id="h-rules">{t.rulePreview}</h2>
+        <p class="note">{t.ruleNote}</p>
+        <FormError ui={ui} form={p.rules} />
+        <form method="post" action={`/desk/sections/${s.id}/preview`}>
+          <Csrf csrf={p.shell.csrf} />
+          {RULE_FIELDS.map((name) => (
+            <Field
+              form={p.rules}
+              name={name}
+              label={`${t[name]} (${t.listHint})`}
+              dirAuto={name === 'exclude.keywords'}
+            />
+          ))}
+          <button type="submit">{t.preview}</button>
+        </form>
+        {p.preview ? (
+          <div class="preview" role="status">
+            <p>{t.scanned(ui.number(p.preview.scanned))}</p>
+            {(['entering', 'leaving'] as const).map((k) => (
+              <>
+                <h3>
+                  {t[k]} ({ui.number(p.preview![k].length)})
+                </h3>
+                {p.preview![k].length ? (
+                  <ul class={`preview-${k}`}>
+                    {p.preview![k].map((a) => (
+                      <li dir="auto">{a.title}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p class="note">{t.none}</p>
+                )}
+              </>
+            ))}
+          </div>
+        ) : null}
+      </section>
     </Layout>
   );
 }

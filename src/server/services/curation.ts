@@ -10,8 +10,14 @@ import { applyManualTags } from '../../store/curation.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
-import { articleRefSchema, pinSchema, tagChangeSchema } from '../admin/schemas.ts';
-import { validate } from './validate.ts';
+import {
+  articleRefSchema,
+  pinSchema,
+  sectionRulesSchema,
+  tagChangeSchema,
+} from '../admin/schemas.ts';
+import { runRetag } from '../../curate/retag.ts';
+import { validate, zodIssues } from './validate.ts';
 
 /** The plain article of a stored one (what the article hash holds). */
 function plainArticle(a: StoredArticle, tags: string[]): Article {
@@ -35,7 +41,8 @@ function plainArticle(a: StoredArticle, tags: string[]): Article {
 }
 
 export function createCurationService(
-  deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'priorityOf'>,
+  deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'priorityOf'> &
+    Partial<Pick<ServerDeps, 'log'>>,
 ) {
   const { config, store } = deps;
   const curation = store.curation;
@@ -117,6 +124,58 @@ export function createCurationService(
           everywhere: globalHides.includes(a.id),
         })),
       };
+    },
+
+    /**
+     * Rule preview: what would enter and leave the section if its include/exclude rules were
+     * `input`, over every stored article (`tributary retag --dry-run` with the section changed).
+     * Writes nothing.
+     */
+    async previewRules(sectionId: string, input: unknown) {
+      const section = mustSection(sectionId);
+      // Every problem at once: the schema's and the unknown names'.
+      const parsed = sectionRulesSchema.safeParse(input);
+      const issues = parsed.success ? [] : zodIssues(parsed.error);
+      const knownTags = new Set(config.tags.map((t) => t.id));
+      const knownSources = new Set((await allSources(config, store)).map((s) => s.id));
+      const raw = (input ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      for (const part of ['include', 'exclude'] as const) {
+        const names = (key: string) => {
+          const v = raw[part]?.[key];
+          return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+        };
+        names('tags').forEach((t, i) => {
+          if (!knownTags.has(t))
+            issues.push({ path: `${part}.tags.${i}`, message: `unknown tag "${t}"` });
+        });
+        names('sources').forEach((s, i) => {
+          if (!knownSources.has(s))
+            issues.push({ path: `${part}.sources.${i}`, message: `unknown source "${s}"` });
+        });
+      }
+      if (issues.length || !parsed.success) throw badRequest('invalid rule', { issues });
+      const rules = parsed.data;
+      const changed: SectionConfig = { ...section, include: rules.include, exclude: rules.exclude };
+      const res = await runRetag(
+        {
+          config: {
+            ...config,
+            sections: config.sections.map((s) => (s.id === section.id ? changed : s)),
+          },
+          store,
+          log: deps.log,
+        },
+        { dryRun: true },
+      );
+      const moved = (into: boolean) =>
+        res.changed
+          .filter(
+            (c) =>
+              c.sectionsAfter.includes(section.id) === into &&
+              c.sectionsBefore.includes(section.id) !== into,
+          )
+          .map((c) => ({ id: c.id, title: c.title }));
+      return { scanned: res.scanned, entering: moved(true), leaving: moved(false) };
     },
 
     async pin(sectionId: string, input: unknown) {
