@@ -296,6 +296,9 @@ describe('desk over HTTP', () => {
     const { cookie } = await login(app);
     // Wall time on a shared CI machine measures the neighbours as much as us; the CPU this
     // process spends on a request (Redis round trips excluded) is the stable part of the figure.
+    // Three requests first, as a running server has had: compiled code, warm connections.
+    for (let i = 0; i < 3; i++)
+      await (await app.request('/desk', { headers: { Cookie: cookie } })).text();
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -310,7 +313,7 @@ describe('desk over HTTP', () => {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[4]!;
     console.log(
-      `desk: GET /desk with 1001 sources, median of 9: ${median(wall).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU`,
+      `desk: GET /desk with 1001 sources, median of 9 after 3 warm-up requests: ${median(wall).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU`,
     );
     expect(median(cpu)).toBeLessThan(100);
     expect(median(wall)).toBeLessThan(1000);
