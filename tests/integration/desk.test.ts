@@ -442,4 +442,44 @@ describe('desk over HTTP', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('stored articles checked');
   });
+
+  it('filters the sources table by state and by text in the title, id or URL', async () => {
+    const { app, store } = appFor(TOKEN);
+    const base = {
+      lang: null,
+      interval: null,
+      tags: [],
+      priority: 0,
+      origin: 'runtime' as const,
+    };
+    await store.sources.putRuntime({
+      ...base,
+      id: 'alpha',
+      url: 'http://127.0.0.1:9/a.rss',
+      title: 'Alpha wire',
+      enabled: true,
+    });
+    await store.sources.putRuntime({
+      ...base,
+      id: 'beta',
+      url: 'http://127.0.0.1:9/b.rss',
+      title: 'Beta',
+      enabled: false,
+    });
+    const { cookie } = await login(app);
+    const rows = async (query: string) => {
+      const html = await (
+        await app.request(`/desk${query}`, { headers: { Cookie: cookie } })
+      ).text();
+      return { ids: [...html.matchAll(/<tr id="source-([^"]+)"/g)].map((m) => m[1]), html };
+    };
+    expect((await rows('')).ids.sort()).toEqual(['alpha', 'beta', 'cfg']);
+    const paused = await rows('?state=paused');
+    expect(paused.ids).toEqual(['beta']);
+    expect(paused.html).toContain('(1 of 3)');
+    expect((await rows('?q=WIRE')).ids).toEqual(['alpha']);
+    expect((await rows('?q=%D9%85%D8%B5%D8%AF%D8%B1')).ids).toEqual(['cfg']); // مصدر
+    expect((await rows('?state=new&q=b.rss')).ids).toEqual([]);
+    expect((await rows('?state=bogus')).ids).toHaveLength(3); // an unknown state filters nothing
+  });
 });

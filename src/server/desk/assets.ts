@@ -38,7 +38,7 @@ h2 { font-size: 1.2rem; margin-block: 1.5rem 0.5rem; }
 .field { display: flex; flex-direction: column; gap: 0.2rem; margin-block-end: 0.75rem;
   max-inline-size: 36rem; }
 input, select, button, .button { font: inherit; }
-input[type=text], input[type=url], input[type=password], select { padding-block: 0.35rem;
+input[type=text], input[type=url], input[type=password], input[type=search], select { padding-block: 0.35rem;
   padding-inline: 0.5rem; border: 1px solid var(--line); border-radius: 4px; background: var(--bg);
   color: var(--fg); inline-size: 100%; }
 .field.invalid input, .field.invalid select { border-color: var(--bad); }
@@ -74,6 +74,9 @@ td.num { font-variant-numeric: tabular-nums; }
 .item .title { font-weight: 600; }
 .item.pinned .title::before { content: "📌 "; }
 .note { color: var(--muted); }
+.filter { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center;
+  margin-block-end: 0.5rem; }
+.filter input, .filter select { inline-size: auto; max-inline-size: 100%; }
 .tags-form { display: flex; flex-wrap: wrap; gap: 0.3rem; align-items: center;
   margin-block-start: 0.3rem; }
 .tags-form select, .item .actions select { inline-size: auto; max-inline-size: 100%; }

@@ -9,7 +9,8 @@ import { HttpError, notFound } from '../http-error.ts';
 import { createSessions } from '../session.ts';
 import { tokenMatches } from '../admin/auth.ts';
 import { createSourceService } from '../services/sources.ts';
-import type { SourceView } from '../services/sources.ts';
+import { SOURCE_FILTERS, filterSources } from '../services/sources.ts';
+import type { SourceFilter, SourceView } from '../services/sources.ts';
 import { createCurationService } from '../services/curation.ts';
 import { issuesOf } from '../services/validate.ts';
 import { localeOf, uiFor } from './i18n.ts';
@@ -172,13 +173,22 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   // ------------------------------------------------------------------ sources
   const deskPage = async (c: Context, status: 200 | 400 | 409 | 502, add: FormState) => {
     const shell = shellOf(c, true);
-    const list = await sources.list();
+    const all = await sources.list();
+    const stateParam = c.req.query('state') ?? '';
+    const filter = {
+      q: (c.req.query('q') ?? '').slice(0, 200) || null,
+      state: (SOURCE_FILTERS as readonly string[]).includes(stateParam)
+        ? (stateParam as SourceFilter)
+        : null,
+    };
     return html(
       c,
       status,
       <DeskPage
         shell={shell}
-        sources={list}
+        sources={filterSources(all, filter)}
+        total={all.length}
+        filter={filter}
         sections={sections}
         flash={status === 200 ? flash(c, shell.ui) : null}
         add={add}

@@ -5,7 +5,8 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { SectionConfig, StoredArticle, PublishedItem, TagConfig } from '../../domain/types.ts';
-import type { SourceView } from '../services/sources.ts';
+import { SOURCE_FILTERS } from '../services/sources.ts';
+import type { SourceFilter, SourceView } from '../services/sources.ts';
 import type { FieldIssue } from '../services/validate.ts';
 import type { Ui } from './i18n.ts';
 import { CSRF_FIELD } from './security.ts';
@@ -301,6 +302,9 @@ function sourceRows(
 export function DeskPage(p: {
   shell: Shell;
   sources: SourceView[];
+  /** Sources before the filter. */
+  total: number;
+  filter: { q: string | null; state: SourceFilter | null };
   sections: readonly SectionConfig[];
   flash: string | null;
   add: FormState;
@@ -326,8 +330,29 @@ export function DeskPage(p: {
 
       <section aria-labelledby="h-sources">
         <h2 id="h-sources">
-          {t.sources} <span class="count">({ui.number(p.sources.length)})</span>
+          {t.sources}{' '}
+          <span class="count">
+            (
+            {p.sources.length === p.total
+              ? ui.number(p.total)
+              : t.nOfM(ui.number(p.sources.length), ui.number(p.total))}
+            )
+          </span>
         </h2>
+        <form method="get" action="/desk" role="search" class="filter">
+          <label for="f-q">{t.search}</label>
+          <input id="f-q" name="q" type="search" value={p.filter.q ?? ''} dir="auto" />
+          <label for="f-state">{t.health}</label>
+          <select id="f-state" name="state">
+            <option value="">{t.all}</option>
+            {SOURCE_FILTERS.map((f) => (
+              <option value={f} selected={p.filter.state === f}>
+                {t[`filter_${f}`]}
+              </option>
+            ))}
+          </select>
+          <button type="submit">{t.filter}</button>
+        </form>
         <div class="table-wrap">
           <table class="sources">
             <thead>

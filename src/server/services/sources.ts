@@ -244,4 +244,27 @@ export function createSourceService(
 }
 
 export type SourceService = ReturnType<typeof createSourceService>;
+
+export const SOURCE_FILTERS = ['broken', 'paused', 'new', 'ok'] as const;
+export type SourceFilter = (typeof SOURCE_FILTERS)[number];
+
+/** The state a source is listed under: broken (an error, or unhealthy), paused, new or ok. */
+export function sourceState(s: SourceView): SourceFilter {
+  if (s.paused) return 'paused';
+  if (s.health.status === 'error' || !s.health.healthy) return 'broken';
+  return s.health.status === 'new' ? 'new' : 'ok';
+}
+
+/** Sources whose title, id or URL contains `q` (case-insensitive) and in `state`, when given. */
+export function filterSources(
+  list: SourceView[],
+  f: { q: string | null; state: SourceFilter | null },
+): SourceView[] {
+  const q = f.q?.trim().toLocaleLowerCase() || null;
+  return list.filter(
+    (s) =>
+      (!f.state || sourceState(s) === f.state) &&
+      (!q || [s.title ?? '', s.id, s.url].some((v) => v.toLocaleLowerCase().includes(q))),
+  );
+}
 export type AddSourceInput = z.input<typeof addSourceInputSchema>;
