@@ -37,6 +37,8 @@ import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { startPush } from './push.ts';
+import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 
@@ -232,6 +234,20 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     );
   }
 
+  // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
+  // and the section-change dispatcher where workers run.
+  const push: PushRole = await startPush({
+    config,
+    store,
+    log,
+    now,
+    priorityOf,
+    target,
+    queueConnection: queueConn,
+    withWorker: role === 'all' || role === 'worker',
+    clients,
+  });
+
   let server: Listening | null = null;
   let versions: SectionVersions | null = null;
   if (role === 'all' || role === 'server') {
@@ -261,6 +277,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queues: [queue],
       versionOf: (id) => versions!.get(id),
       fastFeeds,
+      pushHttp: push.http,
+      webhooks: push.webhookAdmin,
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -304,6 +322,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         const left = () => Math.max(500, deadline - 500 - Date.now());
         const closed = await within(
           Promise.all([
+            push.close(),
             queue.close().catch(() => undefined),
             fetcher?.close(),
             versions?.close(),
