@@ -55,6 +55,7 @@ table { border-collapse: collapse; inline-size: 100%; }
 th, td { text-align: start; vertical-align: top; padding-block: 0.4rem; padding-inline: 0.5rem;
   border-block-end: 1px solid var(--line); }
 td .title { display: block; font-weight: 600; }
+td .next { display: block; color: var(--muted); font-size: 0.85em; }
 td .url { display: block; color: var(--muted); font-size: 0.85em; overflow-wrap: anywhere; }
 td.error { color: var(--bad); font-size: 0.9em; overflow-wrap: anywhere; max-inline-size: 18rem; }
 td.num { font-variant-numeric: tabular-nums; }

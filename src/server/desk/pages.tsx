@@ -291,7 +291,11 @@ function sourceRows(
       `<span class="url" dir="ltr">${esc(s.url)}</span>` +
       `<span class="meta"><code>${id}</code>${tags}${s.readOnly ? `<span class="ro">${esc(t.fromConfig)}</span>` : ''}</span></td>` +
       `<td><span class="status status-${esc(status)}">${esc(word)}</span></td>` +
-      `<td>${esc(ui.date(s.health.lastFetch))}</td>` +
+      `<td>${esc(ui.date(s.health.lastFetch))}${
+        s.health.nextPoll && !s.paused
+          ? `<span class="next">${esc(t.nextPoll)} ${esc(ui.date(s.health.nextPoll))}</span>`
+          : ''
+      }</td>` +
       `<td class="error" dir="auto">${esc(s.health.lastError ?? '')}</td>` +
       `<td class="num">${esc(ui.number(s.health.articleCount ?? 0))}</td>` +
       `<td class="actions"><form method="post" action="${path}/${s.paused ? 'resume' : 'pause'}" class="inline">${csrfField}${buttons}</form>${links}</td></tr>`;
