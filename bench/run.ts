@@ -36,7 +36,13 @@ import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
 import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
 import type { FamilyUsage } from './redis-memory.ts';
-import { formatProfile, monotonicUs, profilesIn, summarizeProfile } from './profile.ts';
+import {
+  formatProfile,
+  monotonicUs,
+  profileThread,
+  profilesIn,
+  summarizeProfile,
+} from './profile.ts';
 import { formatTable } from './report.ts';
 import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
 import { formatReadUnderIngest, formatTemplated } from './report.ts';
@@ -418,6 +424,7 @@ async function readUnderIngest(env: Env): Promise<{ result: ReadUnderIngest; p: 
     logFile: join(env.tmp, 'all.log'),
     port: env.serverPort,
     nodeArgs: NODE_ARGS,
+    cpuProfDir: args.profile ? join(env.tmp, 'profile-all') : undefined,
   });
   env.procs.push(service);
   const url = `http://127.0.0.1:${env.serverPort}`;
@@ -429,6 +436,7 @@ async function readUnderIngest(env: Env): Promise<{ result: ReadUnderIngest; p: 
   );
   say('single-process service ready; ingest with two readers');
   const t0 = ms();
+  const fromUs = monotonicUs();
   let stored = false;
   const readers = [
     reader(`${url}/feeds/${HEAD_SECTION}.atom`, () => stored),
@@ -447,9 +455,21 @@ async function readUnderIngest(env: Env): Promise<{ result: ReadUnderIngest; p: 
     ),
   ]);
   const elapsed = ms() - t0;
+  const window = { fromUs, toUs: monotonicUs() };
   stored = true;
   const [feed, sources] = await Promise.all(readers);
   await service.stop();
+  if (args.profile)
+    for (const f of profilesIn(join(env.tmp, 'profile-all'), true)) {
+      // Idle threads (tsx's loader-hook threads when run from sources) are left out.
+      const summary = summarizeProfile(f, ROOT, 25, window);
+      if (summary.busyMs < 1) continue;
+      const thread = profileThread(f);
+      const what = thread === 0 ? 'main thread (HTTP)' : `thread ${thread} (ingest)`;
+      process.stderr.write(
+        `\n${formatProfile(summary, `CPU profile of the single-process service, ${what}, during the ingest`)}\n`,
+      );
+    }
   const sum = (xs: number[]) => ({
     p50Ms: percentile(xs, 0.5),
     p99Ms: percentile(xs, 0.99),
