@@ -122,11 +122,11 @@ export type FromIngestThread =
 export type ToIngestThread = { t: 'stop'; graceMs: number };
 
 export interface IngestThreadRole extends WorkerRole {
-  /** The running ingest thread's id (never this thread's), null while it is being restarted. */
+  /** The ready ingest thread's id (never this thread's); null while starting, restarting or down. */
   readonly threadId: number | null;
   /** Times the thread died and was started again. */
   readonly restarts: number;
-  /** The running thread (tests end it to check the restart). */
+  /** The ready thread (tests end it to check the restart). */
   readonly thread: Worker | null;
   /** Busy share of the ingest thread's event loop since it started (0–1). */
   utilization(): number;
@@ -201,7 +201,11 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
   let stopped: (() => void) | null = null;
 
   /** Starts one thread; resolves once its BullMQ worker is ready. */
-  const spawn = () =>
+  // The thread that is running and ready (null while none is: starting, restarting, or down).
+  let live: Worker | null = null;
+  /** Starts one thread; resolves once its BullMQ worker is ready. `first`: the start-up one,
+   * whose failure is the caller's (startTributary throws); any later death is a crash. */
+  const spawn = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
       const entry = threadEntry();
       const w = new Worker(entry.code, { eval: entry.eval, workerData: data, name: 'ingest' });
@@ -218,6 +222,7 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
         else if (m.t === 'report') o.onReport(m.report);
         else if (m.t === 'ready') {
           ready = true;
+          live = w;
           id = m.id;
           clearTimeout(timeout);
           resolve();
@@ -232,57 +237,60 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
       });
       w.on('exit', (code) => {
         if (current === w) current = null;
+        if (live === w) live = null;
         stopped?.();
         if (!ready) {
           clearTimeout(timeout);
           reject(new Error(`ingest thread exited (code ${code}) before it was ready`));
-          return;
+          if (first) return;
         }
         if (stopping) return;
         const now = Date.now();
         crashes.push(now);
         while (crashes.length && crashes[0]! < now - windowMs) crashes.shift();
+        const when = `${crashes.length} time${crashes.length === 1 ? '' : 's'} within ${windowMs / 60_000} min`;
         if (crashes.length > maxRestarts) {
           log.error(
-            `ingest thread exited (code ${code}) ${crashes.length} times within ${windowMs / 60_000} min: ` +
-              'not restarting it; nothing is polled until the service restarts (/readyz reports no workers)',
+            `ingest thread exited (code ${code}), ${when}: not restarting it; nothing is polled ` +
+              'until the service restarts (/readyz reports no workers)',
           );
           return;
         }
         const wait = Math.min(backoffMs * 2 ** (crashes.length - 1), 30_000);
         log.error(
-          `ingest thread exited (code ${code}): restarting it in ${wait} ms (${crashes.length} of ${maxRestarts} within ${windowMs / 60_000} min); its active jobs are taken over once their locks expire`,
+          `ingest thread exited (code ${code}), ${when}: restarting it in ${wait} ms (at most ${maxRestarts}); its active jobs are taken over once their locks expire`,
         );
         restartTimer = setTimeout(() => {
           restartTimer = null;
           if (stopping) return;
           restarts++;
-          spawn().then(
-            () => log.info(`ingest thread running again (thread ${current?.threadId})`),
-            (err: Error) => log.error({ err }, `ingest thread restart failed: ${err.message}`),
+          // A thread that dies again, even before it is ready, comes back through 'exit'.
+          spawn(false).then(
+            () => log.info(`ingest thread running again (thread ${live?.threadId})`),
+            () => undefined,
           );
         }, wait);
         restartTimer.unref();
       });
     });
 
-  await spawn();
-  log.debug(`ingest runs on thread ${current!.threadId}; HTTP on thread ${threadId}`);
+  await spawn(true);
+  log.debug(`ingest runs on thread ${live!.threadId}; HTTP on thread ${threadId}`);
   return {
     get id() {
       return id;
     },
     get threadId() {
-      return current?.threadId ?? null;
+      return live?.threadId ?? null;
     },
     get restarts() {
       return restarts;
     },
     get thread() {
-      return current;
+      return live;
     },
     utilization() {
-      return current?.performance.eventLoopUtilization().utilization ?? 0;
+      return live?.performance.eventLoopUtilization().utilization ?? 0;
     },
     async close(graceMs) {
       stopping = true;

@@ -6,11 +6,18 @@
 // thread, the HTTP thread mostly idle while ingest works) are what the old design fails.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { threadId } from 'node:worker_threads';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { testConfig, startService, startFeedServer, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
+import { startIngestThread } from '../../src/runtime/ingest-thread.ts';
 import type { IngestThreadRole } from '../../src/runtime/ingest-thread.ts';
+import { createStore } from '../../src/store/index.ts';
+import { testRedisUrl } from '../helpers/redis.ts';
 import { enqueueRefresh } from '../../src/queues/queues.ts';
 
 const FEEDS = 30;
@@ -160,5 +167,101 @@ sections:
     }
     const json = await (await fetch(`${base}/feeds/all.json`)).text();
     expect(json).toContain('Polled by the restarted thread');
+  }, 120_000);
+});
+
+describe('the ingest thread in the npm start mode: stop and restarts', () => {
+  it('stop() lets the thread finish its active jobs within the shutdown grace', async () => {
+    // Feeds that answer after 1.5 s, so jobs are active when stop() is called.
+    const slow = createServer((req, res) => {
+      const id = (req.url ?? '').replace(/\D/g, '');
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/rss+xml' });
+        res.end(
+          rssFeed(`Slow ${id}`, [
+            {
+              guid: `slow-${id}`,
+              title: `Slow item ${id}`,
+              link: `https://slow.example/${id}`,
+              date: new Date().toISOString(),
+            },
+          ]),
+        );
+      }, 1_500);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const ids = Array.from({ length: 4 }, (_, i) => `s${i}`);
+    const run = await startService(
+      testConfig(
+        `
+site: { title: Test, baseUrl: http://feeds.test }
+fetch: { allowPrivateNetworks: true, timeout: 10s, perHostConcurrency: 64 }
+worker: { concurrency: 8, shutdownGrace: 20s }
+sources:
+${ids.map((id) => `  - { id: ${id}, url: "${url}/${id}.rss", lang: en }`).join('\n')}
+sections:
+  - { id: all, title: Everything, lang: en }
+`,
+      ),
+    );
+    try {
+      for (const id of ids) await enqueueRefresh(run.queue, id);
+      const t0 = Date.now();
+      while (((await run.queue.getJobCounts('active')).active ?? 0) < ids.length) {
+        if (Date.now() - t0 > 20_000) throw new Error('jobs never all active');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const stopAt = Date.now();
+      await run.stop();
+      expect(Date.now() - stopAt).toBeLessThan(20_000);
+      // Every active job finished in the thread before it ended: its item is stored.
+      const redis = new Redis(testRedisUrl());
+      try {
+        const store = createStore(redis, { prefix: run.config.env.redisPrefix, unhealthyAfter: 3 });
+        expect(await store.articles.total()).toBe(ids.length);
+        for (const id of ids) expect((await store.sources.getState(id)).lastFetch).not.toBeNull();
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await run.stop();
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  }, 90_000);
+
+  it('restarts a dead thread at most maxRestarts times, then says it stays down', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const config = testConfig(`
+site: { title: Test, baseUrl: http://feeds.test }
+sources: []
+`);
+    const ingest = await startIngestThread({
+      config,
+      redisUrl: testRedisUrl(),
+      log,
+      onReport: () => undefined,
+      maxRestarts: 1,
+      backoffMs: 10,
+    });
+    try {
+      const first = ingest.threadId;
+      await ingest.thread!.terminate();
+      const t0 = Date.now();
+      while (ingest.threadId === null || ingest.threadId === first) {
+        if (Date.now() - t0 > 60_000) throw new Error('not restarted within 60 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(ingest.restarts).toBe(1);
+      await ingest.thread!.terminate();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ingest.threadId).toBeNull();
+      expect(ingest.restarts).toBe(1);
+      expect(lines.join('')).toContain('not restarting it');
+    } finally {
+      await ingest.close(1_000);
+    }
   }, 120_000);
 });
