@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { testConfig, startService, startFeedServer, rssFeed } from '../helpers/service.ts';
+import { startTributary } from '../../src/runtime/start.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
 import { startIngestThread } from '../../src/runtime/ingest-thread.ts';
@@ -171,7 +172,7 @@ sections:
 });
 
 describe('the ingest thread in the npm start mode: stop and restarts', () => {
-  it('stop() lets the thread finish its active jobs within the shutdown grace', async () => {
+  it('stop() lets the thread finish its active jobs within the shutdown grace; its logs and the first-poll summary reach the main logger', async () => {
     // Feeds that answer after 1.5 s, so jobs are active when stop() is called.
     const slow = createServer((req, res) => {
       const id = (req.url ?? '').replace(/\D/g, '');
@@ -192,8 +193,14 @@ describe('the ingest thread in the npm start mode: stop and restarts', () => {
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
     const ids = Array.from({ length: 4 }, (_, i) => `s${i}`);
-    const run = await startService(
-      testConfig(
+    // The main thread's logger, captured: the thread's lines come through it.
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const run = await startTributary({
+      log,
+      role: 'all',
+      port: 0,
+      config: testConfig(
         `
 site: { title: Test, baseUrl: http://feeds.test }
 fetch: { allowPrivateNetworks: true, timeout: 10s, perHostConcurrency: 64 }
@@ -204,7 +211,7 @@ sections:
   - { id: all, title: Everything, lang: en }
 `,
       ),
-    );
+    });
     try {
       for (const id of ids) await enqueueRefresh(run.queue, id);
       const t0 = Date.now();
@@ -224,6 +231,13 @@ sections:
       } finally {
         redis.disconnect();
       }
+      // The thread's poll lines reach the main logger, marked; the first-poll summary still comes.
+      const records = lines.map((l) => JSON.parse(l) as { msg: string; thread?: string });
+      for (const id of ids)
+        expect(records).toContainEqual(
+          expect.objectContaining({ thread: 'ingest', msg: `poll ${id}: ok, 1 new, 0 updated` }),
+        );
+      expect(records.map((r) => r.msg)).toContain(`first poll done: all ${ids.length} sources ok`);
     } finally {
       await run.stop();
       slow.closeAllConnections();
