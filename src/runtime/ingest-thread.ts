@@ -95,9 +95,15 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
   return {
     id: role.id,
     async close(graceMs) {
-      await role.close(graceMs);
-      await fetcher.close();
-      await Promise.all(own.map((c) => closeRedis(c)));
+      await role.close(graceMs); // bounded (workers/main.ts), also with Redis gone
+      // Quitting needs Redis; with Redis gone, drop the connections after a moment.
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([fetcher.close(), ...own.map((c) => closeRedis(c))]),
+        new Promise((r) => (t = setTimeout(r, 500))),
+      ]);
+      clearTimeout(t);
+      own.forEach((c) => c.disconnect());
     },
   };
 }
@@ -140,8 +146,12 @@ export interface IngestThreadOptions extends Omit<IngestOptions, 'shared' | 'now
   backoffMs?: number;
 }
 
-/** How long the thread gets beyond the shutdown grace to close its connections. */
-const CLOSE_RESERVE_MS = 5_000;
+/**
+ * How long the thread gets beyond the grace it is given: the worker's forced close and leave
+ * (3 s at most, workers/main.ts) and dropping its connections. Within what stop() allows the
+ * workers (runtime/start.ts); past it the thread is ended, which ends its connections too.
+ */
+const THREAD_CLOSE_MS = 3_000;
 /** Start-up (module loading, Redis connections, BullMQ worker ready) must finish within this. */
 const READY_TIMEOUT_MS = 120_000;
 
@@ -301,7 +311,7 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
       w.postMessage({ t: 'stop', graceMs } satisfies ToIngestThread);
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>(
-        (r) => (t = setTimeout(() => r('late'), graceMs + CLOSE_RESERVE_MS)),
+        (r) => (t = setTimeout(() => r('late'), graceMs + THREAD_CLOSE_MS)),
       );
       const res = await Promise.race([done.then(() => 'done' as const), late]);
       clearTimeout(t);
