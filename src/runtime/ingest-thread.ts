@@ -119,10 +119,18 @@ export interface IngestThreadData {
 
 /** Messages from the ingest thread. */
 export type FromIngestThread =
-  | { t: 'ready'; id: string }
+  | { t: 'ready'; id: string; tid: number | null; nice: number | null }
   | { t: 'log'; line: string }
   | { t: 'report'; report: IngestReport }
   | { t: 'stopped' };
+
+/**
+ * How much nicer than the process the ingest thread runs on Linux (nice values are per thread
+ * there): under CPU contention the HTTP
+ * thread (nice 0) gets about 9× its share (CFS weights 1024 vs 110), so reads stay fast while
+ * ingest takes whatever CPU is left; with idle CPU, ingest runs at full speed.
+ */
+export const INGEST_NICE = 10;
 
 /** Messages to the ingest thread. */
 export type ToIngestThread = { t: 'stop'; graceMs: number };
@@ -134,6 +142,8 @@ export interface IngestThreadRole extends WorkerRole {
   readonly restarts: number;
   /** The ready thread (tests end it to check the restart). */
   readonly thread: Worker | null;
+  /** The ready thread's Linux thread id and nice value (null elsewhere). */
+  readonly os: { tid: number; nice: number } | null;
   /** Busy share of the ingest thread's event loop since it started (0–1). */
   utilization(): number;
 }
@@ -204,6 +214,7 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
   };
   let current: Worker | null = null;
   let id = '';
+  let osThread: { tid: number; nice: number } | null = null;
   let stopping = false;
   let restarts = 0;
   const crashes: number[] = [];
@@ -234,6 +245,7 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
           ready = true;
           live = w;
           id = m.id;
+          osThread = m.tid !== null && m.nice !== null ? { tid: m.tid, nice: m.nice } : null;
           clearTimeout(timeout);
           resolve();
         } else if (m.t === 'stopped') stopped?.();
@@ -292,6 +304,9 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
     },
     get threadId() {
       return live?.threadId ?? null;
+    },
+    get os() {
+      return live ? osThread : null;
     },
     get restarts() {
       return restarts;

@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -15,7 +16,7 @@ import { testConfig, startService, startFeedServer, rssFeed } from '../helpers/s
 import { startTributary } from '../../src/runtime/start.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
-import { startIngestThread } from '../../src/runtime/ingest-thread.ts';
+import { INGEST_NICE, startIngestThread } from '../../src/runtime/ingest-thread.ts';
 import type { IngestThreadRole } from '../../src/runtime/ingest-thread.ts';
 import { createStore } from '../../src/store/index.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
@@ -93,6 +94,14 @@ sections:
     const ingest = run.worker as IngestThreadRole;
     expect(ingest.threadId).not.toBeNull();
     expect(ingest.threadId).not.toBe(threadId);
+    // On Linux the ingest thread also yields the CPU to this one (a higher nice value).
+    if (process.platform === 'linux') {
+      const nice = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const tid = ingest.os!.tid;
+      expect(nice(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8'))).toBe(
+        Math.min(19, nice(readFileSync(`/proc/${process.pid}/stat`, 'utf8')) + INGEST_NICE),
+      );
+    }
     expect((await fetch(`${base}/feeds/all.atom`)).status).toBe(200); // cached from here on
 
     const elu0 = performance.eventLoopUtilization();
