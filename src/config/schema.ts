@@ -99,6 +99,8 @@ const worker = z
   })
   .prefault({});
 
+export const fullTextMode = z.enum(['auto', 'always', 'never']);
+
 const source = z.strictObject({
   id,
   url: httpUrl,
@@ -108,6 +110,7 @@ const source = z.strictObject({
   tags: z.array(id).default([]),
   priority: z.number().int().default(0),
   enabled: z.boolean().default(true),
+  fullText: fullTextMode.default('auto'),
   // Sections the source's articles always go to (as runtime sources accept).
   sections: z.array(id).optional(),
 });

@@ -53,6 +53,8 @@ export interface WorkerConfig {
   shutdownGrace: number;
 }
 
+export type FullTextMode = 'auto' | 'always' | 'never';
+
 export interface SourceConfig {
   id: string;
   url: string;
@@ -68,6 +70,8 @@ export interface SourceConfig {
   sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
+  /** Fetch the linked page for teaser items (default `auto`). */
+  fullText?: FullTextMode;
 }
 
 export interface TagConfig {
@@ -326,6 +330,27 @@ export interface SourceState {
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
   repairs?: string[];
+  /** Why full-text pages of the last poll that tried some left items as the feed gave them; null when none did. */
+  fullTextNote?: string | null;
+}
+
+// ---------------------------------------------------------------- full text
+
+/** What fetching one linked page gave: its extracted article, or why there is none (page cache entry). */
+export interface CachedPage {
+  /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
+  outcome: string;
+  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
+  detail: string;
+  /** When the page was last fetched or revalidated, ms since epoch. */
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  /** Sanitized article HTML with absolute URLs (ok only). */
+  html?: string;
+  /** Its plain text, one line (ok only). */
+  text?: string;
+  image?: { url: string; width: number | null; height: number | null } | null;
 }
 
 export interface IngestReport {
@@ -346,4 +371,6 @@ export interface IngestReport {
   nextPollAt: number;
   /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
   repairs?: string[];
+  /** Full-text pages of this poll by outcome (`extracted`, `http-error`, …), if any were tried. */
+  fullText?: Record<string, number>;
 }

@@ -13,6 +13,7 @@ import { fetchPolitely } from './polite-fetch.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
+import { withFullText } from './fulltext/fulltext.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
@@ -164,9 +165,12 @@ async function storeFeed(
   );
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
-  const { items: normalized, duplicateGuids } = separateRepeatedGuids(
+  const separated = separateRepeatedGuids(
     normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
   );
+  const { duplicateGuids } = separated;
+  // Teaser items get their linked page's article as content (the feed's text stays the summary).
+  const normalized = await withFullText(deps, source, separated.items, report);
   const articles = normalized.map((n) => n.article);
   const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(

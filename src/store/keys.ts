@@ -55,6 +55,9 @@ export function createKeys(prefix: string) {
     lshBucket: (band: number, group: string) => `${p}:lsh:{lsh}:${band}:${group}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
+    /** String: one linked page's full-text extraction or failure (JSON), keyed by a hash of its
+     *  canonical URL; always written with a TTL (see page-cache.ts). */
+    fullTextPage: (urlHash: string) => `${p}:page:{${urlHash}}`,
     /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */
     workers: () => `${p}:workers`,
     /** String: a short lease held by one process doing singleton work. */

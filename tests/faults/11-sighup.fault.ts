@@ -82,7 +82,16 @@ describe('fault 11: SIGHUP is a clean stop', () => {
     );
     const t0 = Date.now();
     run.proc.kill('SIGHUP');
-    const { code, signal, at } = await run.exit;
+    // Bounded: a product that never exits fails here after the grace and 10 s, not after 30 min.
+    const { code, signal, at } = await Promise.race([
+      run.exit,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no exit ${GRACE_MS + 10_000} ms after SIGHUP`)),
+          GRACE_MS + 10_000,
+        ).unref(),
+      ),
+    ]);
     const exitMs = at - t0;
     await view.close();
     view = null;
