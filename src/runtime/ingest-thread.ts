@@ -144,8 +144,6 @@ export interface IngestThreadRole extends WorkerRole {
   readonly thread: Worker | null;
   /** The ready thread's Linux thread id and nice value (null elsewhere). */
   readonly os: { tid: number; nice: number } | null;
-  /** Busy share of the ingest thread's event loop since it started (0–1). */
-  utilization(): number;
 }
 
 export interface IngestThreadOptions extends Omit<IngestOptions, 'shared' | 'now'> {
@@ -313,9 +311,6 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
     },
     get thread() {
       return live;
-    },
-    utilization() {
-      return live?.performance.eventLoopUtilization().utilization ?? 0;
     },
     async close(graceMs) {
       stopping = true;
