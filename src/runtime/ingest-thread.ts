@@ -126,9 +126,9 @@ export type FromIngestThread =
 
 /**
  * How much nicer than the process the ingest thread runs on Linux (nice values are per thread
- * there): under CPU contention the HTTP
- * thread (nice 0) gets about 9× its share (CFS weights 1024 vs 110), so reads stay fast while
- * ingest takes whatever CPU is left; with idle CPU, ingest runs at full speed.
+ * there): under CPU contention the HTTP thread gets about 9× its share (CFS weights 1024 vs 110
+ * at nice 0 and 10), so reads stay fast while ingest takes whatever CPU is left; with idle CPU,
+ * ingest runs at full speed.
  */
 export const INGEST_NICE = 10;
 
@@ -219,11 +219,12 @@ export async function startIngestThread(o: IngestThreadOptions): Promise<IngestT
   let restartTimer: NodeJS.Timeout | null = null;
   let stopped: (() => void) | null = null;
 
-  /** Starts one thread; resolves once its BullMQ worker is ready. */
   // The thread that is running and ready (null while none is: starting, restarting, or down).
   let live: Worker | null = null;
-  /** Starts one thread; resolves once its BullMQ worker is ready. `first`: the start-up one,
-   * whose failure is the caller's (startTributary throws); any later death is a crash. */
+  /**
+   * Starts one thread; resolves once its BullMQ worker is ready. `first`: the start-up one, whose
+   * failure is the caller's (startTributary throws); any later death counts as a crash.
+   */
   const spawn = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
       const entry = threadEntry();
