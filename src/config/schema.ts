@@ -143,6 +143,27 @@ const section = z.strictObject({
   guid: z.enum(['article', 'section']).default('article'),
 });
 
+// Push (issue 12): our WebSub hub and outgoing webhooks. `subscribe` is read by the subscriber
+// for our sources (round two); the hub clamps every lease to [3600, 2592000] s.
+const push = z
+  .strictObject({
+    hub: z.boolean().default(true),
+    subscribe: z.boolean().default(true),
+    leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
+    maxSubscriptions: z.number().int().min(1).default(10_000),
+  })
+  .prefault({});
+
+const webhook = z.strictObject({
+  id,
+  url: httpUrl,
+  /** Omitted = every section. */
+  sections: z.array(id).nullable().default(null),
+  secretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
+});
+
 type Issue = { path: (string | number)[]; message: string };
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -161,7 +182,7 @@ const ids = (v: unknown): string[] =>
 export function referenceIssues(cfg: unknown): Issue[] {
   const root = rec(cfg);
   const issues: Issue[] = [];
-  for (const key of ['sources', 'tags', 'sections'] as const) {
+  for (const key of ['sources', 'tags', 'sections', 'webhooks'] as const) {
     const seen = new Map<string, number>();
     list(root[key]).forEach((item, i) => {
       const itemId = rec(item).id;
@@ -189,6 +210,9 @@ export function referenceIssues(cfg: unknown): Issue[] {
     refs(rec(src).tags, 'tag', ['sources', i, 'tags']);
     refs(rec(src).sections, 'section', ['sources', i, 'sections']);
   });
+  list(root.webhooks).forEach((h, i) =>
+    refs(rec(h).sections, 'section', ['webhooks', i, 'sections']),
+  );
   list(root.sections).forEach((sec, i) => {
     for (const part of ['include', 'exclude'] as const) {
       const crit = rec(rec(sec)[part]);
@@ -209,6 +233,8 @@ export const fileConfigSchema = z
     sources: z.array(source).default([]),
     tags: z.array(tag).default([]),
     sections: z.array(section).default([]),
+    push,
+    webhooks: z.array(webhook).default([]),
   })
   .superRefine((cfg, ctx) => {
     for (const issue of referenceIssues(cfg)) ctx.addIssue({ code: 'custom', ...issue });

@@ -115,6 +115,29 @@ export interface FileConfig {
   sources: SourceConfig[];
   tags: TagConfig[];
   sections: SectionConfig[];
+  push: PushConfig;
+  webhooks: WebhookConfig[];
+}
+
+/** `push:` — our WebSub hub (and, in round two, the subscriber for sources). */
+export interface PushConfig {
+  hub: boolean;
+  subscribe: boolean;
+  /** Lease asked for / granted when a subscriber names none (s). */
+  leaseSeconds: number;
+  /** Most hub subscriptions at once; a new one beyond gets 503. */
+  maxSubscriptions: number;
+}
+
+/** `webhooks[]`: signed POSTs of the items new to a section. */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  /** null = every section. */
+  sections: string[] | null;
+  secretEnv: string;
+  /** `whsec_<base64>` read from `secretEnv` by the config loader; null before it ran. */
+  secret: string | null;
 }
 
 export type Role = 'all' | 'server' | 'worker';

@@ -33,6 +33,8 @@ import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { startPush } from './push.ts';
+import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 
@@ -208,6 +210,20 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         : await startIngest({ ...ingest, now, shared: { redis, store } });
   }
 
+  // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
+  // and the section-change dispatcher where workers run.
+  const push: PushRole = await startPush({
+    config,
+    store,
+    log,
+    now,
+    priorityOf,
+    target,
+    queueConnection: queueConn,
+    withWorker: role === 'all' || role === 'worker',
+    clients,
+  });
+
   let server: Listening | null = null;
   let versions: SectionVersions | null = null;
   if (role === 'all' || role === 'server') {
@@ -237,6 +253,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queues: [queue],
       versionOf: (id) => versions!.get(id),
       fastFeeds,
+      pushHttp: push.http,
+      webhooks: push.webhookAdmin,
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -279,8 +297,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         // (done half a second before the deadline: exiting takes a moment too)
         const left = () => Math.max(500, deadline - 500 - Date.now());
         const closed = await within(
-          Promise.all([queue.close().catch(() => undefined), versions?.close()]).then(() =>
-            Promise.all(clients.map((c) => closeRedis(c))),
+          Promise.all([push.close(), queue.close().catch(() => undefined), versions?.close()]).then(
+            () => Promise.all(clients.map((c) => closeRedis(c))),
           ),
           left(),
         );
