@@ -7,6 +7,7 @@ import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
 import { registerWebhookAdminRoutes, registerWebsubRoutes } from './routes/websub.ts';
+import { registerDeskRoutes } from './desk/index.tsx';
 import { withBaseUrl } from '../config/base-url.ts';
 
 export function createApp(given: ServerDeps): Hono {
@@ -37,6 +38,7 @@ export function createApp(given: ServerDeps): Hono {
   registerWebsubRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerWebhookAdminRoutes(app, deps);
+  registerDeskRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));
