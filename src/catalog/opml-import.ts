@@ -3,7 +3,10 @@
 // way POST /admin/api/sources checks one (in parallel, a few at a time) unless verify is off.
 import { readFile } from 'node:fs/promises';
 import { Parser } from 'htmlparser2';
+import { z } from 'zod';
 import type { Config, SourceConfig } from '../domain/types.ts';
+import { sourceSettings } from '../config/schema.ts';
+import { withSourceSettings } from '../pipeline/source-fetch.ts';
 import type { Store } from '../store/index.ts';
 import { allSources } from './sources.ts';
 import { resolveFeed } from '../server/admin/resolve-feed.ts';
@@ -14,6 +17,26 @@ export interface OpmlOutline {
   xmlUrl: string;
   htmlUrl: string | null;
   lang: string | null;
+  /** The `tributary` attribute: the source's own settings as JSON (same keys as the config). */
+  settings?: string | null;
+}
+
+/** `<outline … tributary='{"fullText":"always","fetch":{"charset":"windows-1256"}}'>` */
+const settingsSchema = z.strictObject(sourceSettings).partial();
+
+function readSettings(o: OpmlOutline): Partial<SourceConfig> | string {
+  if (!o.settings) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(o.settings);
+  } catch {
+    return 'the tributary attribute is not JSON';
+  }
+  const r = settingsSchema.safeParse(json);
+  if (r.success) return r.data as Partial<SourceConfig>;
+  return `invalid tributary settings: ${r.error.issues
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ')}`;
 }
 
 export function parseOpml(text: string): OpmlOutline[] {
@@ -29,6 +52,7 @@ export function parseOpml(text: string): OpmlOutline[] {
           xmlUrl: xmlUrl.trim(),
           htmlUrl: attrs.htmlUrl ?? attrs.htmlurl ?? null,
           lang: attrs.language ?? null,
+          settings: attrs.tributary ?? null,
         });
       },
     },
@@ -114,7 +138,12 @@ async function mapBounded<T, R>(
 }
 
 type Checked =
-  | { ok: true; outline: OpmlOutline; feed: ResolvedFeed | null }
+  | {
+      ok: true;
+      outline: OpmlOutline;
+      feed: ResolvedFeed | null;
+      settings: Partial<SourceConfig>;
+    }
   | { ok: false; url: string; reason: string };
 
 /**
@@ -147,9 +176,16 @@ export async function importOpml(
       return { ok: false, url: url.href, reason: 'listed twice in this file' };
     seenInFile.add(url.href);
     const outline = { ...o, xmlUrl: url.href };
-    if (!verify) return { ok: true, outline, feed: null };
+    const settings = readSettings(o);
+    if (typeof settings === 'string') return { ok: false, url: url.href, reason: settings };
+    if (!verify) return { ok: true, outline, feed: null, settings };
+    // Checked with the source's own headers and credentials, as its polls will fetch it.
+    const asSource = { id: 'opml', url: url.href, ...settings } as SourceConfig;
     try {
-      return { ok: true, outline, feed: await resolveFeed(config.fetch, url.href) };
+      const feed = await resolveFeed(config.fetch, url.href, (req) =>
+        withSourceSettings(req, asSource),
+      );
+      return { ok: true, outline, feed, settings };
     } catch (e) {
       return { ok: false, url: url.href, reason: (e as Error).message };
     }
@@ -167,7 +203,7 @@ export async function importOpml(
       skip(c.url, c.reason);
       continue;
     }
-    const { outline: o, feed } = c;
+    const { outline: o, feed, settings } = c;
     const feedUrl = feed?.url ?? o.xmlUrl;
     if (urls.has(feedUrl)) {
       skip(o.xmlUrl, `already a source (${feedUrl})`);
@@ -186,6 +222,7 @@ export async function importOpml(
       enabled: true,
       origin: 'runtime',
       ...(opts.section ? { sections: [opts.section] } : {}),
+      ...settings,
     };
     await store.sources.putRuntime(source);
     ids.add(id);

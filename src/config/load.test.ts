@@ -59,6 +59,53 @@ describe('config', () => {
     ).toBe(true);
   });
 
+  it('reads per-source settings and names every bad one', () => {
+    const ok = parseConfigText(
+      `sources:
+  - id: desk
+    url: https://example.org/feed
+    fetch: { userAgent: "Desk/1", headers: { X-Api-Key: k }, charset: windows-1256,
+             auth: { basic: { user: reader, passwordEnv: DESK_PASS } } }
+    include: { keywords: [سوريا] }
+    exclude: { keywords: [إعلان] }
+    fullText: always
+    push: false
+  - { id: plain, url: https://example.org/other, fetch: { auth: { bearerEnv: DESK_TOKEN } } }`,
+      't.yaml',
+    );
+    expect(ok.sources[0]).toMatchObject({
+      fetch: {
+        userAgent: 'Desk/1',
+        headers: { 'X-Api-Key': 'k' },
+        charset: 'windows-1256',
+        auth: { basic: { user: 'reader', passwordEnv: 'DESK_PASS' } },
+      },
+      include: { keywords: ['سوريا'] },
+      exclude: { keywords: ['إعلان'] },
+      fullText: 'always',
+      push: false,
+    });
+    expect(ok.sources[1]).toMatchObject({ fullText: 'auto', push: true });
+    expect(ok.sources[1]!.fetch!.auth).toEqual({ bearerEnv: 'DESK_TOKEN' });
+    const p = problems(`sources:
+  - id: bad
+    url: https://example.org/feed
+    fetch: { headers: { Authorization: x, "no spaces": y }, charset: klingon,
+             auth: { basic: { user: reader, password: inline } } }
+    fullText: sometimes`);
+    const text = p.map((x) => `${x.path}: ${x.message}`).join('\n');
+    expect(text).toMatch(/sources\[0\]\.fetch\.headers\.Authorization: .*fetch\.auth/);
+    expect(text).toMatch(/headers\.no spaces: not an HTTP header name/);
+    expect(text).toMatch(/fetch\.charset: unknown charset/);
+    expect(text).toMatch(/fetch\.auth\.basic.*password/);
+    expect(text).toMatch(/fullText/);
+    expect(
+      problems(`sources:
+  - { id: b, url: https://example.org/f, fetch: { auth: { basic: { user: r, passwordEnv: P }, bearerEnv: T } } }`)[0]!
+        .message,
+    ).toMatch(/exactly one/);
+  });
+
   it('reports YAML syntax errors with a line', () => {
     const p = problems('sources:\n  - { id: a, url: [\n');
     expect(p[0]!.message).toMatch(/YAML syntax/);

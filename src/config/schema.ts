@@ -2,6 +2,7 @@
 // durations and sizes are parsed into ms and bytes here, so the rest of the code sees numbers.
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.ts';
+import { canonicalCharset } from '../pipeline/fetch/charset.ts';
 
 export const id = z
   .string()
@@ -99,7 +100,88 @@ const worker = z
   })
   .prefault({});
 
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
+
+/** Headers the HTTP client owns, or that carry secrets (those come from `auth`). */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'authorization',
+  'proxy-authorization',
+  'if-none-match',
+  'if-modified-since',
+  'accept-encoding',
+]);
+
+export const sourceFetch = z.strictObject({
+  userAgent: z.string().trim().min(1).max(500).nullable().optional(),
+  headers: z
+    .record(
+      z.string(),
+      z
+        .string()
+        .max(4096)
+        .refine((v) => !/[\r\n\0]/.test(v), 'must not contain line breaks'),
+    )
+    .superRefine((h, ctx) => {
+      for (const name of Object.keys(h)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+          ctx.addIssue({ code: 'custom', path: [name], message: 'not an HTTP header name' });
+        else if (RESERVED_HEADERS.has(name.toLowerCase()))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              'is set by Tributary; credentials go in fetch.auth (read from the environment)',
+          });
+      }
+    })
+    .optional(),
+  charset: z
+    .string()
+    .refine((c) => canonicalCharset(c) !== null, 'unknown charset (e.g. windows-1256, utf-8)')
+    .nullable()
+    .optional(),
+  auth: z
+    .strictObject({
+      basic: z
+        .strictObject({
+          user: z
+            .string()
+            .min(1)
+            .refine((u) => !u.includes(':'), 'must not contain ":"'),
+          passwordEnv: envName,
+        })
+        .optional(),
+      bearerEnv: envName.optional(),
+    })
+    .refine(
+      (a) => (a.basic === undefined) !== (a.bearerEnv === undefined),
+      'give exactly one of basic: { user, passwordEnv } or bearerEnv',
+    )
+    .transform((a) => (a.basic ? { basic: a.basic } : { bearerEnv: a.bearerEnv! }))
+    .nullable()
+    .optional(),
+});
+
+export const sourceKeywords = z.strictObject({
+  keywords: z.array(z.string().trim().min(1, 'keywords must not be empty')).min(1),
+});
+
 export const fullTextMode = z.enum(['auto', 'always', 'never']);
+
+/** A source's own settings, as the admin API and OPML import take them (same rules as the file). */
+export const sourceSettings = {
+  fetch: sourceFetch,
+  include: sourceKeywords,
+  exclude: sourceKeywords,
+  fullText: fullTextMode,
+  push: z.boolean(),
+};
 
 const source = z.strictObject({
   id,
@@ -113,6 +195,10 @@ const source = z.strictObject({
   fullText: fullTextMode.default('auto'),
   // Sections the source's articles always go to (as runtime sources accept).
   sections: z.array(id).optional(),
+  fetch: sourceFetch.optional(),
+  include: sourceKeywords.optional(),
+  exclude: sourceKeywords.optional(),
+  push: z.boolean().default(true),
 });
 
 const tag = z.strictObject({

@@ -53,6 +53,16 @@ export interface WorkerConfig {
   shutdownGrace: number;
 }
 
+/** Per-source request settings (`sources[].fetch`); headers and auth go to the feed's origin only. */
+export interface SourceFetchSettings {
+  userAgent?: string | null;
+  headers?: Record<string, string>;
+  /** Overrides HTTP, BOM and the document's declared charset. */
+  charset?: string | null;
+  /** Names environment variables; the secrets themselves are never stored or shown. */
+  auth?: { basic: { user: string; passwordEnv: string } } | { bearerEnv: string } | null;
+}
+
 export type FullTextMode = 'auto' | 'always' | 'never';
 
 export interface SourceConfig {
@@ -70,8 +80,15 @@ export interface SourceConfig {
   sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
+  fetch?: SourceFetchSettings;
+  /** Items must match one of these keywords to be stored (keyword rules of tags). */
+  include?: { keywords: string[] };
+  /** Items matching one of these keywords are not stored. */
+  exclude?: { keywords: string[] };
   /** Fetch the linked page for teaser items (default `auto`). */
   fullText?: FullTextMode;
+  /** Subscribe through WebSub when the feed names a hub (default true). */
+  push?: boolean;
 }
 
 export interface TagConfig {
@@ -166,6 +183,14 @@ export interface FetchRequest {
   url: string;
   etag?: string | null;
   lastModified?: string | null;
+  /** Replaces fetch.userAgent for this request. */
+  userAgent?: string | null;
+  /** Extra headers and `authorization`: sent only to URLs of `credentialsOrigin`, redirects included. */
+  headers?: Record<string, string>;
+  authorization?: string | null;
+  credentialsOrigin?: string | null;
+  /** Decode the body with this charset whatever HTTP, a BOM or the document say. */
+  charset?: string | null;
 }
 
 interface FetchCommon {
@@ -212,6 +237,8 @@ export interface RawMedia {
   width: number | null;
   height: number | null;
   length: number | null;
+  /** Seconds (media:content `duration`, itunes:duration, JSON Feed `duration_in_seconds`), when known. */
+  duration?: number | null;
 }
 
 export interface RawItem {
@@ -229,8 +256,12 @@ export interface RawItem {
   /** Base URL in effect for this item's content (xml:base), absolute, or null. */
   baseUrl: string | null;
   categories: string[];
+  /**
+   * Every enclosure in document order: RSS `enclosure`, Atom `link rel=enclosure`, `media:content`
+   * (also inside `media:group`), JSON Feed `attachments`. Not thumbnails.
+   */
   enclosures: RawMedia[];
-  /** media:content / media:thumbnail / itunes:image etc. */
+  /** media:content / media:thumbnail / itunes:image etc. (lead image candidates) */
   media: RawMedia[];
   lang: Lang | null;
 }
@@ -263,6 +294,17 @@ export interface ArticleImage {
   height: number | null;
 }
 
+/** One enclosure of an item (audio, video, image, other), as the source gave it. */
+export interface Enclosure {
+  /** Absolute http(s) URL. */
+  url: string;
+  /** MIME type, when known. */
+  type: string | null;
+  /** Bytes (RSS `length`, MRSS `fileSize`), when known. */
+  length: number | null;
+  durationSeconds: number | null;
+}
+
 /** One normalized item, as `preview --json` prints it (plus bookkeeping fields). */
 export interface Article {
   /** Stable id: the same item keeps it across polls, reorderings and URL noise. */
@@ -283,6 +325,8 @@ export interface Article {
   /** Sanitized HTML with absolute URLs. */
   contentHtml: string;
   image: ArticleImage | null;
+  /** Every enclosure, in source order, one per URL (absent on articles stored before they were kept). */
+  enclosures?: Enclosure[];
   lang: Lang;
   tags: string[];
   sourceCategories: string[];
@@ -353,6 +397,8 @@ export interface SourceState {
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
   repairs?: string[];
+  /** HTTP status of the last fetch (null when no response came back). */
+  lastHttpStatus?: number | null;
   /** Why full-text pages of the last poll that tried some left items as the feed gave them; null when none did. */
   fullTextNote?: string | null;
 }

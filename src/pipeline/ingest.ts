@@ -9,7 +9,8 @@ import type { Store } from '../store/index.ts';
 import type { Curator } from '../curate/curator.ts';
 import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
-import { fetchPolitely } from './polite-fetch.ts';
+import { fetchForSource } from './source-fetch.ts';
+import { filterBySource } from './source-filter.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
@@ -52,7 +53,7 @@ export async function ingestSource(
   const plan = await planPoll(store, deps.config.fetch, source, started.getTime(), !!opts.force);
   if ('notDueUntil' in plan) return { ...report, outcome: 'skipped', nextPollAt: plan.notDueUntil };
   try {
-    const fetched = await fetchPolitely(deps, plan.target, opts.signal);
+    const fetched = await fetchForSource(deps, source, plan.target, opts.signal);
     if ('hostBusy' in fetched) {
       // Other sources' fetches hold every slot of the host: not this source's failure; a later tick retries.
       const nextPollAt = hostBusyRetryAt(fetched.hostBusy, started.getTime());
@@ -62,7 +63,11 @@ export async function ingestSource(
     let stored: Stored | null = null;
     if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
     else {
-      feed = await parseFeed(fetched.body, { url: fetched.finalUrl, repairs: fetched.repairs });
+      const parsed = await parseFeed(fetched.body, {
+        url: fetched.finalUrl,
+        repairs: fetched.repairs,
+      });
+      feed = filterBySource(source, parsed); // the source's include/exclude keywords
       report.repairs = feed.repairs ?? [];
       stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
     }

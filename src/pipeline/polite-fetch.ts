@@ -3,7 +3,7 @@
 import type { FetchRequest, FetchResult } from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
 import type { FeedError } from '../domain/errors.ts';
-import type { Fetcher } from './fetch/fetcher.ts';
+import type { Accept, Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 
 /** How long a poll waits for one of its host's slots before giving the tick up. */
@@ -14,6 +14,7 @@ export async function fetchPolitely(
   deps: { fetcher: Fetcher; hostLimiter: HostLimiter | null },
   req: FetchRequest,
   signal?: AbortSignal,
+  accept: Accept = 'feed',
 ): Promise<FetchResult | { hostBusy: FeedError }> {
   const host = URL.canParse(req.url) ? new URL(req.url).hostname : null; // a bad URL fails in the fetcher
   let release: (() => Promise<void>) | null = null;
@@ -26,7 +27,7 @@ export async function fetchPolitely(
     }
   }
   try {
-    return await deps.fetcher.fetch(req, { signal });
+    return await deps.fetcher.fetch(req, { signal, accept });
   } finally {
     await release?.();
   }

@@ -2,6 +2,7 @@
 // only escaped (escapeXml) or wrapped in CDATA (cdata()). An entry's language is its `xml:lang`
 // where it differs from the feed's.
 import { cdata, escapeXml, hasInvalidXmlChars, mediaContentXml } from './clean.ts';
+import { atomEnclosureParts } from './prepare.ts';
 import type { FeedLink, PreparedItem, PreparedMeta } from './prepare.ts';
 import { NS, atomLinkXml } from './rss.ts';
 
@@ -39,7 +40,9 @@ function entryXml(item: PreparedItem, feedLang: string): string {
     const title = r.title ? ` title="${escapeXml(r.title)}"` : '';
     p.push(`<link rel="related" type="text/html" href="${escapeXml(r.url)}"${title}/>`);
   }
-  if (item.image) {
+  const enclosures = atomEnclosureParts(item);
+  if (enclosures.length > 0) p.push(...enclosures);
+  else if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     p.push(`<link rel="enclosure" type="${type}" href="${url}"/>`);

@@ -1,4 +1,5 @@
 // JSON Feed 1.1, built directly (the schema we hold ourselves to: tests/fixtures/jsonfeed-1.1.schema.json).
+import { jsonAttachments } from './prepare.ts';
 import type { PreparedItem, PreparedMeta } from './prepare.ts';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
@@ -26,6 +27,8 @@ export function renderJsonFeed(meta: PreparedMeta, items: PreparedItem[]): strin
     else out.content_text = item.contentText;
     if (item.summary) out.summary = item.summary;
     if (item.image) out.image = item.image.url;
+    const attachments = jsonAttachments(item);
+    if (attachments) out.attachments = attachments;
     out.date_published = item.published.toISOString();
     out.date_modified = item.updated.toISOString();
     if (item.author) out.authors = [{ name: item.author }];

@@ -4,6 +4,14 @@
 import type { OutputFormat, PublishedItem, SiteConfig } from '../domain/types.ts';
 import { articleUrn, cleanText, guessImageType, safeDate, safeHttpUrl, safeLang } from './clean.ts';
 import { isRtl } from './pages.ts';
+import { prepareEnclosures, type PreparedEnclosure } from './enclosures.ts';
+
+export {
+  atomEnclosureParts,
+  jsonAttachments,
+  rssEnclosureParts,
+  type PreparedEnclosure,
+} from './enclosures.ts';
 
 /** An extra feed-level link (e.g. a WebSub `hub`): `<atom:link>` in RSS, `<link>` in Atom. */
 export interface FeedLink {
@@ -139,6 +147,8 @@ export interface PreparedItem {
   lang: string | null;
   tags: string[];
   image: PreparedImage | null;
+  /** Every enclosure, source order, one per URL, typed (enclosures.ts). */
+  enclosures: PreparedEnclosure[];
   related: PreparedRelated[];
   sourceId: string;
   storySources: string[];
@@ -287,6 +297,7 @@ export function prepareItem(item: PublishedItem, ctx: ItemContext): PreparedItem
     lang,
     tags: uniqueClean(item.tags),
     image,
+    enclosures: prepareEnclosures(item.enclosures),
     related,
     sourceId,
     storySources,

@@ -2,6 +2,7 @@
 // forbids, URLs parsed), so writing is escaping and placing: text content and attributes through
 // escapeXml, HTML and free text in CDATA sections through cdata() (which splits every `]]>`).
 import { cdata, escapeXml, hasInvalidXmlChars, mediaContentXml } from './clean.ts';
+import { rssEnclosureParts } from './prepare.ts';
 import type { FeedLink, PreparedItem, PreparedMeta } from './prepare.ts';
 
 export const NS = {
@@ -37,7 +38,9 @@ function itemXml(item: PreparedItem): string {
   if (item.contentHtml) p.push(`<content:encoded>${cdata(item.contentHtml)}</content:encoded>`);
   if (item.author) p.push(`<dc:creator>${escapeXml(item.author)}</dc:creator>`);
   for (const tag of item.tags) p.push(`<category>${escapeXml(tag)}</category>`);
-  if (item.image) {
+  const enclosures = rssEnclosureParts(item);
+  if (enclosures.length > 0) p.push(...enclosures);
+  else if (item.image) {
     const url = escapeXml(item.image.url);
     const type = escapeXml(item.image.type);
     p.push(`<enclosure url="${url}" length="0" type="${type}"/>`);

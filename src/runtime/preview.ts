@@ -24,6 +24,7 @@ export type PreviewArticle = Pick<
   | 'summary'
   | 'contentHtml'
   | 'image'
+  | 'enclosures'
   | 'lang'
   | 'tags'
   | 'sourceCategories'
@@ -138,6 +139,7 @@ export async function previewFeedWithSource(
         summary: a.summary,
         contentHtml: a.contentHtml,
         image: a.image,
+        enclosures: a.enclosures ?? [],
         lang: a.lang,
         tags,
         sourceCategories: a.sourceCategories,

@@ -12,6 +12,7 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     lastFetch: st.lastFetch,
     lastSuccess: st.lastSuccess,
     lastError: st.lastError,
+    lastHttpStatus: st.lastHttpStatus ?? null,
     lastErrorKind: st.lastErrorKind,
     lastErrorPermanent: st.lastErrorPermanent,
     consecutiveFailures: st.consecutiveFailures,

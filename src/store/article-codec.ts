@@ -32,7 +32,8 @@ export function decodeArticle(b: Buffer): Article {
 
 /**
  * What the `ch` field holds: a digest of everything we publish about the item but its `updated`
- * (title, content, summary, link, guid, published date, author, image, categories, language),
+ * (title, content, summary, link, guid, published date, author, image, categories, language,
+ * enclosures),
  * and a digest of the tags (a tag change is a new version): 25 characters whatever the article,
  * so the hash stays a listpack. A change of any of them is a correction that must reach readers;
  * `updated` is compared on its own (hash field `u`), because the stored body may carry a later
@@ -50,6 +51,8 @@ export function storedVersion(a: Article): string {
     a.image,
     a.sourceCategories,
     a.lang,
+    // Enclosures only when there are some, so articles without any keep their stored version.
+    ...(a.enclosures?.length ? [a.enclosures] : []),
   ]);
   const digest = createHash('sha1').update(published).digest('base64url').slice(0, 16);
   return `${digest}:${createHash('sha1').update(a.tags.join(',')).digest('base64url').slice(0, 8)}`;

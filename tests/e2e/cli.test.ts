@@ -103,6 +103,7 @@ sections:
         'summary',
         'contentHtml',
         'image',
+        'enclosures',
         'lang',
         'tags',
         'sourceCategories',

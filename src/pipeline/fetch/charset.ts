@@ -172,7 +172,19 @@ function finish(text: string, charset: string): DecodedBody {
   return { text: dropXmlEncoding(t), charset };
 }
 
-export function decodeBody(bytes: Uint8Array, contentType: string | null): DecodedBody {
+export function decodeBody(
+  bytes: Uint8Array,
+  contentType: string | null,
+  override: string | null = null,
+): DecodedBody {
+  const forced = override ? canonicalCharset(override) : null;
+  if (forced) {
+    // The operator knows better than the server, the BOM and the document: only a BOM of the
+    // forced charset itself is dropped (as bytes it is not text).
+    const bom = bomOf(bytes);
+    const skip = bom && bom.charset === forced ? bom.length : 0;
+    return finish(decodeWith(bytes.subarray(skip), forced), forced);
+  }
   const bom = bomOf(bytes);
   if (bom) return finish(decodeWith(bytes.subarray(bom.length), bom.charset), bom.charset);
   const wide = wideWithoutBom(bytes);

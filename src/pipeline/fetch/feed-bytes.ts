@@ -22,6 +22,8 @@ export function decodeFeedBytes(
   bytes: Uint8Array,
   contentType: string | null,
   maxBytes = 64 * 1024 * 1024,
+  /** A source's `fetch.charset`: wins over HTTP, BOM and the document's declaration. */
+  charsetOverride: string | null = null,
 ): FeedText {
   const repairs: string[] = [];
   let body = bytes;
@@ -38,6 +40,6 @@ export function decodeFeedBytes(
       // Not gzip after all (or corrupt): leave the bytes to the charset decoder and the parser.
     }
   }
-  const decoded = decodeBody(body, contentType);
+  const decoded = decodeBody(body, contentType, charsetOverride);
   return { text: decoded.text, charset: decoded.charset, bytes: body.byteLength, repairs };
 }

@@ -23,15 +23,17 @@ export interface FetcherOptions {
 }
 
 export interface Fetcher {
-  fetch(
-    req: FetchRequest,
-    opts?: { signal?: AbortSignal; accept?: 'feed' | 'any' },
-  ): Promise<FetchResult>;
+  fetch(req: FetchRequest, opts?: { signal?: AbortSignal; accept?: Accept }): Promise<FetchResult>;
   close(): Promise<void>;
 }
 
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
+
+/** Linked web pages (full text). */
+export const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
+/** What the request asks for: a feed, a web page, anything. */
+export type Accept = 'feed' | 'page' | 'any';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PERMANENT_REDIRECTS = new Set([301, 308]);
@@ -89,7 +91,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
   async function fetchOnce(
     req: FetchRequest,
     signal: AbortSignal,
-    accept: 'feed' | 'any',
+    accept: Accept,
   ): Promise<FetchResult> {
     let url: URL;
     try {
@@ -97,13 +99,21 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     } catch {
       throw new FeedError('http', `invalid URL: ${req.url}`, { permanent: true });
     }
-    const headers: Record<string, string> = {
+    const base: Record<string, string> = {
       'user-agent': opts.userAgent,
-      accept: accept === 'feed' ? FEED_ACCEPT : '*/*',
+      accept: accept === 'feed' ? FEED_ACCEPT : accept === 'page' ? PAGE_ACCEPT : '*/*',
       'accept-encoding': 'gzip, deflate, br',
     };
-    if (req.etag) headers['if-none-match'] = req.etag;
-    if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+    if (req.etag) base['if-none-match'] = req.etag;
+    if (req.lastModified) base['if-modified-since'] = req.lastModified;
+    // A source's own user agent, headers and credentials go to its origin only, on every hop:
+    // a redirect to another host gets none of them (and never the Authorization header).
+    const own: Record<string, string> = { ...base };
+    for (const [k, v] of Object.entries(req.headers ?? {})) own[k.toLowerCase()] = v;
+    if (req.userAgent) own['user-agent'] = req.userAgent;
+    if (req.authorization) own.authorization = req.authorization;
+    const headersFor = (u: URL) =>
+      req.credentialsOrigin && u.origin === req.credentialsOrigin ? own : base;
 
     const visited = new Set<string>();
     let allPermanent = true;
@@ -111,7 +121,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
     for (;;) {
       checkTarget(url);
       visited.add(url.href);
-      const res = await request(url, { dispatcher: agent, method: 'GET', headers, signal });
+      const res = await request(url, {
+        dispatcher: agent,
+        method: 'GET',
+        headers: headersFor(url),
+        signal,
+      });
       const h = res.headers as Record<string, HeaderValue>;
       const status = res.statusCode;
 
@@ -188,7 +203,7 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         signal,
       );
       const contentType = header(h, 'content-type');
-      const decoded = decodeFeedBytes(bytes, contentType, opts.maxBytes);
+      const decoded = decodeFeedBytes(bytes, contentType, opts.maxBytes, req.charset ?? null);
       return {
         kind: 'ok',
         ...common,

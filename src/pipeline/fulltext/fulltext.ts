@@ -5,11 +5,13 @@
 import type {
   Article,
   CachedPage,
+  FetchRequest,
   FullTextMode,
   IngestReport,
   SourceConfig,
 } from '../../domain/types.ts';
 import { contentHash } from '../normalize/normalize.ts';
+import { withSourceSettings } from '../source-fetch.ts';
 import { loadPage } from './page.ts';
 import type { PageDeps } from './page.ts';
 import { pageWins, textLength, wantsPage } from './teaser.ts';
@@ -100,7 +102,14 @@ export async function withFullText<T extends { article: Article; text: string }>
 ): Promise<T[]> {
   const mode = source.fullText ?? 'auto';
   if (mode === 'never') return items;
-  const pageDeps: PageDeps = { ...deps, pages: deps.store.pages };
+  // The source's headers and credentials go with a page on the feed's own origin only (not its
+  // charset: that one is the feed's).
+  const own = source.fetch ? { ...source, fetch: { ...source.fetch, charset: null } } : null;
+  const pageDeps: PageDeps = {
+    ...deps,
+    pages: deps.store.pages,
+    ...(own ? { prepare: (req: FetchRequest) => withSourceSettings(req, own) } : {}),
+  };
   const maxAge = deps.config?.retention.maxAge;
   const nowMs = deps.now().getTime();
   // The ingest's rule (dedupe's pastRetention): published + maxAge at or before now is not stored.

@@ -2,7 +2,7 @@
 // charset detection, conditional requests) under the host's politeness limit, and remembered in
 // the page cache so re-polls and other sources carrying the same canonical URL fetch it once.
 import { isFeedError } from '../../domain/errors.ts';
-import type { CachedPage } from '../../domain/types.ts';
+import type { CachedPage, FetchRequest } from '../../domain/types.ts';
 import type { Fetcher } from '../fetch/fetcher.ts';
 import { fetchPolitely } from '../polite-fetch.ts';
 import { extractArticle } from './extract.ts';
@@ -27,6 +27,8 @@ export interface PageDeps {
   hostLimiter: Parameters<typeof fetchPolitely>[0]['hostLimiter'];
   pages: PageCache;
   now(): Date;
+  /** The source's own request settings (headers, credentials: on the feed's origin only). */
+  prepare?(req: FetchRequest): FetchRequest;
 }
 
 export interface PageResult {
@@ -65,11 +67,17 @@ async function fetchPage(
   let page: CachedPage;
   let via: PageResult['via'] = 'fetched';
   try {
-    const res = await fetchPolitely(deps, {
-      url,
-      etag: usable?.etag ?? null,
-      lastModified: usable?.lastModified ?? null,
-    });
+    // Asked for as a web page (Accept: text/html), not as a feed.
+    const res = await fetchPolitely(
+      deps,
+      (deps.prepare ?? ((r: FetchRequest) => r))({
+        url,
+        etag: usable?.etag ?? null,
+        lastModified: usable?.lastModified ?? null,
+      }),
+      undefined,
+      'page',
+    );
     if ('hostBusy' in res) page = failure('host-busy', res.hostBusy.message, now());
     else if (res.kind === 'not-modified') {
       if (usable) {

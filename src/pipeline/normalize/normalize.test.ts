@@ -307,6 +307,53 @@ describe('normalizeFeed', () => {
     })[0]!;
     expect(t2.id).toBe(t1.id);
   });
+
+  it('keeps every enclosure: source order, absolute http(s) URLs, one per URL with what either copy said', () => {
+    const m = (url: string, over: Partial<RawItem['enclosures'][number]> = {}) => ({
+      url,
+      type: null,
+      medium: null,
+      width: null,
+      height: null,
+      length: null,
+      ...over,
+    });
+    const [a] = normalizeFeed(
+      feed(
+        [
+          item({
+            title: 'episode',
+            link: 'https://site.example/e/1',
+            enclosures: [
+              m('/media/1.mp3', { type: 'audio/mpeg', duration: 4190 }),
+              m('https://site.example/media/1.ogg', { type: 'audio/ogg', length: 5 }),
+              m('https://site.example/media/1.mp3', { length: 47160424 }),
+              m('javascript:alert(1)'),
+              m('https://site.example/cover.png', { type: 'not a type', length: -3 }),
+            ],
+          }),
+        ],
+        { baseUrl: 'https://site.example/feed/' },
+      ),
+      ctx('en'),
+    );
+    expect(a!.enclosures).toEqual([
+      {
+        url: 'https://site.example/media/1.mp3',
+        type: 'audio/mpeg',
+        length: 47160424,
+        durationSeconds: 4190,
+      },
+      {
+        url: 'https://site.example/media/1.ogg',
+        type: 'audio/ogg',
+        length: 5,
+        durationSeconds: null,
+      },
+      { url: 'https://site.example/cover.png', type: null, length: null, durationSeconds: null },
+    ]);
+    expect(normalizeFeed(feed([item({ title: 'none' })]), ctx('en'))[0]!.enclosures).toEqual([]);
+  });
 });
 
 describe('normalizeFeedItems: dates', () => {

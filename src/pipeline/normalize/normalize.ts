@@ -7,6 +7,7 @@ import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
 import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
 import { detectLang, detectLangOrNull } from './detect-lang.ts';
+import { enclosuresOf } from './enclosures.ts';
 import { readItemDates } from './feed-date.ts';
 import { leadImage } from './lead-image.ts';
 import { sanitizeWithImages } from './sanitize.ts';
@@ -131,6 +132,7 @@ function normalizeItem(
     summary: truncateOnWord(summaryText, SUMMARY_MAX),
     contentHtml,
     image: leadImage(item, contentBase, firstImage),
+    enclosures: enclosuresOf(item.enclosures, item.baseUrl ?? feedBase),
     lang,
     tags: [],
     sourceCategories: [

@@ -85,6 +85,7 @@ export function parseJsonFeed(text: string, docUrl: string | null): RawFeed {
           width: null,
           height: null,
           length: n(a.size_in_bytes),
+          ...(n(a.duration_in_seconds) ? { duration: n(a.duration_in_seconds) } : {}),
         });
       }
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeedError } from '../../domain/errors.ts';
 import { parseFeed } from './parse-feed.ts';
+import { durationSeconds } from './xml-feed.ts';
 
 async function failure(p: Promise<unknown>): Promise<FeedError> {
   try {
@@ -131,16 +132,62 @@ describe('parseFeed: formats', () => {
       ['https://cdn.example/t.jpg', 'image'],
     ]);
     expect(it0.media[0]!.width).toBe(800);
-    expect(it0.enclosures).toEqual([
-      {
-        url: 'https://cdn.example/e.jpg',
-        type: 'image/jpeg',
-        medium: null,
-        width: null,
-        height: null,
-        length: 1234,
-      },
+    // Every enclosure in document order: media:content too (thumbnails are not enclosures).
+    expect(it0.enclosures.map((m) => [m.url, m.type, m.length])).toEqual([
+      ['https://cdn.example/a.jpg', null, null],
+      ['https://cdn.example/b.mp4', 'video/mp4', null],
+      ['https://cdn.example/e.jpg', 'image/jpeg', 1234],
     ]);
+  });
+
+  it('reads every enclosure: RSS enclosures, media:group, fileSize, durations, relative URLs', async () => {
+    const f = await parseFeed(
+      `<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel><title>P</title><link>https://pod.example/</link>
+<item><title>E1</title><link>https://pod.example/e1</link>
+  <itunes:image href="https://pod.example/cover.jpg"/>
+  <itunes:duration>1:09:50</itunes:duration>
+  <enclosure url="/media/e1.mp3" length="47160424" type="audio/mpeg"/>
+  <enclosure url="https://pod.example/media/e1.ogg" type="audio/ogg"/>
+  <media:group>
+    <media:content url="https://pod.example/media/e1-hd.mp4" type="video/mp4" fileSize="900" duration="4190"/>
+    <media:content url="https://pod.example/media/e1.mp3" type="audio/mpeg"/>
+    <media:thumbnail url="https://pod.example/t.jpg"/>
+  </media:group>
+</item></channel></rss>`,
+      { url: 'https://pod.example/feed.xml' },
+    );
+    const it0 = f.items[0]!;
+    expect(it0.enclosures.map((m) => [m.url, m.type, m.length, m.duration ?? null])).toEqual([
+      ['https://pod.example/media/e1.mp3', 'audio/mpeg', 47160424, 4190],
+      ['https://pod.example/media/e1.ogg', 'audio/ogg', null, null],
+      ['https://pod.example/media/e1-hd.mp4', 'video/mp4', 900, 4190],
+      ['https://pod.example/media/e1.mp3', 'audio/mpeg', null, null],
+    ]);
+    expect(it0.media.map((m) => m.url)).toContain('https://pod.example/cover.jpg');
+
+    const atom =
+      await parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<title>A</title><entry><id>a1</id><title>A1</title>
+  <link rel="enclosure" href="https://a.example/1.mp3" type="audio/mpeg" length="10"/>
+  <media:content url="https://a.example/1.webm" type="video/webm"/>
+  <link rel="enclosure" href="https://a.example/2.pdf" type="application/pdf"/>
+  <media:thumbnail url="https://a.example/t.png"/>
+</entry></feed>`);
+    expect(atom.items[0]!.enclosures.map((m) => m.url)).toEqual([
+      'https://a.example/1.mp3',
+      'https://a.example/1.webm',
+      'https://a.example/2.pdf',
+    ]);
+  });
+
+  it('reads itunes:duration as seconds, MM:SS or HH:MM:SS', () => {
+    expect(durationSeconds('10475')).toBe(10475);
+    expect(durationSeconds('05:09')).toBe(309);
+    expect(durationSeconds('1:09:50')).toBe(4190);
+    expect(durationSeconds(' 114 ')).toBe(114);
+    expect(durationSeconds('about an hour')).toBeNull();
+    expect(durationSeconds('0')).toBeNull();
   });
 
   it('survives an Atom entry whose date is garbage', async () => {

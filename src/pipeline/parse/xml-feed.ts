@@ -177,7 +177,44 @@ function media(el: XElement, medium: string | null): RawMedia | null {
     width: num(a.width),
     height: num(a.height),
     length: num(a.filesize ?? a.length ?? a['enc:length']),
+    ...(num(a.duration) !== null && num(a.duration)! > 0 ? { duration: num(a.duration) } : {}),
   };
+}
+
+/** `itunes:duration`: seconds, `MM:SS` or `HH:MM:SS` (fractions allowed); null when unreadable. */
+export function durationSeconds(v: string | null | undefined): number | null {
+  const t = v?.trim();
+  if (!t || !/^\d+(?::\d{1,2}){0,2}(?:\.\d+)?$/.test(t)) return null;
+  const secs = t.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+  return Number.isFinite(secs) && secs > 0 ? Math.round(secs) : null;
+}
+
+const isImageMedia = (m: RawMedia) =>
+  (m.type ?? '').toLowerCase().startsWith('image/') || (m.medium ?? '').toLowerCase() === 'image';
+
+/**
+ * Every enclosure of an entry in document order: RSS `enclosure` (and `enc:enclosure`), Atom
+ * `link rel="enclosure"`, `media:content` on its own or inside `media:group`. URLs absolute
+ * against the entry's base. `itunes:duration` belongs to the entry's first audio/video one.
+ */
+function enclosuresOf(ctx: Ctx, item: XElement, base: string | null): RawMedia[] {
+  const out: RawMedia[] = [];
+  const add = (m: RawMedia | null) => {
+    if (m) out.push({ ...m, url: resolveLink(m.url, base) ?? m.url });
+  };
+  for (const c of elements(item)) {
+    if (ctx.d.format === 'atom') {
+      if (ctx.is(c, 'link') && (c.attrs.rel ?? '').trim().toLowerCase() === 'enclosure')
+        add(media(c, null));
+    } else if (ctx.is(c, 'enclosure') || c.name === 'enc:enclosure') add(media(c, null));
+    if (c.name === 'media:content') add(media(c, null));
+    else if (c.name === 'media:group')
+      for (const g of all(elements(c), 'media:content')) add(media(g, null));
+  }
+  const duration = durationSeconds(textOf(first(elements(item), 'itunes:duration')));
+  const timed = out.find((m) => !isImageMedia(m));
+  if (duration !== null && timed && !timed.duration) timed.duration = duration;
+  return out;
 }
 
 function mediaOf(item: XElement): RawMedia[] {
@@ -245,12 +282,7 @@ function atomItem(
   const contentBase = content?.attrs['xml:base']
     ? resolve(content.attrs['xml:base'], entryLinkBase)
     : entryBase;
-  const enclosures: RawMedia[] = [];
-  for (const l of ctx.kids(e, 'link')) {
-    if ((l.attrs.rel ?? '').trim().toLowerCase() !== 'enclosure') continue;
-    const m = media(l, null);
-    if (m) enclosures.push({ ...m, url: resolveLink(m.url, entryLinkBase) ?? m.url });
-  }
+  const enclosures = enclosuresOf(ctx, e, entryLinkBase);
   const author = ctx.kid(e, 'author');
   const date = (...names: string[]) => {
     for (const n of names) {
@@ -295,11 +327,7 @@ function rssItem(
   // CDF items carry their link as an attribute.
   let link = str(textOf(ctx.kid(it, 'link'))) ?? attr(it, 'href');
   if (!link && guid && permaLink && /^https?:\/\//i.test(guid)) link = guid;
-  const enclosures: RawMedia[] = [];
-  for (const e of [...ctx.kids(it, 'enclosure'), ...all(els, 'enc:enclosure')]) {
-    const m = media(e, null);
-    if (m) enclosures.push(m);
-  }
+  const enclosures = enclosuresOf(ctx, it, entryLinkBase);
   const text = (el: XElement | null) => str(textOf(el));
   return {
     guid,

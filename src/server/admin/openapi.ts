@@ -31,6 +31,28 @@ const idParam = (name: string, description: string) => ({
 const body = (schema: Schema) => ({ required: true, ...json(schema) });
 const std = [401, 404];
 
+/** Per-source settings as the admin API takes them (null clears one in a PATCH). */
+const settingsInput: Record<string, Schema> = {
+  fetch: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    properties: {
+      userAgent: { type: ['string', 'null'] },
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      charset: { type: ['string', 'null'], description: 'e.g. windows-1256' },
+      auth: {
+        type: ['object', 'null'],
+        description:
+          '{ basic: { user, passwordEnv } } or { bearerEnv }: names of environment variables; secrets are never sent here',
+      },
+    },
+  },
+  include: { type: ['object', 'null'], properties: { keywords: { type: 'array' } } },
+  exclude: { type: ['object', 'null'], properties: { keywords: { type: 'array' } } },
+  fullText: { enum: ['auto', 'always', 'never'] },
+  push: { type: 'boolean' },
+};
+
 export function adminOpenApi(baseUrl: string): Schema {
   return {
     openapi: '3.1.0',
@@ -73,6 +95,15 @@ export function adminOpenApi(baseUrl: string): Schema {
             priority: { type: 'integer' },
             enabled: { type: 'boolean' },
             sections: { type: 'array', items: { type: 'string' } },
+            fetch: {
+              type: ['object', 'null'],
+              description:
+                'userAgent, headers (names only), charset, auth: "basic" | "bearer" | null (never a secret)',
+            },
+            include: { type: ['object', 'null'] },
+            exclude: { type: ['object', 'null'] },
+            fullText: { enum: ['auto', 'always', 'never'] },
+            push: { type: 'boolean' },
             origin: { enum: ['config', 'runtime'] },
             readOnly: { type: 'boolean' },
             paused: { type: 'boolean' },
@@ -99,6 +130,7 @@ export function adminOpenApi(baseUrl: string): Schema {
             tags: { type: 'array', items: { type: 'string' } },
             priority: { type: 'integer' },
             sections: { type: 'array', items: { type: 'string' } },
+            ...settingsInput,
           },
         },
         SectionCuration: {
@@ -227,6 +259,7 @@ export function adminOpenApi(baseUrl: string): Schema {
               tags: { type: 'array', items: { type: 'string' } },
               priority: { type: 'integer' },
               sections: { type: 'array', items: { type: 'string' } },
+              ...settingsInput,
             },
           }),
           responses: {

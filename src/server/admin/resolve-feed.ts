@@ -1,7 +1,7 @@
 // Checks a URL an operator wants to add: fetches it through the feed fetcher (with its SSRF guard,
 // size cap and timeout), follows HTML pages to the feed they announce (feed autodiscovery), and
 // proves the result parses as a feed before anything is saved.
-import type { FetchConfig } from '../../domain/types.ts';
+import type { FetchConfig, FetchRequest } from '../../domain/types.ts';
 import { isFeedError } from '../../domain/errors.ts';
 import { createFetcher } from '../../pipeline/fetch/fetcher.ts';
 import type { Fetcher } from '../../pipeline/fetch/fetcher.ts';
@@ -40,14 +40,21 @@ function feedProblem(e: unknown, url: string): HttpError {
   );
 }
 
-async function fetchText(fetcher: Fetcher, url: string) {
-  const res = await fetcher.fetch({ url }, { accept: 'any' });
+type Prepare = (req: FetchRequest) => FetchRequest;
+
+async function fetchText(fetcher: Fetcher, url: string, prepare: Prepare) {
+  const res = await fetcher.fetch(prepare({ url }), { accept: 'any' });
   if (res.kind !== 'ok')
     throw new HttpError(422, 'feed-http', `${url} answered 304 to an unconditional request`);
   return res;
 }
 
-export async function resolveFeed(fetch: FetchConfig, url: string): Promise<ResolvedFeed> {
+/** `prepare` adds the source's own request settings (headers, credentials, charset). */
+export async function resolveFeed(
+  fetch: FetchConfig,
+  url: string,
+  prepare: Prepare = (req) => req,
+): Promise<ResolvedFeed> {
   const fetcher = createFetcher({
     timeoutMs: fetch.timeout,
     maxBytes: fetch.maxBytes,
@@ -58,7 +65,7 @@ export async function resolveFeed(fetch: FetchConfig, url: string): Promise<Reso
   try {
     let page;
     try {
-      page = await fetchText(fetcher, url);
+      page = await fetchText(fetcher, url, prepare);
     } catch (e) {
       throw e instanceof HttpError ? e : feedProblem(e, url);
     }
@@ -88,7 +95,7 @@ export async function resolveFeed(fetch: FetchConfig, url: string): Promise<Reso
     let last: HttpError | null = null;
     for (const candidate of candidates) {
       try {
-        const res = await fetchText(fetcher, candidate);
+        const res = await fetchText(fetcher, candidate, prepare);
         if (looksLikeHtml(res.body))
           throw new HttpError(422, 'feed-not-a-feed', `${candidate} is an HTML page, not a feed`);
         const feed = await parseFeed(res.body, { url: res.finalUrl });

@@ -1,7 +1,7 @@
 // Request schemas of the admin API (zod), mirroring the config file's rules for sources.
 import { z } from 'zod';
 import { parseDuration } from '../../config/units.ts';
-import { id, httpUrl, lang } from '../../config/schema.ts';
+import { id, httpUrl, lang, sourceSettings } from '../../config/schema.ts';
 
 // The config file's rules, with length limits for input from the network.
 export const idSchema = z.string().max(64).pipe(id);
@@ -40,6 +40,12 @@ export const addSourceSchema = z.strictObject({
   tags: sourceFields.tags.optional(),
   priority: sourceFields.priority.optional(),
   sections: sourceFields.sections.optional(),
+  // Per-source settings (null clears one in a PATCH).
+  fetch: sourceSettings.fetch.nullable().optional(),
+  include: sourceSettings.include.nullable().optional(),
+  exclude: sourceSettings.exclude.nullable().optional(),
+  fullText: sourceSettings.fullText.optional(),
+  push: sourceSettings.push.optional(),
 });
 
 /** What the service takes: the same, but an empty or absent id is derived from the title. */

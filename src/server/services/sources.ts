@@ -14,6 +14,45 @@ import { resolveFeed } from '../admin/resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
 import { renderSourcesOpml } from './opml-export.ts';
 import { validate } from './validate.ts';
+import { withSourceSettings } from '../../pipeline/source-fetch.ts';
+
+/** A source's settings as the API shows them: header names only, `auth` as its kind, never a secret. */
+export function settingsView(s: SourceConfig) {
+  const f = s.fetch;
+  const auth = f?.auth ? ('basic' in f.auth ? 'basic' : 'bearer') : null;
+  return {
+    fetch: f
+      ? {
+          userAgent: f.userAgent ?? null,
+          headers: Object.keys(f.headers ?? {}),
+          charset: f.charset ?? null,
+          auth,
+        }
+      : null,
+    include: s.include ?? null,
+    exclude: s.exclude ?? null,
+    fullText: s.fullText ?? 'auto',
+    push: s.push ?? true,
+  };
+}
+
+type SettingsBody = Partial<Pick<SourceConfig, 'fullText' | 'push'>> & {
+  fetch?: SourceConfig['fetch'] | null;
+  include?: SourceConfig['include'] | null;
+  exclude?: SourceConfig['exclude'] | null;
+};
+
+/** Applies given per-source settings to a source (null removes one). */
+function applySettings(s: SourceConfig, body: SettingsBody): SourceConfig {
+  const next: SourceConfig = { ...s };
+  for (const k of ['fetch', 'include', 'exclude'] as const) {
+    if (body[k] === null) delete next[k];
+    else if (body[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = body[k];
+  }
+  if (body.fullText !== undefined) next.fullText = body.fullText;
+  if (body.push !== undefined) next.push = body.push;
+  return next;
+}
 
 export const conflict = (message: string, details?: unknown) =>
   new HttpError(409, 'conflict', message, details);
@@ -56,6 +95,7 @@ export function createSourceService(
   };
   const present = (s: SourceConfig, st: Parameters<typeof sourceHealth>[1], paused: boolean) => ({
     ...s,
+    ...settingsView(s),
     title: s.title,
     sections: s.sections ?? [],
     readOnly: s.origin === 'config',
@@ -96,8 +136,12 @@ export function createSourceService(
       if (body.id && existing.some((s) => s.id === body.id))
         throw fieldError(409, 'id', `a source with id "${body.id}" exists`);
       let feed;
+      // Checked with the source's own headers and credentials, as its polls will fetch it.
+      const asSource = applySettings({ id: body.id ?? 'new', url: body.url } as SourceConfig, body);
       try {
-        feed = await resolveFeed(config.fetch, body.url);
+        feed = await resolveFeed(config.fetch, body.url, (req) =>
+          withSourceSettings(req, asSource),
+        );
       } catch (e) {
         if (e instanceof HttpError && e.status < 500)
           throw new HttpError(e.status, e.code, e.message, {
@@ -115,18 +159,21 @@ export function createSourceService(
         id = base;
         for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
       }
-      const source: SourceConfig = {
-        id,
-        url: feed.url,
-        title,
-        lang: body.lang ?? feed.lang?.toLowerCase() ?? null,
-        interval: body.interval ?? null,
-        tags: body.tags ?? [],
-        priority: body.priority ?? 0,
-        enabled: true,
-        origin: 'runtime',
-        ...(body.sections?.length ? { sections: body.sections } : {}),
-      };
+      const source: SourceConfig = applySettings(
+        {
+          id,
+          url: feed.url,
+          title,
+          lang: body.lang ?? feed.lang?.toLowerCase() ?? null,
+          interval: body.interval ?? null,
+          tags: body.tags ?? [],
+          priority: body.priority ?? 0,
+          enabled: true,
+          origin: 'runtime',
+          ...(body.sections?.length ? { sections: body.sections } : {}),
+        },
+        body,
+      );
       await store.sources.putRuntime(source);
       await sync();
       return {
@@ -144,10 +191,12 @@ export function createSourceService(
         );
       const body = validate(patchSourceSchema, input);
       checkRefs(body);
-      const next: SourceConfig = { ...current };
+      const next: SourceConfig = applySettings(current, body);
       let discoveredFrom: string | null = null;
       if (body.url !== undefined && body.url !== current.url) {
-        const feed = await resolveFeed(config.fetch, body.url);
+        const feed = await resolveFeed(config.fetch, body.url, (req) =>
+          withSourceSettings(req, { ...next, url: body.url! }),
+        );
         const dup = (await allSources(config, store)).find(
           (s) => s.url === feed.url && s.id !== current.id,
         );
