@@ -110,6 +110,8 @@ const source = z.strictObject({
   enabled: z.boolean().default(true),
   // Sections the source's articles always go to (as runtime sources accept).
   sections: z.array(id).optional(),
+  // false: never subscribe to the WebSub hub the source advertises (push.subscribe is global).
+  push: z.boolean().optional(),
 });
 
 const tag = z.strictObject({
@@ -139,6 +141,17 @@ const section = z.strictObject({
   timezone: timezone.default('UTC'),
   guid: z.enum(['article', 'section']).default('article'),
 });
+
+// Push (issue 12): our WebSub hub and outgoing webhooks. `subscribe` is read by the subscriber
+// for our sources (round two); the hub clamps every lease to [3600, 2592000] s.
+const push = z
+  .strictObject({
+    hub: z.boolean().default(true),
+    subscribe: z.boolean().default(true),
+    leaseSeconds: z.number().int().min(3600).max(2_592_000).default(864_000),
+    maxSubscriptions: z.number().int().min(1).default(10_000),
+  })
+  .prefault({});
 
 type Issue = { path: (string | number)[]; message: string };
 
@@ -206,6 +219,7 @@ export const fileConfigSchema = z
     sources: z.array(source).default([]),
     tags: z.array(tag).default([]),
     sections: z.array(section).default([]),
+    push,
   })
   .superRefine((cfg, ctx) => {
     for (const issue of referenceIssues(cfg)) ctx.addIssue({ code: 'custom', ...issue });

@@ -68,6 +68,8 @@ export interface SourceConfig {
   sections?: string[];
   /** Where the source came from: the config file (read-only at runtime) or the admin API. */
   origin: 'config' | 'runtime';
+  /** `false`: never subscribe to the hub this source advertises (WebSub); default true. */
+  push?: boolean;
 }
 
 export interface TagConfig {
@@ -111,6 +113,17 @@ export interface FileConfig {
   sources: SourceConfig[];
   tags: TagConfig[];
   sections: SectionConfig[];
+  push: PushConfig;
+}
+
+/** `push:` — our WebSub hub and the subscriber for sources that advertise a hub. */
+export interface PushConfig {
+  hub: boolean;
+  subscribe: boolean;
+  /** Lease asked for / granted when a subscriber names none (s). */
+  leaseSeconds: number;
+  /** Most hub subscriptions at once; a new one beyond gets 503. */
+  maxSubscriptions: number;
 }
 
 export type Role = 'all' | 'server' | 'worker';
@@ -153,6 +166,14 @@ interface FetchCommon {
   /** Seconds from `Cache-Control: max-age`, if any. */
   maxAge: number | null;
   fetchedAt: string;
+  /** WebSub links of the response's HTTP `Link` header (rel=hub, rel=self), when it had any. */
+  links?: FeedLinks;
+}
+
+/** WebSub discovery links: the hubs a document names and its own (self) URL. */
+export interface FeedLinks {
+  hubs: string[];
+  self: string | null;
 }
 
 export interface FetchOk extends FetchCommon {
@@ -225,6 +246,8 @@ export interface RawFeed {
   repaired: boolean;
   /** What was repaired, `kind: detail` (kind is the metric label); empty or absent when nothing. */
   repairs?: string[];
+  /** WebSub links in the document (Atom `link rel=hub|self`, RSS `atom:link`), when it had any. */
+  links?: FeedLinks;
 }
 
 // ---------------------------------------------------------------- articles

@@ -38,6 +38,9 @@ import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
+import { findSource } from './catalog.ts';
+import { createSubscriber } from '../push/subscriber/subscriber.ts';
+import { ingestPushed } from '../pipeline/ingest.ts';
 
 export interface Running {
   config: Config;
@@ -129,6 +132,20 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   });
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
+  const tagger = createTagger(config.tags);
+  const curator = createCurator(config.sections);
+  // WebSub subscriber for our sources: workers discover hubs and renew leases on their polls;
+  // servers answer the callback and run pushed bodies through the pipeline (push/subscriber/).
+  const websub = createSubscriber({
+    config,
+    store,
+    log,
+    now,
+    counters: redisCounterHash(redis, store.keys.pollMetrics()),
+    findSource: (id) => findSource(config, store, id),
+    ingest: (source, body) =>
+      ingestPushed({ config, store, tagger, curator, priorityOf, now, push: websub }, source, body),
+  });
 
   const syncSchedules = async () => {
     await store.locks.withLease('schedulers', 30_000, async () => {
@@ -177,8 +194,10 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
           perHost: config.fetch.perHostConcurrency,
           leaseMs: config.fetch.timeout + 10_000,
         }),
-        tagger: createTagger(config.tags),
-        curator: createCurator(config.sections),
+        tagger,
+        curator,
+        push: websub,
+        maintainPush: (source) => websub.maintain(source),
         onReport: (r) => {
           void metrics.observeReport(r);
           firstRound.observe(r);
@@ -221,6 +240,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queues: [queue],
       versionOf: (id) => versions!.get(id),
       fastFeeds,
+      subscriber: websub,
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -253,6 +273,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         await worker?.close(config.worker.shutdownGrace);
         await queue.close().catch(() => undefined);
         await fetcher?.close();
+        await websub.close();
         await versions?.close();
         await Promise.all(clients.map((c) => closeRedis(c)));
         await embedded?.stop();

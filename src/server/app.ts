@@ -6,6 +6,7 @@ import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
+import { registerWebsubCallbackRoutes } from './routes/websub-callback.ts';
 import { withBaseUrl } from '../config/base-url.ts';
 
 export function createApp(given: ServerDeps): Hono {
@@ -34,6 +35,7 @@ export function createApp(given: ServerDeps): Hono {
   // writes nothing; retention removes expired pins from Redis.
   registerFeedRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerWebsubCallbackRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));

@@ -5,6 +5,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { FeedCache } from './feed-cache.ts';
 import type { FastFeeds } from './fast-path.ts';
 import type { PollQueue } from '../queues/queues.ts';
+import type { Subscriber } from '../push/subscriber/subscriber.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -28,4 +29,6 @@ export interface ServerDeps {
   syncSchedules?(): Promise<void>;
   /** Queues shown on the operator dashboard (bull-board under /admin/queues). */
   queues?: readonly PollQueue[];
+  /** WebSub subscriber for our sources (callback route, `push` in /api/sources); absent: none. */
+  subscriber?: Subscriber;
 }
