@@ -6,7 +6,7 @@ import type { FeedLinks } from '../../domain/types.ts';
 export function parseLinkHeader(value: string): { href: string; rels: string[] }[] {
   const out: { href: string; rels: string[] }[] = [];
   // <uri> followed by ;params up to the next comma outside quotes.
-  const re = /<([^>]*)>((?:\s*;\s*[^;,"]+(?:=(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
+  const re = /<([^>]*)>((?:\s*;\s*[^;,"=]+(?:=(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g;
   for (let m = re.exec(value); m; m = re.exec(value)) {
     const params = m[2] ?? '';
     const rel = /;\s*rel\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]+))/i.exec(params);

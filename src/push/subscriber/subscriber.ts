@@ -18,7 +18,7 @@ import type { PushedBody, PushHooks } from '../../pipeline/ingest.ts';
 import type { CounterHash } from '../../runtime/metrics.ts';
 import { discoverHub } from './discover.ts';
 import { createHubClient } from './hub-client.ts';
-import { checkSignature } from './signature.ts';
+import { signatureVerifier } from './signature.ts';
 import { subscriptionState } from './state.ts';
 import type { PushState, Subscription } from './state.ts';
 
@@ -256,16 +256,41 @@ export function createSubscriber(deps: SubscriberDeps) {
 
     /**
      * Content distribution (POST on our callback). Unknown callback: 410 (the hub drops it).
-     * Bad or missing signature: 2xx and dropped, counted. Else the pipeline runs on the body.
+     * The body is read once: the signature over all of it, at most fetch.maxBytes + 1 bytes
+     * kept (a bigger one is the source's too-large error, as a poll's would be). Past 4 × the cap
+     * reading stops (413, dropped unverified). Bad or missing signature: 2xx and dropped,
+     * counted. Else the pipeline runs on the body.
      */
     async receive(
       token: string,
-      body: { bytes: Buffer; contentType: string | null; signature: string | null },
-    ): Promise<{ status: 200 | 202 | 410 | 503; outcome: string }> {
+      body: {
+        chunks: AsyncIterable<Uint8Array> | null;
+        contentType: string | null;
+        signature: string | null;
+      },
+    ): Promise<{ status: 200 | 202 | 410 | 413 | 503; outcome: string }> {
       const sourceId = await subs.sourceOfToken(token);
       const sub = sourceId ? await subs.get(sourceId) : null;
       if (!sub) return { status: 410, outcome: 'unknown callback' };
-      const check = checkSignature(body.signature, sub.secret, body.bytes);
+      const max = deps.config.fetch.maxBytes;
+      const verifier = signatureVerifier(body.signature, sub.secret);
+      const kept: Uint8Array[] = [];
+      let keptBytes = 0;
+      let total = 0;
+      for await (const chunk of body.chunks ?? []) {
+        total += chunk.length;
+        if (total > 4 * max) {
+          await count({ 'push\trejected\ttoo-large': 1 });
+          return { status: 413, outcome: `body over ${4 * max} bytes: not read` };
+        }
+        verifier.update(chunk);
+        if (keptBytes <= max) {
+          const part = chunk.subarray(0, max + 1 - keptBytes);
+          kept.push(part);
+          keptBytes += part.length;
+        }
+      }
+      const check = verifier.result();
       if (check !== 'ok') {
         await count({ [`push\trejected\t${check}-signature`]: 1 });
         deps.log.warn(
@@ -278,7 +303,7 @@ export function createSubscriber(deps: SubscriberDeps) {
       if (!source || !deps.ingest) return { status: 503, outcome: 'cannot ingest here' };
       await count({ 'push\treceived': 1 });
       const report = await deps.ingest(source, {
-        bytes: body.bytes,
+        bytes: Buffer.concat(kept),
         contentType: body.contentType,
         url: sub.topic,
       });
