@@ -386,6 +386,36 @@ sections:
     expect(['parse', 'not-a-feed']).toContain(st.lastErrorKind);
   });
 
+  it('a body past 4 × fetch.maxBytes is not read: 413, dropped, counted', async () => {
+    const topic = `${feeds.url}/topic/atom`;
+    await verified(topic);
+    const huge = await hub.publish(topic, 'x'.repeat(4 * 64 * 1024 + 1), { signature: null });
+    expect(huge.status).toBe(413);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/tributary_websub_pushes_rejected_total\{reason="too-large"\} [1-9]/);
+  });
+
+  it('subscription requests pass the fetch address guard: a private hub is refused, state failed', async () => {
+    const guarded = createSubscriber({
+      config: { ...run.config, fetch: { ...run.config.fetch, allowPrivateNetworks: false } },
+      store: run.store,
+      log,
+      now: () => new Date(),
+    });
+    const n = hub.requests.length;
+    const fetched = {
+      kind: 'ok',
+      requestedUrl: `${feeds.url}/guarded.rss`,
+      finalUrl: `${feeds.url}/guarded.rss`,
+      permanentUrl: null,
+      links: { hubs: [`${hub.url}/hub`], self: null },
+    } as unknown as FetchOk;
+    await guarded.discovered({ ...sourceOf('link'), id: 'guarded' }, fetched, null);
+    expect(hub.requests.length).toBe(n);
+    expect((await guarded.view('guarded'))!.state).toBe('failed');
+    await guarded.close();
+  });
+
   it('renews at ~85 % of the granted lease with the same callback, and marks an unrenewed lease expired', async () => {
     // A fresh subscription of its own (a new topic), so its lease starts now.
     const topic = `${feeds.url}/topic/short-2`;
