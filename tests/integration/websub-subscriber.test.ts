@@ -140,6 +140,33 @@ describe('WebSub subscriber', () => {
           `<atom:link rel="hub" href="${H}${path}"/><atom:link rel="self" href="${F}/topic/${id}"/>`,
         ),
       });
+    // 104: the HTTP Link header's hub and self win over the document's.
+    feeds.routes.set('/prio.rss', {
+      body: rss(
+        F,
+        'prio',
+        ['prio one'],
+        `<atom:link rel="hub" href="${H}/deny"/><atom:link rel="self" href="${F}/topic/prio-body"/>`,
+      ),
+      headers: { Link: `<${H}/hub>; rel="hub", <${F}/topic/prio-http>; rel="self"` },
+    });
+    // 201 / 202: topic URLs that redirect (302 temporary, 301 permanent); no rel=self.
+    feeds.routes.set('/t302.rss', {
+      status: 302,
+      body: '',
+      headers: { Location: `${F}/t302-real.rss` },
+    });
+    feeds.routes.set('/t302-real.rss', {
+      body: rss(F, 't302', ['t302 one'], `<atom:link rel="hub" href="${H}/hub"/>`),
+    });
+    feeds.routes.set('/t301.rss', {
+      status: 301,
+      body: '',
+      headers: { Location: `${F}/t301-real.rss` },
+    });
+    feeds.routes.set('/t301-real.rss', {
+      body: rss(F, 't301', ['t301 one'], `<atom:link rel="hub" href="${H}/hub"/>`),
+    });
     const config = testConfig(
       `
 fetch: { allowPrivateNetworks: true, timeout: 5s, maxBytes: 64KB, maxInterval: 6h }
@@ -154,6 +181,9 @@ sources:
   - { id: silent, url: "\${F}/silent.rss" }
   - { id: short, url: "\${F}/short.rss" }
   - { id: off, url: "\${F}/off.rss", push: false }
+  - { id: prio, url: "\${F}/prio.rss" }
+  - { id: t302, url: "\${F}/t302.rss" }
+  - { id: t301, url: "\${F}/t301.rss" }
 sections:
   - { id: all, title: All, limit: 200 }
 `,
@@ -209,6 +239,21 @@ sections:
     const req = await until('rss subscription', () => subscribeRequest(`${feeds.url}/rss.xml`));
     expect(req.path).toBe('/hub');
     await verified(`${feeds.url}/rss.xml`);
+  });
+
+  it('104: prefers the HTTP Link header hub and self over the document links', async () => {
+    await until('prio subscription', () => subscribeRequest(`${feeds.url}/topic/prio-http`));
+    expect(subscribeRequest(`${feeds.url}/topic/prio-http`)!.path).toBe('/hub');
+    expect(
+      hub.requests.some((r) => r.form.get('hub.topic') === `${feeds.url}/topic/prio-body`),
+    ).toBe(false);
+  });
+
+  it('201/202: a topic URL behind a 302 keeps the source URL as topic; behind a 301 the new URL', async () => {
+    await until('t302 subscription', () => subscribeRequest(`${feeds.url}/t302.rss`));
+    await until('t301 subscription', () => subscribeRequest(`${feeds.url}/t301-real.rss`));
+    await verified(`${feeds.url}/t302.rss`);
+    await verified(`${feeds.url}/t301-real.rss`);
   });
 
   it('follows a 307 of the hub (keeps the advertised hub) and a 308 (moves to the new one)', async () => {
