@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Tributary runs its TypeScript through tsx (bin/tributary.mjs), so there is no build step:
-# the image is production node_modules + sources.
+# Tributary runs built JavaScript (bin/tributary.mjs -> dist/): a build stage compiles it with
+# the dev dependencies (npm ci runs `prepare` = scripts/build.mjs); the image is production
+# node_modules + dist/ (with the store's .lua scripts) + config and demo files.
 #   docker build -t tributary .
 #   docker run -p 8080:8080 -v tributary-data:/data tributary            # embedded Redis (AOF in /data)
 #   docker run -p 8080:8080 -e REDIS_URL=redis://host:6379 tributary     # external Redis
@@ -13,6 +14,15 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# ---- build: tsc -> dist/ (npm ci runs `prepare`)
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+COPY workers ./workers
+RUN npm ci --no-audit --no-fund
 
 # ---- runtime
 FROM ${NODE_IMAGE} AS runtime
@@ -34,8 +44,7 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node package.json package-lock.json ./
 COPY --chown=node:node bin ./bin
-COPY --chown=node:node src ./src
-COPY --chown=node:node workers ./workers
+COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node config ./config
 COPY --chown=node:node demo ./demo
 RUN mkdir -p /data && chown node:node /data

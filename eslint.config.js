@@ -84,7 +84,17 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(['hono', '@hono/node-server']) },
+    rules: {
+      'no-restricted-imports': restrict(
+        ['hono', '@hono/node-server'],
+        [
+          {
+            group: ['../runtime/**', '../../runtime/**'],
+            message: 'runtime composes the server; the server never imports runtime.',
+          },
+        ],
+      ),
+    },
   },
   {
     files: ['src/**/*.ts', 'workers/**/*.ts'],

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/faults/**/*.fault.ts'],
+    // The product runs as built (dist/): rebuilt first when the sources are newer.
+    globalSetup: ['tests/faults/global-setup.ts'],
     testTimeout: 30 * 60_000,
     hookTimeout: 5 * 60_000,
     pool: 'forks',

@@ -1,16 +1,22 @@
 // The `tributary` command: start, demo, preview, check-config, import-opml, retag.
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Role } from './domain/types.ts';
-import { ConfigError } from './domain/errors.ts';
+import { ConfigError, FeedError } from './domain/errors.ts';
 import { loadConfig, loadConfigFile, isInteractive, readEnv, explicitEnv } from './config/load.ts';
 import { createLogger } from './runtime/logger.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Running } from './runtime/start.ts';
 // Commands import what they need when they run, so `check-config` and `help` start fast.
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root (config/, demo/): src/.. in the sources, dist/src/../.. in the build. */
+const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 const USAGE = `Usage: tributary <command> [options]
 
@@ -81,6 +87,12 @@ function onSignals(stop: () => Promise<void>, log: Logger) {
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
+  // The terminal closed: a clean stop like SIGTERM (the embedded Redis stopped, its lock released),
+  // with stdout/stderr possibly gone (writes to them fail; that must not crash the stop).
+  process.on('SIGHUP', () => {
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
+    handler('SIGHUP');
+  });
 }
 
 async function cmdStart(args: string[]) {
@@ -103,11 +115,14 @@ async function cmdStart(args: string[]) {
 async function cmdDemo(args: string[]) {
   parseArgs({ args, options: {} });
   const explicit = explicitEnv();
-  const { startFixtureServer } = await import('./runtime/demo-server.ts');
+  const { startFixtureServer, DEMO_FIXTURE_PORT } = await import('./runtime/demo-server.ts');
   const { startTributary } = await import('./runtime/start.ts');
   const { enqueueRefresh } = await import('./queues/queues.ts');
-  const { allSources } = await import('./runtime/catalog.ts');
+  const { allSources } = await import('./catalog/sources.ts');
+  const wantPort = DEMO_FIXTURE_PORT;
   const fixtures = await startFixtureServer(join(ROOT, 'demo'), {
+    port: wantPort,
+    fallbackToFree: true,
     charsetFor: (f) => (f.includes('1256') ? 'windows-1256' : null),
   });
   const config = loadConfig({
@@ -127,7 +142,14 @@ async function cmdDemo(args: string[]) {
     banner(
       run,
       run.config,
-      [`  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`],
+      [
+        `  demo      ${config.sources.length} bundled feeds served from ${fixtures.url}/feeds/`,
+        ...(fixtures.port === wantPort
+          ? []
+          : [
+              `  demo      port ${wantPort} was taken: fixtures moved to ${fixtures.port}, so links stored by an earlier run point elsewhere`,
+            ]),
+      ],
       sources.length - config.sources.length,
     ),
   );
@@ -216,7 +238,7 @@ async function cmdImportOpml(args: string[]) {
   }
   const log = quietLogger(config);
   const { withStore } = await import('./runtime/with-store.ts');
-  const { importOpmlFile } = await import('./runtime/opml-import.ts');
+  const { importOpmlFile } = await import('./catalog/opml-import.ts');
   await withStore(config, log, async (store) => {
     const verify = !values['no-verify'];
     const res = await importOpmlFile(config, store, file, {
@@ -259,7 +281,7 @@ async function cmdRetag(args: string[]) {
   const log = quietLogger(config);
   const dryRun = values['dry-run'] ?? false;
   const { withStore } = await import('./runtime/with-store.ts');
-  const { runRetag, formatRetagReport, progressBar } = await import('./runtime/retag.ts');
+  const { runRetag, formatRetagReport, progressBar } = await import('./curate/retag.ts');
   await withStore(config, log, async (store) => {
     const bar = progressBar(process.stderr);
     // No log: the report below says everything (also when piped, where logs are JSON lines).
@@ -286,6 +308,10 @@ export async function main(argv: string[]): Promise<void> {
       case 'retag':
         return await cmdRetag(rest);
       case undefined:
+        // No command is a usage error (a script that forgot it must not pass): usage, exit 2.
+        process.stderr.write(USAGE);
+        process.exit(2);
+        return;
       case 'help':
       case '--help':
       case '-h':
@@ -300,10 +326,10 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`tributary: ${e.message}\n\n${USAGE}`);
     } else {
-      const err = e as Error & { code?: string; kind?: string };
+      const err = e instanceof Error ? e : new Error(String(e));
       const first = err.message.split('\n')[0];
       process.stderr.write(
-        `tributary ${cmd}: ${err.name === 'FeedError' ? `${err.kind}: ` : ''}${first}\n`,
+        `tributary ${cmd}: ${e instanceof FeedError ? `${e.kind}: ` : ''}${first}\n`,
       );
       if (explicitEnv().debug) process.stderr.write(`${err.stack}\n`);
     }

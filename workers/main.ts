@@ -10,6 +10,20 @@ import type { IngestReport } from '../src/domain/types.ts';
 import { createPollProcessor } from './poll.worker.ts';
 import type { PollWorkerDeps } from './poll.worker.ts';
 
+/** Waits for `p` at most `ms` (it keeps running: the process is about to exit). */
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((r) => {
+      t = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}
+
 export interface WorkerRole {
   id: string;
   close(graceMs: number): Promise<void>;
@@ -58,9 +72,13 @@ export async function startWorkerRole(
       clearTimeout(timeout);
       if (res === 'expired') {
         deps.log.warn(`shutdown grace of ${graceMs} ms expired: releasing active jobs`);
-        await worker.close(true);
+        // A forced close still talks to Redis; with Redis gone it would wait for it forever.
+        await bounded(worker.close(true), 2_000);
       }
-      await deps.store.workers.leave(id).catch(() => undefined);
+      await bounded(
+        deps.store.workers.leave(id).catch(() => undefined),
+        1_000,
+      );
     },
   };
 }

@@ -5,7 +5,7 @@ import type { IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
 import { ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
-import { findSource } from '../src/runtime/catalog.ts';
+import { findSource } from '../src/catalog/sources.ts';
 import type { Logger } from '../src/runtime/logger.ts';
 import { formatDuration } from '../src/config/units.ts';
 

@@ -24,10 +24,38 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-/** Serves `dir/feeds` under /feeds/ and `dir/img` under /img/; `${DEMO_PORT}` inside feeds is replaced. */
-export function startFixtureServer(
+/**
+ * The demo's fixture port: stable across restarts, because every stored article's links and
+ * images carry it (a port that moved on restart left every stored image pointing nowhere).
+ * When it is taken, a free port is used (and the demo says so).
+ */
+export const DEMO_FIXTURE_PORT = 8079;
+
+/**
+ * Serves `dir/feeds` under /feeds/ and `dir/img` under /img/; `${DEMO_PORT}` inside feeds is
+ * replaced. `port` is tried first; with `fallbackToFree`, a port in use falls back to a free one.
+ */
+export async function startFixtureServer(
   dir: string,
-  opts: { port?: number; charsetFor?: (file: string) => string | null } = {},
+  opts: {
+    port?: number;
+    fallbackToFree?: boolean;
+    charsetFor?: (file: string) => string | null;
+  } = {},
+): Promise<FixtureServer> {
+  try {
+    return await listenFixtureServer(dir, opts.port ?? 0, opts.charsetFor);
+  } catch (err) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || !opts.fallbackToFree || !opts.port) throw err;
+    return listenFixtureServer(dir, 0, opts.charsetFor);
+  }
+}
+
+function listenFixtureServer(
+  dir: string,
+  listenPort: number,
+  charsetFor?: (file: string) => string | null,
 ): Promise<FixtureServer> {
   let port = 0;
   const server = createServer(async (req, res) => {
@@ -58,7 +86,7 @@ export function startFixtureServer(
         res.writeHead(304, { ETag: etag, 'Last-Modified': lastModified }).end();
         return;
       }
-      const charset = opts.charsetFor?.(rel);
+      const charset = charsetFor?.(rel);
       const type = TYPES[extname(file)] ?? 'application/octet-stream';
       res.writeHead(200, {
         'Content-Type': charset ? `${type}; charset=${charset}` : type,
@@ -73,7 +101,7 @@ export function startFixtureServer(
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+    server.listen(listenPort, '127.0.0.1', () => {
       port = (server.address() as AddressInfo).port;
       resolve({
         port,

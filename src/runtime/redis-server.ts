@@ -1,16 +1,22 @@
 // The embedded Redis: one supervised `redis-server` child on a loopback port, persisting to a
-// data folder with AOF. A lock file in the data folder keeps two Tributary processes from
-// running a server on the same data; a watchdog keeps the child from outliving this process.
+// data folder with AOF. Finding or provisioning the binary is redis-binary.ts; the data folder's
+// lock (two Tributary processes never run a server on one data folder) is redis-lock.ts. Here:
+// spawn, readiness, restart with back-off, a watchdog that keeps the child from outliving this
+// process, and an orderly stop.
 import { spawn } from 'node:child_process';
 import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { redisServerVersion } from './redis-binary.ts';
+import { takeLock } from './redis-lock.ts';
+import type { RuntimeLog } from './redis-lock.ts';
+import { freePort, respPing } from './net-probe.ts';
 
-export type RuntimeLog = (msg: string, level?: 'info' | 'warn' | 'error') => void;
+export type { RuntimeLog } from './redis-lock.ts';
+export { LOCK_FILE, runningEmbeddedRedis } from './redis-lock.ts';
+export { freePort, respPing } from './net-probe.ts';
 
 export interface StartRedisOptions {
   bin: string;
@@ -48,170 +54,9 @@ export interface EmbeddedRedis {
 
 type RedisChild = ChildProcessByStdio<null, Readable, Readable>;
 
-export const LOCK_FILE = 'tributary-redis.lock';
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
 /** A child that stayed up this long resets the back-off. */
 const STABLE_AFTER_MS = 30_000;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** One RESP PING over a raw socket; resolves true on +PONG. */
-export function respPing(port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((done) => {
-    const sock = connect({ host: '127.0.0.1', port });
-    let buf = '';
-    const finish = (ok: boolean) => {
-      sock.destroy();
-      done(ok);
-    };
-    sock.setTimeout(timeoutMs, () => finish(false));
-    sock.on('error', () => finish(false));
-    sock.on('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
-    sock.on('data', (b) => {
-      buf += b.toString();
-      if (buf.includes('\r\n')) finish(buf.startsWith('+PONG'));
-    });
-  });
-}
-
-/** True for a running process; a zombie (dead, not yet reaped: Linux /proc) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-function cmdlineOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-interface LockInfo {
-  ownerPid: number;
-  redisPid: number | null;
-  port: number;
-  startedAt: string;
-}
-
-/** In-process registry: one embedded server per data folder. */
-const activeDirs = new Set<string>();
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return !isAlive(pid);
-}
-
-/**
- * Takes the data folder's lock. Policy: a live owner means failure with a message naming its
- * pid; a dead owner's lock is stale, and a redis-server it left behind (the watchdog should
- * have stopped it) is terminated before we take over, since two servers on one AOF corrupt it.
- */
-async function takeLock(dataDir: string, log: RuntimeLog): Promise<string> {
-  const file = join(dataDir, LOCK_FILE);
-  if (activeDirs.has(dataDir)) {
-    throw new Error(
-      `An embedded redis-server already runs on ${dataDir} in this process (pid ${process.pid}).`,
-    );
-  }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(
-        file,
-        JSON.stringify({
-          ownerPid: process.pid,
-          redisPid: null,
-          port: 0,
-          startedAt: new Date().toISOString(),
-        }),
-        {
-          flag: 'wx',
-        },
-      );
-      activeDirs.add(dataDir);
-      return file;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let info: LockInfo | null = null;
-    try {
-      info = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
-    } catch {
-      info = null; // unreadable or half-written: treat as stale
-    }
-    if (info && info.ownerPid !== process.pid && isAlive(info.ownerPid)) {
-      throw new Error(
-        `DATA_DIR ${dataDir} is in use by another Tributary process (pid ${info.ownerPid}` +
-          `${info.redisPid ? `, redis-server pid ${info.redisPid} on port ${info.port}` : ''}). ` +
-          `Stop it, use another DATA_DIR, or point both at one Redis with REDIS_URL. ` +
-          `(If pid ${info.ownerPid} is not Tributary, delete ${file}.)`,
-      );
-    }
-    if (
-      info?.redisPid &&
-      isAlive(info.redisPid) &&
-      cmdlineOf(info.redisPid).includes('redis-server')
-    ) {
-      log(
-        `redis-server pid ${info.redisPid} was left running by a dead Tributary (pid ${info.ownerPid}); stopping it`,
-        'warn',
-      );
-      process.kill(info.redisPid, 'SIGTERM');
-      if (!(await waitGone(info.redisPid, 10_000))) process.kill(info.redisPid, 'SIGKILL');
-    }
-    rmSync(file, { force: true });
-  }
-  throw new Error(`Could not take the lock ${file}.`);
-}
-
-/**
- * The embedded Redis another live process runs on this data folder, from its lock file, or
- * null. Lets a short command (import-opml, preview) talk to a running service's Redis instead
- * of failing on the lock.
- */
-export function runningEmbeddedRedis(
-  dataDir: string,
-): { url: string; port: number; ownerPid: number; redisPid: number | null } | null {
-  let info: LockInfo;
-  try {
-    info = JSON.parse(readFileSync(join(resolve(dataDir), LOCK_FILE), 'utf8')) as LockInfo;
-  } catch {
-    return null;
-  }
-  if (!info.port || !isAlive(info.ownerPid) || (info.redisPid !== null && !isAlive(info.redisPid)))
-    return null;
-  return {
-    url: `redis://127.0.0.1:${info.port}`,
-    port: info.port,
-    ownerPid: info.ownerPid,
-    redisPid: info.redisPid,
-  };
-}
 
 /**
  * A shell that waits for EOF on its stdin (the write end lives only in this process, so EOF
@@ -287,7 +132,7 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
   mkdirSync(dataDir, { recursive: true });
   const version = await redisServerVersion(opts.bin);
   const major = Number.parseInt(version, 10);
-  const lockFile = await takeLock(dataDir, log);
+  const lock = await takeLock(dataDir, log);
 
   const events = new EventEmitter();
   let child: RedisChild | null = null;
@@ -297,25 +142,8 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
   let failures = 0;
   let port = opts.port ?? 0;
 
-  const writeLock = () => {
-    try {
-      writeFileSync(
-        lockFile,
-        JSON.stringify({
-          ownerPid: process.pid,
-          redisPid: child?.pid ?? null,
-          port,
-          startedAt: new Date().toISOString(),
-        }),
-      );
-    } catch {
-      /* the lock is advisory past this point */
-    }
-  };
-  const releaseLock = () => {
-    rmSync(lockFile, { force: true });
-    activeDirs.delete(dataDir);
-  };
+  const writeLock = () => lock.write(child?.pid ?? null, port);
+  const releaseLock = () => lock.release();
   // Last resort if the process exits without stop(): synchronous, so it runs on process.exit().
   const onProcessExit = () => {
     if (child?.pid && child.exitCode === null && child.signalCode === null) {
@@ -494,11 +322,12 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Embedde
 }
 
 /**
- * Stops the embedded Redis when the process is told to end: SIGINT, SIGTERM, an uncaught
+ * Stops the embedded Redis when the process is told to end: SIGINT, SIGTERM, SIGHUP, an uncaught
  * exception or an unhandled rejection. `before` runs first (close the HTTP server, drain the
  * workers: they still need Redis), then Redis is stopped, then the process exits (130 for
- * SIGINT, 143 for SIGTERM, 1 for a crash). Plain process.exit() and a SIGKILL are covered by
- * startRedisServer itself (exit hook and watchdog). Returns a function that removes the hooks.
+ * SIGINT, 143 for SIGTERM, 129 for SIGHUP, 1 for a crash). Plain process.exit() and a SIGKILL
+ * are covered by startRedisServer itself (exit hook and watchdog). Returns a function that
+ * removes the hooks.
  */
 export function stopOnExit(
   redis: EmbeddedRedis,
@@ -529,15 +358,18 @@ export function stopOnExit(
   };
   const onSigint = () => shutdown(130, 'SIGINT');
   const onSigterm = () => shutdown(143, 'SIGTERM');
+  const onSighup = () => shutdown(129, 'SIGHUP');
   const onCrash = (e: unknown) => shutdown(1, 'uncaught exception', e);
   const onRejection = (e: unknown) => shutdown(1, 'unhandled rejection', e);
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
+  process.on('SIGHUP', onSighup);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onRejection);
   return () => {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
+    process.off('SIGHUP', onSighup);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onRejection);
   };

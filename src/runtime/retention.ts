@@ -2,7 +2,7 @@
 // age. Article hashes, URL claims, LSH buckets and clusters expire by themselves (TTL).
 import type { Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
-import { allSources } from './catalog.ts';
+import { allSources } from '../catalog/sources.ts';
 
 /** Longest pause between sweeps: with the default maxAge (30 d) a sweep every 10 min is plenty. */
 export const RETENTION_MAX_EVERY_MS = 10 * 60_000;

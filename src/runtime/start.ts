@@ -30,15 +30,15 @@ import { startWorkerRole } from '../../workers/main.ts';
 import type { WorkerRole } from '../../workers/main.ts';
 import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
+import { canListen } from './net-probe.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
-import { allSources } from './catalog.ts';
+import { allSources, findSource } from '../catalog/sources.ts';
 import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
-import { findSource } from './catalog.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
 import { ingestPushed } from '../pipeline/ingest.ts';
 
@@ -83,6 +83,42 @@ async function connectRedis(
   return { url: embedded.url, embedded };
 }
 
+/** The HTTP port is taken: found before Redis starts and workers poll, with what to do. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `port ${port} on ${host} is already in use (another Tributary, or another program): ` +
+        `stop it, or choose another port, e.g. PORT=${port === 65535 ? port - 1 : port + 1} npm start`,
+    );
+  }
+}
+
+/** Runs `p` for at most `ms`; false when it did not settle in time (it keeps running). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let t: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((r) => {
+    t = setTimeout(() => r(false), Math.max(0, ms));
+  });
+  const settled = p.then(
+    () => true as const,
+    () => true as const,
+  );
+  const res = await Promise.race([settled, timedOut]);
+  clearTimeout(t);
+  return res;
+}
+
+/**
+ * What stop() keeps of the shutdown grace for itself: the workers' forced close and leave
+ * (3 s at most, see workers/main.ts) and closing connections (Redis may be gone). Active jobs
+ * get the rest.
+ */
+const CLOSE_RESERVE_MS = 5_000;
+
 export async function startTributary(opts: StartOptions): Promise<Running> {
   const { role, log } = opts;
   // An unset site.baseUrl is derived from HOST and the port we listen on (known before the app
@@ -93,6 +129,9 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     port = await freePort(opts.config.env.host);
   const config = serves ? withBaseUrl(opts.config, opts.config.env.host, port) : opts.config;
   const now = opts.now ?? (() => new Date());
+  // A busy HTTP port is found before anything starts (Redis, workers polling), not after.
+  if (serves && !(await canListen(config.env.host, port)))
+    throw new PortInUseError(config.env.host, port);
   const { url, embedded } = await connectRedis(config, log);
   const target = parseRedisTarget(url);
   const clients: RedisClient[] = [];
@@ -267,15 +306,34 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     embeddedRedis: embedded,
     syncSchedules,
     stop() {
+      // Bounded in every state: whether Redis is up, down or full, stop() returns within the
+      // shutdown grace (at least ~5 s), so the process exits 0 instead of spinning on
+      // reconnects. Jobs not finished by then stay in Redis and are taken over (never lost).
       stopping ??= (async () => {
+        const grace = config.worker.shutdownGrace;
+        const deadline = Date.now() + grace;
         timers.forEach(clearInterval);
-        await server?.close();
-        await worker?.close(config.worker.shutdownGrace);
-        await queue.close().catch(() => undefined);
-        await fetcher?.close();
-        await websub.close();
-        await versions?.close();
-        await Promise.all(clients.map((c) => closeRedis(c)));
+        await within(server?.close() ?? Promise.resolve(), 2_000);
+        const workerBudget = Math.max(1_000, deadline - Date.now() - CLOSE_RESERVE_MS);
+        if (worker && !(await within(worker.close(workerBudget), workerBudget + 3_500)))
+          log.warn(
+            'workers did not close in time (Redis unreachable?): their jobs are taken over later',
+          );
+        // (done half a second before the deadline: exiting takes a moment too)
+        const left = () => Math.max(500, deadline - 500 - Date.now());
+        const closed = await within(
+          Promise.all([
+            queue.close().catch(() => undefined),
+            fetcher?.close(),
+            websub.close(),
+            versions?.close(),
+          ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),
+          left(),
+        );
+        if (!closed) {
+          log.warn('redis connections did not close in time: dropping them');
+          clients.forEach((c) => c.disconnect());
+        }
         await embedded?.stop();
       })();
       return stopping;

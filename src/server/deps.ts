@@ -1,7 +1,8 @@
 // What the HTTP server needs: read access to the store, the config, and a few live probes.
 import type { Config } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
-import type { Logger } from '../runtime/logger.ts';
+// (pino's type directly: the server does not import the runtime that composes it)
+import type { Logger } from 'pino';
 import type { FeedCache } from './feed-cache.ts';
 import type { FastFeeds } from './fast-path.ts';
 import type { PollQueue } from '../queues/queues.ts';

@@ -151,8 +151,6 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
  * fresh signature.
  */
 const PACKED_8 = 0x08;
-/** The 16-bit form, written by an earlier version (read, reduced to 8 bits). */
-const PACKED_16 = 0x10;
 const EMPTY8 = 0xff;
 
 /** A signature reduced to what its stored form keeps (low 8 bits; EMPTY stays EMPTY). */
@@ -174,28 +172,16 @@ export function packSignature(sig: Uint32Array): Buffer {
   return buf;
 }
 
-/** The compact signature of a stored one: packed (8 or 16 bits), or 32-bit raw / base64 (older writes). */
+/** The compact signature of a stored one (`packSignature`). */
 export function unpackSignature(stored: Buffer): Uint32Array {
-  if (stored[0] === PACKED_8 && stored.length > 1) {
-    const out = new Uint32Array(stored.length - 1);
-    for (let i = 0; i < out.length; i++) {
-      const v = stored[1 + i] as number;
-      out[i] = v === EMPTY8 ? EMPTY : v;
-    }
-    return out;
+  if (stored[0] !== PACKED_8 || stored.length < 2)
+    throw new Error(`stored signature: unknown format ${stored[0]}`);
+  const out = new Uint32Array(stored.length - 1);
+  for (let i = 0; i < out.length; i++) {
+    const v = stored[1 + i] as number;
+    out[i] = v === EMPTY8 ? EMPTY : v;
   }
-  if (stored.length % 2 === 1 && stored[0] === PACKED_16) {
-    const full = new Uint32Array((stored.length - 1) / 2);
-    for (let i = 0; i < full.length; i++) {
-      const v = stored.readUInt16LE(1 + i * 2);
-      full[i] = v === 0xffff ? EMPTY : v;
-    }
-    return compactSignature(full);
-  }
-  // Base64 text is all of the base64 alphabet; 512 random bytes never are (chance 4^-512).
-  const text = stored.toString('latin1');
-  const b64 = stored.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text);
-  return compactSignature(decodeSignature(b64 ? text : stored.toString('base64')));
+  return out;
 }
 
 /** Base64 of the signature's little-endian bytes (128 hashes → 684 characters). */

@@ -15,7 +15,7 @@ import { startRedisCluster } from '../helpers/redis-cluster.ts';
 import type { LocalCluster } from '../helpers/redis-cluster.ts';
 import type { Running } from '../../src/runtime/start.ts';
 import { runRetention } from '../../src/runtime/retention.ts';
-import { runRetag } from '../../src/runtime/retag.ts';
+import { runRetag } from '../../src/curate/retag.ts';
 
 const WIRE = `أعلنت وزارة الدفاع الروسية اليوم الاثنين أن طائراتها نفذت سلسلة غارات على مواقع في ريف إدلب الجنوبي شمال غربي سوريا، في تصعيد هو الأعنف منذ أشهر. وقالت الوزارة في بيان إن الغارات استهدفت مستودعات أسلحة ومقرات لفصائل المعارضة المسلحة. وأفاد ناشطون محليون بسقوط قتلى وجرحى بين المدنيين ونزوح مئات العائلات نحو الحدود التركية. ويأتي التصعيد بعد أسابيع من محادثات بين موسكو وأنقرة حول مستقبل المنطقة.`;
 const WIRE_EDITED = WIRE.replace('أعلنت', 'قالت').replace(

@@ -372,7 +372,15 @@ let procSeq = 0;
 /** `node bin/tributary.mjs start --role <role> --config <file>` with the suite's env. */
 export async function spawnProduct(
   role: 'worker' | 'server' | 'all',
-  o: { config: string; redisUrl: string; prefix: string; port?: number; logLevel?: string },
+  o: {
+    config: string;
+    /** '' runs the embedded Redis (DATA_DIR: `env.DATA_DIR` or the suite's). */
+    redisUrl: string;
+    prefix: string;
+    port?: number;
+    logLevel?: string;
+    env?: Record<string, string>;
+  },
 ): Promise<ProductProcess> {
   const port = role === 'worker' ? null : (o.port ?? (await freePort()));
   const logFile = join(LOG_DIR, `${++procSeq}-${role}.log`);
@@ -398,6 +406,7 @@ export async function spawnProduct(
         LOG_LEVEL: o.logLevel ?? 'warn',
         DATA_DIR: join(LOG_DIR, 'data'),
         CI: 'true',
+        ...o.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

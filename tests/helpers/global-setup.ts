@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureRedisServer } from '../../src/runtime/redis-binary.ts';
 import { startRedisServer } from '../../src/runtime/redis-server.ts';
+import { ensureBuilt } from './ensure-built.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,7 @@ declare module 'vitest' {
 const say = (msg: string) => process.stderr.write(`[test redis] ${msg}\n`);
 
 export default async function setup(project: TestProject) {
+  ensureBuilt();
   const bin = await ensureRedisServer({
     env: {
       redisServerBin: process.env.REDIS_SERVER_BIN || null,

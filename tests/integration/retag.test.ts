@@ -14,7 +14,7 @@ import { ingestSource } from '../../src/pipeline/ingest.ts';
 import { createApp } from '../../src/server/app.ts';
 import { FeedCache } from '../../src/server/feed-cache.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
-import { runRetag, formatRetagReport, progressBar } from '../../src/runtime/retag.ts';
+import { runRetag, formatRetagReport, progressBar } from '../../src/curate/retag.ts';
 import type { Config } from '../../src/domain/types.ts';
 import { testConfig, startFeedServer, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';

@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import type { Article, SectionConfig, StoredArticle } from '../../domain/types.ts';
 import { createCurator } from '../../curate/curator.ts';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import { applyManualTags } from '../../store/curation.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { badRequest, notFound } from '../http-error.ts';

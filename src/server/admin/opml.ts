@@ -1,8 +1,8 @@
 // /admin/api/opml: import an OPML document as runtime sources; export every source as OPML 2.0.
 import type { Hono } from 'hono';
 import type { SourceConfig } from '../../domain/types.ts';
-import { allSources } from '../../runtime/catalog.ts';
-import { importOpml } from '../../runtime/opml-import.ts';
+import { allSources } from '../../catalog/sources.ts';
+import { importOpml } from '../../catalog/opml-import.ts';
 import { escapeXml, cleanText } from '../../publish/clean.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';

@@ -2,14 +2,14 @@
 // refresh now. Runtime sources live in Redis; config sources are read-only here except for pause.
 import type { Context, Hono } from 'hono';
 import type { SourceConfig } from '../../domain/types.ts';
-import { allSources, findSource } from '../../runtime/catalog.ts';
+import { allSources, findSource } from '../../catalog/sources.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { jsonBody } from './validate.ts';
 import { addSourceSchema, patchSourceSchema } from './schemas.ts';
 import { resolveFeed } from './resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
-import { runRetag } from '../../runtime/retag.ts';
+import { runRetag } from '../../curate/retag.ts';
 
 const conflict = (message: string) => new HttpError(409, 'conflict', message);
 

@@ -1,6 +1,6 @@
 // Liveness, readiness, source health and metrics.
 import type { Hono } from 'hono';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import type { ServerDeps } from '../deps.ts';
 import { sourceHealth, healthSummary } from '../source-health.ts';
 

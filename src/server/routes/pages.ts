@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { renderIndexPage, renderStatusPage } from '../../publish/pages.ts';
 import { renderOpml } from '../../publish/opml.ts';
 import { selectItems } from '../../curate/select.ts';
-import { allSources } from '../../runtime/catalog.ts';
+import { allSources } from '../../catalog/sources.ts';
 import { feedUrls } from './feeds.ts';
 import { digestUrls } from './digest.ts';
 import { escapeHtml } from '../../publish/pages.ts';

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Parser } from 'htmlparser2';
 import type { Config, SourceConfig } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
-import { allSources } from './catalog.ts';
+import { allSources } from './sources.ts';
 import { resolveFeed } from '../server/admin/resolve-feed.ts';
 import type { ResolvedFeed } from '../server/admin/resolve-feed.ts';
 

@@ -14,8 +14,8 @@ import { applyManualTags } from '../store/curation.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
 import { htmlToText } from '../text/html-text.ts';
-import { allSources } from './catalog.ts';
-import type { Logger } from './logger.ts';
+import { allSources } from '../catalog/sources.ts';
+import type { Logger } from 'pino';
 
 export interface RetagChange {
   id: string;

@@ -1,0 +1,95 @@
+// How an article is stored: the deflated article JSON (with a preset dictionary) behind a small
+// header that carries the packed MinHash signature. Pure functions, no Redis.
+import { deflateRawSync, inflateRawSync, constants as zc } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type { Article } from '../domain/types.ts';
+
+/**
+ * Preset deflate dictionary: what every stored article repeats (its JSON field names, common
+ * markup). A small article repeats little of itself, so without it every field name and tag is
+ * paid in full once per article: measured 1,746 -> 1,618 bytes on the bench mix and 589 -> 522
+ * on the real-world fixture feeds. NEVER edit it: bodies written with it are only readable with
+ * the same bytes (a new dictionary needs a new body format byte).
+ */
+const BODY_DICTIONARY = Buffer.from(
+  '<p dir="rtl"></p>\n<p><strong></strong></p><figure><img src="https://" alt="" width="" height="" />' +
+    '<figcaption></figcaption></figure><a href="https://www.">, <br /><em></em><ul><li></li></ul>' +
+    '<blockquote></blockquote><h2></h2>.jpg.png.html?' +
+    '{"id":"","sourceId":"","guid":"","url":"","title":"","published":"","updated":"","author":"",' +
+    '"summary":"","contentHtml":"","image":"","lang":"","tags":"","sourceCategories":"","contentHash":""}',
+);
+
+export function encodeArticle(a: Article): Buffer {
+  return deflateRawSync(Buffer.from(JSON.stringify(a)), {
+    level: zc.Z_BEST_SPEED,
+    dictionary: BODY_DICTIONARY,
+  });
+}
+
+export function decodeArticle(b: Buffer): Article {
+  return JSON.parse(inflateRawSync(b, { dictionary: BODY_DICTIONARY }).toString('utf8')) as Article;
+}
+
+/**
+ * What the `ch` field holds: a digest of everything we publish about the item but its `updated`
+ * (title, content, summary, link, guid, published date, author, image, categories, language),
+ * and a digest of the tags (a tag change is a new version): 25 characters whatever the article,
+ * so the hash stays a listpack. A change of any of them is a correction that must reach readers;
+ * `updated` is compared on its own (hash field `u`), because the stored body may carry a later
+ * one than the source's (see lua/upsert-article.lua).
+ */
+export function storedVersion(a: Article): string {
+  const published = JSON.stringify([
+    a.title,
+    a.contentHtml,
+    a.summary,
+    a.url,
+    a.guid,
+    a.published,
+    a.author,
+    a.image,
+    a.sourceCategories,
+    a.lang,
+  ]);
+  const digest = createHash('sha1').update(published).digest('base64url').slice(0, 16);
+  return `${digest}:${createHash('sha1').update(a.tags.join(',')).digest('base64url').slice(0, 8)}`;
+}
+
+/**
+ * An article body (its own string key): format byte, signature length (uint16 LE), the packed
+ * MinHash signature (`packSignature`, may be empty), then the deflated article JSON. One string
+ * of ~2 KB costs ~200 bytes of overhead; as a field of a hash that is also a hash table it cost
+ * more than twice that, and pushed every small field into the hash table too.
+ */
+const BODY_V2 = 0x02; // deflate with BODY_DICTIONARY
+/** Enough of a body to hold its header and any signature written (8-bit form: 129 bytes). */
+export const BODY_HEAD_BYTES = 3 + 129;
+
+/** Format byte and signature length: the first 3 bytes of a body. */
+export function bodyHeader(signatureLength: number): Buffer {
+  const head = Buffer.alloc(3);
+  head[0] = BODY_V2;
+  head.writeUInt16LE(signatureLength, 1);
+  return head;
+}
+
+export function encodeBody(article: Article, signature: Buffer | null): Buffer {
+  const sig = signature ?? Buffer.alloc(0);
+  return Buffer.concat([bodyHeader(sig.length), sig, encodeArticle(article)]);
+}
+
+/** A body's signature and deflated article (`head` may be just the first BODY_HEAD_BYTES). */
+export function bodyParts(body: Buffer): { signature: Buffer; article: Buffer } {
+  if (body[0] !== BODY_V2 || body.length < 3)
+    throw new Error(`article body: unknown format ${body[0]}`);
+  const n = body.readUInt16LE(1);
+  return { signature: body.subarray(3, 3 + n), article: body.subarray(3 + n) };
+}
+
+/** The key part of a URL claim. Scheme-less, so http/https flips of one URL meet. */
+export function urlHash(url: string): string {
+  return createHash('sha1')
+    .update(url.replace(/^https?:\/\//i, ''))
+    .digest('base64url')
+    .slice(0, 20);
+}
