@@ -15,7 +15,6 @@ import type {
 import type { Store } from '../../store/index.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { PushedBody, PushHooks } from '../../pipeline/ingest.ts';
-import type { CounterHash } from '../../runtime/metrics.ts';
 import { discoverHub } from './discover.ts';
 import { createHubClient } from './hub-client.ts';
 import { signatureVerifier } from './signature.ts';
@@ -31,7 +30,7 @@ export interface SubscriberDeps {
   log: Logger;
   now(): Date;
   /** Where pushes are counted (the shared poll-counter hash, so every server's /metrics shows them). */
-  counters?: CounterHash;
+  counters?: { incr(fields: Record<string, number>): Promise<void> };
   /** The source by id (config or runtime), or null. */
   findSource?(sourceId: string): Promise<SourceConfig | null>;
   /** Runs a pushed body through the pipeline (absent: the process cannot ingest, pushes get 503). */
@@ -299,8 +298,13 @@ export function createSubscriber(deps: SubscriberDeps) {
         );
         return { status: 202, outcome: `${check} signature: ignored` };
       }
-      const source = (await deps.findSource?.(sub.sourceId)) ?? null;
-      if (!source || !deps.ingest) return { status: 503, outcome: 'cannot ingest here' };
+      if (!deps.ingest || !deps.findSource) return { status: 503, outcome: 'cannot ingest here' };
+      const source = await deps.findSource(sub.sourceId);
+      if (!source) {
+        // The source was removed: forget its subscription; 410 tells the hub to stop.
+        await subs.remove(sub);
+        return { status: 410, outcome: 'the source is gone' };
+      }
       await count({ 'push\treceived': 1 });
       const report = await deps.ingest(source, {
         bytes: Buffer.concat(kept),
