@@ -11,6 +11,7 @@ import type { Running } from '../../src/runtime/start.ts';
 import { startTestHub } from '../helpers/websub-hub.ts';
 import type { TestHub } from '../helpers/websub-hub.ts';
 import { createSubscriber } from '../../src/push/subscriber/subscriber.ts';
+import { sign } from '../../src/push/subscriber/signature.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import type { FetchOk, SourceConfig } from '../../src/domain/types.ts';
 
@@ -524,6 +525,28 @@ sections:
       },
     );
     expect(gone.status).toBe(410);
+    await side.close();
+  });
+
+  it('content for a source that was removed: 410 and the subscription is forgotten', async () => {
+    const topic = `${feeds.url}/topic/r307`;
+    const sub = await verified(topic);
+    const side = createSubscriber({
+      config: run.config,
+      store: run.store,
+      log,
+      now: () => new Date(),
+      findSource: async () => null, // removed from the catalog
+      ingest: () => Promise.reject(new Error('must not ingest')),
+    });
+    const body = Buffer.from(rss(feeds.url, 'r307', ['after removal']));
+    const r = await side.receive(sub.callback.split('/').pop()!, {
+      chunks: [body],
+      contentType: 'application/rss+xml',
+      signature: sign('sha256', sub.secret!, body),
+    });
+    expect(r.status).toBe(410);
+    expect(await pushOf('r307')).toBeNull();
     await side.close();
   });
 });

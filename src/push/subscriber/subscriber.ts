@@ -263,7 +263,7 @@ export function createSubscriber(deps: SubscriberDeps) {
     async receive(
       token: string,
       body: {
-        chunks: AsyncIterable<Uint8Array> | null;
+        chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | null;
         contentType: string | null;
         signature: string | null;
       },
