@@ -549,4 +549,34 @@ sections:
     expect(await pushOf('r307')).toBeNull();
     await side.close();
   });
+
+  it('content for a paused source is not ingested (2xx) and the hub is asked to stop', async () => {
+    const topic = `${feeds.url}/topic/r308`;
+    const sub = await verified(topic);
+    const ingested: string[] = [];
+    const side = createSubscriber({
+      config: run.config,
+      store: run.store,
+      log,
+      now: () => new Date(),
+      findSource: async () => ({ ...sourceOf('r308'), enabled: false }),
+      ingest: (s) => {
+        ingested.push(s.id);
+        return Promise.reject(new Error('must not ingest'));
+      },
+    });
+    const body = Buffer.from(rss(feeds.url, 'r308', ['while paused']));
+    const r = await side.receive(sub.callback.split('/').pop()!, {
+      chunks: [body],
+      contentType: 'application/rss+xml',
+      signature: sign('sha256', sub.secret!, body),
+    });
+    expect(r.status).toBe(202);
+    expect(ingested).toEqual([]);
+    await until('unsubscribe verified', () =>
+      hub.verifications.find((v) => v.mode === 'unsubscribe' && v.topic === topic && v.echoed),
+    );
+    await until('push null', async () => (await pushOf('r308')) === null);
+    await side.close();
+  });
 });

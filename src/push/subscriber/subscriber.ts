@@ -54,12 +54,11 @@ export function createSubscriber(deps: SubscriberDeps) {
   const retryMs = deps.config.fetch.maxInterval;
   const callbackUrl = (token: string) =>
     `${deps.config.site.baseUrl.replace(/\/+$/, '')}/websub/callback/${token}`;
-  // A worker-only process without site.baseUrl has no callback to give: it does not subscribe.
   const wanted = (source: SourceConfig) =>
-    deps.config.push.subscribe &&
-    source.push !== false &&
-    source.enabled &&
-    deps.config.site.baseUrl !== '';
+    deps.config.push.subscribe && source.push !== false && source.enabled;
+  // A worker-only process without site.baseUrl has no callback to give: it neither subscribes
+  // nor unsubscribes (a process that serves, or one with baseUrl set, does).
+  const canAct = deps.config.site.baseUrl !== '';
   const count = (fields: Record<string, number>) =>
     deps.counters?.incr(fields).catch((err: Error) => deps.log.warn({ err }, err.message));
   /** The subscription ended: poll as usual again, from now. */
@@ -141,6 +140,7 @@ export function createSubscriber(deps: SubscriberDeps) {
       return s?.state === 'subscribed' && s.leaseEnds !== null && s.leaseEnds > nowMs();
     },
     async discovered(source: SourceConfig, fetched: FetchResult, feed: RawFeed | null) {
+      if (!canAct) return;
       const found = discoverHub(fetched, feed);
       try {
         await locked(source.id, async () => {
@@ -189,6 +189,7 @@ export function createSubscriber(deps: SubscriberDeps) {
      * unrenewed lease expired (polling resumes), and unsubscribe a source that no longer wants push.
      */
     async maintain(source: SourceConfig): Promise<void> {
+      if (!canAct) return;
       const sub = await subs.get(source.id);
       if (!sub) return;
       await locked(source.id, async () => {
@@ -304,6 +305,12 @@ export function createSubscriber(deps: SubscriberDeps) {
         // The source was removed: forget its subscription; 410 tells the hub to stop.
         await subs.remove(sub);
         return { status: 410, outcome: 'the source is gone' };
+      }
+      if (!wanted(source)) {
+        // Paused, or push turned off since: not ingested; the hub is asked to stop.
+        if (sub.pending !== 'unsubscribe' && canAct)
+          await locked(sub.sourceId, () => unsubscribe(sub));
+        return { status: 202, outcome: 'the source does not take pushes now: ignored' };
       }
       await count({ 'push\treceived': 1 });
       const report = await deps.ingest(source, {
