@@ -73,6 +73,10 @@ export function adminOpenApi(baseUrl: string): Schema {
             priority: { type: 'integer' },
             enabled: { type: 'boolean' },
             sections: { type: 'array', items: { type: 'string' } },
+            push: {
+              type: 'boolean',
+              description: 'false: never subscribe to the WebSub hub the source advertises',
+            },
             origin: { enum: ['config', 'runtime'] },
             readOnly: { type: 'boolean' },
             paused: { type: 'boolean' },
@@ -99,6 +103,7 @@ export function adminOpenApi(baseUrl: string): Schema {
             tags: { type: 'array', items: { type: 'string' } },
             priority: { type: 'integer' },
             sections: { type: 'array', items: { type: 'string' } },
+            push: { type: 'boolean', description: 'false: never subscribe to its WebSub hub' },
           },
         },
         SectionCuration: {
@@ -215,7 +220,7 @@ export function adminOpenApi(baseUrl: string): Schema {
         },
         patch: {
           summary:
-            "Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409. A change of tags or sections is applied to the source's stored articles at once; the response then carries applied: {articles, replaced} (articles examined, articles whose tags or sections changed).",
+            "Update a runtime source (title, lang, interval, tags, priority, sections, push, url); config sources → 409. A change of tags or sections is applied to the source's stored articles at once; the response then carries applied: {articles, replaced} (articles examined, articles whose tags or sections changed).",
           requestBody: body({
             type: 'object',
             additionalProperties: false,
@@ -227,6 +232,7 @@ export function adminOpenApi(baseUrl: string): Schema {
               tags: { type: 'array', items: { type: 'string' } },
               priority: { type: 'integer' },
               sections: { type: 'array', items: { type: 'string' } },
+              push: { type: 'boolean' },
             },
           }),
           responses: {

@@ -47,6 +47,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
       ...s,
       title: s.title,
       sections: s.sections ?? [],
+      push: s.push !== false,
       readOnly: s.origin === 'config',
       paused: !s.enabled || paused.has(s.id),
       health: sourceHealth(s, st),
@@ -82,6 +83,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
       enabled: true,
       origin: 'runtime',
       ...(body.sections?.length ? { sections: body.sections } : {}),
+      ...(body.push === false ? { push: false } : {}),
     };
     await store.sources.putRuntime(source);
     await sync();
@@ -119,6 +121,7 @@ export function registerSourceRoutes(app: Hono, deps: ServerDeps) {
     if (body.tags !== undefined) next.tags = body.tags;
     if (body.priority !== undefined) next.priority = body.priority;
     if (body.sections !== undefined) next.sections = body.sections;
+    if (body.push !== undefined) next.push = body.push;
     await store.sources.putRuntime(next);
     await sync();
     // New tags or sections reach the source's stored articles at once, not at the next retag.
