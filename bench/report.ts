@@ -23,6 +23,14 @@ export interface BenchJson {
   };
   tagging: { articlesPerSec: number; fingerprintsPerSec: number };
   memory: { redisBytesPerArticle: number; workerPeakRssMb: number };
+  /** Article pages through the full-text page path vs Readability alone on the same pages. */
+  fullText: {
+    pagesPerSec: number;
+    p99Ms: number;
+    baselinePagesPerSec: number;
+    baselineP99Ms: number;
+    ratio: number;
+  };
 }
 
 export interface BenchDetails {
@@ -53,6 +61,7 @@ export interface BenchDetails {
   connections: number;
   durationS: number;
   taggedShare: number;
+  fullTextPages: { pages: number; extracted: number; bytes: number };
   families: FamilyUsage[];
   elapsedS: number;
 }
@@ -130,6 +139,14 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
       `50 tags × 10 keywords; ${n(d.taggedShare * 100)}% tagged`,
     ],
     ['fingerprints/s', n(j.tagging.fingerprintsPerSec), '', '', ''],
+    [
+      'full text (pages/s)',
+      n(j.fullText.pagesPerSec),
+      n(j.fullText.baselinePagesPerSec),
+      n(j.fullText.ratio, 2),
+      `fetch + Readability + sanitize vs Readability alone; ${d.fullTextPages.extracted}/${d.fullTextPages.pages} pages of ${n(d.fullTextPages.bytes / 1024, 1)} KB extracted`,
+    ],
+    ['full text p99 (ms/page)', n(j.fullText.p99Ms), n(j.fullText.baselineP99Ms), '', ''],
     [
       'Redis bytes/article',
       n(j.memory.redisBytesPerArticle),

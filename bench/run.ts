@@ -31,6 +31,7 @@ import {
 } from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { runMicro } from './micro.ts';
+import { runFullText } from './fulltext.ts';
 import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
 import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
@@ -447,6 +448,8 @@ async function main() {
     }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
+    say('full text: article pages through the page path, and Readability alone');
+    const fullText = await runFullText(corpus, args.quick ? 100 : 500);
 
     say('ingest baseline (naive fetch + rss-parser + HSET), run 1 of 2');
     const naive1 = await naiveBaseline(env, 1);
@@ -524,6 +527,13 @@ async function main() {
         fingerprintsPerSec: micro.fingerprintsPerSec,
       },
       memory: { redisBytesPerArticle: one.bytesPerArticle, workerPeakRssMb },
+      fullText: {
+        pagesPerSec: fullText.pagesPerSec,
+        p99Ms: fullText.p99Ms,
+        baselinePagesPerSec: fullText.baselinePagesPerSec,
+        baselineP99Ms: fullText.baselineP99Ms,
+        ratio: fullText.pagesPerSec / fullText.baselinePagesPerSec,
+      },
     };
     const details: BenchDetails = {
       quick: args.quick,
@@ -544,6 +554,11 @@ async function main() {
       connections: SIZE.connections,
       durationS: SIZE.serveS,
       taggedShare: micro.taggedShare,
+      fullTextPages: {
+        pages: fullText.pages,
+        extracted: fullText.extracted,
+        bytes: fullText.pageBytes,
+      },
       families: families as FamilyUsage[],
       elapsedS: (Date.now() - started) / 1000,
     };

@@ -23,7 +23,9 @@ const USAGE = `Usage: tributary <command> [options]
 Commands:
   start [--config FILE] [--role all|server|worker]   run the service (default role: all)
   demo                                              run the offline demo with bundled feeds
-  preview URL [--config FILE] [--json]              fetch and process one feed, store nothing
+  preview URL [--config FILE] [--json] [--full-text]
+                                                    fetch and process one feed, store nothing
+                                                    (--full-text: extract each item's linked page)
   check-config [FILE]                               validate a config file
   import-opml FILE [--section ID] [--config FILE] [--no-verify]
                                                     add an OPML's feeds as runtime sources
@@ -172,18 +174,36 @@ async function cmdDemo(args: string[]) {
   }
 }
 
+function fullTextLine(f: {
+  outcome: string;
+  detail: string;
+  feedChars: number;
+  pageChars: number;
+  autoUses: boolean;
+}): string {
+  if (f.outcome !== 'extracted')
+    return `${f.outcome}${f.detail ? ` (${f.detail})` : ''}; the feed's ${f.feedChars} characters stay`;
+  return `extracted ${f.pageChars} characters (feed: ${f.feedChars}); fullText: auto ${f.autoUses ? 'uses it' : 'keeps the feed text'}`;
+}
+
 async function cmdPreview(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'full-text': { type: 'boolean', default: false },
+    },
   });
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
   const { previewFeedWithSource } = await import('./runtime/preview.ts');
   const { formatDuration } = await import('./config/units.ts');
-  const res = await previewFeedWithSource(config, url);
+  const res = await previewFeedWithSource(config, url, new Date(), {
+    fullText: values['full-text'],
+  });
   const articles = res.articles;
   const found = res.discoveredFrom
     ? `${res.discoveredFrom} is an HTML page; using the feed it announces: ${res.feedUrl}\n`
@@ -201,6 +221,7 @@ async function cmdPreview(args: string[]) {
     process.stdout.write(
       `${a.published}  [${a.lang}] ${a.title}${old}\n    ${a.url ?? '(no link)'}\n    tags: ${a.tags.join(', ') || '-'}\n`,
     );
+    if (a.fullText) process.stdout.write(`    full text: ${fullTextLine(a.fullText)}\n`);
   }
   const old = articles.filter((a) => a.tooOld).length;
   process.stdout.write(

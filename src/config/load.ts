@@ -161,7 +161,48 @@ export function parseConfigText(
   return {
     ...cfg,
     sources: cfg.sources.map((s) => ({ ...s, origin: 'config' as const })),
+    webhooks: cfg.webhooks.map((h) => ({ ...h, secret: null })),
   };
+}
+
+/**
+ * Reads each webhook's signing secret from the environment variable its `secretEnv` names: a
+ * Standard Webhooks secret `whsec_<base64 of 24–64 bytes>`. Anything else is a config error
+ * naming the file and key (the value itself is never shown).
+ */
+export function resolveWebhookSecrets(file: FileConfig, env: Env, path: string): FileConfig {
+  const issues: { path: string; message: string; line: null }[] = [];
+  const webhooks = file.webhooks.map((h, i) => {
+    const key = `webhooks[${i}].secretEnv`;
+    const v = env[h.secretEnv];
+    if (v === undefined || v === '') {
+      issues.push({
+        path: key,
+        message: `environment variable ${h.secretEnv} is not set`,
+        line: null,
+      });
+      return h;
+    }
+    const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(v.trim());
+    const bytes = m ? Buffer.from(m[1]!, 'base64').length : 0;
+    if (!m || bytes < 24 || bytes > 64) {
+      issues.push({
+        path: key,
+        message: `${h.secretEnv} must hold whsec_<base64 of 24 to 64 random bytes>${
+          m
+            ? ` (it decodes to ${bytes} bytes)`
+            : v.startsWith('whsec_')
+              ? ''
+              : ' (no whsec_ prefix)'
+        }`,
+        line: null,
+      });
+      return h;
+    }
+    return { ...h, secret: v.trim() };
+  });
+  if (issues.length > 0) throw new ConfigError(path, issues);
+  return { ...file, webhooks };
 }
 
 export function loadConfigFile(path: string, vars: Record<string, string> = {}): FileConfig {
@@ -222,7 +263,11 @@ export function loadConfig(
 ): Config {
   const envCfg = readEnv(opts.env ?? process.env, opts.envOverrides);
   const path = opts.path ?? envCfg.configPath;
-  const file = loadConfigFile(path, opts.vars);
+  const file = resolveWebhookSecrets(
+    loadConfigFile(path, opts.vars),
+    opts.env ?? process.env,
+    path,
+  );
   return deepFreeze({ ...file, env: { ...envCfg, configPath: path } });
 }
 

@@ -99,6 +99,8 @@ const worker = z
   })
   .prefault({});
 
+export const fullTextMode = z.enum(['auto', 'always', 'never']);
+
 const source = z.strictObject({
   id,
   url: httpUrl,
@@ -108,6 +110,7 @@ const source = z.strictObject({
   tags: z.array(id).default([]),
   priority: z.number().int().default(0),
   enabled: z.boolean().default(true),
+  fullText: fullTextMode.default('auto'),
   // Sections the source's articles always go to (as runtime sources accept).
   sections: z.array(id).optional(),
   // false: never subscribe to the WebSub hub the source advertises (push.subscribe is global).
@@ -153,6 +156,16 @@ const push = z
   })
   .prefault({});
 
+const webhook = z.strictObject({
+  id,
+  url: httpUrl,
+  /** Omitted = every section. */
+  sections: z.array(id).nullable().default(null),
+  secretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
+});
+
 type Issue = { path: (string | number)[]; message: string };
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -171,7 +184,7 @@ const ids = (v: unknown): string[] =>
 export function referenceIssues(cfg: unknown): Issue[] {
   const root = rec(cfg);
   const issues: Issue[] = [];
-  for (const key of ['sources', 'tags', 'sections'] as const) {
+  for (const key of ['sources', 'tags', 'sections', 'webhooks'] as const) {
     const seen = new Map<string, number>();
     list(root[key]).forEach((item, i) => {
       const itemId = rec(item).id;
@@ -199,6 +212,9 @@ export function referenceIssues(cfg: unknown): Issue[] {
     refs(rec(src).tags, 'tag', ['sources', i, 'tags']);
     refs(rec(src).sections, 'section', ['sources', i, 'sections']);
   });
+  list(root.webhooks).forEach((h, i) =>
+    refs(rec(h).sections, 'section', ['webhooks', i, 'sections']),
+  );
   list(root.sections).forEach((sec, i) => {
     for (const part of ['include', 'exclude'] as const) {
       const crit = rec(rec(sec)[part]);
@@ -220,6 +236,7 @@ export const fileConfigSchema = z
     tags: z.array(tag).default([]),
     sections: z.array(section).default([]),
     push,
+    webhooks: z.array(webhook).default([]),
   })
   .superRefine((cfg, ctx) => {
     for (const issue of referenceIssues(cfg)) ctx.addIssue({ code: 'custom', ...issue });

@@ -53,6 +53,8 @@ export interface WorkerConfig {
   shutdownGrace: number;
 }
 
+export type FullTextMode = 'auto' | 'always' | 'never';
+
 export interface SourceConfig {
   id: string;
   url: string;
@@ -70,6 +72,8 @@ export interface SourceConfig {
   origin: 'config' | 'runtime';
   /** `false`: never subscribe to the hub this source advertises (WebSub); default true. */
   push?: boolean;
+  /** Fetch the linked page for teaser items (default `auto`). */
+  fullText?: FullTextMode;
 }
 
 export interface TagConfig {
@@ -114,6 +118,7 @@ export interface FileConfig {
   tags: TagConfig[];
   sections: SectionConfig[];
   push: PushConfig;
+  webhooks: WebhookConfig[];
 }
 
 /** `push:` — our WebSub hub and the subscriber for sources that advertise a hub. */
@@ -124,6 +129,17 @@ export interface PushConfig {
   leaseSeconds: number;
   /** Most hub subscriptions at once; a new one beyond gets 503. */
   maxSubscriptions: number;
+}
+
+/** `webhooks[]`: signed POSTs of the items new to a section. */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  /** null = every section. */
+  sections: string[] | null;
+  secretEnv: string;
+  /** `whsec_<base64>` read from `secretEnv` by the config loader; null before it ran. */
+  secret: string | null;
 }
 
 export type Role = 'all' | 'server' | 'worker';
@@ -349,6 +365,27 @@ export interface SourceState {
   epoch: string | null;
   /** What the last parsed body needed repaired to be read (`kind: detail`); empty when nothing. */
   repairs?: string[];
+  /** Why full-text pages of the last poll that tried some left items as the feed gave them; null when none did. */
+  fullTextNote?: string | null;
+}
+
+// ---------------------------------------------------------------- full text
+
+/** What fetching one linked page gave: its extracted article, or why there is none (page cache entry). */
+export interface CachedPage {
+  /** `ok`, or why the page gave nothing (`http-error`, `not-html`, `too-large`, `unreadable`, …). */
+  outcome: string;
+  /** Detail of a failure (`HTTP 404`, the Content-Type that is not HTML), empty when none. */
+  detail: string;
+  /** When the page was last fetched or revalidated, ms since epoch. */
+  fetchedAt: number;
+  etag: string | null;
+  lastModified: string | null;
+  /** Sanitized article HTML with absolute URLs (ok only). */
+  html?: string;
+  /** Its plain text, one line (ok only). */
+  text?: string;
+  image?: { url: string; width: number | null; height: number | null } | null;
 }
 
 export interface IngestReport {
@@ -369,4 +406,6 @@ export interface IngestReport {
   nextPollAt: number;
   /** What the fetched body needed repaired to be read (`kind: detail`), if anything. */
   repairs?: string[];
+  /** Full-text pages of this poll by outcome (`extracted`, `http-error`, …), if any were tried. */
+  fullText?: Record<string, number>;
 }

@@ -22,6 +22,7 @@ import { tooLarge } from './fetch/read-body.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
+import { withFullText } from './fulltext/fulltext.ts';
 import type { Tagger } from './tag/tagger.ts';
 import { fingerprintArticle } from './dedupe/fingerprint.ts';
 import { changedItems, tooOldMark } from './dedupe/unchanged.ts';
@@ -46,8 +47,9 @@ export interface IngestDeps {
   push?: PushHooks;
 }
 
-/** What the pipeline after the fetch needs (a pushed body comes with no fetch). */
-export type PipelineDeps = Omit<IngestDeps, 'fetcher' | 'hostLimiter'>;
+/** What the pipeline after the fetch needs: all of it (a pushed body is not fetched, but its
+ *  teaser items' pages are, for full text). */
+export type PipelineDeps = IngestDeps;
 
 /** What the ingest asks of the WebSub subscriber. */
 export interface PushHooks {
@@ -268,9 +270,12 @@ async function storeFeed(
   );
   report.fetched = feed.items.length;
   report.unchanged += delta.unchanged;
-  const { items: normalized, duplicateGuids } = separateRepeatedGuids(
+  const separated = separateRepeatedGuids(
     normalizeFeedItems({ ...feed, items: delta.changed }, { source, feedUrl, now }),
   );
+  const { duplicateGuids } = separated;
+  // Teaser items get their linked page's article as content (the feed's text stays the summary).
+  const normalized = await withFullText(deps, source, separated.items, report);
   const articles = normalized.map((n) => n.article);
   const sameSourceIds = new Set(articles.map((a) => a.id));
   const results = await Promise.all(

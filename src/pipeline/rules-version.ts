@@ -17,5 +17,7 @@ export function rulesVersion(
       .digest('base64url');
     cache.set(config, base);
   }
-  return `${base}:${JSON.stringify([source.lang, source.tags, source.sections ?? [], source.url])}`;
+  // `fullText` joins only when set away from the default, so existing versions stay as they were.
+  const fullText = source.fullText && source.fullText !== 'auto' ? `:${source.fullText}` : '';
+  return `${base}:${JSON.stringify([source.lang, source.tags, source.sections ?? [], source.url])}${fullText}`;
 }

@@ -84,3 +84,116 @@ export async function enqueueRefresh(queue: PollQueue, sourceId: string): Promis
 export async function queueCounts(queue: PollQueue) {
   return queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'completed', 'prioritized');
 }
+
+// ---------------------------------------------------------------- push (issue 12)
+
+/** WebSub distribution and webhook deliveries: one queue, four job names. */
+export const PUSH_QUEUE = 'push';
+
+export type PushJob =
+  /** A section changed: find the hub subscriptions to its topics and queue one delivery each. */
+  | { name: 'websub-fanout'; data: { sectionId: string; version: number } }
+  /** POST one topic's current document to one subscriber. */
+  | { name: 'websub-deliver'; data: { subscriptionId: string; version: number } }
+  /** A section changed: hand each webhook the items it has not had, as one delivery. */
+  | { name: 'webhook-fanout'; data: { sectionId: string; version: number } }
+  /** POST one delivery (its id and items fixed when it was made) to one webhook. */
+  | { name: 'webhook-deliver'; data: { hookId: string; deliveryId: string } };
+export type PushJobName = PushJob['name'];
+export type PushJobData = PushJob['data'];
+
+const FANOUT_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 1_000, age: 3600 },
+  removeOnFail: { count: 1_000, age: 7 * 24 * 3600 },
+};
+
+/** WebSub: a subscriber that is down is retried for about an hour (1 s, 2 s, … 2^11 s). */
+export const WEBSUB_DELIVER_OPTIONS: JobsOptions = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 2_000, age: 3600 },
+  removeOnFail: { count: 2_000, age: 24 * 3600 },
+};
+
+/** Webhooks: 30 s, 60 s, … doubling to 1 h and then hourly, each less up to 20 % at random
+ *  (jitter); 30 attempts ≈ a day. */
+export const WEBHOOK_ATTEMPTS = 30;
+export const WEBHOOK_DELIVER_OPTIONS: JobsOptions = {
+  attempts: WEBHOOK_ATTEMPTS,
+  backoff: { type: 'webhook' },
+  removeOnComplete: { count: 2_000, age: 24 * 3600 },
+  removeOnFail: { count: 2_000, age: 7 * 24 * 3600 },
+};
+
+/** Delay before retry number `attemptsMade` (1 = the first retry) of a webhook delivery. */
+export function webhookBackoffMs(attemptsMade: number, random: () => number = Math.random) {
+  const base = Math.min(30_000 * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
+  return Math.round(base * (1 - 0.2 * random()));
+}
+
+/** The worker's `settings.backoffStrategy` for the push queue (named strategy "webhook"). */
+export function pushBackoffStrategy(attemptsMade: number, type?: string): number {
+  if (type === 'webhook') return webhookBackoffMs(attemptsMade);
+  return 1_000 * 2 ** Math.max(0, attemptsMade - 1);
+}
+
+// BullMQ job ids may not contain ':' — ids below use '.' (section and hook ids are [a-z0-9-]).
+export const pushJobId = {
+  websubFanout: (sectionId: string, version: number) => `wsf.${sectionId}.${version}`,
+  websubDeliver: (subscriptionId: string, version: number) => `wsd.${subscriptionId}.${version}`,
+  webhookFanout: (sectionId: string, version: number) => `whf.${sectionId}.${version}`,
+  webhookDeliver: (deliveryId: string) => `whd.${deliveryId}`,
+};
+
+export function createPushQueue(connection: ConnectionOptions, prefix: string) {
+  return new Queue<PushJobData, unknown, PushJobName>(PUSH_QUEUE, { connection, prefix });
+}
+export type PushQueue = ReturnType<typeof createPushQueue>;
+
+/** Queues the fan-outs for one section version; every process may call it, the job ids keep one. */
+export async function enqueueSectionChange(
+  queue: PushQueue,
+  sectionId: string,
+  version: number,
+  what: { websub: boolean; webhooks: boolean },
+): Promise<void> {
+  const data = { sectionId, version };
+  if (what.websub)
+    await queue.add('websub-fanout', data, {
+      ...FANOUT_OPTIONS,
+      jobId: pushJobId.websubFanout(sectionId, version),
+    });
+  if (what.webhooks)
+    await queue.add('webhook-fanout', data, {
+      ...FANOUT_OPTIONS,
+      jobId: pushJobId.webhookFanout(sectionId, version),
+    });
+}
+
+export async function enqueueWebsubDelivery(
+  queue: PushQueue,
+  subscriptionId: string,
+  version: number,
+  delayMs = 0,
+): Promise<void> {
+  await queue.add(
+    'websub-deliver',
+    { subscriptionId, version },
+    {
+      ...WEBSUB_DELIVER_OPTIONS,
+      delay: delayMs,
+      jobId: pushJobId.websubDeliver(subscriptionId, version),
+    },
+  );
+}
+
+export async function enqueueWebhookDelivery(
+  queue: PushQueue,
+  hookId: string,
+  deliveryId: string,
+  jobId = pushJobId.webhookDeliver(deliveryId),
+): Promise<void> {
+  await queue.add('webhook-deliver', { hookId, deliveryId }, { ...WEBHOOK_DELIVER_OPTIONS, jobId });
+}

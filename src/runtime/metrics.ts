@@ -75,6 +75,7 @@ export function reportFields(r: IngestReport): Record<string, number> {
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
   if (r.undated) f['undated'] = r.undated;
+  for (const [key, n] of Object.entries(r.fullText ?? {})) f[`fulltext\t${key}`] = n;
   return f;
 }
 
@@ -85,6 +86,7 @@ export function pollMetricsText(h: Record<string, string>): string {
   const fetches: string[] = [];
   const articles: string[] = [];
   const repairs: string[] = [];
+  const fullText: string[] = [];
   const perBucket = new Map<string, number>();
   let sum = 0;
   let count = 0;
@@ -102,6 +104,10 @@ export function pollMetricsText(h: Record<string, string>): string {
       articles.push(`tributary_articles_total{outcome="${label(p[1]!)}"} ${n}`);
     else if (p[0] === 'repair' && p.length === 2)
       repairs.push(`tributary_feed_repairs_total{kind="${label(p[1]!)}"} ${n}`);
+    else if (p[0] === 'fulltext' && p.length === 3)
+      fullText.push(
+        `tributary_fulltext_pages_total{outcome="${label(p[1]!)}",via="${label(p[2]!)}"} ${n}`,
+      );
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
@@ -120,6 +126,9 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_feed_repairs_total Fetched feed bodies that needed a repair to be read, by kind (all workers)',
     '# TYPE tributary_feed_repairs_total counter',
     ...repairs,
+    '# HELP tributary_fulltext_pages_total Linked pages of teaser items by outcome (extracted, not-longer, http-error, not-html, too-large, unreadable, …) and how they were had (fetched, revalidated, cache) (all workers)',
+    '# TYPE tributary_fulltext_pages_total counter',
+    ...fullText,
     '# HELP tributary_poll_duration_seconds Duration of one poll, fetch to indexes (all workers)',
     '# TYPE tributary_poll_duration_seconds histogram',
   ];

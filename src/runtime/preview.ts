@@ -10,6 +10,8 @@ import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
 import { pastRetention } from '../pipeline/dedupe/classify.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { htmlToText } from '../text/html-text.ts';
+import { previewFullText } from '../pipeline/fulltext/fulltext.ts';
+import type { FullTextPreview } from '../pipeline/fulltext/fulltext.ts';
 
 export type PreviewArticle = Pick<
   Article,
@@ -28,6 +30,8 @@ export type PreviewArticle = Pick<
 > & {
   /** Present (true) only on items older than retention.maxAge: a poll would skip them. */
   tooOld?: true;
+  /** With `--full-text`: what extracting the linked page gave (its article is then the content). */
+  fullText?: FullTextPreview;
 };
 
 export interface PreviewResult {
@@ -65,6 +69,7 @@ export async function previewFeedWithSource(
   config: Config,
   url: string,
   now = new Date(),
+  opts: { fullText?: boolean } = {},
 ): Promise<PreviewResult> {
   try {
     new URL(url);
@@ -106,11 +111,20 @@ export async function previewFeedWithSource(
     // The ingest's own rule (dedupe's classification): such an article is never stored.
     const tooOld = (published: string) =>
       pastRetention(Date.parse(published), now.getTime(), config.retention.maxAge);
-    const articles = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => {
+    let normalized = normalizeFeed(feed, { source, feedUrl: res.finalUrl, now }).map((a) => ({
+      article: a,
+      text: htmlToText(a.contentHtml),
+      fullText: undefined as FullTextPreview | undefined,
+    }));
+    if (opts.fullText)
+      normalized = (
+        await previewFullText({ fetcher, hostLimiter: null, now: () => now }, normalized)
+      ).map(({ item, fullText }) => ({ ...item, fullText }));
+    const articles = normalized.map(({ article: a, text, fullText }) => {
       const tags = tagger.tag({
         title: a.title,
         summary: a.summary,
-        text: htmlToText(a.contentHtml),
+        text,
         categories: a.sourceCategories,
         sourceTags: [],
       });
@@ -128,6 +142,7 @@ export async function previewFeedWithSource(
         tags,
         sourceCategories: a.sourceCategories,
         ...(tooOld(a.published) ? { tooOld: true as const } : {}),
+        ...(fullText ? { fullText } : {}),
       };
     });
     return { articles, feedUrl: res.finalUrl, discoveredFrom };

@@ -37,6 +37,8 @@ import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
 import { retentionEveryMs, runRetention } from './retention.ts';
+import { startPush } from './push.ts';
+import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
@@ -173,6 +175,19 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
   const tagger = createTagger(config.tags);
   const curator = createCurator(config.sections);
+  // Workers fetch feeds; every role may fetch pages (full text of pushed items too).
+  const fetcher = createFetcher({
+    timeoutMs: config.fetch.timeout,
+    maxBytes: config.fetch.maxBytes,
+    userAgent: config.fetch.userAgent,
+    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+    maxRedirects: config.fetch.maxRedirects,
+  });
+  const hostLimiter = createHostLimiter(redis as never, {
+    keyFor: store.keys.hostSlots,
+    perHost: config.fetch.perHostConcurrency,
+    leaseMs: config.fetch.timeout + 10_000,
+  });
   // WebSub subscriber for our sources: workers discover hubs and renew leases on their polls;
   // servers answer the callback and run pushed bodies through the pipeline (push/subscriber/).
   const websub = createSubscriber({
@@ -183,7 +198,11 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     counters: redisCounterHash(redis, store.keys.pollMetrics()),
     findSource: (id) => findSource(config, store, id),
     ingest: (source, body) =>
-      ingestPushed({ config, store, tagger, curator, priorityOf, now, push: websub }, source, body),
+      ingestPushed(
+        { config, store, fetcher, hostLimiter, tagger, curator, priorityOf, now, push: websub },
+        source,
+        body,
+      ),
   });
 
   const syncSchedules = async () => {
@@ -205,15 +224,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   };
 
   let worker: WorkerRole | null = null;
-  let fetcher: ReturnType<typeof createFetcher> | null = null;
   if (role === 'all' || role === 'worker') {
-    fetcher = createFetcher({
-      timeoutMs: config.fetch.timeout,
-      maxBytes: config.fetch.maxBytes,
-      userAgent: config.fetch.userAgent,
-      allowPrivateNetworks: config.fetch.allowPrivateNetworks,
-      maxRedirects: config.fetch.maxRedirects,
-    });
     const firstRound = watchFirstRound(
       (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
       (level, m) => log[level](m),
@@ -228,11 +239,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         now,
         log,
         priorityOf,
-        hostLimiter: createHostLimiter(redis as never, {
-          keyFor: store.keys.hostSlots,
-          perHost: config.fetch.perHostConcurrency,
-          leaseMs: config.fetch.timeout + 10_000,
-        }),
+        hostLimiter,
         tagger,
         curator,
         push: websub,
@@ -249,6 +256,20 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       },
     );
   }
+
+  // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
+  // and the section-change dispatcher where workers run.
+  const push: PushRole = await startPush({
+    config,
+    store,
+    log,
+    now,
+    priorityOf,
+    target,
+    queueConnection: queueConn,
+    withWorker: role === 'all' || role === 'worker',
+    clients,
+  });
 
   let server: Listening | null = null;
   let versions: SectionVersions | null = null;
@@ -280,6 +301,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       versionOf: (id) => versions!.get(id),
       fastFeeds,
       subscriber: websub,
+      pushHttp: push.http,
+      webhooks: push.webhookAdmin,
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -323,8 +346,9 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         const left = () => Math.max(500, deadline - 500 - Date.now());
         const closed = await within(
           Promise.all([
+            push.close(),
             queue.close().catch(() => undefined),
-            fetcher?.close(),
+            fetcher.close(),
             websub.close(),
             versions?.close(),
           ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),

@@ -7,6 +7,7 @@ import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
 import { registerWebsubCallbackRoutes } from './routes/websub-callback.ts';
+import { registerWebhookAdminRoutes, registerWebsubRoutes } from './routes/websub.ts';
 import { withBaseUrl } from '../config/base-url.ts';
 
 export function createApp(given: ServerDeps): Hono {
@@ -34,8 +35,10 @@ export function createApp(given: ServerDeps): Hono {
   // Timed pins leave cached feeds when they expire by the clock (feed-cache.ts validUntil): a GET
   // writes nothing; retention removes expired pins from Redis.
   registerFeedRoutes(app, deps);
+  registerWebsubRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerWebsubCallbackRoutes(app, deps);
+  registerWebhookAdminRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));

@@ -18,6 +18,8 @@ export interface CachedFeed {
   validUntil: number | null;
   gzip: Buffer | null;
   br: Buffer | null;
+  /** HTTP `Link` header (WebSub hub and self), or null. */
+  link: string | null;
 }
 
 export class FeedCache {
@@ -47,6 +49,7 @@ export class FeedCache {
     contentType: string,
     lastModified: Date,
     validUntil: number | null = null,
+    link: string | null = null,
   ): CachedFeed {
     const buf = Buffer.from(body, 'utf8');
     const entry: CachedFeed = {
@@ -56,6 +59,7 @@ export class FeedCache {
       lastModified: lastModified.toUTCString(),
       contentType,
       validUntil,
+      link,
       // Precompressed once per version, so a compressed hit costs nothing extra.
       gzip: buf.length > 1024 ? gzipSync(buf, { level: 6 }) : null,
       br:
@@ -131,6 +135,7 @@ export function cachedReply(
     'Cache-Control': cacheControl,
     Vary: 'Accept-Encoding',
   };
+  if (entry.link) headers.Link = entry.link;
   const inm = req.ifNoneMatch;
   const ims = inm === undefined ? req.ifModifiedSince : undefined;
   const notModified = inm

@@ -26,6 +26,8 @@ export function sourceHealth(s: SourceConfig, st: SourceState) {
     skippedTooOld: st.skippedTooOld,
     /** The feed needed repairs to be read (mismatched tags, an entity bomb, …): entries may be missing. */
     warnings: (st.repairs ?? []).map((r) => `repaired ${r}`),
+    /** Why full-text pages of the last poll that tried some left items as the feed gave them. */
+    fullTextNote: st.fullTextNote ?? null,
   };
 }
 

@@ -10,6 +10,8 @@ import { createSourceStore } from './sources.ts';
 import { createWorkerRegistry } from './workers.ts';
 import { createLocks } from './locks.ts';
 import { createCurationStore } from './curation.ts';
+import { createPushStore } from './push.ts';
+import { createPageCache } from './page-cache.ts';
 
 /** How often a Cluster store re-reads its masters' run ids. */
 const EPOCH_RECHECK_MS = 5_000;
@@ -40,6 +42,8 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     workers: createWorkerRegistry(redis, keys),
     locks: createLocks(redis, keys),
     curation: createCurationStore(redis, keys),
+    push: createPushStore(redis, keys),
+    pages: createPageCache(redis, keys),
     /** Reachable within `timeoutMs` (never waits on the client's offline queue during an outage). */
     async ping(timeoutMs = 1000): Promise<boolean> {
       if (redis.status !== 'ready') return false;

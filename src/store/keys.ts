@@ -55,6 +55,9 @@ export function createKeys(prefix: string) {
     lshBucket: (band: number, group: string) => `${p}:lsh:{lsh}:${band}:${group}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
+    /** String: one linked page's full-text extraction or failure (JSON), keyed by a hash of its
+     *  canonical URL; always written with a TTL (see page-cache.ts). */
+    fullTextPage: (urlHash: string) => `${p}:page:{${urlHash}}`,
     /** Sorted set: worker heartbeats (member = worker id, score = last beat, ms). */
     workers: () => `${p}:workers`,
     /** String: a short lease held by one process doing singleton work. */
@@ -64,6 +67,25 @@ export function createKeys(prefix: string) {
     websubSubscription: (sourceId: string) => `${p}:src:{${sourceId}}:websub`,
     /** Hash: callback token -> source id (the unguessable last segment of our callback URL). */
     websubTokens: () => `${p}:websub:{callbacks}`,
+    /** Hash: WebSub hub subscriptions, subscription id -> JSON (callback, topic, secret, lease end). */
+    hubSubscriptions: () => `${p}:websub:{hub}:subs`,
+    /** Hash: hub subscription id -> sha256 of the last document delivered to it. */
+    hubLastSent: () => `${p}:websub:{hub}:sent`,
+    /** Sorted set: hub subscription ids by lease end (ms): expired ones are dropped from the front. */
+    hubLeases: () => `${p}:websub:{hub}:leases`,
+    /** Set: ids of the hub subscriptions to one section's topics. */
+    hubSectionSubs: (sectionId: string) => `${p}:websub:{hub}:sec:${sectionId}`,
+    /** Hash: webhook id -> JSON state (first seen, last status, last error, counters). */
+    webhookState: () => `${p}:webhooks:{state}`,
+    /** Sorted set: item ids already handed to one webhook, whatever the section (score = claim
+     *  time, ms): no item goes to one hook twice. Trimmed to the retention age. */
+    webhookClaimed: (hookId: string) => `${p}:wh:{${hookId}}:claimed`,
+    /** Hash: one webhook's deliveries not yet delivered, delivery id -> JSON (section, items). */
+    webhookPending: (hookId: string) => `${p}:wh:{${hookId}}:pending`,
+    /** Sorted set: one webhook's failed delivery ids by creation time (the oldest go first). */
+    webhookFailedOrder: (hookId: string) => `${p}:wh:{${hookId}}:failed:order`,
+    /** Hash: one webhook's deliveries that used every attempt, delivery id -> JSON (+ last error). */
+    webhookFailed: (hookId: string) => `${p}:wh:{${hookId}}:failed`,
     /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */
     queuePrefix: () => `{${p}:q}`,
   };

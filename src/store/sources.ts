@@ -62,6 +62,7 @@ function toState(
     skippedTooOld: Number(h.skippedTooOld ?? 0),
     epoch: h.epoch || null,
     repairs: h.repairs ? (JSON.parse(h.repairs) as string[]) : [],
+    fullTextNote: h.fullTextNote || null,
   };
 }
 

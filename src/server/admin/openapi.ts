@@ -381,6 +381,47 @@ export function adminOpenApi(baseUrl: string): Schema {
           },
         },
       },
+      '/admin/api/webhooks': {
+        get: {
+          summary: 'Configured webhooks with their last delivery status and pending/failed counts',
+          responses: {
+            200: ok('webhooks', {
+              type: 'object',
+              properties: {
+                webhooks: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      url: { type: 'string' },
+                      sections: { type: ['array', 'null'], items: { type: 'string' } },
+                      lastStatus: { type: ['integer', 'null'] },
+                      lastError: { type: ['string', 'null'] },
+                      pending: { type: 'integer' },
+                      failed: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            }),
+            ...errors(...std),
+          },
+        },
+      },
+      '/admin/api/webhooks/{id}/resend': {
+        post: {
+          summary: 'Queue every failed delivery of a webhook again (same webhook-id, same items)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            202: ok('requeued', {
+              type: 'object',
+              properties: { id: { type: 'string' }, requeued: { type: 'integer' } },
+            }),
+            ...errors(401, 404),
+          },
+        },
+      },
       '/admin/api/opml': {
         get: {
           summary: 'Every source as OPML 2.0',

@@ -8,6 +8,7 @@ import { selectItems } from '../../curate/select.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import { CONTENT_TYPES, sectionVersion, sendCached } from '../feed-cache.ts';
 import type { ServerDeps } from '../deps.ts';
+import { hubLinks } from '../../push/topics.ts';
 
 export const DIGEST_COUNT: Record<DigestPeriod, number> = { daily: 7, weekly: 4 };
 /** Most stories read for one digest feed (all its periods together). */
@@ -76,6 +77,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
       sel.items,
     );
     const updated = items[0] ? new Date(items[0].published) : started;
+    const links = hubLinks(config, urls[format]);
     const body = renderDigest(
       format,
       {
@@ -89,6 +91,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
         nextUrl: null,
         updated,
         formatUrls: urls,
+        links: links.links,
       },
       items,
     );
@@ -107,6 +110,7 @@ export function registerDigestRoutes(app: Hono, deps: ServerDeps) {
       CONTENT_TYPES[format],
       new Date(Math.floor(lastModified / 1000) * 1000),
       sel.validUntil, // a timed pin holds its article out of the flow until it expires
+      links.header,
     );
     return sendCached(c, entry, cacheControl);
   });

@@ -10,6 +10,7 @@ import { parseFeedQuery, queryKey, queryString } from '../query.ts';
 import type { FeedQuery } from '../query.ts';
 import { CONTENT_TYPES, sectionVersion, sendCached } from '../feed-cache.ts';
 import { registerDigestRoutes } from './digest.ts';
+import { hubLinks } from '../../push/topics.ts';
 import type { ServerDeps } from '../deps.ts';
 
 // Kept for callers that imported them from here.
@@ -82,6 +83,8 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
     const lastModified =
       page.items.reduce((t, i) => Math.max(t, Date.parse(i.updated), Date.parse(i.published)), 0) ||
       startedMs;
+    const selfUrl = `${urls[format]}${queryString(query)}`;
+    const links = hubLinks(config, selfUrl);
     const body = renderFeed(
       format,
       {
@@ -90,7 +93,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
         description: section.description || `${section.title} — ${config.site.title}`,
         lang: section.lang,
         site: config.site,
-        selfUrl: `${urls[format]}${queryString(query)}`,
+        selfUrl,
         htmlUrl: `${base}/#section-${section.id}`,
         nextUrl: page.next
           ? `${urls[format]}${queryString(query, { before: page.next.ms, beforeId: page.next.id })}`
@@ -98,6 +101,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
         updated: new Date(lastModified),
         formatUrls: urls,
         guid: section.guid,
+        links: links.links,
       },
       page.items,
     );
@@ -108,6 +112,7 @@ export function registerFeedRoutes(app: Hono, deps: ServerDeps) {
       CONTENT_TYPES[format],
       new Date(Math.floor(lastModified / 1000) * 1000),
       page.validUntil,
+      links.header,
     );
     if (plain)
       deps.fastFeeds?.remember(c.req.path, { sectionId: section.id, version, entry, cacheControl });

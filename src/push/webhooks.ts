@@ -1,0 +1,224 @@
+// Outgoing webhooks (issue 12): when a section changes, each hook that follows it gets one
+// delivery of the items it has not had, as JSON Feed items, signed per Standard Webhooks (the
+// `standardwebhooks` package). A delivery's id and items are fixed when it is made (store/push.ts
+// claims items atomically, so no item is in two deliveries to one hook); retries resend it as is.
+import { Webhook } from 'standardwebhooks';
+import type { Config, PublishedItem, SectionConfig, WebhookConfig } from '../domain/types.ts';
+import type { Store } from '../store/index.ts';
+import type { WebhookDelivery } from '../store/push.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { selectItems } from '../curate/select.ts';
+import { renderFeed } from '../publish/feeds.ts';
+import type { PushHttp } from './http.ts';
+
+export const WEBHOOK_TIMEOUT_MS = 15_000;
+/** Items looked at per section change (the newest; a section shows at most 200). */
+const SCAN = 200;
+
+export interface WebhookDeps {
+  config: Config;
+  store: Store;
+  http: PushHttp;
+  log: Logger;
+  now(): Date;
+  priorityOf(sourceId: string): number;
+  /** Queues one delivery job (queues.ts enqueueWebhookDelivery). */
+  enqueue(hookId: string, deliveryId: string, jobId?: string): Promise<void>;
+}
+
+export interface WebhookStatus {
+  id: string;
+  url: string;
+  sections: string[] | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  pending: number;
+  failed: number;
+}
+
+export interface WebhookAdmin {
+  list(): Promise<WebhookStatus[]>;
+  /** Queues every failed delivery of the hook again (same webhook-id, same items); null: no hook. */
+  resend(hookId: string): Promise<number | null>;
+}
+
+export const webhookMessageId = (deliveryId: string) => `msg_${deliveryId}`;
+
+function follows(hook: WebhookConfig, sectionId: string): boolean {
+  return hook.sections === null || hook.sections.includes(sectionId);
+}
+
+export function createWebhooks(deps: WebhookDeps) {
+  const { config, store, log } = deps;
+  const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
+  const hooks = new Map(config.webhooks.map((h) => [h.id, h]));
+  // Claims are kept a little longer than articles are.
+  const keepMs = config.retention.maxAge + 86_400_000;
+
+  async function current(section: SectionConfig): Promise<PublishedItem[]> {
+    const sel = await selectItems(
+      store,
+      section,
+      { limit: SCAN, tags: [], lang: null, q: null, before: null },
+      deps.priorityOf,
+      deps.now(),
+    );
+    return sel.items;
+  }
+
+  /** A hook the service has not run with before starts from what arrives after now. */
+  async function ensureStarted(hook: WebhookConfig): Promise<boolean> {
+    if (await store.push.webhooks.state(hook.id)) return true;
+    const nowMs = deps.now().getTime();
+    for (const section of config.sections) {
+      if (!follows(hook, section.id)) continue;
+      const ids = (await current(section)).map((i) => i.id);
+      if (ids.length)
+        await store.push.webhooks.claim(hook.id, section.id, ids, {
+          nowMs,
+          keepMs,
+          deliveryId: null,
+        });
+    }
+    await store.push.webhooks.start(hook.id, nowMs);
+    return false;
+  }
+
+  function body(section: SectionConfig, items: PublishedItem[]): string {
+    const base = config.site.baseUrl;
+    const feed = JSON.parse(
+      renderFeed(
+        'json',
+        {
+          id: section.id,
+          title: section.title,
+          description: section.description,
+          lang: section.lang,
+          site: config.site,
+          selfUrl: `${base}/feeds/${section.id}.json`,
+          htmlUrl: `${base}/#section-${section.id}`,
+          nextUrl: null,
+          updated: deps.now(),
+          formatUrls: {
+            rss: `${base}/feeds/${section.id}.rss`,
+            atom: `${base}/feeds/${section.id}.atom`,
+            json: `${base}/feeds/${section.id}.json`,
+          },
+        },
+        items,
+      ),
+    ) as { items: unknown[] };
+    return JSON.stringify({ section: section.id, items: feed.items });
+  }
+
+  return {
+    /** Every configured hook not seen before starts now (called once at worker start). */
+    async startAll(): Promise<void> {
+      for (const hook of config.webhooks) await ensureStarted(hook);
+    },
+
+    /** A section changed: one delivery per hook that follows it and has new items. */
+    async fanout(sectionId: string, version: number): Promise<number> {
+      const section = sections.get(sectionId);
+      if (!section) return 0;
+      const followers = config.webhooks.filter((h) => follows(h, sectionId));
+      if (followers.length === 0) return 0;
+      const items = await current(section);
+      const byId = new Map(items.map((i) => [i.id, i]));
+      let made = 0;
+      for (const hook of followers) {
+        if (!(await ensureStarted(hook))) continue;
+        const deliveryId = `${hook.id}.${sectionId}.${version}`;
+        const d = await store.push.webhooks.claim(
+          hook.id,
+          sectionId,
+          items.map((i) => i.id),
+          { nowMs: deps.now().getTime(), keepMs, deliveryId },
+        );
+        if (!d) continue;
+        if (d.body === null) {
+          // Oldest first, as a reader would read them.
+          const fresh = d.itemIds.flatMap((id) => byId.get(id) ?? []).reverse();
+          await store.push.webhooks.savePending(hook.id, { ...d, body: body(section, fresh) });
+        }
+        await deps.enqueue(hook.id, d.id);
+        made++;
+      }
+      return made;
+    },
+
+    /** One attempt at one delivery; throws to be retried. `last`: no attempt follows. */
+    async deliver(hookId: string, deliveryId: string, last: boolean): Promise<'sent' | 'gone'> {
+      const hook = hooks.get(hookId);
+      const d = await store.push.webhooks.pending(hookId, deliveryId);
+      if (!d) return 'gone'; // delivered already (a duplicate job) or removed
+      const nowMs = deps.now().getTime();
+      let error: string;
+      let status: number | null = null;
+      if (!hook) error = `webhook ${hookId} is no longer configured`;
+      else if (!hook.secret) error = `webhook ${hookId}: secret not loaded from ${hook.secretEnv}`;
+      else {
+        const payload = d.body ?? JSON.stringify({ section: d.sectionId, items: [] });
+        const msgId = webhookMessageId(d.id);
+        const at = new Date(Math.floor(nowMs / 1000) * 1000);
+        const headers = {
+          'content-type': 'application/json',
+          'webhook-id': msgId,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': new Webhook(hook.secret).sign(msgId, at, payload),
+        };
+        try {
+          const r = await deps.http.post(hook.url, headers, payload, WEBHOOK_TIMEOUT_MS);
+          status = r.status;
+          if (r.status >= 200 && r.status <= 299) {
+            await store.push.webhooks.delivered(hookId, d.id);
+            await store.push.webhooks.record(hookId, r.status, null, nowMs);
+            return 'sent';
+          }
+          error = `HTTP ${r.status}${r.body ? `: ${r.body.slice(0, 200)}` : ''}`;
+        } catch (e) {
+          error = (e as Error).message;
+        }
+      }
+      await store.push.webhooks.record(hookId, status, error, nowMs);
+      if (last) {
+        await store.push.webhooks.fail(hookId, { ...d, lastError: error } as WebhookDelivery);
+        log.warn(
+          { webhook: hookId, delivery: d.id },
+          `webhook ${hookId}: delivery failed: ${error}`,
+        );
+      }
+      throw new Error(`webhook ${hookId}: ${error}`);
+    },
+
+    admin(): WebhookAdmin {
+      return {
+        async list() {
+          return Promise.all(
+            config.webhooks.map(async (h) => {
+              const st = await store.push.webhooks.state(h.id);
+              const counts = await store.push.webhooks.counts(h.id);
+              return {
+                id: h.id,
+                url: h.url,
+                sections: h.sections,
+                lastStatus: st?.lastStatus ?? null,
+                lastError: st?.lastError ?? null,
+                ...counts,
+              };
+            }),
+          );
+        },
+        async resend(hookId) {
+          if (!hooks.has(hookId)) return null;
+          const again = await store.push.webhooks.unfail(hookId);
+          const stamp = deps.now().getTime();
+          for (const d of again) await deps.enqueue(hookId, d.id, `whd.${d.id}.r${stamp}`);
+          return again.length;
+        },
+      };
+    },
+  };
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;
