@@ -102,7 +102,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(['bullmq']) },
   },
   {
-    files: ['src/server/**/*.ts'],
+    files: ['src/server/**/*.ts', 'src/server/**/*.tsx'],
     rules: {
       'no-restricted-imports': restrict(
         ['hono', '@hono/node-server'],
@@ -116,7 +116,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'workers/**/*.ts'],
     ignores: ['src/config/**'],
     rules: {
       'no-restricted-properties': [

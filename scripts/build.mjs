@@ -20,7 +20,7 @@ function newestInput(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestInput(p));
-    else if (/\.(ts|lua)$/.test(e.name) && !e.name.endsWith('.test.ts'))
+    else if (/\.(tsx?|lua)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name))
       newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;

@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
 import { registerWebsubCallbackRoutes } from './routes/websub-callback.ts';
 import { registerWebhookAdminRoutes, registerWebsubRoutes } from './routes/websub.ts';
+import { registerDeskRoutes } from './desk/index.tsx';
 import { withBaseUrl } from '../config/base-url.ts';
 
 export function createApp(given: ServerDeps): Hono {
@@ -39,6 +40,7 @@ export function createApp(given: ServerDeps): Hono {
   registerAdminRoutes(app, deps);
   registerWebsubCallbackRoutes(app, deps);
   registerWebhookAdminRoutes(app, deps);
+  registerDeskRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err, deps.log));

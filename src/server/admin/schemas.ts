@@ -45,6 +45,11 @@ export const addSourceSchema = z.strictObject({
   push: sourceFields.push.optional(),
 });
 
+/** What the service takes: the same, but an empty or absent id is derived from the title. */
+export const addSourceInputSchema = addSourceSchema.extend({
+  id: z.preprocess((v) => (v === '' || v === null ? undefined : v), idSchema.optional()),
+});
+
 /** The fields of `addSourceSchema` but the id, every one optional; at least one given. */
 export const patchSourceSchema = addSourceSchema
   .omit({ id: true })
@@ -68,3 +73,18 @@ export const tagChangeSchema = z
     (o) => !o.add.some((t) => o.remove.includes(t)),
     'a tag cannot be both added and removed',
   );
+
+/** A section's rules as the rule preview takes them (the config file's `include`/`exclude`). */
+export const sectionRulesSchema = z.strictObject({
+  include: z.strictObject({
+    tags: z.array(idSchema).max(50).default([]),
+    sources: z.array(idSchema).max(500).default([]),
+    langs: z.array(langSchema).max(20).default([]),
+  }),
+  exclude: z.strictObject({
+    tags: z.array(idSchema).max(50).default([]),
+    sources: z.array(idSchema).max(500).default([]),
+    langs: z.array(langSchema).max(20).default([]),
+    keywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+  }),
+});

@@ -3,20 +3,20 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { badRequest } from '../http-error.ts';
+import { validate } from '../services/validate.ts';
 
-export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
+export { zodIssues } from '../services/validate.ts';
 
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+/** The body as JSON, unvalidated (for a service that validates it). */
+export async function rawJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  let data: unknown;
   try {
-    data = text.trim() === '' ? {} : JSON.parse(text);
+    return text.trim() === '' ? {} : JSON.parse(text);
   } catch (e) {
     throw badRequest(`request body is not JSON: ${(e as Error).message}`);
   }
-  const res = schema.safeParse(data);
-  if (!res.success) throw badRequest('invalid request body', { issues: zodIssues(res.error) });
-  return res.data;
+}
+
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return validate(schema, await rawJsonBody(c));
 }

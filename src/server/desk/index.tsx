@@ -1,0 +1,516 @@
+// The desk: /desk, the web UI for the people who run the service (CONTRACT.md "The desk"). It
+// exists only while ADMIN_TOKEN is set. Pages are rendered here; every change goes through the
+// same service functions as the admin API (../services), so handlers only turn forms into calls
+// and results into pages or 303 redirects (POST → redirect → GET: works without JavaScript).
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ServerDeps } from '../deps.ts';
+import { HttpError, notFound } from '../http-error.ts';
+import { createSessions } from '../session.ts';
+import { tokenMatches } from '../admin/auth.ts';
+import { createSourceService } from '../services/sources.ts';
+import { SOURCE_FILTERS, filterSources } from '../services/sources.ts';
+import type { SourceFilter, SourceView } from '../services/sources.ts';
+import { createCurationService } from '../services/curation.ts';
+import { issuesOf } from '../services/validate.ts';
+import { localeOf, uiFor } from './i18n.ts';
+import type { Strings, Ui } from './i18n.ts';
+import { CSRF_FIELD, clientOf, createCsrf, createFailureLimiter, deskHeaders } from './security.ts';
+import { registerDeskAssets } from './assets.ts';
+import {
+  DeletePage,
+  DeskPage,
+  EditSourcePage,
+  LoginPage,
+  MessagePage,
+  SectionPage,
+  emptyForm,
+  RULE_FIELDS,
+} from './pages.tsx';
+import type { FormState, RulePreview, Shell } from './pages.tsx';
+
+/** Failed logins allowed per client per minute (then 429). */
+export const LOGIN_LIMIT = 10;
+/** Largest desk request body (an OPML file of a few thousand feeds fits). */
+export const DESK_BODY_LIMIT = 1024 * 1024;
+
+type Form = Record<string, string | File | (string | File)[]>;
+const str = (f: Form, k: string): string => {
+  const v = f[k];
+  return typeof v === 'string' ? v.trim() : '';
+};
+
+export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
+  const token = deps.config.env.adminToken || null;
+  const enabled = (_c: Context, next: () => Promise<void>) => {
+    if (!token) throw notFound('the desk is disabled (ADMIN_TOKEN is not set)');
+    return next();
+  };
+  app.use('/desk', enabled);
+  app.use('/desk/*', enabled);
+  if (!token) return;
+
+  const baseUrl = deps.config.site.baseUrl;
+  const secure = baseUrl.startsWith('https:');
+  const sessions = createSessions({ secret: token, secure, path: '/desk' });
+  const csrf = createCsrf(token);
+  const limiter = createFailureLimiter({
+    limit: LOGIN_LIMIT,
+    windowMs: 60_000,
+    now: () => deps.now().getTime(),
+  });
+  const sources = createSourceService(deps);
+  const curation = createCurationService(deps);
+  const sections = deps.config.sections;
+
+  app.use('/desk', deskHeaders());
+  app.use('/desk/*', deskHeaders());
+  app.use(
+    '/desk/*',
+    bodyLimit({
+      maxSize: DESK_BODY_LIMIT,
+      onError: (c) => c.text(`request body exceeds ${DESK_BODY_LIMIT} bytes`, 413),
+    }),
+  );
+  registerDeskAssets(app);
+
+  const shellOf = (c: Context, loggedIn: boolean): Shell => ({
+    ui: uiFor(localeOf(c, secure)),
+    csrf: loggedIn ? csrf.token(c) : '',
+    siteTitle: deps.config.site.title,
+    path: c.req.path,
+    loggedIn,
+  });
+  const html = async (
+    c: Context,
+    status: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503,
+    node: unknown,
+  ) => {
+    // A page showing a problem is not a place to come back to: htmx must not push its URL.
+    if (status >= 400) c.header('HX-Push-Url', 'false');
+    return c.html(`<!doctype html>${await Promise.resolve(String(node))}`, status);
+  };
+  const flash = (c: Context, ui: Ui) => {
+    const m = c.req.query('done');
+    if (m === 'imported') {
+      const n = (k: string) => ui.number(Number(/^\d{1,6}$/.exec(c.req.query(k) ?? '')?.[0] ?? 0));
+      return ui.t.importedCounts(n('added'), n('skipped'));
+    }
+    const key = `msg_${m}` as keyof Strings;
+    return m && typeof ui.t[key] === 'string' ? (ui.t[key] as string) : null;
+  };
+
+  // ------------------------------------------------------------------ login, session, CSRF
+  app.get('/desk/login', async (c) => {
+    if (sessions.read(c)) return c.redirect('/desk', 303);
+    return html(c, 200, <LoginPage shell={shellOf(c, false)} message={null} />);
+  });
+
+  app.post('/desk/login', async (c) => {
+    const shell = shellOf(c, false);
+    const client = clientOf(c);
+    if (limiter.blocked(client)) {
+      c.header('Retry-After', '60');
+      return html(c, 429, <LoginPage shell={shell} message={shell.ui.t.tooMany} />);
+    }
+    const form = (await c.req.parseBody().catch(() => ({}))) as Form;
+    if (!tokenMatches(token, str(form, 'token') || null)) {
+      limiter.fail(client);
+      return html(c, 401, <LoginPage shell={shell} message={shell.ui.t.wrongToken} />);
+    }
+    sessions.start(c, 'desk');
+    return c.redirect('/desk', 303);
+  });
+
+  // Everything else needs a session; every POST a CSRF token bound to it.
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    const p = c.req.path;
+    if (p === '/desk/login' || p.startsWith('/desk/assets/')) return next();
+    if (!sessions.read(c)) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/desk/login', 303);
+      const shell = shellOf(c, false);
+      return html(c, 403, <MessagePage shell={shell} title="403" message={shell.ui.t.forbidden} />);
+    }
+    if (c.req.method === 'POST') {
+      const form = (await c.req.parseBody().catch(() => ({}))) as Form;
+      if (!csrf.valid(c, form[CSRF_FIELD])) {
+        const shell = shellOf(c, true);
+        return html(
+          c,
+          403,
+          <MessagePage shell={shell} title="403" message={shell.ui.t.forbidden} />,
+        );
+      }
+    } else if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      throw new HttpError(405, 'method-not-allowed', 'the desk takes GET and POST only');
+    }
+    return next();
+  };
+  app.use('/desk', guard);
+  app.use('/desk/*', guard);
+
+  app.post('/desk/logout', (c) => {
+    sessions.end(c);
+    return c.redirect('/desk/login', 303);
+  });
+
+  // A service error shown as a page (404 unknown source, 409 read-only, 503 no queue…).
+  const problem = (c: Context, err: unknown) => {
+    if (!(err instanceof HttpError)) throw err;
+    const shell = shellOf(c, true);
+    const status = ([400, 404, 409, 502, 503] as const).find((s) => s === err.status) ?? 400;
+    return html(
+      c,
+      status,
+      <MessagePage
+        shell={shell}
+        title={status === 404 ? shell.ui.t.notFound : shell.ui.t.error}
+        message={err.message}
+      />,
+    );
+  };
+
+  // ------------------------------------------------------------------ sources
+  const deskPage = async (c: Context, status: 200 | 400 | 409 | 502, add: FormState) => {
+    const shell = shellOf(c, true);
+    const all = await sources.list();
+    const stateParam = c.req.query('state') ?? '';
+    const filter = {
+      q: (c.req.query('q') ?? '').slice(0, 200) || null,
+      state: (SOURCE_FILTERS as readonly string[]).includes(stateParam)
+        ? (stateParam as SourceFilter)
+        : null,
+    };
+    return html(
+      c,
+      status,
+      <DeskPage
+        shell={shell}
+        sources={filterSources(all, filter)}
+        total={all.length}
+        filter={filter}
+        sections={sections}
+        flash={status === 200 ? flash(c, shell.ui) : null}
+        add={add}
+      />,
+    );
+  };
+
+  app.get('/desk', (c) => deskPage(c, 200, emptyForm()));
+  // A form's URL reloaded (after an error page) lands on the desk.
+  app.get('/desk/sources', (c) => c.redirect('/desk', 303));
+
+  /** The form's fields as the service's input: empty fields are absent. */
+  const sourceInput = (form: Form, withId: boolean) => {
+    const input: Record<string, unknown> = {};
+    for (const k of ['url', 'title', 'lang', 'interval', ...(withId ? ['id'] : [])]) {
+      const v = str(form, k);
+      if (v !== '') input[k] = v;
+    }
+    const section = str(form, 'section');
+    input.sections = section ? [section] : [];
+    return input;
+  };
+  const formValues = (form: Form) =>
+    Object.fromEntries(
+      ['url', 'title', 'id', 'lang', 'interval', 'section'].map((k) => [k, str(form, k)]),
+    );
+  const formError = (err: unknown, values: Record<string, string>): FormState => {
+    const issues = issuesOf(err);
+    return { values, issues, error: issues.length ? null : (err as Error).message };
+  };
+  const formStatus = (err: HttpError) => (err.status === 409 ? 409 : err.status >= 500 ? 502 : 400);
+
+  app.post('/desk/sources', async (c) => {
+    const form = (await c.req.parseBody()) as Form;
+    try {
+      await sources.add(sourceInput(form, true));
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      return deskPage(c, formStatus(err), formError(err, formValues(form)));
+    }
+    return c.redirect('/desk?done=added', 303);
+  });
+
+  const mustRuntime = async (id: string): Promise<SourceView> => {
+    const s = await sources.get(id);
+    if (s.readOnly)
+      throw new HttpError(
+        409,
+        'conflict',
+        `source "${id}" comes from the config file and is read-only here`,
+      );
+    return s;
+  };
+  const sourceValues = (s: SourceView): Record<string, string> => ({
+    url: s.url,
+    title: s.title ?? '',
+    section: s.sections[0] ?? '',
+    lang: s.lang ?? '',
+    interval: s.interval ? `${Math.round(s.interval / 60_000)}m` : '',
+  });
+
+  app.get('/desk/sources/:id/edit', async (c) => {
+    try {
+      const s = await mustRuntime(c.req.param('id'));
+      const form = { ...emptyForm(), values: sourceValues(s) };
+      return html(
+        c,
+        200,
+        <EditSourcePage shell={shellOf(c, true)} source={s} sections={sections} form={form} />,
+      );
+    } catch (err) {
+      return problem(c, err);
+    }
+  });
+
+  app.post('/desk/sources/:id', async (c) => {
+    const id = c.req.param('id');
+    const form = (await c.req.parseBody()) as Form;
+    let s: SourceView;
+    try {
+      s = await mustRuntime(id);
+    } catch (err) {
+      return problem(c, err);
+    }
+    try {
+      const input = sourceInput(form, false);
+      // A field emptied on the form is cleared (null), not left as it was.
+      for (const k of ['title', 'lang', 'interval']) if (!(k in input)) input[k] = null;
+      await sources.update(id, input);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const state = formError(err, formValues(form));
+      return html(
+        c,
+        formStatus(err),
+        <EditSourcePage shell={shellOf(c, true)} source={s} sections={sections} form={state} />,
+      );
+    }
+    return c.redirect('/desk?done=saved', 303);
+  });
+
+  const action = (run: (id: string) => Promise<unknown>, done: string) => async (c: Context) => {
+    try {
+      await run(c.req.param('id') ?? '');
+    } catch (err) {
+      return problem(c, err);
+    }
+    return c.redirect(`/desk?done=${done}`, 303);
+  };
+  app.post(
+    '/desk/sources/:id/pause',
+    action((id) => sources.setPaused(id, true), 'paused'),
+  );
+  app.post(
+    '/desk/sources/:id/resume',
+    action((id) => sources.setPaused(id, false), 'resumed'),
+  );
+  app.post(
+    '/desk/sources/:id/refresh',
+    action((id) => sources.refresh(id), 'refreshed'),
+  );
+  app.post(
+    '/desk/sources/:id/delete',
+    action((id) => sources.remove(id), 'deleted'),
+  );
+
+  app.get('/desk/sources/:id/delete', async (c) => {
+    try {
+      const s = await mustRuntime(c.req.param('id'));
+      return html(c, 200, <DeletePage shell={shellOf(c, true)} source={s} />);
+    } catch (err) {
+      return problem(c, err);
+    }
+  });
+
+  // ------------------------------------------------------------------ OPML
+  app.get('/desk/opml', async (c) =>
+    c.body(await sources.exportOpml(), 200, {
+      'Content-Type': 'text/x-opml; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="tributary-sources.opml"',
+    }),
+  );
+  app.post('/desk/opml', async (c) => {
+    const form = (await c.req.parseBody()) as Form;
+    const file = form.file;
+    const text = file instanceof File ? await file.text() : typeof file === 'string' ? file : '';
+    try {
+      const section = str(form, 'opmlSection');
+      const res = await sources.importOpml(text, { section: section || null });
+      return c.redirect(
+        `/desk?done=imported&added=${res.added.length}&skipped=${res.skipped.length}`,
+        303,
+      );
+    } catch (err) {
+      return problem(c, err);
+    }
+  });
+
+  // ------------------------------------------------------------------ sections
+  const sourceTitles = async () => {
+    const list = await sources.list();
+    const m = new Map(list.map((s) => [s.id, s.title ?? s.id]));
+    return (id: string) => m.get(id) ?? id;
+  };
+
+  /** The section's current rules as the preview form's values. */
+  const ruleValues = (id: string): Record<string, string> => {
+    const sec = sections.find((x) => x.id === id);
+    if (!sec) return {};
+    const v: Record<string, string> = {};
+    for (const name of RULE_FIELDS) {
+      const [part, key] = name.split('.') as ['include' | 'exclude', string];
+      v[name] = ((sec[part] as unknown as Record<string, string[]>)[key] ?? []).join(', ');
+    }
+    return v;
+  };
+  const sectionPage = async (
+    c: Context,
+    status: 200 | 400,
+    id: string,
+    rules: FormState,
+    preview: RulePreview | null,
+  ) => {
+    let view;
+    try {
+      view = await curation.sectionView(id);
+    } catch (err) {
+      return problem(c, err);
+    }
+    const shell = shellOf(c, true);
+    return html(
+      c,
+      status,
+      <SectionPage
+        shell={shell}
+        section={view.section}
+        items={view.items}
+        pins={view.pins}
+        hidden={view.hidden}
+        flash={preview ? null : flash(c, shell.ui)}
+        sourceTitle={await sourceTitles()}
+        feedBase={baseUrl}
+        tags={deps.config.tags}
+        rules={rules}
+        preview={preview}
+      />,
+    );
+  };
+
+  app.get('/desk/sections/:id', (c) =>
+    sectionPage(
+      c,
+      200,
+      c.req.param('id'),
+      { ...emptyForm(), values: ruleValues(c.req.param('id')) },
+      null,
+    ),
+  );
+
+  // Rule preview: a POST (it carries the rules) that changes nothing and answers with the page.
+  app.post('/desk/sections/:id/preview', async (c) => {
+    const id = c.req.param('id');
+    const form = (await c.req.parseBody()) as Form;
+    const values = Object.fromEntries(RULE_FIELDS.map((n) => [n, str(form, n)]));
+    // Lists are separated by commas (Latin or Arabic) or new lines.
+    const list = (n: string) =>
+      str(form, n)
+        .split(/[,،\n]/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const input = {
+      include: {
+        tags: list('include.tags'),
+        sources: list('include.sources'),
+        langs: list('include.langs'),
+      },
+      exclude: {
+        tags: list('exclude.tags'),
+        sources: list('exclude.sources'),
+        langs: list('exclude.langs'),
+        keywords: list('exclude.keywords'),
+      },
+    };
+    try {
+      const preview = await curation.previewRules(id, input);
+      return sectionPage(c, 200, id, { ...emptyForm(), values }, preview);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) return problem(c, err);
+      return sectionPage(c, 400, id, formError(err, values), null);
+    }
+  });
+
+  /** "Pin for" on the form (1h … 168h, or empty: until unpinned) as the service's `until`. */
+  const untilOf = (v: string): string | undefined => {
+    const m = /^(\d{1,4})h$/.exec(v);
+    return m ? new Date(deps.now().getTime() + Number(m[1]) * 3600_000).toISOString() : undefined;
+  };
+  const curate =
+    (run: (section: string, articleId: string, form: Form) => Promise<unknown>, done: string) =>
+    async (c: Context) => {
+      const section = c.req.param('id') ?? '';
+      const form = (await c.req.parseBody()) as Form;
+      try {
+        await run(section, c.req.param('articleId') ?? '', form);
+      } catch (err) {
+        return problem(c, err);
+      }
+      return c.redirect(`/desk/sections/${section}?done=${done}`, 303);
+    };
+  const base = '/desk/sections/:id';
+  app.post(
+    `${base}/pin/:articleId`,
+    curate((s, articleId, form) => {
+      const until = untilOf(str(form, 'for'));
+      return curation.pin(s, { articleId, ...(until ? { until } : {}) });
+    }, 'pinned'),
+  );
+  app.post(
+    `${base}/tags/:articleId`,
+    curate(async (s, articleId, form) => {
+      curation.mustSection(s);
+      const tag = str(form, 'tag');
+      return curation.changeTags(
+        articleId,
+        str(form, 'op') === 'remove' ? { remove: [tag] } : { add: [tag] },
+      );
+    }, 'tagged'),
+  );
+  app.post(
+    `${base}/unpin/:articleId`,
+    curate((s, a) => curation.unpin(s, a), 'unpinned'),
+  );
+  app.post(
+    `${base}/hide/:articleId`,
+    curate((s, a) => curation.hide(s, { articleId: a }), 'hidden'),
+  );
+  app.post(
+    `${base}/unhide/:articleId`,
+    curate((s, a) => curation.unhide(s, a), 'unhidden'),
+  );
+  app.post(
+    `${base}/hide-everywhere/:articleId`,
+    curate(async (s, a) => {
+      curation.mustSection(s);
+      return curation.hideEverywhere({ articleId: a });
+    }, 'hidden'),
+  );
+  app.post(
+    `${base}/unhide-everywhere/:articleId`,
+    curate(async (s, a) => {
+      curation.mustSection(s);
+      return curation.unhideEverywhere(a);
+    }, 'unhidden'),
+  );
+
+  // Any other /desk path: a page, not the API's JSON error.
+  app.all('/desk/*', (c) => {
+    const shell = shellOf(c, true);
+    return html(
+      c,
+      404,
+      <MessagePage shell={shell} title={shell.ui.t.notFound} message={c.req.path} />,
+    );
+  });
+}
