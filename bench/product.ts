@@ -81,8 +81,8 @@ export function benchConfig(o: BenchConfigOptions): object {
   };
 }
 
-export function writeBenchConfig(dir: string, o: BenchConfigOptions): string {
-  const file = join(dir, 'bench.yaml');
+export function writeBenchConfig(dir: string, o: BenchConfigOptions, name = 'bench.yaml'): string {
+  const file = join(dir, name);
   writeFileSync(file, JSON.stringify(benchConfig(o), null, 1));
   return file;
 }
@@ -98,7 +98,8 @@ export interface ProductProcess {
 }
 
 export interface SpawnOptions {
-  role: 'worker' | 'server';
+  /** 'all' is the single-process service `npm start` runs (scheduler, workers and server). */
+  role: 'all' | 'worker' | 'server';
   configPath: string;
   redisUrl: string;
   prefix: string;

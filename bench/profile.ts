@@ -121,22 +121,32 @@ export function summarizeProfile(
   };
 }
 
-/** Main-thread profiles in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0). */
-export function profilesIn(dir: string): string[] {
+/**
+ * Main-thread profiles in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0);
+ * every thread's with `allThreads` (the single-process service's ingest thread writes its own).
+ */
+export function profilesIn(dir: string, allThreads = false): string[] {
   try {
     return readdirSync(dir)
-      .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+      .filter((f) => (allThreads ? /\.cpuprofile$/ : /\.\d+\.0\.\d+\.cpuprofile$/).test(f))
       .map((f) => join(dir, f));
   } catch {
     return [];
   }
 }
 
-export function formatProfile(s: ProfileSummary): string {
+/** The thread a profile file is of (0 = main), from its name. */
+export const profileThread = (file: string) =>
+  Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1] ?? NaN);
+
+export function formatProfile(
+  s: ProfileSummary,
+  title = 'CPU profile of the worker during the 1-worker ingest',
+): string {
   const line = (r: ProfileRow) =>
     `  ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.selfMs.toFixed(0).padStart(7)} ms  ${r.name}`;
   return [
-    `CPU profile of the worker during the 1-worker ingest (${s.file}): busy ${(s.busyMs / 1000).toFixed(1)} s; top functions by self time:`,
+    `${title} (${s.file}): busy ${(s.busyMs / 1000).toFixed(1)} s; top functions by self time:`,
     ...s.functions.map(line),
     'by file / package:',
     ...s.files.map(line),

@@ -31,6 +31,37 @@ export interface BenchJson {
     baselineP99Ms: number;
     ratio: number;
   };
+  /** Issue 17: templated text (items sharing most words) beside the news-like ingest. */
+  templated?: TemplatedIngest;
+  /** Issue 17: reads answered by the single-process service while it ingests. */
+  readUnderIngest?: ReadUnderIngest;
+}
+
+export interface TemplatedIngest {
+  itemsPerSec: number;
+  /** The news-like 1-worker ingest of the same run. */
+  newsLikeItemsPerSec: number;
+  ratio: number;
+  elapsedMs: number;
+  commandsPerArticle: number;
+}
+
+export interface LatencySummary {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+}
+
+export interface ReadUnderIngest {
+  /** GET /feeds/<head section>.atom (cached between changes). */
+  feed: LatencySummary;
+  /** GET /api/sources. */
+  sources: LatencySummary;
+  articles: number;
+  /** From the service answering /healthz to every article stored. */
+  elapsedMs: number;
+  itemsPerSec: number;
 }
 
 export interface BenchDetails {
@@ -67,6 +98,10 @@ export interface BenchDetails {
 }
 
 export const TARGETS = {
+  /** Issue 17: templated text ingests at ≥ 0.5× news-like text. */
+  templatedRatio: 0.5,
+  /** Issue 17: p99 of reads during ingest, single-process service. */
+  readUnderIngestP99Ms: 250,
   ingestRatio: 0.7,
   serveRatio: 0.8,
   freshnessP99Ms: 500,
@@ -78,12 +113,33 @@ const n = (x: number, digits = 0) =>
     ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '—';
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+type Row = [string, string, string, string, string];
+
+/** `--only templated`: the two ingests and their ratio. */
+export function formatTemplated(t: TemplatedIngest): string {
+  return [
+    `templated ingest, 1 worker: ${n(t.itemsPerSec)} items/s (${n(t.elapsedMs / 1000, 1)} s, ${n(t.commandsPerArticle)} Redis commands/article)`,
+    `news-like ingest, 1 worker: ${n(t.newsLikeItemsPerSec)} items/s (same run)`,
+    `ratio ${n(t.ratio, 2)} (target ≥ ${TARGETS.templatedRatio}: ${mark(t.ratio >= TARGETS.templatedRatio)})`,
+  ].join('\n');
+}
+
+/** `--only read-under-ingest`: p50/p99 of each reader while the single-process service ingests. */
+export function formatReadUnderIngest(r: ReadUnderIngest): string {
+  const line = (name: string, l: LatencySummary) =>
+    `${name}: p50 ${n(l.p50Ms)} ms, p99 ${n(l.p99Ms)} ms, max ${n(l.maxMs)} ms over ${l.requests} requests (p99 < ${TARGETS.readUnderIngestP99Ms}: ${mark(l.p99Ms < TARGETS.readUnderIngestP99Ms)})`;
+  return [
+    `single-process service (role all) ingesting ${n(r.articles)} articles in ${n(r.elapsedMs / 1000, 1)} s (${n(r.itemsPerSec)} items/s, from ready)`,
+    line('section feed', r.feed),
+    line('/api/sources', r.sources),
+  ].join('\n');
+}
 
 export function formatTable(j: BenchJson, d: BenchDetails): string {
   const s = d.serve;
   const ratio304 = s.prod304.reqPerSec / s.base304.reqPerSec;
   const ratioGz = s.prodGzip.reqPerSec / s.baseGzip.reqPerSec;
-  const rows: [string, string, string, string, string][] = [
+  const rows: Row[] = [
     [
       'ingest, 1 worker (items/s)',
       n(j.ingest.itemsPerSec),
@@ -155,6 +211,26 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
       `≤ ${TARGETS.redisBytesPerArticle}: ${mark(j.memory.redisBytesPerArticle <= TARGETS.redisBytesPerArticle)}`,
     ],
     ['worker peak RSS (MB)', n(j.memory.workerPeakRssMb), '', '', ''],
+    ...(j.templated
+      ? [
+          [
+            'templated ingest (items/s)',
+            n(j.templated.itemsPerSec),
+            n(j.templated.newsLikeItemsPerSec),
+            n(j.templated.ratio, 2),
+            `≥ ${TARGETS.templatedRatio} × news-like: ${mark(j.templated.ratio >= TARGETS.templatedRatio)}`,
+          ] as Row,
+        ]
+      : []),
+    ...(j.readUnderIngest
+      ? (['feed', 'sources'] as const).map((k): Row => [
+          `under ingest: ${k === 'feed' ? 'section feed' : '/api/sources'} p50/p99 (ms)`,
+          `${n(j.readUnderIngest![k].p50Ms)} / ${n(j.readUnderIngest![k].p99Ms)}`,
+          '',
+          '',
+          `p99 < ${TARGETS.readUnderIngestP99Ms}: ${mark(j.readUnderIngest![k].p99Ms < TARGETS.readUnderIngestP99Ms)}; ${j.readUnderIngest![k].requests} requests, max ${n(j.readUnderIngest![k].maxMs)}`,
+        ])
+      : []),
   ];
   const head: [string, string, string, string, string] = [
     'figure',

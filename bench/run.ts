@@ -18,6 +18,7 @@ import { bullConnection, parseRedisTarget } from '../src/store/client.ts';
 import { createPollQueue, enqueueRefresh, queueCounts } from '../src/queues/queues.ts';
 import type { PollQueue } from '../src/queues/queues.ts';
 import { makeCorpus, withFreshItem } from './corpus.ts';
+import { makeTemplatedCorpus } from './templated.ts';
 import type { BenchFeed, Corpus } from './corpus.ts';
 import { startFixtureServer } from './fixture-server.ts';
 import type { FixtureServer } from './fixture-server.ts';
@@ -36,9 +37,16 @@ import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
 import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
 import type { FamilyUsage } from './redis-memory.ts';
-import { formatProfile, monotonicUs, profilesIn, summarizeProfile } from './profile.ts';
+import {
+  formatProfile,
+  monotonicUs,
+  profileThread,
+  profilesIn,
+  summarizeProfile,
+} from './profile.ts';
 import { formatTable } from './report.ts';
-import type { BenchDetails, BenchJson } from './report.ts';
+import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
+import { formatReadUnderIngest, formatTemplated } from './report.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,8 +58,19 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
     'ingest-only': { type: 'string' },
+    // Only one case: "templated" (templated vs news-like ingest) or "read-under-ingest".
+    only: { type: 'string' },
   },
 });
+
+const CASES = ['templated', 'read-under-ingest'] as const;
+type CaseName = (typeof CASES)[number];
+if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
+  process.stderr.write(`bench: --only must be one of ${CASES.join(', ')} (got "${args.only}")\n`);
+  process.exit(2);
+}
+/** How often each reader of the read-under-ingest case asks (one request at a time each). */
+const READ_EVERY_MS = 100;
 
 const SIZE = args.quick
   ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
@@ -332,6 +351,144 @@ async function rawGet(
   });
 }
 
+/**
+ * Templated text (issue 17): the same number of feeds and items as the news-like corpus, every
+ * item from one of a few shared templates over a ~100-word vocabulary. 1 worker process, timed
+ * like `ingest`; the ratio is to the news-like 1-worker ingest of the same run.
+ */
+async function templated(
+  env: Env,
+  newsLike: { itemsPerSec: number },
+  startedMs: number,
+): Promise<{ result: TemplatedIngest; p: Product }> {
+  const corpus = makeTemplatedCorpus(
+    { seed: Number(args.seed), feeds: SIZE.feeds, itemsPerFeed: SIZE.items, nowMs: startedMs },
+    env.corpus.tags,
+  );
+  const fixture = await startFixtureServer(corpus.feeds, startedMs);
+  try {
+    const configPath = writeBenchConfig(
+      env.tmp,
+      {
+        corpus,
+        feedUrl: fixture.feedUrl,
+        concurrency: SIZE.concurrency,
+        baseUrl: `http://127.0.0.1:${env.serverPort}`,
+      },
+      'templated.yaml',
+    );
+    const r = await ingest({ ...env, corpus, fixture, configPath }, `t1${runId}`, 1);
+    await Promise.all(r.procs.map((w) => w.stop()));
+    return {
+      p: r.p,
+      result: {
+        itemsPerSec: r.itemsPerSec,
+        newsLikeItemsPerSec: newsLike.itemsPerSec,
+        ratio: r.itemsPerSec / newsLike.itemsPerSec,
+        elapsedMs: r.elapsedMs,
+        commandsPerArticle: r.redis.commandsPerArticle,
+      },
+    };
+  } finally {
+    await fixture.close();
+  }
+}
+
+/** A reader that GETs `url` one request at a time, READ_EVERY_MS apart, until `done()`. */
+async function reader(url: string, done: () => boolean): Promise<number[]> {
+  const samples: number[] = [];
+  while (!done()) {
+    const t0 = ms();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`bench: ${url} answered ${res.status} under ingest`);
+    samples.push(ms() - t0);
+    await sleep(READ_EVERY_MS);
+  }
+  return samples;
+}
+
+/**
+ * Read latency under ingest (issue 17): the single-process service (`tributary start`, role all:
+ * scheduler, workers and server in one process, as `npm start` runs it) ingests every feed while
+ * two readers poll the cached section feed and `/api/sources`; p50/p99 of each.
+ */
+async function readUnderIngest(env: Env): Promise<{ result: ReadUnderIngest; p: Product }> {
+  const prefix = `r${runId}`;
+  const p = product(env, prefix);
+  const service = spawnTributary({
+    role: 'all',
+    configPath: env.configPath,
+    redisUrl: env.redisUrl,
+    prefix,
+    dataDir: join(env.tmp, 'data-all'),
+    logFile: join(env.tmp, 'all.log'),
+    port: env.serverPort,
+    nodeArgs: NODE_ARGS,
+    cpuProfDir: args.profile ? join(env.tmp, 'profile-all') : undefined,
+  });
+  env.procs.push(service);
+  const url = `http://127.0.0.1:${env.serverPort}`;
+  await waitFor(
+    'the single-process service',
+    async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200,
+    60_000,
+    100,
+  );
+  say('single-process service ready; ingest with two readers');
+  const t0 = ms();
+  const fromUs = monotonicUs();
+  let stored = false;
+  const readers = [
+    reader(`${url}/feeds/${HEAD_SECTION}.atom`, () => stored),
+    reader(`${url}/api/sources`, () => stored),
+  ];
+  // A reader that fails ends the case at once instead of after the ingest.
+  const failed = Promise.race(readers).then(() => new Promise<never>(() => undefined));
+  await enqueueAll(p, env.corpus.feeds);
+  await Promise.race([
+    failed,
+    waitFor(
+      `${env.articles} articles under ${prefix}`,
+      async () => (await p.store.articles.total()) >= env.articles,
+      600_000,
+      50,
+    ),
+  ]);
+  const elapsed = ms() - t0;
+  const window = { fromUs, toUs: monotonicUs() };
+  stored = true;
+  const [feed, sources] = await Promise.all(readers);
+  await service.stop();
+  if (args.profile)
+    for (const f of profilesIn(join(env.tmp, 'profile-all'), true)) {
+      // Idle threads (tsx's loader-hook threads when run from sources) are left out.
+      const summary = summarizeProfile(f, ROOT, 25, window);
+      if (summary.busyMs < 1) continue;
+      const thread = profileThread(f);
+      const what = thread === 0 ? 'main thread (HTTP)' : `thread ${thread} (ingest)`;
+      process.stderr.write(
+        `\n${formatProfile(summary, `CPU profile of the single-process service, ${what}, during the ingest`)}\n`,
+      );
+    }
+  const sum = (xs: number[]) => ({
+    p50Ms: percentile(xs, 0.5),
+    p99Ms: percentile(xs, 0.99),
+    maxMs: Math.max(...xs),
+    requests: xs.length,
+  });
+  return {
+    p,
+    result: {
+      feed: sum(feed!),
+      sources: sum(sources!),
+      articles: env.articles,
+      elapsedMs: elapsed,
+      itemsPerSec: env.articles / (elapsed / 1000),
+    },
+  };
+}
+
 async function naiveBaseline(
   env: Env,
   run: number,
@@ -446,6 +603,26 @@ async function main() {
       }
       return;
     }
+    if (args.only === 'templated') {
+      say('templated: news-like ingest first (1 worker), then templated (1 worker)');
+      const news = await ingest(env, `n1${runId}`, 1);
+      products.push(news.p);
+      await Promise.all(news.procs.map((w) => w.stop()));
+      const t = await templated(env, news, now);
+      products.push(t.p);
+      process.stdout.write(
+        `${formatTemplated(t.result)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`,
+      );
+      return;
+    }
+    if (args.only === 'read-under-ingest') {
+      const r = await readUnderIngest(env);
+      products.push(r.p);
+      process.stdout.write(
+        `${formatReadUnderIngest(r.result)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`,
+      );
+      return;
+    }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
     say('full text: article pages through the page path, and Readability alone');
@@ -504,6 +681,14 @@ async function main() {
     products.push(two.p);
     await Promise.all(two.procs.map((w) => w.stop()));
 
+    say('templated text: 1 worker');
+    const tmpl = await templated(env, one, now);
+    products.push(tmpl.p);
+
+    say('read latency under ingest: the single-process service');
+    const rui = await readUnderIngest(env);
+    products.push(rui.p);
+
     const json: BenchJson = {
       ingest: {
         itemsPerSec: one.itemsPerSec,
@@ -534,6 +719,8 @@ async function main() {
         baselineP99Ms: fullText.baselineP99Ms,
         ratio: fullText.pagesPerSec / fullText.baselinePagesPerSec,
       },
+      templated: tmpl.result,
+      readUnderIngest: rui.result,
     };
     const details: BenchDetails = {
       quick: args.quick,

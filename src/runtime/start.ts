@@ -2,7 +2,7 @@
 // the scheduler owner, workers and the HTTP server; and stops them in the right order.
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { Config, Role } from '../domain/types.ts';
+import type { Config, IngestReport, Role } from '../domain/types.ts';
 import {
   createRedis,
   parseRedisTarget,
@@ -15,19 +15,15 @@ import { createStore } from '../store/index.ts';
 import { watchSectionVersions } from '../store/section-versions.ts';
 import type { SectionVersions } from '../store/section-versions.ts';
 import type { Store } from '../store/index.ts';
-import { createHostLimiter } from '../store/host-limiter.ts';
 import { createPollQueue, syncSchedulers, queueCounts, enqueueRefresh } from '../queues/queues.ts';
 import type { PollQueue } from '../queues/queues.ts';
-import { createFetcher } from '../pipeline/fetch/fetcher.ts';
-import { createTagger } from '../pipeline/tag/tagger.ts';
-import { createCurator } from '../curate/curator.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import type { Listening } from '../server/listen.ts';
 import { FeedCache } from '../server/feed-cache.ts';
 import { FastFeeds } from '../server/fast-path.ts';
-import { startWorkerRole } from '../../workers/main.ts';
 import type { WorkerRole } from '../../workers/main.ts';
+import { startIngest, startIngestThread } from './ingest-thread.ts';
 import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import { canListen } from './net-probe.ts';
@@ -42,6 +38,10 @@ import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
+import { createTagger } from '../pipeline/tag/tagger.ts';
+import { createCurator } from '../curate/curator.ts';
+import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { createHostLimiter } from '../store/host-limiter.ts';
 import { ingestPushed } from '../pipeline/ingest.ts';
 
 export interface Running {
@@ -223,38 +223,28 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     timers.push(t);
   };
 
+  // Ingest: in this process for `--role worker`; in a worker thread for `--role all`, so ingest
+  // CPU never holds the server's event loop (see ingest-thread.ts, README "Serving while
+  // ingesting").
   let worker: WorkerRole | null = null;
   if (role === 'all' || role === 'worker') {
     const firstRound = watchFirstRound(
       (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
       (level, m) => log[level](m),
     );
-    const workerConn = bullConnection(target, 'worker');
-    clients.push(workerConn);
-    worker = await startWorkerRole(
-      {
-        config,
-        store,
-        fetcher,
-        now,
-        log,
-        priorityOf,
-        hostLimiter,
-        tagger,
-        curator,
-        push: websub,
-        maintainPush: (source) => websub.maintain(source),
-        onReport: (r) => {
-          void metrics.observeReport(r);
-          firstRound.observe(r);
-        },
+    const ingest = {
+      config,
+      redisUrl: url,
+      log,
+      onReport: (r: IngestReport) => {
+        void metrics.observeReport(r);
+        firstRound.observe(r);
       },
-      {
-        connection: workerConn,
-        prefix: store.keys.queuePrefix(),
-        concurrency: config.worker.concurrency,
-      },
-    );
+    };
+    worker =
+      role === 'all'
+        ? await startIngestThread(ingest)
+        : await startIngest({ ...ingest, now, shared: { redis, store } });
   }
 
   // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
