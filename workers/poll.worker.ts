@@ -1,7 +1,7 @@
 // Thin BullMQ adapter: a poll job runs the ingest orchestrator for one source.
 import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
-import type { IngestReport } from '../src/domain/types.ts';
+import type { IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
 import { ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
@@ -17,6 +17,8 @@ const tooOldNote = (r: IngestReport, maxAge: number) =>
 
 export interface PollWorkerDeps extends IngestDeps {
   log: Logger;
+  /** WebSub upkeep on every tick, due or not: lease renewal, expiry, unsubscribing. */
+  maintainPush?(source: SourceConfig): Promise<void>;
   onReport?(report: IngestReport): void;
 }
 
@@ -42,6 +44,11 @@ export function createPollProcessor(deps: PollWorkerDeps) {
         nextPollAt: 0,
       };
     }
+    await deps
+      .maintainPush?.(source)
+      .catch((err: Error) =>
+        deps.log.warn({ err, source: source.id }, `websub upkeep of ${source.id}: ${err.message}`),
+      );
     const report = await ingestSource(deps, source, { force: job.data.force ?? false, signal });
     deps.onReport?.(report);
     if (report.outcome !== 'skipped') {

@@ -198,7 +198,8 @@ const source = z.strictObject({
   fetch: sourceFetch.optional(),
   include: sourceKeywords.optional(),
   exclude: sourceKeywords.optional(),
-  push: z.boolean().default(true),
+  // false: never subscribe to the WebSub hub the source advertises (push.subscribe is global).
+  push: z.boolean().optional(),
 });
 
 const tag = z.strictObject({
@@ -229,8 +230,8 @@ const section = z.strictObject({
   guid: z.enum(['article', 'section']).default('article'),
 });
 
-// Push (issue 12): our WebSub hub and outgoing webhooks. `subscribe` is read by the subscriber
-// for our sources (round two); the hub clamps every lease to [3600, 2592000] s.
+// Push (issue 12): our WebSub hub, outgoing webhooks, and `subscribe`: the WebSub subscriber
+// for our sources (push/subscriber/); the hub clamps every lease to [3600, 2592000] s.
 const push = z
   .strictObject({
     hub: z.boolean().default(true),

@@ -85,10 +85,10 @@ export interface SourceConfig {
   include?: { keywords: string[] };
   /** Items matching one of these keywords are not stored. */
   exclude?: { keywords: string[] };
+  /** `false`: never subscribe to the hub this source advertises (WebSub); default true. */
+  push?: boolean;
   /** Fetch the linked page for teaser items (default `auto`). */
   fullText?: FullTextMode;
-  /** Subscribe through WebSub when the feed names a hub (default true). */
-  push?: boolean;
 }
 
 export interface TagConfig {
@@ -136,7 +136,7 @@ export interface FileConfig {
   webhooks: WebhookConfig[];
 }
 
-/** `push:` — our WebSub hub (and, in round two, the subscriber for sources). */
+/** `push:` — our WebSub hub and the subscriber for sources that advertise a hub. */
 export interface PushConfig {
   hub: boolean;
   subscribe: boolean;
@@ -205,6 +205,14 @@ interface FetchCommon {
   /** Seconds from `Cache-Control: max-age`, if any. */
   maxAge: number | null;
   fetchedAt: string;
+  /** WebSub links of the response's HTTP `Link` header (rel=hub, rel=self), when it had any. */
+  links?: FeedLinks;
+}
+
+/** WebSub discovery links: the hubs a document names and its own (self) URL. */
+export interface FeedLinks {
+  hubs: string[];
+  self: string | null;
 }
 
 export interface FetchOk extends FetchCommon {
@@ -283,6 +291,8 @@ export interface RawFeed {
   repaired: boolean;
   /** What was repaired, `kind: detail` (kind is the metric label); empty or absent when nothing. */
   repairs?: string[];
+  /** WebSub links in the document (Atom `link rel=hub|self`, RSS `atom:link`), when it had any. */
+  links?: FeedLinks;
 }
 
 // ---------------------------------------------------------------- articles

@@ -2,7 +2,14 @@
 // fetch (holding one of the host's slots) -> parse -> normalize -> dedupe -> tag -> store, between
 // the schedule's bookkeeping (schedule/: is it due, what to fetch, when next, source state).
 // Fetch and parse failures become source state; only Redis errors and bugs throw.
-import type { Config, IngestReport, RawFeed, SourceConfig } from '../domain/types.ts';
+import type {
+  Config,
+  FetchOk,
+  FetchResult,
+  IngestReport,
+  RawFeed,
+  SourceConfig,
+} from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
 import type { FeedError } from '../domain/errors.ts';
 import type { Store } from '../store/index.ts';
@@ -11,6 +18,8 @@ import type { Fetcher } from './fetch/fetcher.ts';
 import type { HostLimiter } from '../store/host-limiter.ts';
 import { fetchForSource } from './source-fetch.ts';
 import { filterBySource } from './source-filter.ts';
+import { decodeFeedBytes } from './fetch/feed-bytes.ts';
+import { tooLarge } from './fetch/read-body.ts';
 import { parseFeed } from './parse/parse-feed.ts';
 import { normalizeFeedItems, unreadableDates } from './normalize/normalize.ts';
 import type { NormalizedItem } from './normalize/normalize.ts';
@@ -23,6 +32,7 @@ import { rulesVersion } from './rules-version.ts';
 import { articleTokens } from '../text/tokenize.ts';
 import { indexArticles, persistArticle } from './persist.ts';
 import { hostBusyRetryAt, planPoll, recordFailure, recordSuccess } from './schedule/bookkeeping.ts';
+import type { PollPlan } from './schedule/bookkeeping.ts';
 
 export interface IngestDeps {
   config: Pick<Config, 'fetch' | 'retention' | 'dedupe' | 'sources'> &
@@ -34,6 +44,20 @@ export interface IngestDeps {
   curator: Curator;
   priorityOf(sourceId: string): number;
   now(): Date;
+  /** WebSub subscriber (push/subscriber/); absent: no source pushes. */
+  push?: PushHooks;
+}
+
+/** What the pipeline after the fetch needs: all of it (a pushed body is not fetched, but its
+ *  teaser items' pages are, for full text). */
+export type PipelineDeps = IngestDeps;
+
+/** What the ingest asks of the WebSub subscriber. */
+export interface PushHooks {
+  /** The source's hub pushes to us now (subscription verified, lease running). */
+  isActive(sourceId: string): Promise<boolean>;
+  /** A poll read the source: the hub and self links it advertises (HTTP Link, the feed's own). */
+  discovered(source: SourceConfig, fetched: FetchResult, feed: RawFeed | null): Promise<void>;
 }
 
 export interface IngestOptions {
@@ -59,36 +83,122 @@ export async function ingestSource(
       const nextPollAt = hostBusyRetryAt(fetched.hostBusy, started.getTime());
       return { ...report, outcome: 'skipped', error: reportError(fetched.hostBusy), nextPollAt };
     }
-    let feed: RawFeed | null = null;
-    let stored: Stored | null = null;
-    if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
-    else {
-      const parsed = await parseFeed(fetched.body, {
-        url: fetched.finalUrl,
-        repairs: fetched.repairs,
-      });
-      feed = filterBySource(source, parsed); // the source's include/exclude keywords
-      report.repairs = feed.repairs ?? [];
-      stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
-    }
-    report.nextPollAt = await recordSuccess(store, source, plan, started, {
-      fetched,
-      feed,
-      unstoredTimes: stored?.unstoredTimes ?? [],
-      duplicateGuids: stored?.duplicateGuids ?? null,
-      skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
-      undatedItems: stored?.undatedItems ?? null,
-      newItems: report.inserted,
-      repairs: report.repairs ?? null,
-    });
+    const feed = await readFetched(deps, source, plan, started, report, fetched);
+    // What the response advertises (a WebSub hub): the subscriber's business, after the poll.
+    await deps.push?.discovered(source, fetched, feed);
   } catch (e) {
     if (!isFeedError(e)) throw e; // Redis or a bug: let the job retry
-    report.outcome = 'error';
-    report.error = reportError(e);
-    report.nextPollAt = await recordFailure(store, source, plan, started, e);
+    await failed(deps, source, plan, started, report, e);
   }
   report.durationMs = deps.now().getTime() - started.getTime();
   return report;
+}
+
+/** A body a source's WebSub hub pushed to our callback (signature already verified). */
+export interface PushedBody {
+  /** The raw body, at most fetch.maxBytes + 1 bytes read (more is refused as too large). */
+  bytes: Buffer;
+  contentType: string | null;
+  /** The topic it was pushed for (stands in for the fetched URL). */
+  url: string;
+}
+
+/**
+ * "Push is another way to fetch": a pushed body enters the pipeline where a fetched body would
+ * (parse -> normalize -> dedupe -> tag -> store, then the source's bookkeeping), with no fetch.
+ * A body over fetch.maxBytes or that does not parse marks the source as a poll's would.
+ */
+export async function ingestPushed(
+  deps: PipelineDeps,
+  source: SourceConfig,
+  pushed: PushedBody,
+): Promise<IngestReport> {
+  const started = deps.now();
+  const report = emptyReport(source.id);
+  const plan = await planPoll(deps.store, deps.config.fetch, source, started.getTime(), true);
+  if ('notDueUntil' in plan) return { ...report, outcome: 'skipped', nextPollAt: plan.notDueUntil };
+  const { maxBytes } = deps.config.fetch;
+  try {
+    if (pushed.bytes.length > maxBytes)
+      throw tooLarge(maxBytes, `pushed body of more than ${maxBytes} bytes`);
+    const decoded = decodeFeedBytes(
+      pushed.bytes,
+      pushed.contentType,
+      maxBytes,
+      source.fetch?.charset ?? null, // the source's charset override holds for pushes too
+    );
+    const fetched: FetchOk = {
+      kind: 'ok',
+      requestedUrl: pushed.url,
+      finalUrl: pushed.url,
+      permanentUrl: null,
+      // The validators still describe the last polled body: the safety-net poll may get a 304.
+      etag: plan.target.etag,
+      lastModified: plan.target.lastModified,
+      maxAge: null,
+      fetchedAt: started.toISOString(),
+      status: 200,
+      contentType: pushed.contentType,
+      charset: decoded.charset,
+      body: decoded.text,
+      bytes: decoded.bytes,
+      ...(decoded.repairs.length ? { repairs: decoded.repairs } : {}),
+    };
+    await readFetched(deps, source, plan, started, report, fetched);
+  } catch (e) {
+    if (!isFeedError(e)) throw e;
+    await failed(deps, source, plan, started, report, e);
+  }
+  report.durationMs = deps.now().getTime() - started.getTime();
+  return report;
+}
+
+/** parse -> store -> bookkeeping of a fetched (or pushed) response; the parsed feed, or null on 304. */
+async function readFetched(
+  deps: PipelineDeps,
+  source: SourceConfig,
+  plan: PollPlan,
+  started: Date,
+  report: IngestReport,
+  fetched: FetchResult,
+): Promise<RawFeed | null> {
+  let feed: RawFeed | null = null;
+  let stored: Stored | null = null;
+  if (fetched.kind === 'not-modified') report.outcome = 'not-modified';
+  else {
+    const parsed = await parseFeed(fetched.body, {
+      url: fetched.finalUrl,
+      repairs: fetched.repairs,
+    });
+    feed = filterBySource(source, parsed); // the source's include/exclude keywords
+    report.repairs = feed.repairs ?? [];
+    stored = await storeFeed(deps, source, feed, fetched.finalUrl, started, report, plan.trusted);
+  }
+  report.nextPollAt = await recordSuccess(deps.store, source, plan, started, {
+    fetched,
+    feed,
+    unstoredTimes: stored?.unstoredTimes ?? [],
+    duplicateGuids: stored?.duplicateGuids ?? null,
+    skippedTooOld: stored ? (report.skippedTooOld ?? 0) : null,
+    undatedItems: stored?.undatedItems ?? null,
+    newItems: report.inserted,
+    repairs: report.repairs ?? null,
+    pushActive: (await deps.push?.isActive(source.id)) ?? false,
+  });
+  return feed;
+}
+
+async function failed(
+  deps: Pick<IngestDeps, 'store'>,
+  source: SourceConfig,
+  plan: PollPlan,
+  started: Date,
+  report: IngestReport,
+  e: FeedError,
+) {
+  report.outcome = 'error';
+  report.error = reportError(e);
+  report.nextPollAt = await recordFailure(deps.store, source, plan, started, e);
 }
 
 const emptyReport = (sourceId: string): IngestReport => ({
@@ -121,7 +231,7 @@ interface Stored {
 
 /** tag -> fingerprint -> dedupe + store, for one normalized item. */
 function tagAndStore(
-  deps: IngestDeps,
+  deps: PipelineDeps,
   source: SourceConfig,
   { article, text }: NormalizedItem,
   sameSourceIds: ReadonlySet<string>,
@@ -151,7 +261,7 @@ function tagAndStore(
 
 /** normalize -> dedupe -> tag -> store, counted into the report. */
 async function storeFeed(
-  deps: IngestDeps,
+  deps: PipelineDeps,
   source: SourceConfig,
   feed: RawFeed,
   feedUrl: string,

@@ -25,6 +25,8 @@ import { createCurator } from '../curate/curator.ts';
 import { startWorkerRole } from '../../workers/main.ts';
 import type { WorkerRole } from '../../workers/main.ts';
 import type { Logger } from './logger.ts';
+import { createSubscriber } from '../push/subscriber/subscriber.ts';
+import { redisCounterHash } from './metrics.ts';
 
 export interface IngestOptions {
   config: Config;
@@ -73,12 +75,22 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
   const workerConn = bullConnection(target, 'worker');
   own.push(workerConn);
   const keys = store.keys;
+  const now = o.now ?? (() => new Date());
+  // WebSub (push/subscriber/): polls discover hubs and subscribe; ticks renew leases; the
+  // schedule asks whether a source pushes. Pushed bodies are ingested where the callback is served.
+  const websub = createSubscriber({
+    config,
+    store,
+    log,
+    now,
+    counters: redisCounterHash(redis, keys.pollMetrics()),
+  });
   const role = await startWorkerRole(
     {
       config,
       store,
       fetcher,
-      now: o.now ?? (() => new Date()),
+      now,
       log,
       priorityOf: (id) => priorities.get(id) ?? 0,
       hostLimiter: createHostLimiter(redis as never, {
@@ -88,6 +100,8 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
       }),
       tagger: createTagger(config.tags),
       curator: createCurator(config.sections),
+      push: websub,
+      maintainPush: (source) => websub.maintain(source),
       onReport: o.onReport,
     },
     { connection: workerConn, prefix: keys.queuePrefix(), concurrency: config.worker.concurrency },
@@ -99,7 +113,7 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
       // Quitting needs Redis; with Redis gone, drop the connections after a moment.
       let t: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all([fetcher.close(), ...own.map((c) => closeRedis(c))]),
+        Promise.all([fetcher.close(), websub.close(), ...own.map((c) => closeRedis(c))]),
         new Promise((r) => (t = setTimeout(r, 500))),
       ]);
       clearTimeout(t);

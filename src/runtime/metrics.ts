@@ -91,6 +91,8 @@ export function pollMetricsText(h: Record<string, string>): string {
   let sum = 0;
   let count = 0;
   let undated = 0;
+  let pushed = 0;
+  const pushRejected: string[] = [];
   for (const [field, raw] of Object.entries(h).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const n = Number(raw);
     const p = field.split('\t');
@@ -110,6 +112,9 @@ export function pollMetricsText(h: Record<string, string>): string {
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
     else if (field === 'undated') undated = n;
+    else if (field === 'push\treceived') pushed = n;
+    else if (p[0] === 'push' && p[1] === 'rejected' && p.length === 3)
+      pushRejected.push(`tributary_websub_pushes_rejected_total{reason="${label(p[2]!)}"} ${n}`);
   }
   const out = [
     '# HELP tributary_fetches_total Source polls by outcome and error kind (all workers)',
@@ -139,6 +144,12 @@ export function pollMetricsText(h: Record<string, string>): string {
     '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
     '# TYPE tributary_undated_items_total counter',
     `tributary_undated_items_total ${undated}`,
+    "# HELP tributary_websub_pushes_received_total Bodies our sources' WebSub hubs pushed with a valid signature (all servers)",
+    '# TYPE tributary_websub_pushes_received_total counter',
+    `tributary_websub_pushes_received_total ${pushed}`,
+    '# HELP tributary_websub_pushes_rejected_total Pushed bodies dropped for a missing or bad signature (all servers)',
+    '# TYPE tributary_websub_pushes_rejected_total counter',
+    ...pushRejected,
   );
   return `${out.join('\n')}\n`;
 }

@@ -28,7 +28,7 @@ import { ensureRedisServer } from './redis-binary.ts';
 import { startRedisServer } from './redis-server.ts';
 import { canListen } from './net-probe.ts';
 import type { EmbeddedRedis } from './redis-server.ts';
-import { allSources } from '../catalog/sources.ts';
+import { allSources, findSource } from '../catalog/sources.ts';
 import { tickInterval } from '../pipeline/schedule/schedule.ts';
 import { createMetrics, redisCounterHash } from './metrics.ts';
 import type { Logger } from './logger.ts';
@@ -37,6 +37,12 @@ import { startPush } from './push.ts';
 import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
+import { createSubscriber } from '../push/subscriber/subscriber.ts';
+import { createTagger } from '../pipeline/tag/tagger.ts';
+import { createCurator } from '../curate/curator.ts';
+import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { createHostLimiter } from '../store/host-limiter.ts';
+import { ingestPushed } from '../pipeline/ingest.ts';
 
 export interface Running {
   config: Config;
@@ -167,6 +173,37 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   });
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
+  const tagger = createTagger(config.tags);
+  const curator = createCurator(config.sections);
+  // Workers fetch feeds; every role may fetch pages (full text of pushed items too).
+  const fetcher = createFetcher({
+    timeoutMs: config.fetch.timeout,
+    maxBytes: config.fetch.maxBytes,
+    userAgent: config.fetch.userAgent,
+    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+    maxRedirects: config.fetch.maxRedirects,
+  });
+  const hostLimiter = createHostLimiter(redis as never, {
+    keyFor: store.keys.hostSlots,
+    perHost: config.fetch.perHostConcurrency,
+    leaseMs: config.fetch.timeout + 10_000,
+  });
+  // WebSub subscriber for our sources: workers discover hubs and renew leases on their polls;
+  // servers answer the callback and run pushed bodies through the pipeline (push/subscriber/).
+  const websub = createSubscriber({
+    config,
+    store,
+    log,
+    now,
+    counters: redisCounterHash(redis, store.keys.pollMetrics()),
+    findSource: (id) => findSource(config, store, id),
+    ingest: (source, body) =>
+      ingestPushed(
+        { config, store, fetcher, hostLimiter, tagger, curator, priorityOf, now, push: websub },
+        source,
+        body,
+      ),
+  });
 
   const syncSchedules = async () => {
     await store.locks.withLease('schedulers', 30_000, async () => {
@@ -253,6 +290,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       queues: [queue],
       versionOf: (id) => versions!.get(id),
       fastFeeds,
+      subscriber: websub,
       pushHttp: push.http,
       webhooks: push.webhookAdmin,
     });
@@ -297,9 +335,13 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         // (done half a second before the deadline: exiting takes a moment too)
         const left = () => Math.max(500, deadline - 500 - Date.now());
         const closed = await within(
-          Promise.all([push.close(), queue.close().catch(() => undefined), versions?.close()]).then(
-            () => Promise.all(clients.map((c) => closeRedis(c))),
-          ),
+          Promise.all([
+            push.close(),
+            queue.close().catch(() => undefined),
+            fetcher.close(),
+            websub.close(),
+            versions?.close(),
+          ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),
           left(),
         );
         if (!closed) {

@@ -6,6 +6,7 @@ import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
+import { registerWebsubCallbackRoutes } from './routes/websub-callback.ts';
 import { registerWebhookAdminRoutes, registerWebsubRoutes } from './routes/websub.ts';
 import { registerDeskRoutes } from './desk/index.tsx';
 import { withBaseUrl } from '../config/base-url.ts';
@@ -37,6 +38,7 @@ export function createApp(given: ServerDeps): Hono {
   registerFeedRoutes(app, deps);
   registerWebsubRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerWebsubCallbackRoutes(app, deps);
   registerWebhookAdminRoutes(app, deps);
   registerDeskRoutes(app, deps);
   registerPageRoutes(app, deps);

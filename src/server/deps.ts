@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { FeedCache } from './feed-cache.ts';
 import type { FastFeeds } from './fast-path.ts';
 import type { PollQueue } from '../queues/queues.ts';
+import type { Subscriber } from '../push/subscriber/subscriber.ts';
 import type { PushHttp } from '../push/http.ts';
 import type { WebhookAdmin } from '../push/webhooks.ts';
 
@@ -31,6 +32,8 @@ export interface ServerDeps {
   syncSchedules?(): Promise<void>;
   /** Queues shown on the operator dashboard (bull-board under /admin/queues). */
   queues?: readonly PollQueue[];
+  /** WebSub subscriber for our sources (callback route, `push` in /api/sources); absent: none. */
+  subscriber?: Subscriber;
   /** Outgoing HTTP of the WebSub hub (verification); absent: no POST /websub. */
   pushHttp?: PushHttp;
   /** Webhook status and re-send for /admin/api/webhooks; absent: 503. */

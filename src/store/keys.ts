@@ -62,6 +62,11 @@ export function createKeys(prefix: string) {
     workers: () => `${p}:workers`,
     /** String: a short lease held by one process doing singleton work. */
     lock: (name: string) => `${p}:lock:{${name}}`,
+    /** Hash: our WebSub subscription to one source's hub (hub, topic, state, token, secret,
+     *  pending mode, lease end, renew time, last error); see push/subscriber/. */
+    websubSubscription: (sourceId: string) => `${p}:src:{${sourceId}}:websub`,
+    /** Hash: callback token -> source id (the unguessable last segment of our callback URL). */
+    websubTokens: () => `${p}:websub:{callbacks}`,
     /** Hash: WebSub hub subscriptions, subscription id -> JSON (callback, topic, secret, lease end). */
     hubSubscriptions: () => `${p}:websub:{hub}:subs`,
     /** Hash: hub subscription id -> sha256 of the last document delivered to it. */

@@ -288,6 +288,11 @@ describe('admin API', () => {
       priority: 5,
       url: `${feeds.url}/b.rss`,
     });
+    // push: false (never subscribe to the source's WebSub hub) is kept and shown.
+    const noPush = await api('PATCH', '/admin/api/sources/beta', { push: false });
+    expect(noPush.status).toBe(200);
+    expect(noPush.json.source.push).toBe(false);
+    expect((await run.store.sources.listRuntime()).find((s) => s.id === 'beta')!.push).toBe(false);
     expect((await api('PATCH', '/admin/api/sources/beta', {})).status).toBe(400);
     expect((await api('PATCH', '/admin/api/sources/nope', { title: 'x' })).status).toBe(404);
   });

@@ -11,6 +11,7 @@ import { contentCodings, readBody, tooLarge } from './read-body.ts';
 import { header, parseMaxAge, parseRetryAfter, statusError } from './http-headers.ts';
 import type { HeaderValue } from './http-headers.ts';
 import { decodeFeedBytes } from './feed-bytes.ts';
+import { webSubLinks } from './link-header.ts';
 
 export interface FetcherOptions {
   timeoutMs: number;
@@ -170,7 +171,9 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
         continue;
       }
 
+      const links = webSubLinks(h['link'], url.href);
       const common = {
+        ...(links ? { links } : {}),
         requestedUrl: req.url,
         finalUrl: url.href,
         permanentUrl: redirects > 0 && allPermanent ? url.href : null,

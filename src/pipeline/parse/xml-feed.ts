@@ -1,7 +1,7 @@
 // RSS 0.9x / 1.0 (RDF) / 1.1 / 2.0, CDF and Atom 0.3 / 1.0, from the tolerant element tree
 // (xml-tree.ts) into RawFeed. One element that is malformed (a `<link/>` with no href, a date
 // that is garbage) costs at most that element's value, never the entry or the feed.
-import type { FeedFormat, RawFeed, RawItem, RawMedia } from '../../domain/types.ts';
+import type { FeedFormat, FeedLinks, RawFeed, RawItem, RawMedia } from '../../domain/types.ts';
 import { elements, htmlOf, innerXml, textOf, type XElement, type XmlTree } from './xml-tree.ts';
 
 /** Which document this is, and the prefix its own elements carry. */
@@ -71,7 +71,9 @@ export function feedFromTree(tree: XmlTree, docUrl: string | null): RawFeed | nu
     d.format === 'atom'
       ? alternateLink(ctx, channel)
       : (str(textOf(kid(channel, 'link'))) ?? str(channel.attrs.href));
+  const links = webSubLinks(channel, linkBase);
   return {
+    ...(links ? { links } : {}),
     format: d.format,
     title: str(textOf(kid(channel, 'title'))),
     link: resolveLink(feedLink, linkBase),
@@ -243,6 +245,25 @@ function categoriesOf(ctx: Ctx, item: XElement): string[] {
     add(ctx.d.format === 'atom' ? (c.attrs.term ?? c.attrs.label ?? textOf(c)) : textOf(c));
   for (const c of all(elements(item), 'dc:subject')) add(textOf(c));
   return out;
+}
+
+/**
+ * WebSub discovery: the feed-level `link rel="hub"` / `rel="self"` with an href, whatever their
+ * prefix (Atom's own `<link>`, RSS's `<atom:link>`, FeedBurner's `<atom10:link>`). RSS's own
+ * `<link>` has no href, so it never counts.
+ */
+function webSubLinks(channel: XElement, base: string | null): FeedLinks | null {
+  const hubs: string[] = [];
+  let self: string | null = null;
+  for (const l of elements(channel)) {
+    if (l.local !== 'link') continue;
+    const href = resolveLink(str(l.attrs.href), base);
+    if (!href) continue;
+    const rels = (l.attrs.rel ?? '').trim().toLowerCase().split(/\s+/);
+    if (rels.includes('hub') && !hubs.includes(href)) hubs.push(href);
+    if (rels.includes('self') && self === null) self = href;
+  }
+  return hubs.length || self ? { hubs, self } : null;
 }
 
 /** Atom's alternate link: rel="alternate" or no rel, with an href. */

@@ -18,6 +18,7 @@ import {
   lastDelay,
   pollTarget,
   pollWindow,
+  pushSafetyNetDelay,
   successDelay,
 } from './schedule.ts';
 import type { PollWindow } from './schedule.ts';
@@ -76,6 +77,8 @@ export interface PollOutcome {
   undatedItems: number | null;
   /** Repairs the feed needed to be read (null on 304: the last body's stand). */
   repairs: string[] | null;
+  /** The source's publisher pushes to us (an active WebSub subscription): poll as a safety net. */
+  pushActive?: boolean;
 }
 
 /** Records a successful poll (200 or 304) on the source; returns the next poll time. */
@@ -96,7 +99,9 @@ export async function recordSuccess(
     updatePeriodMinutes: o.feed?.updatePeriodMinutes ?? null,
     maxAgeSeconds: o.fetched.maxAge,
   });
-  const nextPollAt = now + (o.feed ? delay : Math.max(delay, lastDelay(plan.state)));
+  const nextPollAt = o.pushActive
+    ? now + pushSafetyNetDelay(plan.window)
+    : now + (o.feed ? delay : Math.max(delay, lastDelay(plan.state)));
   const url = o.fetched.permanentUrl ?? plan.target.url;
   const patch: SourceStatePatch = {
     url,

@@ -150,7 +150,8 @@ export function failureDelay(
 
 /**
  * The safety-net delay of a source whose publisher pushes new items (WebSub): a push may be lost,
- * so it is still polled, at the slow end of its window. Not used yet: no source pushes today.
+ * so it is still polled, at the slow end of its window (fetch.maxInterval, or the source's own
+ * longer interval). Used by recordSuccess while the source's subscription is active.
  */
 export function pushSafetyNetDelay(window: PollWindow): number {
   return window.ceiling;

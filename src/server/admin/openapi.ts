@@ -247,7 +247,7 @@ export function adminOpenApi(baseUrl: string): Schema {
         },
         patch: {
           summary:
-            "Update a runtime source (title, lang, interval, tags, priority, sections, url); config sources → 409. A change of tags or sections is applied to the source's stored articles at once; the response then carries applied: {articles, replaced} (articles examined, articles whose tags or sections changed).",
+            "Update a runtime source (title, lang, interval, tags, priority, sections, push, url); config sources → 409. A change of tags or sections is applied to the source's stored articles at once; the response then carries applied: {articles, replaced} (articles examined, articles whose tags or sections changed).",
           requestBody: body({
             type: 'object',
             additionalProperties: false,

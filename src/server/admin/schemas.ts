@@ -29,6 +29,8 @@ const sourceFields = {
   tags: z.array(idSchema).max(50),
   priority: z.number().int().min(-1000).max(1000),
   sections: z.array(idSchema).max(50),
+  /** false: never subscribe to the WebSub hub the source advertises. */
+  push: z.boolean(),
 };
 
 export const addSourceSchema = z.strictObject({

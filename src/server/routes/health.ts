@@ -37,6 +37,7 @@ export function registerHealthRoutes(app: Hono, deps: ServerDeps) {
           enabled: s.enabled,
           lastStatus: st.status,
           ...sourceHealth(s, st),
+          push: (await deps.subscriber?.view(s.id)) ?? null,
         };
       }),
     );

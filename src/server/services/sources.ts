@@ -98,6 +98,7 @@ export function createSourceService(
     ...settingsView(s),
     title: s.title,
     sections: s.sections ?? [],
+    push: s.push !== false,
     readOnly: s.origin === 'config',
     paused: !s.enabled || paused,
     health: sourceHealth(s, st),
@@ -210,6 +211,7 @@ export function createSourceService(
       if (body.tags !== undefined) next.tags = body.tags;
       if (body.priority !== undefined) next.priority = body.priority;
       if (body.sections !== undefined) next.sections = body.sections;
+      if (body.push !== undefined) next.push = body.push;
       await store.sources.putRuntime(next);
       await sync();
       // New tags or sections reach the source's stored articles at once, not at the next retag.
