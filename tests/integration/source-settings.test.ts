@@ -82,6 +82,8 @@ describe('per-source settings through the running service', () => {
   let b: Host;
   let run: Running;
   let base: string;
+  /** Requests host A had seen before `ft-open` was polled. */
+  let beforeOpen = 0;
 
   beforeAll(async () => {
     b = await host((path): Answer =>
@@ -93,9 +95,16 @@ describe('per-source settings through the running service', () => {
               headers: { 'Content-Type': 'text/html' },
               body: ARTICLE_PAGE('Elsewhere'),
             }
-          : path === '/perm.rss'
-            ? { status: 200, body: rssFeed('Perm', [item('pm1', 'Moved for good')]) }
-            : { status: 404 },
+          : path === '/ft-open.rss'
+            ? {
+                status: 200,
+                body: rssFeed('Open teasers', [
+                  { ...item('fo1', 'Open teaser'), link: `${a.url}/ft-page.html` },
+                ]),
+              }
+            : path === '/perm.rss'
+              ? { status: 200, body: rssFeed('Perm', [item('pm1', 'Moved for good')]) }
+              : { status: 404 },
     );
     a = await host((path, req): Answer => {
       const auth = req.headers.authorization;
@@ -212,6 +221,16 @@ sections:
       'w1256-raw',
       'filtered',
     ]);
+    // After `ft` cached the page it fetched with its login: a source without one links it too.
+    // Added only now, so it runs strictly after `ft` cached the page.
+    beforeOpen = a.seen.length;
+    const added = await fetch(`${base}/admin/api/sources`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'ft-open', url: `${b.url}/ft-open.rss` }),
+    });
+    if (!added.ok) throw new Error(`adding ft-open: ${added.status} ${await added.text()}`);
+    await pollAll(run, ['ft-open']);
   }, 60_000);
 
   afterAll(async () => {
@@ -308,7 +327,7 @@ sections:
   });
 
   it('full text: a linked page on the feed’s origin gets the credentials, one elsewhere does not', async () => {
-    const same = a.seen.filter((s) => s.path === '/ft-page.html');
+    const same = a.seen.slice(0, beforeOpen).filter((s) => s.path === '/ft-page.html');
     const other = b.seen.filter((s) => s.path === '/ft-page.html');
     expect(same.length).toBeGreaterThan(0);
     for (const r of same) expect(r.headers.authorization).toBe(BASIC);
@@ -319,6 +338,16 @@ sections:
     const content = (t: string) => doc.items.find((i) => i.title === t)?.content_html ?? '';
     expect(content('Same-origin teaser')).toContain('Behind the login: paragraph 8');
     expect(content('Other-origin teaser')).toContain('Elsewhere: paragraph 8');
+  });
+
+  it('full text: a page fetched with one source’s login is not served to a source without it', async () => {
+    const pageHits = a.seen.filter((s) => s.path === '/ft-page.html');
+    const opened = a.seen.slice(beforeOpen).filter((s) => s.path === '/ft-page.html');
+    expect(opened.length).toBeGreaterThan(0);
+    // `ft-open` asked for the page itself, without credentials (and got 401), instead of reading
+    // the copy `ft` cached with its login.
+    expect(pageHits.some((s) => s.headers.authorization === BASIC)).toBe(true);
+    expect(pageHits.some((s) => s.headers.authorization === undefined)).toBe(true);
   });
 
   it('charset overrides HTTP and the XML declaration (a windows-1256 body served as UTF-8)', async () => {

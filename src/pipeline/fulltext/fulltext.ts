@@ -13,7 +13,7 @@ import type {
 import { contentHash } from '../normalize/normalize.ts';
 import { withSourceSettings } from '../source-fetch.ts';
 import { loadPage } from './page.ts';
-import type { PageDeps } from './page.ts';
+import type { PageCache, PageDeps } from './page.ts';
 import { pageWins, textLength, wantsPage } from './teaser.ts';
 
 /** Pages of one poll fetched at once (the host limiter still caps each host). */
@@ -93,6 +93,19 @@ export async function fullTextItem<T extends { article: Article; text: string }>
   };
 }
 
+/** A source that sends headers or credentials may see pages others may not. */
+const hasSecrets = (s: SourceConfig) =>
+  !!(s.fetch?.auth || Object.keys(s.fetch?.headers ?? {}).length);
+
+/**
+ * That source's pages are cached under its own id: a page fetched with one source's login is
+ * never served to another source that links the same URL.
+ */
+const ownPages = (pages: PageCache, sourceId: string): PageCache => ({
+  get: (url) => pages.get(`source:${sourceId} ${url}`),
+  put: (url, page, ttlMs) => pages.put(`source:${sourceId} ${url}`, page, ttlMs),
+});
+
 /** The stage: every item of one poll, counted into `report.fullText` and the source's note. */
 export async function withFullText<T extends { article: Article; text: string }>(
   deps: FullTextDeps,
@@ -107,7 +120,7 @@ export async function withFullText<T extends { article: Article; text: string }>
   const own = source.fetch ? { ...source, fetch: { ...source.fetch, charset: null } } : null;
   const pageDeps: PageDeps = {
     ...deps,
-    pages: deps.store.pages,
+    pages: own && hasSecrets(own) ? ownPages(deps.store.pages, source.id) : deps.store.pages,
     ...(own ? { prepare: (req: FetchRequest) => withSourceSettings(req, own) } : {}),
   };
   const maxAge = deps.config?.retention.maxAge;
