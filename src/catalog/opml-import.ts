@@ -9,8 +9,8 @@ import { sourceSettings } from '../config/schema.ts';
 import { withSourceSettings } from '../pipeline/source-fetch.ts';
 import type { Store } from '../store/index.ts';
 import { allSources } from './sources.ts';
-import { resolveFeed } from '../server/admin/resolve-feed.ts';
-import type { ResolvedFeed } from '../server/admin/resolve-feed.ts';
+import { resolveFeed } from './resolve-feed.ts';
+import type { ResolvedFeed } from './resolve-feed.ts';
 
 export interface OpmlOutline {
   title: string | null;

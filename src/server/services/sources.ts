@@ -10,11 +10,21 @@ import { runRetag } from '../../curate/retag.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
 import { addSourceInputSchema, patchSourceSchema } from '../admin/schemas.ts';
-import { resolveFeed } from '../admin/resolve-feed.ts';
+import { FeedRejected, resolveFeed as resolveCatalogFeed } from '../../catalog/resolve-feed.ts';
 import { sourceHealth } from '../source-health.ts';
 import { renderSourcesOpml } from './opml-export.ts';
 import { validate } from './validate.ts';
 import { withSourceSettings } from '../../pipeline/source-fetch.ts';
+
+/** The catalog's feed check, its refusals as HTTP errors (400 / 422 with the reason). */
+async function resolveFeed(...args: Parameters<typeof resolveCatalogFeed>) {
+  try {
+    return await resolveCatalogFeed(...args);
+  } catch (e) {
+    if (e instanceof FeedRejected) throw new HttpError(e.status, e.code, e.message);
+    throw e;
+  }
+}
 
 /** A source's settings as the API shows them: header names only, `auth` as its kind, never a secret. */
 export function settingsView(s: SourceConfig) {

@@ -1,13 +1,24 @@
 // Checks a URL an operator wants to add: fetches it through the feed fetcher (with its SSRF guard,
 // size cap and timeout), follows HTML pages to the feed they announce (feed autodiscovery), and
 // proves the result parses as a feed before anything is saved.
-import type { FetchConfig, FetchRequest } from '../../domain/types.ts';
-import { isFeedError } from '../../domain/errors.ts';
-import { createFetcher } from '../../pipeline/fetch/fetcher.ts';
-import type { Fetcher } from '../../pipeline/fetch/fetcher.ts';
-import { discoverFeedLinks, looksLikeHtml } from '../../pipeline/parse/discover.ts';
-import { parseFeed } from '../../pipeline/parse/parse-feed.ts';
-import { HttpError } from '../http-error.ts';
+import type { FetchConfig, FetchRequest } from '../domain/types.ts';
+import { isFeedError } from '../domain/errors.ts';
+import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import type { Fetcher } from '../pipeline/fetch/fetcher.ts';
+import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
+import { parseFeed } from '../pipeline/parse/parse-feed.ts';
+
+/** A URL that cannot be used as a feed: `status` is what an HTTP caller should answer. */
+export class FeedRejected extends Error {
+  override readonly name = 'FeedRejected';
+  constructor(
+    readonly status: 400 | 422,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface ResolvedFeed {
   /** The feed URL to poll. */
@@ -22,18 +33,18 @@ export interface ResolvedFeed {
 /** At most this many announced feeds are tried on one HTML page. */
 const MAX_CANDIDATES = 5;
 
-function feedProblem(e: unknown, url: string): HttpError {
+function feedProblem(e: unknown, url: string): FeedRejected {
   if (isFeedError(e)) {
     if (e.kind === 'blocked-address') {
-      return new HttpError(
+      return new FeedRejected(
         400,
         'blocked-address',
         `${url} resolves to a private or reserved address (set fetch.allowPrivateNetworks to allow it)`,
       );
     }
-    return new HttpError(422, `feed-${e.kind}`, `cannot use ${url}: ${e.message}`);
+    return new FeedRejected(422, `feed-${e.kind}`, `cannot use ${url}: ${e.message}`);
   }
-  return new HttpError(
+  return new FeedRejected(
     422,
     'feed-parse',
     `cannot use ${url}: ${(e as Error)?.message ?? String(e)}`,
@@ -45,7 +56,7 @@ type Prepare = (req: FetchRequest) => FetchRequest;
 async function fetchText(fetcher: Fetcher, url: string, prepare: Prepare) {
   const res = await fetcher.fetch(prepare({ url }), { accept: 'any' });
   if (res.kind !== 'ok')
-    throw new HttpError(422, 'feed-http', `${url} answered 304 to an unconditional request`);
+    throw new FeedRejected(422, 'feed-http', `${url} answered 304 to an unconditional request`);
   return res;
 }
 
@@ -67,7 +78,7 @@ export async function resolveFeed(
     try {
       page = await fetchText(fetcher, url, prepare);
     } catch (e) {
-      throw e instanceof HttpError ? e : feedProblem(e, url);
+      throw e instanceof FeedRejected ? e : feedProblem(e, url);
     }
     const direct = page.permanentUrl ?? url;
     if (!looksLikeHtml(page.body)) {
@@ -86,18 +97,22 @@ export async function resolveFeed(
     }
     const candidates = discoverFeedLinks(page.body, page.finalUrl).slice(0, MAX_CANDIDATES);
     if (candidates.length === 0) {
-      throw new HttpError(
+      throw new FeedRejected(
         422,
         'no-feed-found',
         `${url} is an HTML page that announces no feed (<link rel="alternate" type="application/rss+xml" …>)`,
       );
     }
-    let last: HttpError | null = null;
+    let last: FeedRejected | null = null;
     for (const candidate of candidates) {
       try {
         const res = await fetchText(fetcher, candidate, prepare);
         if (looksLikeHtml(res.body))
-          throw new HttpError(422, 'feed-not-a-feed', `${candidate} is an HTML page, not a feed`);
+          throw new FeedRejected(
+            422,
+            'feed-not-a-feed',
+            `${candidate} is an HTML page, not a feed`,
+          );
         const feed = await parseFeed(res.body, { url: res.finalUrl });
         return {
           url: res.permanentUrl ?? candidate,
@@ -107,7 +122,7 @@ export async function resolveFeed(
           items: feed.items.length,
         };
       } catch (e) {
-        last = e instanceof HttpError ? e : feedProblem(e, candidate);
+        last = e instanceof FeedRejected ? e : feedProblem(e, candidate);
         if (last.code === 'blocked-address') throw last;
       }
     }
