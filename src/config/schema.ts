@@ -199,7 +199,7 @@ const source = z.strictObject({
   include: sourceKeywords.optional(),
   exclude: sourceKeywords.optional(),
   // false: never subscribe to the WebSub hub the source advertises (push.subscribe is global).
-  push: z.boolean().optional(),
+  push: z.boolean().default(true),
 });
 
 const tag = z.strictObject({

@@ -24,12 +24,22 @@ import {
   PAGE_TTL_MS,
 } from '../../src/pipeline/fulltext/page.ts';
 import { parseConfigText } from '../../src/config/load.ts';
+import { renderFeed } from '../../src/publish/feeds.ts';
+// (imported under another name: vite's SSR transform breaks on `import.meta` next to an import `meta`)
+import {
+  feedparse,
+  feedRuleErrors,
+  jsonFeedErrors,
+  meta as feedMeta,
+  xmllint,
+} from '../../src/publish/test-support.ts';
 import { sourceHealth } from '../../src/server/source-health.ts';
 import { pollMetricsText, reportFields } from '../../src/runtime/metrics.ts';
 import type {
   FileConfig,
   IngestReport,
   SourceConfig,
+  PublishedItem,
   StoredArticle,
 } from '../../src/domain/types.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
@@ -210,6 +220,30 @@ describe('full text through ingest', () => {
     for (const s of EN_SENTENCES) expect(a.contentHtml).toContain(s);
     for (const noise of EN_NOISE) expect(a.contentHtml).not.toContain(noise);
     expect(a.summary).toBe(EN_TEASER);
+  });
+
+  it('extracted articles (Arabic RTL and English) are valid in RSS, Atom and JSON Feed: xmllint, feedparser, JSON Feed 1.1 schema', async () => {
+    routes.set('/ar-out.rss', html(feed([{ path: '/ar/ghab', teaser: AR_TEASER }])));
+    routes.set('/ar/ghab', html(arabicPage()));
+    routes.set('/en-out.rss', html(feed([{ path: '/p/park', teaser: EN_TEASER }])));
+    routes.set('/p/park', html(postBodyPage()));
+    const deps = makeDeps();
+    await ingestSource(deps, source('ar-out', '/ar-out.rss', { lang: 'ar' }));
+    await ingestSource(deps, source('en-out', '/en-out.rss'));
+    const items: PublishedItem[] = [await only(deps, 'ar-out'), await only(deps, 'en-out')].map(
+      (a) => ({ ...a, related: [], storySources: a.sources }),
+    );
+    expect(items[0]!.contentHtml).toContain(AR_SENTENCES[0]!);
+    for (const format of ['rss', 'atom'] as const) {
+      const xml = renderFeed(format, feedMeta({ selfUrl: `${base}/feeds/x.${format}` }), items);
+      expect(xmllint(xml)).toEqual({ ok: true, errors: '' });
+      expect(feedRuleErrors(xml)).toEqual([]);
+      const d = feedparse(xml);
+      expect(d.bozo, d.bozo_exception).toBe(0);
+      expect(d.entries).toHaveLength(2);
+    }
+    const json = renderFeed('json', feedMeta({}), items);
+    expect(jsonFeedErrors(json)).toEqual([]);
   });
 
   it('a windows-1256 page is decoded by its meta charset (no charset in HTTP)', async () => {
