@@ -3,7 +3,7 @@
 // proves the result parses as a feed before anything is saved.
 import type { FetchConfig, FetchRequest } from '../domain/types.ts';
 import { isFeedError } from '../domain/errors.ts';
-import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
 import type { Fetcher } from '../pipeline/fetch/fetcher.ts';
 import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
 import { parseFeed } from '../pipeline/parse/parse-feed.ts';
@@ -66,13 +66,7 @@ export async function resolveFeed(
   url: string,
   prepare: Prepare = (req) => req,
 ): Promise<ResolvedFeed> {
-  const fetcher = createFetcher({
-    timeoutMs: fetch.timeout,
-    maxBytes: fetch.maxBytes,
-    userAgent: fetch.userAgent,
-    allowPrivateNetworks: fetch.allowPrivateNetworks,
-    maxRedirects: fetch.maxRedirects,
-  });
+  const fetcher = fetcherFor(fetch);
   try {
     let page;
     try {

@@ -19,7 +19,7 @@ import type { RedisClient } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { createHostLimiter } from '../store/host-limiter.ts';
-import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
 import { startWorkerRole } from '../../workers/main.ts';
@@ -64,13 +64,7 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
       unhealthyAfter: config.fetch.unhealthyAfter,
     });
   }
-  const fetcher = createFetcher({
-    timeoutMs: config.fetch.timeout,
-    maxBytes: config.fetch.maxBytes,
-    userAgent: config.fetch.userAgent,
-    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
-    maxRedirects: config.fetch.maxRedirects,
-  });
+  const fetcher = fetcherFor(config.fetch);
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const workerConn = bullConnection(target, 'worker');
   own.push(workerConn);

@@ -3,7 +3,7 @@
 // says which feed it found. Items older than retention.maxAge, which a poll would skip, are marked.
 import type { Article, Config, SourceConfig } from '../domain/types.ts';
 import { FeedError } from '../domain/errors.ts';
-import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
 import { parseFeed } from '../pipeline/parse/parse-feed.ts';
 import { discoverFeedLinks, looksLikeHtml } from '../pipeline/parse/discover.ts';
 import { normalizeFeed } from '../pipeline/normalize/normalize.ts';
@@ -77,13 +77,7 @@ export async function previewFeedWithSource(
   } catch {
     throw new FeedError('network', `not a URL: ${url}`, { permanent: true });
   }
-  const fetcher = createFetcher({
-    timeoutMs: config.fetch.timeout,
-    maxBytes: config.fetch.maxBytes,
-    userAgent: config.fetch.userAgent,
-    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
-    maxRedirects: config.fetch.maxRedirects,
-  });
+  const fetcher = fetcherFor(config.fetch);
   let discoveredFrom: string | null = null;
   try {
     let res = await fetcher.fetch({ url });

@@ -40,7 +40,7 @@ import { watchFirstRound } from './first-round.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { createCurator } from '../curate/curator.ts';
-import { createFetcher } from '../pipeline/fetch/fetcher.ts';
+import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
 import { createHostLimiter } from '../store/host-limiter.ts';
 import { ingestPushed } from '../pipeline/ingest.ts';
 
@@ -176,13 +176,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   const tagger = createTagger(config.tags);
   const curator = createCurator(config.sections);
   // Workers fetch feeds; every role may fetch pages (full text of pushed items too).
-  const fetcher = createFetcher({
-    timeoutMs: config.fetch.timeout,
-    maxBytes: config.fetch.maxBytes,
-    userAgent: config.fetch.userAgent,
-    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
-    maxRedirects: config.fetch.maxRedirects,
-  });
+  const fetcher = fetcherFor(config.fetch);
   const hostLimiter = createHostLimiter(redis as never, {
     keyFor: store.keys.hostSlots,
     perHost: config.fetch.perHostConcurrency,

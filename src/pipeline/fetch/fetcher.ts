@@ -3,7 +3,7 @@
 // on the address actually connected to. The parser never sees the network: it gets `body`.
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import type { FetchRequest, FetchResult } from '../../domain/types.ts';
+import type { FetchRequest, FetchResult, FetchConfig } from '../../domain/types.ts';
 import { FeedError, isFeedError } from '../../domain/errors.ts';
 import { isBlockedAddress } from './ip-policy.ts';
 import { BlockedAddressError, guardedLookup } from './guarded-lookup.ts';
@@ -57,6 +57,17 @@ function classify(e: unknown, url: string): FeedError {
   }
   return new FeedError('network', `cannot fetch ${url}: ${code ? `${code} ` : ''}${message}`, {
     cause: e,
+  });
+}
+
+/** The fetcher the `fetch:` config describes (workers, preview, the catalog's feed check). */
+export function fetcherFor(fetch: FetchConfig): Fetcher {
+  return createFetcher({
+    timeoutMs: fetch.timeout,
+    maxBytes: fetch.maxBytes,
+    userAgent: fetch.userAgent,
+    allowPrivateNetworks: fetch.allowPrivateNetworks,
+    maxRedirects: fetch.maxRedirects,
   });
 }
 
