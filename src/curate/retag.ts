@@ -56,7 +56,8 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 const sorted = (xs: readonly string[]) => [...xs].sort();
 
-function toArticle(s: StoredArticle, tags: string[]): Article {
+/** The plain article of a stored one (what the article hash holds), with `tags`: every field kept. */
+export function toArticle(s: StoredArticle, tags: string[]): Article {
   const { sources: _s, clusterId: _c, firstSeen: _f, ...a } = s;
   return { ...a, tags };
 }

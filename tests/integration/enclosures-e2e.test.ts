@@ -57,6 +57,7 @@ const MULTI_ATOM = `<?xml version="1.0" encoding="UTF-8"?>
 </entry>
 </feed>`;
 
+const ADMIN = 'admin-token-for-enclosures';
 const CONFIG = `
 site: { title: Test, baseUrl: http://feeds.test }
 fetch: { allowPrivateNetworks: true, timeout: 10s, maxBytes: 10MB }
@@ -149,7 +150,7 @@ describe('every enclosure through the running service', () => {
       });
     feeds.routes.set('/multi.rss', { body: MULTI_RSS });
     feeds.routes.set('/multi.atom', { type: 'application/atom+xml', body: MULTI_ATOM });
-    run = await startService(testConfig(CONFIG, {}, { BASE: feeds.url }));
+    run = await startService(testConfig(CONFIG, { adminToken: ADMIN }, { BASE: feeds.url }));
     base = run.server!.url;
     await pollAll(run, [...PODCASTS.map(idOf), 'multi', 'atom-multi'], 60_000);
   }, 90_000);
@@ -251,6 +252,25 @@ describe('every enclosure through the running service', () => {
     // The thumbnail is the item's image, not an attachment.
     expect((doc.items[0] as { image?: string }).image).toBe('https://multi.example/t/1.jpg');
     expect(feedparse(rss).entries[0]!.enclosures).toHaveLength(1);
+  });
+
+  it('a manual tag rewrites the stored article with every enclosure kept', async () => {
+    const before = JSON.parse(await get('/feeds/multi.json')) as { items: JsonItem[] };
+    const item = before.items[0]!;
+    const id = decodeURIComponent(item.id.replace('urn:tributary:article:', ''));
+    const r = await fetch(`${base}/admin/api/articles/${encodeURIComponent(id)}/tags`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ add: ['featured'] }),
+    });
+    expect(r.status).toBe(200);
+    const after = JSON.parse(await get('/feeds/multi.json')) as {
+      items: (JsonItem & { tags?: string[] })[];
+    };
+    const again = after.items.find((i) => i.id === item.id)!;
+    expect(again.tags).toContain('featured');
+    expect(again.attachments).toEqual(item.attachments);
+    expect(again.attachments).toHaveLength(3);
   });
 
   it('Atom source: link rel=enclosure and media:content all carried, a missing type guessed', async () => {

@@ -1,7 +1,7 @@
 // Curation operations shared by the admin API and the desk: pins (optionally timed) and hides per
 // section, hides everywhere, manual tags, and a section's items as readers see them. Every change
 // bumps the affected sections' versions, so cached renders are superseded at once.
-import type { Article, SectionConfig, StoredArticle } from '../../domain/types.ts';
+import type { SectionConfig } from '../../domain/types.ts';
 import { createCurator } from '../../curate/curator.ts';
 import { selectPage } from '../../curate/page.ts';
 import { NO_TEXT_FILTERS } from '../../curate/filters.ts';
@@ -16,29 +16,8 @@ import {
   sectionRulesSchema,
   tagChangeSchema,
 } from '../admin/schemas.ts';
-import { runRetag } from '../../curate/retag.ts';
+import { runRetag, toArticle } from '../../curate/retag.ts';
 import { validate, zodIssues } from './validate.ts';
-
-/** The plain article of a stored one (what the article hash holds). */
-function plainArticle(a: StoredArticle, tags: string[]): Article {
-  return {
-    id: a.id,
-    sourceId: a.sourceId,
-    guid: a.guid,
-    url: a.url,
-    title: a.title,
-    published: a.published,
-    updated: a.updated,
-    author: a.author,
-    summary: a.summary,
-    contentHtml: a.contentHtml,
-    image: a.image,
-    lang: a.lang,
-    tags,
-    sourceCategories: a.sourceCategories,
-    contentHash: a.contentHash,
-  };
-}
 
 export function createCurationService(
   deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'priorityOf'> &
@@ -257,7 +236,7 @@ export function createCurationService(
         (await curation.articleExpiry(a.id)) ?? Date.parse(a.published) + config.retention.maxAge;
       const manual = await curation.setManualTags(a.id, change, expireAt);
       const tags = applyManualTags(a.tags, manual);
-      await store.articles.replace(a.id, plainArticle(a, tags));
+      await store.articles.replace(a.id, toArticle(a, tags));
       // Section membership follows the new tags at once, as persist would compute it.
       const explicit = (await allSources(config, store))
         .filter((s) => a.sources.includes(s.id))
