@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
-import { ingestSource } from '../src/pipeline/ingest.ts';
+import { emptyReport, ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
 import { findSource } from '../src/catalog/sources.ts';
 import type { Logger } from '../src/runtime/logger.ts';
@@ -31,18 +31,7 @@ export function createPollProcessor(deps: PollWorkerDeps) {
     const source = await findSource(deps.config, deps.store, job.data.sourceId);
     if (!source) throw new UnrecoverableError(`unknown source ${job.data.sourceId}`);
     if (!source.enabled && !job.data.force) {
-      return {
-        sourceId: source.id,
-        outcome: 'skipped',
-        fetched: 0,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        clustered: 0,
-        durationMs: 0,
-        error: null,
-        nextPollAt: 0,
-      };
+      return { ...emptyReport(source.id), outcome: 'skipped' };
     }
     await deps
       .maintainPush?.(source)

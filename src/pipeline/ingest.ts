@@ -201,7 +201,8 @@ async function failed(
   report.nextPollAt = await recordFailure(deps.store, source, plan, started, e);
 }
 
-const emptyReport = (sourceId: string): IngestReport => ({
+/** A report with nothing done yet (outcome ok until a stage says otherwise). */
+export const emptyReport = (sourceId: string): IngestReport => ({
   sourceId,
   outcome: 'ok',
   fetched: 0,
