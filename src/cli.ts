@@ -303,10 +303,13 @@ async function cmdRetag(args: string[]) {
   const dryRun = values['dry-run'] ?? false;
   const { withStore } = await import('./runtime/with-store.ts');
   const { runRetag, formatRetagReport, progressBar } = await import('./curate/retag.ts');
+  const { createRulesView } = await import('./catalog/rules.ts');
   await withStore(config, log, async (store) => {
     const bar = progressBar(process.stderr);
+    // The rules every process applies: the config's with those saved from the desk on top.
+    const effective = (await createRulesView(config, store).current()).config;
     // No log: the report below says everything (also when piped, where logs are JSON lines).
-    const res = await runRetag({ config, store }, { dryRun, onProgress: bar.update });
+    const res = await runRetag({ config: effective, store }, { dryRun, onProgress: bar.update });
     bar.finish();
     process.stdout.write(formatRetagReport(res, dryRun));
   });

@@ -1,13 +1,14 @@
 // Thin BullMQ adapter: a poll job runs the ingest orchestrator for one source.
 import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
-import type { IngestReport, SourceConfig } from '../src/domain/types.ts';
+import type { Config, IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
 import { emptyReport, ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
 import { findSource } from '../src/catalog/sources.ts';
 import type { Logger } from '../src/runtime/logger.ts';
 import { formatDuration } from '../src/config/units.ts';
+import type { RulesView } from '../src/catalog/rules.ts';
 
 /** ", 25 items older than retention.maxAge (30d) skipped", or nothing. */
 const tooOldNote = (r: IngestReport, maxAge: number) =>
@@ -20,6 +21,8 @@ export interface PollWorkerDeps extends IngestDeps {
   /** WebSub upkeep on every tick, due or not: lease renewal, expiry, unsubscribing. */
   maintainPush?(source: SourceConfig): Promise<void>;
   onReport?(report: IngestReport): void;
+  /** The effective tag and section rules (config + rules saved at runtime), read per poll. */
+  rules?: RulesView<IngestDeps['config'] & Pick<Config, 'tags' | 'sections'>>;
 }
 
 export function createPollProcessor(deps: PollWorkerDeps) {
@@ -38,7 +41,15 @@ export function createPollProcessor(deps: PollWorkerDeps) {
       .catch((err: Error) =>
         deps.log.warn({ err, source: source.id }, `websub upkeep of ${source.id}: ${err.message}`),
       );
-    const report = await ingestSource(deps, source, { force: job.data.force ?? false, signal });
+    // Rules saved from the desk since the last poll apply to this one (one GET when unchanged).
+    const rules = await deps.rules?.current();
+    const pipeline = rules
+      ? { ...deps, config: rules.config, tagger: rules.tagger, curator: rules.curator }
+      : deps;
+    const report = await ingestSource(pipeline, source, {
+      force: job.data.force ?? false,
+      signal,
+    });
     deps.onReport?.(report);
     if (report.outcome !== 'skipped') {
       const level = report.error ? 'warn' : 'info';

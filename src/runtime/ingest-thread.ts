@@ -27,6 +27,10 @@ import type { WorkerRole } from '../../workers/main.ts';
 import type { Logger } from './logger.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
 import { redisCounterHash } from './metrics.ts';
+import { createRulesView } from '../catalog/rules.ts';
+import { applySavedRules } from '../curate/apply-rules.ts';
+import type { RetagTarget } from '../store/rules.ts';
+import { startRetagWorker } from '../../workers/retag.worker.ts';
 
 export interface IngestOptions {
   config: Config;
@@ -79,6 +83,9 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
     now,
     counters: redisCounterHash(redis, keys.pollMetrics()),
   });
+  // Rules saved from the desk or admin API reach every poll (catalog/rules.ts); their retag jobs
+  // run here too, off the HTTP thread.
+  const rules = createRulesView(config, store);
   const role = await startWorkerRole(
     {
       config,
@@ -97,13 +104,37 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
       push: websub,
       maintainPush: (source) => websub.maintain(source),
       onReport: o.onReport,
+      rules,
     },
     { connection: workerConn, prefix: keys.queuePrefix(), concurrency: config.worker.concurrency },
+  );
+  const retagConn = bullConnection(target, 'worker');
+  own.push(retagConn);
+  const ruleStore = store;
+  const retagWorker = await startRetagWorker(
+    (job) =>
+      applySavedRules(
+        { config, store: ruleStore, rules, log, now },
+        job.target as RetagTarget,
+        job.version,
+      ),
+    {
+      connection: retagConn,
+      prefix: keys.queuePrefix(),
+      onError: (err) => log.error({ err }, `retag worker error: ${err.message}`),
+    },
   );
   return {
     id: role.id,
     async close(graceMs) {
       await role.close(graceMs); // bounded (workers/main.ts), also with Redis gone
+      // A retag cut short is taken over by another worker (or re-run at the next start).
+      let rt: NodeJS.Timeout | undefined;
+      await Promise.race([
+        retagWorker.close(true).catch(() => undefined),
+        new Promise((r) => (rt = setTimeout(r, 1_000))),
+      ]);
+      clearTimeout(rt);
       // Quitting needs Redis; with Redis gone, drop the connections after a moment.
       let t: NodeJS.Timeout | undefined;
       await Promise.race([

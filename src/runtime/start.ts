@@ -38,11 +38,11 @@ import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
-import { createTagger } from '../pipeline/tag/tagger.ts';
-import { createCurator } from '../curate/curator.ts';
 import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
 import { createHostLimiter } from '../store/host-limiter.ts';
 import { ingestPushed } from '../pipeline/ingest.ts';
+import { createRulesView } from '../catalog/rules.ts';
+import { createRetagQueue, enqueueRetag } from '../queues/retag-queue.ts';
 
 export interface Running {
   config: Config;
@@ -173,8 +173,9 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   });
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
-  const tagger = createTagger(config.tags);
-  const curator = createCurator(config.sections);
+  // The effective tag and section rules (config + saved from the desk), read per pushed body.
+  const rules = createRulesView(config, store);
+  const retagQueue = createRetagQueue(queueConn, store.keys.queuePrefix());
   // Workers fetch feeds; every role may fetch pages (full text of pushed items too).
   const fetcher = fetcherFor(config.fetch);
   const hostLimiter = createHostLimiter(redis as never, {
@@ -191,12 +192,24 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     now,
     counters: redisCounterHash(redis, store.keys.pollMetrics()),
     findSource: (id) => findSource(config, store, id),
-    ingest: (source, body) =>
-      ingestPushed(
-        { config, store, fetcher, hostLimiter, tagger, curator, priorityOf, now, push: websub },
+    ingest: async (source, body) => {
+      const r = await rules.current();
+      return ingestPushed(
+        {
+          config: r.config,
+          store,
+          fetcher,
+          hostLimiter,
+          tagger: r.tagger,
+          curator: r.curator,
+          priorityOf,
+          now,
+          push: websub,
+        },
         source,
         body,
-      ),
+      );
+    },
   });
 
   const syncSchedules = async () => {
@@ -287,6 +300,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       subscriber: websub,
       pushHttp: push.http,
       webhooks: push.webhookAdmin,
+      enqueueRetag: (data) => enqueueRetag(retagQueue, data),
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),
@@ -332,6 +346,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
           Promise.all([
             push.close(),
             queue.close().catch(() => undefined),
+            retagQueue.close().catch(() => undefined),
             fetcher.close(),
             websub.close(),
             versions?.close(),

@@ -38,4 +38,7 @@ export interface ServerDeps {
   pushHttp?: PushHttp;
   /** Webhook status and re-send for /admin/api/webhooks; absent: 503. */
   webhooks?: WebhookAdmin;
+  /** Queues the retag that applies a rule save to stored articles (runs where workers run);
+   *  absent: the server runs it itself, in the background. */
+  enqueueRetag?(job: { target: string; version: number }): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { createLocks } from './locks.ts';
 import { createCurationStore } from './curation.ts';
 import { createPushStore } from './push.ts';
 import { createPageCache } from './page-cache.ts';
+import { createRulesStore } from './rules.ts';
 
 /** How often a Cluster store re-reads its masters' run ids. */
 const EPOCH_RECHECK_MS = 5_000;
@@ -44,6 +45,7 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     curation: createCurationStore(redis, keys),
     push: createPushStore(redis, keys),
     pages: createPageCache(redis, keys),
+    rules: createRulesStore(redis, keys),
     /** Reachable within `timeoutMs` (never waits on the client's offline queue during an outage). */
     async ping(timeoutMs = 1000): Promise<boolean> {
       if (redis.status !== 'ready') return false;

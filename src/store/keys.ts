@@ -86,6 +86,16 @@ export function createKeys(prefix: string) {
     webhookFailedOrder: (hookId: string) => `${p}:wh:{${hookId}}:failed:order`,
     /** Hash: one webhook's deliveries that used every attempt, delivery id -> JSON (+ last error). */
     webhookFailed: (hookId: string) => `${p}:wh:{${hookId}}:failed`,
+    /** Hash: section id -> JSON include/exclude rules saved from the desk or admin API, overriding
+     *  the config file's (see catalog/rules.ts). All rule keys share one hash tag (one MULTI). */
+    rulesSections: () => `${p}:rules:{rules}:sections`,
+    /** Hash: tag id -> JSON keywords saved from the desk or admin API, overriding the config's. */
+    rulesTags: () => `${p}:rules:{rules}:tags`,
+    /** String counter: bumped on every rule save or reset; processes rebuild their tagger and
+     *  curator when it moved (one GET per poll). */
+    rulesVersion: () => `${p}:rules:{rules}:ver`,
+    /** Hash: state of the background retag after a save (`section:<id>` or `tag:<id>`). */
+    rulesRetag: (target: string) => `${p}:rules:{rules}:retag:${target}`,
     /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */
     queuePrefix: () => `{${p}:q}`,
   };

@@ -1,5 +1,7 @@
 // The admin API described as OpenAPI 3.1 (hand-written, brief). Served at
 // GET /admin/api/openapi.json without a token whenever the admin API is enabled.
+import { rulesPaths, rulesSchemas } from './openapi-rules.ts';
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -158,9 +160,11 @@ export function adminOpenApi(baseUrl: string): Schema {
           additionalProperties: false,
           properties: { articleId: { type: 'string' } },
         },
+        ...rulesSchemas,
       },
     },
     paths: {
+      ...rulesPaths,
       '/admin/api/openapi.json': {
         get: { summary: 'This document', security: [], responses: { 200: ok('OpenAPI 3.1') } },
       },

@@ -93,3 +93,9 @@ export const sectionRulesSchema = z.strictObject({
     keywords: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
   }),
 });
+
+/** A tag's keywords as the config file takes them (an empty list: the tag comes from its
+ *  categories and sources alone). */
+export const tagKeywordsSchema = z.strictObject({
+  keywords: z.array(z.string().trim().min(1, 'keywords must not be empty').max(200)).max(500),
+});

@@ -81,7 +81,7 @@ const en = {
   nOfM: (n: string, m: string) => `${n} of ${m}`,
   rulePreview: 'Rule preview',
   ruleNote:
-    'What would enter and leave this section if its rules were these. Rules live in the config file: this changes nothing.',
+    'What would enter and leave this section if its rules were these. Preview changes nothing; Save rules applies them to new and stored articles, over the config file’s.',
   'include.tags': 'Include: tags',
   'include.sources': 'Include: sources',
   'include.langs': 'Include: languages',
@@ -126,6 +126,36 @@ const en = {
     `OPML imported: ${added} added, ${skipped} skipped.`,
   hours: (n: string) => `${n} h`,
   days: (n: string) => `${n} days`,
+  tags: 'Tags',
+  saveRules: 'Save rules',
+  resetRules: 'Reset to the config file',
+  rulesFromConfig: 'These rules come from the config file.',
+  rulesSaved: 'Rules saved from the desk (over the config file) on',
+  retagQueued: 'Applying the saved rules to stored articles: queued.',
+  retagRunning: (done: string, total: string) =>
+    `Applying the saved rules to stored articles: ${done} of ${total}.`,
+  retagDoneSection: (entered: string, left: string) =>
+    `Saved rules applied to stored articles: ${entered} entered, ${left} left.`,
+  retagDoneTag: (gained: string, lost: string) =>
+    `Saved keywords applied to stored articles: ${gained} tagged, ${lost} untagged.`,
+  retagFailed: (error: string) => `Applying the saved rules failed: ${error}`,
+  msg_rulesSaved: 'Rules saved. Stored articles are being retagged.',
+  msg_rulesReset: 'Rules reset to the config file. Stored articles are being retagged.',
+  msg_keywordsSaved: 'Keywords saved. Stored articles are being retagged.',
+  msg_keywordsReset: 'Keywords reset to the config file. Stored articles are being retagged.',
+  tagsTitle: 'Tags',
+  tagsNote:
+    'Keywords match title, summary and text as whole words, Arabic-aware (hamza forms, clitics such as و ب ال, suffixes); a keyword ending in * matches word starts. Saved keywords override the config file.',
+  keywords: 'Keywords',
+  categories: 'Feed categories',
+  previewMatches: 'Preview matches',
+  fromConfigFile: 'from the config file',
+  savedOn: 'saved on',
+  matchesCount: (total: string, scanned: string) =>
+    `${total} of ${scanned} stored articles would carry this tag.`,
+  matchesChange: (gained: string, lost: string) =>
+    `Saving would tag ${gained} more and untag ${lost}.`,
+  alreadyTagged: 'tagged now',
 };
 
 export type Strings = typeof en;
@@ -203,7 +233,7 @@ const ar: Strings = {
   nOfM: (n: string, m: string) => `${n} من ${m}`,
   rulePreview: 'معاينة القواعد',
   ruleNote:
-    'ما الذي سيدخل هذا القسم وما الذي سيخرج منه لو كانت قواعده هكذا. القواعد في ملف الإعداد: هذه المعاينة لا تغيّر شيئًا.',
+    'ما الذي سيدخل هذا القسم وما الذي سيخرج منه لو كانت قواعده هكذا. المعاينة لا تغيّر شيئًا؛ وحفظ القواعد يطبّقها على المقالات الجديدة والمخزنة بدل قواعد ملف الإعداد.',
   'include.tags': 'تضمين: الوسوم',
   'include.sources': 'تضمين: المصادر',
   'include.langs': 'تضمين: اللغات',
@@ -248,6 +278,36 @@ const ar: Strings = {
     `استُورد ملف OPML: أضيف ${added}، وتُخطّي ${skipped}.`,
   hours: (n: string) => `${n} ساعة`,
   days: (n: string) => `${n} أيام`,
+  tags: 'الوسوم',
+  saveRules: 'احفظ القواعد',
+  resetRules: 'أعد قواعد ملف الإعداد',
+  rulesFromConfig: 'هذه القواعد من ملف الإعداد.',
+  rulesSaved: 'قواعد محفوظة من المكتب (بدل ملف الإعداد) في',
+  retagQueued: 'تطبيق القواعد المحفوظة على المقالات المخزنة: في الانتظار.',
+  retagRunning: (done: string, total: string) =>
+    `تطبيق القواعد المحفوظة على المقالات المخزنة: ${done} من ${total}.`,
+  retagDoneSection: (entered: string, left: string) =>
+    `طُبّقت القواعد المحفوظة على المقالات المخزنة: دخل ${entered}، وخرج ${left}.`,
+  retagDoneTag: (gained: string, lost: string) =>
+    `طُبّقت الكلمات المحفوظة على المقالات المخزنة: وُسم ${gained}، وأزيل الوسم عن ${lost}.`,
+  retagFailed: (error: string) => `تعذّر تطبيق القواعد المحفوظة: ${error}`,
+  msg_rulesSaved: 'حُفظت القواعد. يُعاد وسم المقالات المخزنة.',
+  msg_rulesReset: 'أُعيدت قواعد ملف الإعداد. يُعاد وسم المقالات المخزنة.',
+  msg_keywordsSaved: 'حُفظت الكلمات المفتاحية. يُعاد وسم المقالات المخزنة.',
+  msg_keywordsReset: 'أُعيدت كلمات ملف الإعداد. يُعاد وسم المقالات المخزنة.',
+  tagsTitle: 'الوسوم',
+  tagsNote:
+    'تُطابق الكلمات المفتاحية العنوان والملخص والنص كلماتٍ كاملة، مع مراعاة العربية (صور الهمزة، السوابق مثل و ب ال، اللواحق)؛ والكلمة المنتهية بـ * تطابق بدايات الكلمات. الكلمات المحفوظة تحل محل ملف الإعداد.',
+  keywords: 'الكلمات المفتاحية',
+  categories: 'تصنيفات الخلاصات',
+  previewMatches: 'معاينة المطابقات',
+  fromConfigFile: 'من ملف الإعداد',
+  savedOn: 'حُفظت في',
+  matchesCount: (total: string, scanned: string) =>
+    `${total} من ${scanned} مقالة مخزنة ستحمل هذا الوسم.`,
+  matchesChange: (gained: string, lost: string) =>
+    `الحفظ سيضيف الوسم إلى ${gained} ويزيله عن ${lost}.`,
+  alreadyTagged: 'موسوم الآن',
 };
 
 export const STRINGS: Record<Locale, Strings> = { en, ar };

@@ -12,6 +12,8 @@ import { createSourceService } from '../services/sources.ts';
 import { SOURCE_FILTERS, filterSources } from '../services/sources.ts';
 import type { SourceFilter, SourceView } from '../services/sources.ts';
 import { createCurationService } from '../services/curation.ts';
+import { createRulesService } from '../services/rules.ts';
+import { registerTagRoutes } from './tags.tsx';
 import { issuesOf } from '../services/validate.ts';
 import { localeOf, uiFor } from './i18n.ts';
 import type { Strings, Ui } from './i18n.ts';
@@ -61,6 +63,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   });
   const sources = createSourceService(deps);
   const curation = createCurationService(deps);
+  const rulesService = createRulesService(deps);
   const sections = deps.config.sections;
 
   app.use('/desk', deskHeaders());
@@ -354,9 +357,9 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
     return (id: string) => m.get(id) ?? id;
   };
 
-  /** The section's current rules as the preview form's values. */
-  const ruleValues = (id: string): Record<string, string> => {
-    const sec = sections.find((x) => x.id === id);
+  /** The section's effective rules (saved, else the config file's) as the form's values. */
+  const ruleValues = async (id: string): Promise<Record<string, string>> => {
+    const sec = (await rulesService.effective()).config.sections.find((x) => x.id === id);
     if (!sec) return {};
     const v: Record<string, string> = {};
     for (const name of RULE_FIELDS) {
@@ -379,10 +382,12 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       return problem(c, err);
     }
     const shell = shellOf(c, true);
+    const saved = await rulesService.sectionRules(id);
     return html(
       c,
       status,
       <SectionPage
+        saved={saved}
         shell={shell}
         section={view.section}
         items={view.items}
@@ -398,20 +403,18 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
     );
   };
 
-  app.get('/desk/sections/:id', (c) =>
+  app.get('/desk/sections/:id', async (c) =>
     sectionPage(
       c,
       200,
       c.req.param('id'),
-      { ...emptyForm(), values: ruleValues(c.req.param('id')) },
+      { ...emptyForm(), values: await ruleValues(c.req.param('id')) },
       null,
     ),
   );
 
-  // Rule preview: a POST (it carries the rules) that changes nothing and answers with the page.
-  app.post('/desk/sections/:id/preview', async (c) => {
-    const id = c.req.param('id');
-    const form = (await c.req.parseBody()) as Form;
+  /** The rule form's fields as the service's input, and as typed (shown again on an error). */
+  const ruleInput = (form: Form) => {
     const values = Object.fromEntries(RULE_FIELDS.map((n) => [n, str(form, n)]));
     // Lists are separated by commas (Latin or Arabic) or new lines.
     const list = (n: string) =>
@@ -432,6 +435,13 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
         keywords: list('exclude.keywords'),
       },
     };
+    return { values, input };
+  };
+
+  // Rule preview: a POST (it carries the rules) that changes nothing and answers with the page.
+  app.post('/desk/sections/:id/preview', async (c) => {
+    const id = c.req.param('id');
+    const { values, input } = ruleInput((await c.req.parseBody()) as Form);
     try {
       const preview = await curation.previewRules(id, input);
       return sectionPage(c, 200, id, { ...emptyForm(), values }, preview);
@@ -440,6 +450,30 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       return sectionPage(c, 400, id, formError(err, values), null);
     }
   });
+
+  // Save the rules (over the config file's): stored articles are retagged in the background.
+  app.post('/desk/sections/:id/rules', async (c) => {
+    const id = c.req.param('id');
+    const { values, input } = ruleInput((await c.req.parseBody()) as Form);
+    try {
+      await rulesService.saveSectionRules(id, input);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) return problem(c, err);
+      return sectionPage(c, 400, id, formError(err, values), null);
+    }
+    return c.redirect(`/desk/sections/${id}?done=rulesSaved#rule-preview`, 303);
+  });
+  app.post('/desk/sections/:id/rules/reset', async (c) => {
+    const id = c.req.param('id');
+    try {
+      await rulesService.resetSectionRules(id);
+    } catch (err) {
+      return problem(c, err);
+    }
+    return c.redirect(`/desk/sections/${id}?done=rulesReset#rule-preview`, 303);
+  });
+
+  registerTagRoutes(app, { rules: rulesService, shellOf, html, problem, flash, formError });
 
   /** "Pin for" on the form (1h … 168h, or empty: until unpinned) as the service's `until`. */
   const untilOf = (v: string): string | undefined => {

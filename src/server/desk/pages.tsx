@@ -8,6 +8,7 @@ import type { SectionConfig, StoredArticle, PublishedItem, TagConfig } from '../
 import { SOURCE_FILTERS } from '../services/sources.ts';
 import type { SourceFilter, SourceView } from '../services/sources.ts';
 import type { FieldIssue } from '../services/validate.ts';
+import type { RetagStatus } from '../../store/rules.ts';
 import type { Ui } from './i18n.ts';
 import { CSRF_FIELD } from './security.ts';
 import { HTMX_PATH, CSS_PATH } from './assets.ts';
@@ -35,7 +36,9 @@ export interface Shell {
   loggedIn: boolean;
 }
 
-const Csrf = (p: { csrf: string }) => <input type="hidden" name={CSRF_FIELD} value={p.csrf} />;
+export const Csrf = (p: { csrf: string }) => (
+  <input type="hidden" name={CSRF_FIELD} value={p.csrf} />
+);
 
 export function Layout(p: { shell: Shell; title: string; children?: Child }) {
   const { ui, csrf, path } = p.shell;
@@ -60,6 +63,7 @@ export function Layout(p: { shell: Shell; title: string; children?: Child }) {
             <a href={`${path}?lang=${other}`} hx-boost="false" lang={other} hreflang={other}>
               {ui.t.language}
             </a>
+            {p.shell.loggedIn ? <a href="/desk/tags">{ui.t.tags}</a> : null}
             {p.shell.loggedIn ? (
               <form method="post" action="/desk/logout" class="inline">
                 <Csrf csrf={csrf} />
@@ -115,7 +119,7 @@ export function MessagePage(p: { shell: Shell; title: string; message: string })
   );
 }
 
-function Flash(p: { text: string | null }) {
+export function Flash(p: { text: string | null }) {
   return p.text ? (
     <p role="status" class="flash">
       {p.text}
@@ -137,7 +141,7 @@ function fieldIssue(f: FormState, name: string): string | null {
   return hit ? hit.message : null;
 }
 
-function Field(p: {
+export function Field(p: {
   form: FormState;
   name: string;
   label: string;
@@ -198,7 +202,7 @@ function SectionSelect(p: {
   );
 }
 
-function FormError(p: { ui: Ui; form: FormState }) {
+export function FormError(p: { ui: Ui; form: FormState }) {
   if (!p.form.error && !p.form.issues.length) return null;
   return (
     <p role="alert" class="alert">
@@ -469,6 +473,29 @@ export function DeletePage(p: { shell: Shell; source: SourceView }) {
   );
 }
 
+/** Where the background retag of the last rule save stands ("N entered, M left" when done). */
+export function RetagNote(p: { ui: Ui; status: RetagStatus | null; kind: 'section' | 'tag' }) {
+  const { ui } = p;
+  const st = p.status;
+  if (!st) return null;
+  const n = ui.number;
+  const text =
+    st.state === 'done'
+      ? p.kind === 'section'
+        ? ui.t.retagDoneSection(n(st.entered), n(st.left))
+        : ui.t.retagDoneTag(n(st.entered), n(st.left))
+      : st.state === 'failed'
+        ? ui.t.retagFailed(st.error ?? '')
+        : st.state === 'running'
+          ? ui.t.retagRunning(n(st.done), n(st.total))
+          : ui.t.retagQueued;
+  return (
+    <p role="status" class="retag" data-state={st.state}>
+      {text}
+    </p>
+  );
+}
+
 export const RULE_FIELDS = [
   'include.tags',
   'include.sources',
@@ -620,6 +647,8 @@ export function SectionPage(p: {
   tags: readonly TagConfig[];
   rules: FormState;
   preview: RulePreview | null;
+  /** The saved-rules state: overriding the config file or not, and the last save's retag. */
+  saved?: { overridden: boolean; savedAt: string | null; retag: RetagStatus | null };
 }) {
   const { ui } = p.shell;
   const { t } = ui;
@@ -678,6 +707,10 @@ export function SectionPage(p: {
       <section aria-labelledby="h-rules" class="card" id="rule-preview">
         <h2 id="h-rules">{t.rulePreview}</h2>
         <p class="note">{t.ruleNote}</p>
+        <p class="note rules-origin">
+          {p.saved?.overridden ? `${t.rulesSaved} ${ui.date(p.saved.savedAt)}` : t.rulesFromConfig}
+        </p>
+        <RetagNote ui={ui} status={p.saved?.retag ?? null} kind="section" />
         <FormError ui={ui} form={p.rules} />
         <form method="post" action={`/desk/sections/${s.id}/preview`}>
           <Csrf csrf={p.shell.csrf} />
@@ -689,8 +722,17 @@ export function SectionPage(p: {
               dirAuto={name === 'exclude.keywords'}
             />
           ))}
-          <button type="submit">{t.preview}</button>
+          <button type="submit">{t.preview}</button>{' '}
+          <button type="submit" formaction={`/desk/sections/${s.id}/rules`}>
+            {t.saveRules}
+          </button>
         </form>
+        {p.saved?.overridden ? (
+          <form method="post" action={`/desk/sections/${s.id}/rules/reset`} class="inline">
+            <Csrf csrf={p.shell.csrf} />
+            <button type="submit">{t.resetRules}</button>
+          </form>
+        ) : null}
         {p.preview ? (
           <div class="preview" role="status">
             <p>{t.scanned(ui.number(p.preview.scanned))}</p>

@@ -2,7 +2,6 @@
 // section, hides everywhere, manual tags, and a section's items as readers see them. Every change
 // bumps the affected sections' versions, so cached renders are superseded at once.
 import type { SectionConfig } from '../../domain/types.ts';
-import { createCurator } from '../../curate/curator.ts';
 import { selectPage } from '../../curate/page.ts';
 import { NO_TEXT_FILTERS } from '../../curate/filters.ts';
 import { allSources } from '../../catalog/sources.ts';
@@ -10,14 +9,10 @@ import { applyManualTags } from '../../store/curation.ts';
 import { htmlToText } from '../../text/html-text.ts';
 import { badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
-import {
-  articleRefSchema,
-  pinSchema,
-  sectionRulesSchema,
-  tagChangeSchema,
-} from '../admin/schemas.ts';
+import { articleRefSchema, pinSchema, tagChangeSchema } from '../admin/schemas.ts';
+import { parseSectionRules, rulesViewFor } from './rules.ts';
 import { runRetag, toArticle } from '../../curate/retag.ts';
-import { validate, zodIssues } from './validate.ts';
+import { validate } from './validate.ts';
 
 export function createCurationService(
   deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'priorityOf'> &
@@ -25,7 +20,6 @@ export function createCurationService(
 ) {
   const { config, store } = deps;
   const curation = store.curation;
-  const curator = createCurator(config.sections);
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
   const allSectionIds = config.sections.map((s) => s.id);
 
@@ -112,34 +106,16 @@ export function createCurationService(
      */
     async previewRules(sectionId: string, input: unknown) {
       const section = mustSection(sectionId);
-      // Every problem at once: the schema's and the unknown names'.
-      const parsed = sectionRulesSchema.safeParse(input);
-      const issues = parsed.success ? [] : zodIssues(parsed.error);
-      const knownTags = new Set(config.tags.map((t) => t.id));
-      const knownSources = new Set((await allSources(config, store)).map((s) => s.id));
-      const raw = (input ?? {}) as Record<string, Record<string, unknown> | undefined>;
-      for (const part of ['include', 'exclude'] as const) {
-        const names = (key: string) => {
-          const v = raw[part]?.[key];
-          return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-        };
-        names('tags').forEach((t, i) => {
-          if (!knownTags.has(t))
-            issues.push({ path: `${part}.tags.${i}`, message: `unknown tag "${t}"` });
-        });
-        names('sources').forEach((s, i) => {
-          if (!knownSources.has(s))
-            issues.push({ path: `${part}.sources.${i}`, message: `unknown source "${s}"` });
-        });
-      }
-      if (issues.length || !parsed.success) throw badRequest('invalid rule', { issues });
-      const rules = parsed.data;
-      const changed: SectionConfig = { ...section, include: rules.include, exclude: rules.exclude };
+      const rules = await parseSectionRules(deps, input);
+      // Over the effective rules (saved ones included), so only this section's change shows.
+      const { config: effective } = await rulesViewFor(deps).current();
       const res = await runRetag(
         {
           config: {
-            ...config,
-            sections: config.sections.map((s) => (s.id === section.id ? changed : s)),
+            ...effective,
+            sections: effective.sections.map((s) =>
+              s.id === section.id ? { ...s, include: rules.include, exclude: rules.exclude } : s,
+            ),
           },
           store,
           log: deps.log,
@@ -237,7 +213,9 @@ export function createCurationService(
       const manual = await curation.setManualTags(a.id, change, expireAt);
       const tags = applyManualTags(a.tags, manual);
       await store.articles.replace(a.id, toArticle(a, tags));
-      // Section membership follows the new tags at once, as persist would compute it.
+      // Section membership follows the new tags at once, as persist would compute it (under the
+      // effective rules: saved ones included).
+      const { curator } = await rulesViewFor(deps).current();
       const explicit = (await allSources(config, store))
         .filter((s) => a.sources.includes(s.id))
         .flatMap((s) => s.sections ?? []);
