@@ -125,6 +125,7 @@ describe('webhook delivery', () => {
     expect(await admin.list()).toEqual([
       {
         id: 'hook',
+        origin: 'config',
         url: `${peer.url}/h`,
         sections: null,
         lastStatus: 500,
