@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.ts';
 import { canonicalCharset } from '../pipeline/fetch/charset.ts';
+import { ENV_NAME } from './secrets.ts';
 
 export const id = z
   .string()
@@ -246,9 +247,7 @@ const webhook = z.strictObject({
   url: httpUrl,
   /** Omitted = every section. */
   sections: z.array(id).nullable().default(null),
-  secretEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
+  secretEnv: z.string().regex(ENV_NAME, 'must be the name of an environment variable'),
 });
 
 type Issue = { path: (string | number)[]; message: string };

@@ -152,9 +152,13 @@ export interface WebhookConfig {
   url: string;
   /** null = every section. */
   sections: string[] | null;
-  secretEnv: string;
-  /** `whsec_<base64>` read from `secretEnv` by the config loader; null before it ran. */
+  /** The environment variable holding the secret; null for a runtime hook given its secret. */
+  secretEnv: string | null;
+  /** `whsec_<base64>` read from `secretEnv` by the config loader (null before it ran), or the
+   *  secret a runtime hook was given or generated. */
   secret: string | null;
+  /** The config file's (read-only at runtime) or added through the admin API (kept in Redis). */
+  origin?: 'config' | 'runtime';
 }
 
 export type Role = 'all' | 'server' | 'worker';

@@ -19,8 +19,9 @@ export interface PushReply {
 }
 
 export interface PushHttp {
-  /** Why this URL may not be called back, or null when it may (checked before storing it). */
-  refuse(url: string): Promise<string | null>;
+  /** Why this URL may not be called back, or null when it may (checked before storing it);
+   *  `what` names it in the reason (default "callback"; "webhook url" for a webhook). */
+  refuse(url: string, what?: string): Promise<string | null>;
   get(url: string, timeoutMs: number): Promise<PushReply>;
   post(
     url: string,
@@ -100,18 +101,18 @@ export function createPushHttp(opts: {
   }
 
   return {
-    async refuse(url) {
+    async refuse(url, what = 'callback') {
       if (Buffer.byteLength(url) > MAX_CALLBACK_BYTES)
-        return `callback longer than ${MAX_CALLBACK_BYTES} bytes`;
+        return `${what} longer than ${MAX_CALLBACK_BYTES} bytes`;
       let u: URL;
       try {
         u = new URL(url);
       } catch {
-        return 'callback is not an absolute URL';
+        return `${what} is not an absolute URL`;
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        return `callback must be http or https, not ${u.protocol.replace(/:$/, '')}`;
-      if (u.username || u.password) return 'callback must not carry credentials';
+        return `${what} must be http or https, not ${u.protocol.replace(/:$/, '')}`;
+      if (u.username || u.password) return `${what} must not carry credentials`;
       if (opts.allowPrivateNetworks) return null;
       const host = u.hostname.replace(/^\[|\]$/g, '');
       let addresses: string[];
@@ -120,11 +121,11 @@ export function createPushHttp(opts: {
         try {
           addresses = (await resolveHost(host, { all: true })).map((a) => a.address);
         } catch (e) {
-          return `callback host ${host} does not resolve (${(e as { code?: string }).code ?? 'DNS error'})`;
+          return `${what} host ${host} does not resolve (${(e as { code?: string }).code ?? 'DNS error'})`;
         }
       }
       if (!addresses.some(allow))
-        return `callback host ${host} is not a public address (${addresses.join(', ')})`;
+        return `${what} host ${host} is not a public address (${addresses.join(', ')})`;
       return null;
     },
     get: (url, timeoutMs) => call('GET', url, {}, undefined, timeoutMs),

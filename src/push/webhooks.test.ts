@@ -125,6 +125,7 @@ describe('webhook delivery', () => {
     expect(await admin.list()).toEqual([
       {
         id: 'hook',
+        origin: 'config',
         url: `${peer.url}/h`,
         sections: null,
         lastStatus: 500,
@@ -166,6 +167,66 @@ describe('webhook delivery', () => {
     });
     // Delivered: a duplicate job finds nothing to send.
     expect(await hooks.deliver('hook', d!.id, false)).toBe('gone');
+  });
+
+  it('a hook added at runtime (in Redis) is delivered to with its secret; once deleted, its pending delivery is dropped: no request, not retried', async () => {
+    const file = parseConfigText('sections: [{ id: news, title: News }]', 'test.yaml');
+    const config = {
+      ...file,
+      fetch: { ...file.fetch, allowPrivateNetworks: true },
+      env: { ...readEnv({}), redisPrefix: uniquePrefix('whrt') },
+    };
+    const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: 3 });
+    const hooks = createWebhooks({
+      config,
+      store,
+      http: createPushHttp({ allowPrivateNetworks: true, userAgent: 'test' }),
+      log: createLogger({ level: 'silent', pretty: false }),
+      now: () => new Date(),
+      priorityOf: () => 0,
+      enqueue: async () => undefined,
+    });
+    const rtSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    await store.push.webhooks.putRuntime({
+      id: 'rt',
+      url: `${peer.url}/rt`,
+      sections: null,
+      secret: rtSecret,
+      secretEnv: null,
+      createdAt: Date.now(),
+    });
+    const pending = async (deliveryId: string, itemId: string) => {
+      const d = await store.push.webhooks.claim('rt', 'news', [itemId], {
+        nowMs: Date.now(),
+        keepMs: 86_400_000,
+        deliveryId,
+      });
+      const body = JSON.stringify({ section: 'news', items: [{ id: itemId }] });
+      await store.push.webhooks.savePending('rt', { ...d!, body });
+      return body;
+    };
+    const body = await pending('rt.news.1', 'x1');
+    expect(await hooks.deliver('rt', 'rt.news.1', false)).toBe('sent');
+    const got = peer.received.filter((r) => r.path === '/rt');
+    expect(got).toHaveLength(1);
+    expect(
+      new Webhook(rtSecret).verify(got[0]!.body.toString(), {
+        'webhook-id': String(got[0]!.headers['webhook-id']),
+        'webhook-timestamp': String(got[0]!.headers['webhook-timestamp']),
+        'webhook-signature': String(got[0]!.headers['webhook-signature']),
+      }),
+    ).toEqual(JSON.parse(body));
+    expect((await hooks.admin().list()).map((h) => [h.id, h.origin])).toEqual([['rt', 'runtime']]);
+
+    // Deleted while a delivery waits for its retry (the admin API also forgets it at once).
+    await pending('rt.news.2', 'x2');
+    expect(await store.push.webhooks.counts('rt')).toEqual({ pending: 1, failed: 0 });
+    await store.push.webhooks.deleteRuntime('rt');
+    expect(await hooks.deliver('rt', 'rt.news.2', false)).toBe('gone');
+    expect(peer.received.filter((r) => r.path === '/rt')).toHaveLength(1);
+    expect(await store.push.webhooks.counts('rt')).toEqual({ pending: 0, failed: 0 });
+    expect(await hooks.admin().list()).toEqual([]);
+    expect(await hooks.admin().resend('rt')).toBeNull();
   });
 
   it('keeps at most a bounded number of failed deliveries per hook, dropping the oldest', async () => {

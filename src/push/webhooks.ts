@@ -2,6 +2,8 @@
 // delivery of the items it has not had, as JSON Feed items, signed per Standard Webhooks (the
 // `standardwebhooks` package). A delivery's id and items are fixed when it is made (store/push.ts
 // claims items atomically, so no item is in two deliveries to one hook); retries resend it as is.
+// Hooks come from the config file and from the admin API (catalog/webhooks.ts), read from Redis
+// at each use, so one added or removed at runtime is followed by every process at once.
 import { Webhook } from 'standardwebhooks';
 import type { Config, PublishedItem, SectionConfig, WebhookConfig } from '../domain/types.ts';
 import type { Store } from '../store/index.ts';
@@ -9,6 +11,7 @@ import type { WebhookDelivery } from '../store/push.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { selectItems } from '../curate/select.ts';
 import { renderFeed } from '../publish/feeds.ts';
+import { allWebhooks, findWebhook } from '../catalog/webhooks.ts';
 import type { PushHttp } from './http.ts';
 
 export const WEBHOOK_TIMEOUT_MS = 15_000;
@@ -28,6 +31,7 @@ export interface WebhookDeps {
 
 export interface WebhookStatus {
   id: string;
+  origin: 'config' | 'runtime';
   url: string;
   sections: string[] | null;
   lastStatus: number | null;
@@ -40,6 +44,15 @@ export interface WebhookAdmin {
   list(): Promise<WebhookStatus[]>;
   /** Queues every failed delivery of the hook again (same webhook-id, same items); null: no hook. */
   resend(hookId: string): Promise<number | null>;
+  /**
+   * A hook added at runtime starts now: whatever it kept under this id before is dropped and the
+   * items its sections show now are marked as had (it gets the items that arrive after).
+   */
+  begin(hook: WebhookConfig): Promise<void>;
+  /** The hook now also follows these sections: their current items are marked as had. */
+  follow(hook: WebhookConfig, sectionIds: string[]): Promise<void>;
+  /** The hook is gone: its state, claims, pending and failed deliveries are dropped. */
+  forget(hookId: string): Promise<void>;
 }
 
 export const webhookMessageId = (deliveryId: string) => `msg_${deliveryId}`;
@@ -51,7 +64,6 @@ function follows(hook: WebhookConfig, sectionId: string): boolean {
 export function createWebhooks(deps: WebhookDeps) {
   const { config, store, log } = deps;
   const sections = new Map<string, SectionConfig>(config.sections.map((s) => [s.id, s]));
-  const hooks = new Map(config.webhooks.map((h) => [h.id, h]));
   // Claims are kept a little longer than articles are.
   const keepMs = config.retention.maxAge + 86_400_000;
 
@@ -66,12 +78,11 @@ export function createWebhooks(deps: WebhookDeps) {
     return sel.items;
   }
 
-  /** A hook the service has not run with before starts from what arrives after now. */
-  async function ensureStarted(hook: WebhookConfig): Promise<boolean> {
-    if (await store.push.webhooks.state(hook.id)) return true;
+  /** Marks the items the hook's sections (or `only` these of them) show now as had. */
+  async function baseline(hook: WebhookConfig, only: string[] | null = null): Promise<void> {
     const nowMs = deps.now().getTime();
     for (const section of config.sections) {
-      if (!follows(hook, section.id)) continue;
+      if (!follows(hook, section.id) || (only && !only.includes(section.id))) continue;
       const ids = (await current(section)).map((i) => i.id);
       if (ids.length)
         await store.push.webhooks.claim(hook.id, section.id, ids, {
@@ -80,7 +91,13 @@ export function createWebhooks(deps: WebhookDeps) {
           deliveryId: null,
         });
     }
-    await store.push.webhooks.start(hook.id, nowMs);
+  }
+
+  /** A hook the service has not run with before starts from what arrives after now. */
+  async function ensureStarted(hook: WebhookConfig): Promise<boolean> {
+    if (await store.push.webhooks.state(hook.id)) return true;
+    await baseline(hook);
+    await store.push.webhooks.start(hook.id, deps.now().getTime());
     return false;
   }
 
@@ -112,16 +129,16 @@ export function createWebhooks(deps: WebhookDeps) {
   }
 
   return {
-    /** Every configured hook not seen before starts now (called once at worker start). */
+    /** Every hook not seen before starts now (called once at worker start). */
     async startAll(): Promise<void> {
-      for (const hook of config.webhooks) await ensureStarted(hook);
+      for (const hook of await allWebhooks(config, store)) await ensureStarted(hook);
     },
 
     /** A section changed: one delivery per hook that follows it and has new items. */
     async fanout(sectionId: string, version: number): Promise<number> {
       const section = sections.get(sectionId);
       if (!section) return 0;
-      const followers = config.webhooks.filter((h) => follows(h, sectionId));
+      const followers = (await allWebhooks(config, store)).filter((h) => follows(h, sectionId));
       if (followers.length === 0) return 0;
       const items = await current(section);
       const byId = new Map(items.map((i) => [i.id, i]));
@@ -149,14 +166,23 @@ export function createWebhooks(deps: WebhookDeps) {
 
     /** One attempt at one delivery; throws to be retried. `last`: no attempt follows. */
     async deliver(hookId: string, deliveryId: string, last: boolean): Promise<'sent' | 'gone'> {
-      const hook = hooks.get(hookId);
       const d = await store.push.webhooks.pending(hookId, deliveryId);
       if (!d) return 'gone'; // delivered already (a duplicate job) or removed
+      const hook = await findWebhook(config, store, hookId);
+      if (!hook) {
+        // Deleted (or gone from the config file): its deliveries are dropped, not retried.
+        await store.push.webhooks.delivered(hookId, d.id);
+        log.info(
+          { webhook: hookId, delivery: d.id },
+          `webhook ${hookId} is gone: delivery dropped`,
+        );
+        return 'gone';
+      }
       const nowMs = deps.now().getTime();
       let error: string;
       let status: number | null = null;
-      if (!hook) error = `webhook ${hookId} is no longer configured`;
-      else if (!hook.secret) error = `webhook ${hookId}: secret not loaded from ${hook.secretEnv}`;
+      if (!hook.secret)
+        error = `webhook ${hookId}: no valid secret in environment variable ${hook.secretEnv}`;
       else {
         const payload = d.body ?? JSON.stringify({ section: d.sectionId, items: [] });
         const msgId = webhookMessageId(d.id);
@@ -195,11 +221,12 @@ export function createWebhooks(deps: WebhookDeps) {
       return {
         async list() {
           return Promise.all(
-            config.webhooks.map(async (h) => {
+            (await allWebhooks(config, store)).map(async (h) => {
               const st = await store.push.webhooks.state(h.id);
               const counts = await store.push.webhooks.counts(h.id);
               return {
                 id: h.id,
+                origin: h.origin ?? 'config',
                 url: h.url,
                 sections: h.sections,
                 lastStatus: st?.lastStatus ?? null,
@@ -210,12 +237,19 @@ export function createWebhooks(deps: WebhookDeps) {
           );
         },
         async resend(hookId) {
-          if (!hooks.has(hookId)) return null;
+          if (!(await findWebhook(config, store, hookId))) return null;
           const again = await store.push.webhooks.unfail(hookId);
           const stamp = deps.now().getTime();
           for (const d of again) await deps.enqueue(hookId, d.id, `whd.${d.id}.r${stamp}`);
           return again.length;
         },
+        async begin(hook) {
+          await store.push.webhooks.forget(hook.id);
+          await baseline(hook);
+          await store.push.webhooks.start(hook.id, deps.now().getTime());
+        },
+        follow: (hook, sectionIds) => baseline(hook, sectionIds),
+        forget: (hookId) => store.push.webhooks.forget(hookId),
       };
     },
   };

@@ -62,7 +62,8 @@ export async function startPush(opts: {
       enqueueWebhookDelivery(queue, hookId, deliveryId, jobId),
   });
   const closers: (() => Promise<unknown>)[] = [];
-  if (opts.withWorker && (config.push.hub || config.webhooks.length > 0)) {
+  // Always where workers run: webhooks may be added through the admin API at any time.
+  if (opts.withWorker) {
     // Topics are rendered by the server's own routes, in process.
     const renderApp = createApp({
       config,
@@ -91,11 +92,17 @@ export async function startPush(opts: {
     );
     const subscriber = createRedis(opts.target, { connectionName: 'tributary-push-sub' });
     opts.clients.push(subscriber);
-    const what = { websub: config.push.hub, webhooks: config.webhooks.length > 0 };
+    // Webhook fan-outs only while some hook exists (the config's, or one added at runtime).
+    const what = async () => ({
+      websub: config.push.hub,
+      webhooks: config.webhooks.length > 0 || (await store.push.webhooks.countRuntime()) > 0,
+    });
     const watcher = await watchSectionBumps(subscriber, store.keys, (sectionId, version) => {
-      enqueueSectionChange(queue, sectionId, version, what).catch((err: Error) =>
-        log.warn({ err: err.message }, `push: cannot queue section ${sectionId}: ${err.message}`),
-      );
+      what()
+        .then((w) => enqueueSectionChange(queue, sectionId, version, w))
+        .catch((err: Error) =>
+          log.warn({ err: err.message }, `push: cannot queue section ${sectionId}: ${err.message}`),
+        );
     });
     closers.push(
       () => watcher.close(),

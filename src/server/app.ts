@@ -7,7 +7,7 @@ import { registerPageRoutes } from './routes/pages.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerAdminRoutes } from './admin/index.ts';
 import { registerWebsubCallbackRoutes } from './routes/websub-callback.ts';
-import { registerWebhookAdminRoutes, registerWebsubRoutes } from './routes/websub.ts';
+import { registerWebsubRoutes } from './routes/websub.ts';
 import { registerDeskRoutes } from './desk/index.tsx';
 import { withBaseUrl } from '../config/base-url.ts';
 
@@ -39,7 +39,6 @@ export function createApp(given: ServerDeps): Hono {
   registerWebsubRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerWebsubCallbackRoutes(app, deps);
-  registerWebhookAdminRoutes(app, deps);
   registerDeskRoutes(app, deps);
   registerPageRoutes(app, deps);
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));

@@ -36,7 +36,8 @@ export interface ServerDeps {
   subscriber?: Subscriber;
   /** Outgoing HTTP of the WebSub hub (verification); absent: no POST /websub. */
   pushHttp?: PushHttp;
-  /** Webhook status and re-send for /admin/api/webhooks; absent: 503. */
+  /** Webhook status, re-send and runtime hooks (begin, follow, forget) for /admin/api/webhooks;
+   *  absent: 503. */
   webhooks?: WebhookAdmin;
   /** Queues the retag that applies a rule save to stored articles (runs where workers run);
    *  absent: the server runs it itself, in the background. */

@@ -75,6 +75,9 @@ export function createKeys(prefix: string) {
     hubLeases: () => `${p}:websub:{hub}:leases`,
     /** Set: ids of the hub subscriptions to one section's topics. */
     hubSectionSubs: (sectionId: string) => `${p}:websub:{hub}:sec:${sectionId}`,
+    /** Hash: webhooks added at runtime through the admin API (id -> JSON: url, sections, secret
+     *  or secretEnv, createdAt); the config file's hooks are not here. */
+    runtimeWebhooks: () => `${p}:webhooks:{runtime}`,
     /** Hash: webhook id -> JSON state (first seen, last status, last error, counters). */
     webhookState: () => `${p}:webhooks:{state}`,
     /** Sorted set: item ids already handed to one webhook, whatever the section (score = claim

@@ -27,6 +27,17 @@ export interface WebhookDelivery {
   lastError?: string;
 }
 
+/** A webhook added through the admin API, as stored (its secret, or the variable holding it). */
+export interface RuntimeWebhook {
+  id: string;
+  url: string;
+  /** null = every section. */
+  sections: string[] | null;
+  secret: string | null;
+  secretEnv: string | null;
+  createdAt: number;
+}
+
 export interface WebhookState {
   /** When the service first ran with this hook (ms): it gets items that arrive after. */
   since: number;
@@ -151,6 +162,39 @@ export function createPushStore(redis: RedisClient, keys: Keys) {
     },
 
     webhooks: {
+      async listRuntime(): Promise<RuntimeWebhook[]> {
+        const h = await redis.hgetall(keys.runtimeWebhooks());
+        return Object.values(h)
+          .map((v) => JSON.parse(v) as RuntimeWebhook)
+          .sort((a, b) => a.id.localeCompare(b.id));
+      },
+      async getRuntime(hookId: string): Promise<RuntimeWebhook | null> {
+        const raw = await redis.hget(keys.runtimeWebhooks(), hookId);
+        return raw ? (JSON.parse(raw) as RuntimeWebhook) : null;
+      },
+      async countRuntime(): Promise<number> {
+        return redis.hlen(keys.runtimeWebhooks());
+      },
+      /** Adds (when `onlyNew`: only if no hook has this id; false then) or replaces one. */
+      async putRuntime(hook: RuntimeWebhook, onlyNew = false): Promise<boolean> {
+        const json = JSON.stringify(hook);
+        if (onlyNew) return (await redis.hsetnx(keys.runtimeWebhooks(), hook.id, json)) === 1;
+        await redis.hset(keys.runtimeWebhooks(), hook.id, json);
+        return true;
+      },
+      async deleteRuntime(hookId: string): Promise<boolean> {
+        return (await redis.hdel(keys.runtimeWebhooks(), hookId)) > 0;
+      },
+      /** Drops everything kept for one hook: state, claims, pending and failed deliveries. */
+      async forget(hookId: string): Promise<void> {
+        await redis.del(
+          keys.webhookClaimed(hookId),
+          keys.webhookPending(hookId),
+          keys.webhookFailed(hookId),
+          keys.webhookFailedOrder(hookId),
+        );
+        await redis.hdel(keys.webhookState(), hookId);
+      },
       async state(hookId: string): Promise<WebhookState | null> {
         const raw = await redis.hget(keys.webhookState(), hookId);
         return raw ? (JSON.parse(raw) as WebhookState) : null;

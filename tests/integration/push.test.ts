@@ -423,6 +423,7 @@ describe('webhooks', () => {
       webhooks: [
         {
           id: 'hook',
+          origin: 'config',
           url: `${peer.url}/hook`,
           sections: ['news'],
           lastStatus: 200,

@@ -1,4 +1,4 @@
-// The admin surface: /admin/api (sources, curation, OPML, OpenAPI), /admin/login and the queue
+// The admin surface: /admin/api (sources, curation, OPML, webhooks, OpenAPI), /admin/login and the queue
 // dashboard at /admin/queues. Everything under /admin is a 404 while ADMIN_TOKEN is unset.
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -10,6 +10,7 @@ import { registerSourceRoutes } from './sources.ts';
 import { registerCurationRoutes } from './curation.ts';
 import { registerOpmlRoutes } from './opml.ts';
 import { registerRulesRoutes } from './rules.ts';
+import { registerWebhookRoutes } from './webhooks.ts';
 import { adminOpenApi } from './openapi.ts';
 import { DASHBOARD_PATH, registerDashboard } from './dashboard.ts';
 
@@ -51,6 +52,7 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   registerCurationRoutes(app, deps);
   registerOpmlRoutes(app, deps);
   registerRulesRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   if (deps.queues?.length) {
     app.use(DASHBOARD_PATH, requireToken(token, { cookie: true, sessions }));

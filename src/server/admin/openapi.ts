@@ -18,7 +18,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'invalid input (zod issues in error.details.issues) or a blocked address',
   401: 'missing or wrong token',
   404: 'unknown id, or the admin API is disabled',
-  409: 'conflict (config sources are read-only; duplicate id or URL; source paused)',
+  409: 'conflict (config sources and webhooks are read-only; duplicate id or URL; source paused)',
   413: 'body larger than 1 MB',
   422: 'the URL is not a usable feed (unreachable, not a feed, no feed announced)',
   503: 'no queue on this server',
@@ -62,7 +62,7 @@ export function adminOpenApi(baseUrl: string): Schema {
       title: 'Tributary admin API',
       version: '1',
       description:
-        'Sources, curation and OPML. Every route needs `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time) ' +
+        'Sources, curation, OPML and webhooks. Every route needs `Authorization: Bearer $ADMIN_TOKEN` (compared in constant time) ' +
         'except this document; all /admin routes answer 404 while ADMIN_TOKEN is unset. Bodies are limited to 1 MB. ' +
         'The queue dashboard at /admin/queues also accepts the signed session cookie `tributary_session` set by the login form (POST /admin/login).',
     },
@@ -133,6 +133,63 @@ export function adminOpenApi(baseUrl: string): Schema {
             priority: { type: 'integer' },
             sections: { type: 'array', items: { type: 'string' } },
             ...settingsInput,
+          },
+        },
+        Webhook: {
+          type: 'object',
+          required: [
+            'id',
+            'origin',
+            'url',
+            'sections',
+            'lastStatus',
+            'lastError',
+            'pending',
+            'failed',
+          ],
+          properties: {
+            id: { type: 'string' },
+            origin: {
+              enum: ['config', 'runtime'],
+              description: 'config-file hooks are read-only through the API',
+            },
+            url: { type: 'string' },
+            sections: {
+              type: ['array', 'null'],
+              items: { type: 'string' },
+              description: 'null: every section',
+            },
+            lastStatus: { type: ['integer', 'null'] },
+            lastError: { type: ['string', 'null'] },
+            pending: { type: 'integer' },
+            failed: { type: 'integer' },
+          },
+        },
+        WebhookInput: {
+          type: 'object',
+          required: ['id', 'url'],
+          additionalProperties: false,
+          properties: {
+            id: {
+              type: 'string',
+              pattern: '^[a-z0-9-]+$',
+              description: 'unique among all webhooks',
+            },
+            url: { type: 'string', description: 'http(s) URL the deliveries are POSTed to' },
+            sections: {
+              type: ['array', 'null'],
+              items: { type: 'string' },
+              description: 'known section ids; omitted or null: every section',
+            },
+            secret: {
+              type: 'string',
+              description: 'whsec_<base64 of 24–64 bytes> (Standard Webhooks); stored, never shown',
+            },
+            secretEnv: {
+              type: 'string',
+              description:
+                'instead of secret: the environment variable holding it, read at each delivery (must be set where workers run)',
+            },
           },
         },
         SectionCuration: {
@@ -414,36 +471,79 @@ export function adminOpenApi(baseUrl: string): Schema {
       },
       '/admin/api/webhooks': {
         get: {
-          summary: 'Configured webhooks with their last delivery status and pending/failed counts',
+          summary:
+            "Every webhook (the config file's, then those added here) with its last delivery status and pending/failed counts; never a secret",
           responses: {
             200: ok('webhooks', {
               type: 'object',
+              properties: { webhooks: { type: 'array', items: ref('Webhook') } },
+            }),
+            ...errors(...std),
+          },
+        },
+        post: {
+          summary:
+            'Add a runtime webhook (kept in Redis, followed by every process at once, surviving restarts). It gets the items that arrive after it. ' +
+            'Without secret or secretEnv a secret is generated and returned in this response only. The url passes the fetch SSRF guard ' +
+            '(private addresses refused unless fetch.allowPrivateNetworks).',
+          requestBody: body(ref('WebhookInput')),
+          responses: {
+            201: ok('added', {
+              type: 'object',
+              required: ['webhook'],
               properties: {
-                webhooks: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      id: { type: 'string' },
-                      url: { type: 'string' },
-                      sections: { type: ['array', 'null'], items: { type: 'string' } },
-                      lastStatus: { type: ['integer', 'null'] },
-                      lastError: { type: ['string', 'null'] },
-                      pending: { type: 'integer' },
-                      failed: { type: 'integer' },
-                    },
-                  },
+                webhook: ref('Webhook'),
+                secret: {
+                  type: 'string',
+                  description: 'the generated whsec_ secret, present only when none was given',
                 },
               },
             }),
+            ...errors(400, 401, 409, 413),
+          },
+        },
+      },
+      '/admin/api/webhooks/{id}': {
+        parameters: [idParam('id', 'webhook id')],
+        get: {
+          summary: 'One webhook with its status',
+          responses: {
+            200: ok('webhook', { type: 'object', properties: { webhook: ref('Webhook') } }),
             ...errors(...std),
+          },
+        },
+        patch: {
+          summary:
+            'Change a runtime webhook: url, sections (items already in a section it newly follows are not sent), secret or secretEnv. Config-file webhooks: 409.',
+          requestBody: body({
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              url: { type: 'string' },
+              sections: { type: ['array', 'null'], items: { type: 'string' } },
+              secret: { type: 'string' },
+              secretEnv: { type: 'string' },
+            },
+          }),
+          responses: {
+            200: ok('changed', { type: 'object', properties: { webhook: ref('Webhook') } }),
+            ...errors(400, 401, 404, 409, 413),
+          },
+        },
+        delete: {
+          summary:
+            'Delete a runtime webhook; its pending and failed deliveries are dropped (not retried). Config-file webhooks: 409.',
+          responses: {
+            200: ok('deleted', { type: 'object', properties: { deleted: { type: 'string' } } }),
+            ...errors(401, 404, 409),
           },
         },
       },
       '/admin/api/webhooks/{id}/resend': {
         post: {
           summary: 'Queue every failed delivery of a webhook again (same webhook-id, same items)',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [idParam('id', 'webhook id')],
           responses: {
             202: ok('requeued', {
               type: 'object',

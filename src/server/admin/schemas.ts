@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../config/units.ts';
 import { id, httpUrl, lang, sourceSettings } from '../../config/schema.ts';
+import { ENV_NAME, webhookSecretProblem } from '../../config/secrets.ts';
 
 // The config file's rules, with length limits for input from the network.
 export const idSchema = z.string().max(64).pipe(id);
@@ -99,3 +100,52 @@ export const sectionRulesSchema = z.strictObject({
 export const tagKeywordsSchema = z.strictObject({
   keywords: z.array(z.string().trim().min(1, 'keywords must not be empty').max(200)).max(500),
 });
+/** A webhook's signing secret as the admin API takes it (the config file's rule). */
+const webhookSecretSchema = z
+  .string()
+  .max(200)
+  .superRefine((v, ctx) => {
+    const problem = webhookSecretProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((v) => v.trim());
+
+const webhookFields = {
+  url: httpUrlSchema,
+  /** null (or omitted when adding) = every section. */
+  sections: z
+    .array(idSchema)
+    .min(1, 'give at least one section, or null for every section')
+    .max(50)
+    .nullable(),
+  secret: webhookSecretSchema,
+  secretEnv: z.string().max(200).regex(ENV_NAME, 'must be the name of an environment variable'),
+};
+
+const oneSecret = (o: { secret?: unknown; secretEnv?: unknown }) =>
+  o.secret === undefined || o.secretEnv === undefined;
+const oneSecretIssue = {
+  message: 'give secret or secretEnv, not both',
+  path: ['secret'],
+};
+
+export const addWebhookSchema = z
+  .strictObject({
+    id: idSchema,
+    url: webhookFields.url,
+    sections: webhookFields.sections.optional(),
+    secret: webhookFields.secret.optional(),
+    secretEnv: webhookFields.secretEnv.optional(),
+  })
+  .refine(oneSecret, oneSecretIssue);
+
+/** url, sections, secret or secretEnv; at least one given. */
+export const patchWebhookSchema = z
+  .strictObject({
+    url: webhookFields.url.optional(),
+    sections: webhookFields.sections.optional(),
+    secret: webhookFields.secret.optional(),
+    secretEnv: webhookFields.secretEnv.optional(),
+  })
+  .refine((o) => Object.keys(o).length > 0, 'nothing to change')
+  .refine(oneSecret, oneSecretIssue);

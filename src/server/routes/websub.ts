@@ -52,21 +52,3 @@ export function registerWebsubRoutes(app: Hono, deps: ServerDeps): void {
     },
   );
 }
-
-/**
- * GET /admin/api/webhooks and POST /admin/api/webhooks/:id/resend. Registered after the admin
- * routes, so the admin token check (admin/index.ts) runs first.
- */
-export function registerWebhookAdminRoutes(app: Hono, deps: ServerDeps): void {
-  const need = () => {
-    if (!deps.webhooks)
-      throw new HttpError(503, 'unavailable', 'webhooks are not available in this process');
-    return deps.webhooks;
-  };
-  app.get('/admin/api/webhooks', async (c) => c.json({ webhooks: await need().list() }));
-  app.post('/admin/api/webhooks/:id/resend', async (c) => {
-    const n = await need().resend(c.req.param('id'));
-    if (n === null) throw new HttpError(404, 'not-found', `no webhook "${c.req.param('id')}"`);
-    return c.json({ id: c.req.param('id'), requeued: n }, 202);
-  });
-}
