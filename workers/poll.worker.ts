@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
+import { pollJobDueAt } from '../src/queues/queues.ts';
 import { emptyReport, ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
 import { findSource } from '../src/catalog/sources.ts';
@@ -28,6 +29,7 @@ export function createPollProcessor(deps: PollWorkerDeps) {
     _token?: string,
     signal?: AbortSignal,
   ): Promise<IngestReport> {
+    const startedAt = Date.now();
     const source = await findSource(deps.config, deps.store, job.data.sourceId);
     if (!source) throw new UnrecoverableError(`unknown source ${job.data.sourceId}`);
     if (!source.enabled && !job.data.force) {
@@ -39,6 +41,10 @@ export function createPollProcessor(deps: PollWorkerDeps) {
         deps.log.warn({ err, source: source.id }, `websub upkeep of ${source.id}: ${err.message}`),
       );
     const report = await ingestSource(deps, source, { force: job.data.force ?? false, signal });
+    // Lateness (due -> started) of the polls that ran; a skipped tick started nothing.
+    const dueAt = pollJobDueAt(job);
+    if (dueAt !== null && report.outcome !== 'skipped')
+      report.lateMs = Math.max(0, startedAt - dueAt);
     deps.onReport?.(report);
     if (report.outcome !== 'skipped') {
       const level = report.error ? 'warn' : 'info';

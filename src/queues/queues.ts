@@ -69,6 +69,25 @@ export async function syncSchedulers(
   return { upserted, removed };
 }
 
+/**
+ * When a poll job was due: a scheduler tick's planned time (BullMQ names tick jobs
+ * `repeat:<scheduler id>:<planned ms>`), else its creation time plus its delay; null for a forced
+ * refresh, which has no schedule to be late on.
+ */
+export function pollJobDueAt(job: {
+  id?: string;
+  timestamp: number;
+  delay?: number;
+  data: PollJobData;
+}): number | null {
+  if (job.data.force) return null;
+  if (job.id?.startsWith('repeat:')) {
+    const planned = Number(job.id.slice(job.id.lastIndexOf(':') + 1));
+    if (Number.isFinite(planned) && planned > 0) return planned;
+  }
+  return job.timestamp + (job.delay ?? 0);
+}
+
 /** "Refresh now": one immediate forced poll, de-duplicated while one is pending. */
 export async function enqueueRefresh(queue: PollQueue, sourceId: string): Promise<string> {
   const job = await queue.add(
