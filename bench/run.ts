@@ -60,6 +60,16 @@ const { values: args } = parseArgs({
     'ingest-only': { type: 'string' },
     // Only one case: "templated" (templated vs news-like ingest) or "read-under-ingest".
     only: { type: 'string' },
+    // The scale curve (bench/scale.ts): sources per step, minutes measured per step, a Redis
+    // Cluster run of the largest step, stored articles, interval speed-up, worker processes.
+    scale: { type: 'boolean', default: false },
+    'scale-steps': { type: 'string', default: '1000,10000,100000' },
+    'scale-minutes': { type: 'string', default: '1' },
+    'scale-cluster': { type: 'boolean', default: false },
+    'scale-articles': { type: 'string', default: '1000000' },
+    'scale-speedup': { type: 'string', default: '60' },
+    'scale-workers': { type: 'string', default: '1' },
+    'scale-concurrency': { type: 'string', default: '32' },
   },
 });
 
@@ -514,7 +524,24 @@ async function naiveBaseline(
   return { itemsPerSec: res.items / (res.ms / 1000), items: res.items };
 }
 
+async function scaleMain() {
+  const { runScale, formatScaleTable } = await import('./scale.ts');
+  const json = await runScale({
+    steps: args['scale-steps'].split(',').map(Number),
+    minutes: Number(args['scale-minutes']),
+    cluster: args['scale-cluster'],
+    json: args.json,
+    articles: Number(args['scale-articles']),
+    speedup: Number(args['scale-speedup']),
+    workers: Number(args['scale-workers']),
+    concurrency: Number(args['scale-concurrency']),
+    svgPath: join(ROOT, 'docs', 'scale-curve.svg'),
+  });
+  process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${formatScaleTable(json)}\n`);
+}
+
 async function main() {
+  if (args.scale) return scaleMain();
   const started = Date.now();
   const loadStart = loadavg()[0]!;
   const tmp = mkdtempSync(join(tmpdir(), 'tributary-bench-'));

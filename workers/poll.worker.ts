@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Config, IngestReport, SourceConfig } from '../src/domain/types.ts';
 import type { PollJobData } from '../src/queues/queues.ts';
+import { pollJobDueAt } from '../src/queues/queues.ts';
 import { emptyReport, ingestSource } from '../src/pipeline/ingest.ts';
 import type { IngestDeps } from '../src/pipeline/ingest.ts';
 import { findSource } from '../src/catalog/sources.ts';
@@ -31,6 +32,7 @@ export function createPollProcessor(deps: PollWorkerDeps) {
     _token?: string,
     signal?: AbortSignal,
   ): Promise<IngestReport> {
+    const startedAt = Date.now();
     const source = await findSource(deps.config, deps.store, job.data.sourceId);
     if (!source) throw new UnrecoverableError(`unknown source ${job.data.sourceId}`);
     if (!source.enabled && !job.data.force) {
@@ -50,6 +52,10 @@ export function createPollProcessor(deps: PollWorkerDeps) {
       force: job.data.force ?? false,
       signal,
     });
+    // Lateness (due -> started) of the polls that ran; a skipped tick started nothing.
+    const dueAt = pollJobDueAt(job);
+    if (dueAt !== null && report.outcome !== 'skipped')
+      report.lateMs = Math.max(0, startedAt - dueAt);
     deps.onReport?.(report);
     if (report.outcome !== 'skipped') {
       const level = report.error ? 'warn' : 'info';

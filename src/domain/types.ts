@@ -456,4 +456,6 @@ export interface IngestReport {
   repairs?: string[];
   /** Full-text pages of this poll by outcome (`extracted`, `http-error`, …), if any were tried. */
   fullText?: Record<string, number>;
+  /** How long after its scheduler tick was due the poll started (ms); absent for forced polls. */
+  lateMs?: number;
 }

@@ -46,28 +46,51 @@ export async function syncSchedulers(
 ): Promise<{ upserted: number; removed: number }> {
   const wanted = new Map(sources.filter((s) => s.enabled).map((s) => [schedulerId(s.id), s]));
   const existing = await queue.getJobSchedulers(0, -1, true);
-  let removed = 0;
-  for (const s of existing) {
-    const key = s.key;
-    if (!wanted.has(key)) {
-      await queue.removeJobScheduler(key);
-      removed++;
-    }
-  }
+  const stale = existing.filter((s) => !wanted.has(s.key));
+  await inChunks(stale, (s) => queue.removeJobScheduler(s.key));
   const byKey = new Map(existing.map((s) => [s.key, s]));
-  let upserted = 0;
-  for (const [key, s] of wanted) {
-    const cur = byKey.get(key);
-    if (cur && Number(cur.every) === s.everyMs) continue;
-    await queue.upsertJobScheduler(
+  const changed = [...wanted].filter(([key, s]) => Number(byKey.get(key)?.every) !== s.everyMs);
+  await inChunks(changed, ([key, s]) =>
+    queue.upsertJobScheduler(
       key,
       { every: s.everyMs },
       { name: 'poll', data: { sourceId: s.id }, opts: POLL_JOB_OPTIONS },
-    );
-    upserted++;
-  }
+    ),
+  );
+  const removed = stale.length;
+  const upserted = changed.length;
   return { upserted, removed };
 }
+
+/**
+ * When a poll job was due: a scheduler tick's planned time (BullMQ names tick jobs
+ * `repeat:<scheduler id>:<planned ms>`), else its creation time plus its delay; null for a forced
+ * refresh, which has no schedule to be late on.
+ */
+export function pollJobDueAt(job: {
+  id?: string;
+  timestamp: number;
+  delay?: number;
+  data: PollJobData;
+}): number | null {
+  if (job.data.force) return null;
+  if (job.id?.startsWith('repeat:')) {
+    const planned = Number(job.id.slice(job.id.lastIndexOf(':') + 1));
+    if (Number.isFinite(planned) && planned > 0) return planned;
+  }
+  return job.timestamp + (job.delay ?? 0);
+}
+
+/**
+ * Runs `fn` over `items`, SYNC_CONCURRENCY at a time: schedulers of different sources are
+ * independent, and one at a time took ~20 ms each on a loaded machine (100,000 sources: half an
+ * hour before the last one polled; see the scale bench).
+ */
+async function inChunks<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += SYNC_CONCURRENCY)
+    await Promise.all(items.slice(i, i + SYNC_CONCURRENCY).map(fn));
+}
+const SYNC_CONCURRENCY = 64;
 
 /** "Refresh now": one immediate forced poll, de-duplicated while one is pending. */
 export async function enqueueRefresh(queue: PollQueue, sourceId: string): Promise<string> {

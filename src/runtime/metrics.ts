@@ -10,6 +10,8 @@ import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { IngestReport } from '../domain/types.ts';
 
 export const POLL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30] as const;
+/** Buckets (seconds) of poll lateness: a scheduled poll's start after its tick was due. */
+export const LATENESS_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600] as const;
 
 /** Where poll counters live: a hash of field → number (Redis in production, memory in tests). */
 export interface CounterHash {
@@ -75,6 +77,12 @@ export function reportFields(r: IngestReport): Record<string, number> {
   f['poll\tsum'] = s;
   f['poll\tcount'] = 1;
   if (r.undated) f['undated'] = r.undated;
+  if (r.lateMs !== undefined) {
+    const late = r.lateMs / 1000;
+    f[`late\tbucket\t${LATENESS_BUCKETS.find((b) => late <= b) ?? '+Inf'}`] = 1;
+    f['late\tsum'] = late;
+    f['late\tcount'] = 1;
+  }
   for (const [key, n] of Object.entries(r.fullText ?? {})) f[`fulltext\t${key}`] = n;
   return f;
 }
@@ -90,6 +98,9 @@ export function pollMetricsText(h: Record<string, string>): string {
   const perBucket = new Map<string, number>();
   let sum = 0;
   let count = 0;
+  const lateBucket = new Map<string, number>();
+  let lateSum = 0;
+  let lateCount = 0;
   let undated = 0;
   let pushed = 0;
   const pushRejected: string[] = [];
@@ -111,6 +122,9 @@ export function pollMetricsText(h: Record<string, string>): string {
     else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
     else if (field === 'poll\tsum') sum = n;
     else if (field === 'poll\tcount') count = n;
+    else if (p[0] === 'late' && p[1] === 'bucket') lateBucket.set(p[2]!, n);
+    else if (field === 'late\tsum') lateSum = n;
+    else if (field === 'late\tcount') lateCount = n;
     else if (field === 'undated') undated = n;
     else if (field === 'push\treceived') pushed = n;
     else if (p[0] === 'push' && p[1] === 'rejected' && p.length === 3)
@@ -140,6 +154,18 @@ export function pollMetricsText(h: Record<string, string>): string {
   out.push(`tributary_poll_duration_seconds_bucket{le="+Inf"} ${count}`);
   out.push(`tributary_poll_duration_seconds_sum ${sum}`);
   out.push(`tributary_poll_duration_seconds_count ${count}`);
+  out.push(
+    '# HELP tributary_poll_lateness_seconds How late scheduled polls started after their tick was due (all workers; forced refreshes not counted)',
+    '# TYPE tributary_poll_lateness_seconds histogram',
+  );
+  cum = 0;
+  for (const b of LATENESS_BUCKETS) {
+    cum += lateBucket.get(String(b)) ?? 0;
+    out.push(`tributary_poll_lateness_seconds_bucket{le="${b}"} ${cum}`);
+  }
+  out.push(`tributary_poll_lateness_seconds_bucket{le="+Inf"} ${lateCount}`);
+  out.push(`tributary_poll_lateness_seconds_sum ${lateSum}`);
+  out.push(`tributary_poll_lateness_seconds_count ${lateCount}`);
   out.push(
     '# HELP tributary_undated_items_total Articles stored with their first-seen time because their date could not be read (all workers)',
     '# TYPE tributary_undated_items_total counter',
