@@ -2,6 +2,7 @@
 import type { LoadResult } from './load.ts';
 import type { FamilyUsage } from './redis-memory.ts';
 import type { FixtureCounters } from './fixture-server.ts';
+import type { PushLatency } from './push.ts';
 
 export interface BenchJson {
   ingest: {
@@ -35,6 +36,8 @@ export interface BenchJson {
   templated?: TemplatedIngest;
   /** Issue 17: reads answered by the single-process service while it ingests. */
   readUnderIngest?: ReadUnderIngest;
+  /** Issue 12: publisher's push -> our hub's subscriber and our webhook, end to end. */
+  push?: PushLatency;
 }
 
 export interface TemplatedIngest {
@@ -102,6 +105,8 @@ export const TARGETS = {
   templatedRatio: 0.5,
   /** Issue 17: p99 of reads during ingest, single-process service. */
   readUnderIngestP99Ms: 250,
+  /** Issue 12 (CONTRACT "Push in and out"): a push reaches our hub's subscribers and webhooks. */
+  pushP99Ms: 1000,
   ingestRatio: 0.7,
   serveRatio: 0.8,
   freshnessP99Ms: 500,
@@ -132,6 +137,24 @@ export function formatReadUnderIngest(r: ReadUnderIngest): string {
     `single-process service (role all) ingesting ${n(r.articles)} articles in ${n(r.elapsedMs / 1000, 1)} s (${n(r.itemsPerSec)} items/s, from ready)`,
     line('section feed', r.feed),
     line('/api/sources', r.sources),
+  ].join('\n');
+}
+
+/** `--only push`: push latency to the downstream WebSub subscriber and to the webhook. */
+export function formatPush(p: PushLatency): string {
+  const line = (name: string, l: LatencySummary, target: boolean) =>
+    `${name}: p50 ${n(l.p50Ms)} ms, p99 ${n(l.p99Ms)} ms, max ${n(l.maxMs)} ms over ${l.requests} pushes` +
+    (target ? ` (p99 < ${TARGETS.pushP99Ms}: ${mark(l.p99Ms < TARGETS.pushP99Ms)})` : '');
+  return [
+    `push: ${p.pushes} pushes ${p.spacingMs} ms apart, publisher POST start -> delivery; source fetched ${p.sourceFetches} time(s) (the initial poll); callback answers ${Object.entries(
+      p.statuses,
+    )
+      .map(([s, c]) => `${c} × ${s}`)
+      .join(', ')}`,
+    line('downstream WebSub subscriber', p.websub, true),
+    line('webhook', p.webhook, true),
+    line('our callback answered (body ingested)', p.callback, false),
+    `load average ${n(p.loadAvg.start, 1)} at start, ${n(p.loadAvg.end, 1)} at end`,
   ].join('\n');
 }
 
@@ -229,6 +252,15 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
           '',
           '',
           `p99 < ${TARGETS.readUnderIngestP99Ms}: ${mark(j.readUnderIngest![k].p99Ms < TARGETS.readUnderIngestP99Ms)}; ${j.readUnderIngest![k].requests} requests, max ${n(j.readUnderIngest![k].maxMs)}`,
+        ])
+      : []),
+    ...(j.push
+      ? (['websub', 'webhook'] as const).map((k): Row => [
+          `push -> ${k === 'websub' ? 'our hub subscriber' : 'webhook'} p50/p99 (ms)`,
+          `${n(j.push![k].p50Ms)} / ${n(j.push![k].p99Ms)}`,
+          '',
+          '',
+          `p99 < ${TARGETS.pushP99Ms}: ${mark(j.push![k].p99Ms < TARGETS.pushP99Ms)}; ${j.push![k].requests} pushes, max ${n(j.push![k].maxMs)}`,
         ])
       : []),
   ];

@@ -46,7 +46,8 @@ import {
 } from './profile.ts';
 import { formatTable } from './report.ts';
 import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
-import { formatReadUnderIngest, formatTemplated } from './report.ts';
+import { formatPush, formatReadUnderIngest, formatTemplated } from './report.ts';
+import { runPushBench } from './push.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,7 +59,7 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
     'ingest-only': { type: 'string' },
-    // Only one case: "templated" (templated vs news-like ingest) or "read-under-ingest".
+    // Only one case: "templated" (templated vs news-like ingest), "read-under-ingest" or "push".
     only: { type: 'string' },
     // The scale curve (bench/scale.ts): sources per step, minutes measured per step, a Redis
     // Cluster run of the largest step, stored articles, interval speed-up, worker processes.
@@ -73,7 +74,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const CASES = ['templated', 'read-under-ingest'] as const;
+const CASES = ['templated', 'read-under-ingest', 'push'] as const;
 type CaseName = (typeof CASES)[number];
 if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
   process.stderr.write(`bench: --only must be one of ${CASES.join(', ')} (got "${args.only}")\n`);
@@ -83,7 +84,16 @@ if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
 const READ_EVERY_MS = 100;
 
 const SIZE = args.quick
-  ? { feeds: 20, items: 25, freshness: 5, serveS: 1, connections: 32, microMs: 200, concurrency: 8 }
+  ? {
+      feeds: 20,
+      items: 25,
+      freshness: 5,
+      serveS: 1,
+      connections: 32,
+      microMs: 200,
+      concurrency: 8,
+      pushes: 20,
+    }
   : {
       feeds: 200,
       items: 50,
@@ -92,7 +102,10 @@ const SIZE = args.quick
       connections: 32,
       microMs: 2000,
       concurrency: 8,
+      pushes: 100,
     };
+/** Pause between two pushes of the push case: latency, not throughput. */
+const PUSH_SPACING_MS = 250;
 
 const NODE_ARGS = args['node-args'].split(' ').filter(Boolean);
 const T0 = Date.now();
@@ -499,6 +512,19 @@ async function readUnderIngest(env: Env): Promise<{ result: ReadUnderIngest; p: 
   };
 }
 
+/** Push latency (issue 12, bench/push.ts): its own small config, service and prefix. */
+function pushCase(env: Env) {
+  return runPushBench({
+    tmp: env.tmp,
+    redisUrl: env.redisUrl,
+    prefix: `p${runId}`,
+    pushes: SIZE.pushes,
+    spacingMs: PUSH_SPACING_MS,
+    nodeArgs: NODE_ARGS,
+    say,
+  });
+}
+
 async function naiveBaseline(
   env: Env,
   run: number,
@@ -650,6 +676,11 @@ async function main() {
       );
       return;
     }
+    if (args.only === 'push') {
+      const r = await pushCase(env);
+      process.stdout.write(`${formatPush(r)}\n`);
+      return;
+    }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
     say('full text: article pages through the page path, and Readability alone');
@@ -716,6 +747,9 @@ async function main() {
     const rui = await readUnderIngest(env);
     products.push(rui.p);
 
+    say('push latency: publisher hub -> the single-process service -> our hub and a webhook');
+    const push = await pushCase(env);
+
     const json: BenchJson = {
       ingest: {
         itemsPerSec: one.itemsPerSec,
@@ -748,6 +782,7 @@ async function main() {
       },
       templated: tmpl.result,
       readUnderIngest: rui.result,
+      push,
     };
     const details: BenchDetails = {
       quick: args.quick,

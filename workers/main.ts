@@ -1,14 +1,15 @@
-// The worker role: consumes poll jobs, beats a heartbeat for /readyz, and on shutdown lets active
+// The worker role: consumes poll jobs and pushed bodies (push in), beats a heartbeat for /readyz, and on shutdown lets active
 // jobs finish within the grace, then releases the rest (they are re-run, idempotently).
 import { Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { POLL_QUEUE } from '../src/queues/queues.ts';
-import type { PollJobData } from '../src/queues/queues.ts';
+import { POLL_QUEUE, PUSHED_QUEUE } from '../src/queues/queues.ts';
+import type { PollJobData, PushedJobData } from '../src/queues/queues.ts';
 import type { IngestReport } from '../src/domain/types.ts';
 import { createPollProcessor } from './poll.worker.ts';
 import type { PollWorkerDeps } from './poll.worker.ts';
+import { createPushedProcessor } from './pushed.worker.ts';
 
 /** Waits for `p` at most `ms` (it keeps running: the process is about to exit). */
 function bounded(p: Promise<unknown>, ms: number): Promise<void> {
@@ -54,7 +55,27 @@ export async function startWorkerRole(
       `job ${job?.id} failed: ${err.message}`,
     ),
   );
-  await worker.waitUntilReady();
+  // Pushed bodies: their own queue, so a backlog of polls never delays a push (latency target
+  // < 1 s, CONTRACT "Push in and out"); the same process, deps and per-source exclusion.
+  const pushed = new Worker<PushedJobData, IngestReport>(
+    PUSHED_QUEUE,
+    createPushedProcessor(deps),
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      autorun: true,
+      name: id,
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 5,
+    },
+  );
+  pushed.on('error', (err) => deps.log.error({ err }, `pushed-body worker error: ${err.message}`));
+  pushed.on('failed', (job, err) =>
+    deps.log.warn({ job: job?.id, err: err.message }, `pushed body ${job?.id}: ${err.message}`),
+  );
+  await Promise.all([worker.waitUntilReady(), pushed.waitUntilReady()]);
   const beat = () => deps.store.workers.beat(id).catch(() => undefined);
   await beat();
   const timer = setInterval(beat, 5_000);
@@ -64,7 +85,7 @@ export async function startWorkerRole(
     async close(graceMs: number) {
       clearInterval(timer);
       let timeout: NodeJS.Timeout | undefined;
-      const graceful = worker.close();
+      const graceful = Promise.all([worker.close(), pushed.close()]);
       const expired = new Promise<'expired'>((r) => {
         timeout = setTimeout(() => r('expired'), graceMs);
       });
@@ -73,7 +94,7 @@ export async function startWorkerRole(
       if (res === 'expired') {
         deps.log.warn(`shutdown grace of ${graceMs} ms expired: releasing active jobs`);
         // A forced close still talks to Redis; with Redis gone it would wait for it forever.
-        await bounded(worker.close(true), 2_000);
+        await bounded(Promise.all([worker.close(true), pushed.close(true)]), 2_000);
       }
       await bounded(
         deps.store.workers.leave(id).catch(() => undefined),

@@ -66,10 +66,54 @@ export interface IngestOptions {
   signal?: AbortSignal;
 }
 
+/** The lease of a source's ingest lock (renewed while the ingest runs; a dead holder's lapses). */
+const SOURCE_LEASE_MS = 30_000;
+
+/**
+ * One ingest of a source at a time, poll or push, across every process: two at once would race
+ * on the source's seen-set, validators and articles (an older polled body stored over a newer
+ * pushed one). The other waits for the lock; `waitMs` bounds the wait.
+ */
+export function exclusiveForSource<T>(
+  deps: Pick<IngestDeps, 'store'>,
+  sourceId: string,
+  waitMs: number,
+  fn: () => Promise<T>,
+) {
+  return deps.store.locks.exclusive(`ingest:${sourceId}`, { leaseMs: SOURCE_LEASE_MS, waitMs }, fn);
+}
+
+/** The source's other ingest did not end in time (a push is retried by its job, a poll skips). */
+export class SourceBusyError extends Error {
+  override readonly name = 'SourceBusyError';
+}
+
+/**
+ * One poll of one source. A poll that finds the source being ingested (a push, another poll)
+ * waits for it, at most fetch.timeout + 5 s, then is skipped (a later tick polls).
+ */
 export async function ingestSource(
   deps: IngestDeps,
   source: SourceConfig,
   opts: IngestOptions = {},
+): Promise<IngestReport> {
+  const waitMs = deps.config.fetch.timeout + 5_000;
+  const res = await exclusiveForSource(deps, source.id, waitMs, () =>
+    pollSource(deps, source, opts),
+  );
+  if (res.ran) return res.value;
+  return {
+    ...emptyReport(source.id),
+    outcome: 'skipped',
+    nextPollAt: deps.now().getTime(),
+    durationMs: res.waitedMs,
+  };
+}
+
+async function pollSource(
+  deps: IngestDeps,
+  source: SourceConfig,
+  opts: IngestOptions,
 ): Promise<IngestReport> {
   const { store } = deps;
   const started = deps.now();
@@ -98,6 +142,8 @@ export async function ingestSource(
 export interface PushedBody {
   /** The raw body, at most fetch.maxBytes + 1 bytes read (more is refused as too large). */
   bytes: Buffer;
+  /** The body was over fetch.maxBytes (and `bytes` may be empty: not carried further). */
+  overSize?: boolean;
   contentType: string | null;
   /** The topic it was pushed for (stands in for the fetched URL). */
   url: string;
@@ -106,9 +152,25 @@ export interface PushedBody {
 /**
  * "Push is another way to fetch": a pushed body enters the pipeline where a fetched body would
  * (parse -> normalize -> dedupe -> tag -> store, then the source's bookkeeping), with no fetch.
- * A body over fetch.maxBytes or that does not parse marks the source as a poll's would.
+ * A body over fetch.maxBytes or that does not parse marks the source as a poll's would. It waits
+ * for a poll (or push) of the same source in flight, at most `waitMs`, then throws
+ * SourceBusyError (its job is retried).
  */
 export async function ingestPushed(
+  deps: PipelineDeps,
+  source: SourceConfig,
+  pushed: PushedBody,
+  waitMs = 2 * deps.config.fetch.timeout + 10_000,
+): Promise<IngestReport> {
+  const res = await exclusiveForSource(deps, source.id, waitMs, () =>
+    applyPushed(deps, source, pushed),
+  );
+  if (!res.ran)
+    throw new SourceBusyError(`source ${source.id} still being ingested after ${res.waitedMs} ms`);
+  return res.value;
+}
+
+async function applyPushed(
   deps: PipelineDeps,
   source: SourceConfig,
   pushed: PushedBody,
@@ -119,7 +181,7 @@ export async function ingestPushed(
   if ('notDueUntil' in plan) return { ...report, outcome: 'skipped', nextPollAt: plan.notDueUntil };
   const { maxBytes } = deps.config.fetch;
   try {
-    if (pushed.bytes.length > maxBytes)
+    if (pushed.overSize || pushed.bytes.length > maxBytes)
       throw tooLarge(maxBytes, `pushed body of more than ${maxBytes} bytes`);
     const decoded = decodeFeedBytes(
       pushed.bytes,

@@ -2,6 +2,7 @@
 // Only this module and workers/ import bullmq.
 import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions, JobsOptions } from 'bullmq';
+import type { IngestReport } from '../domain/types.ts';
 
 export const POLL_QUEUE = 'poll';
 
@@ -219,4 +220,80 @@ export async function enqueueWebhookDelivery(
   jobId = pushJobId.webhookDeliver(deliveryId),
 ): Promise<void> {
   await queue.add('webhook-deliver', { hookId, deliveryId }, { ...WEBHOOK_DELIVER_OPTIONS, jobId });
+}
+
+// ---------------------------------------------------------------- pushed bodies (push in)
+
+/**
+ * Bodies our sources' hubs pushed to our callback: the server verifies signature and size and
+ * queues the body here; the worker role (the ingest thread in `--role all`) runs it through the
+ * pipeline, so a push flood never holds the HTTP thread.
+ */
+export const PUSHED_QUEUE = 'pushed';
+
+export interface PushedJobData {
+  sourceId: string;
+  /** The topic it was pushed for. */
+  url: string;
+  contentType: string | null;
+  /** The body, base64 (at most fetch.maxBytes); empty when `overSize`. */
+  body: string;
+  /** The body was over fetch.maxBytes: not carried; the source is marked as a poll's would be. */
+  overSize?: boolean;
+  /** When the callback received it (ms since the epoch). */
+  receivedAt: number;
+}
+
+export const PUSHED_JOB_OPTIONS: JobsOptions = {
+  // A source busy with a long poll past the wait, or Redis trouble: tried again (1 s, 2 s, 4 s, 8 s).
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Bodies are up to fetch.maxBytes: none kept once ingested, few and not for long when failed.
+  removeOnComplete: true,
+  removeOnFail: { count: 100, age: 24 * 3600 },
+};
+
+export function createPushedQueue(connection: ConnectionOptions, prefix: string) {
+  return new Queue<PushedJobData, IngestReport>(PUSHED_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: PUSHED_JOB_OPTIONS,
+  });
+}
+export type PushedQueue = ReturnType<typeof createPushedQueue>;
+
+export function createPushedQueueEvents(connection: ConnectionOptions, prefix: string) {
+  return new QueueEvents(PUSHED_QUEUE, { connection, prefix });
+}
+
+export type PushedOutcome =
+  | { state: 'done'; report: IngestReport }
+  | { state: 'failed'; reason: string }
+  /** Not finished within the wait (no worker running, the source busy, a retry pending). */
+  | { state: 'queued' };
+
+/**
+ * Queues one pushed body and waits, at most `waitMs`, for a worker to have run it (the callback
+ * answers the hub with the outcome then; the wait costs the HTTP thread nothing). `events` must
+ * be ready before the call (it hears completions from then on).
+ */
+export async function queuePushedBody(
+  queue: PushedQueue,
+  events: QueueEvents,
+  data: PushedJobData,
+  waitMs: number,
+): Promise<PushedOutcome> {
+  const job = await queue.add('pushed', data);
+  try {
+    return { state: 'done', report: (await job.waitUntilFinished(events, waitMs)) as IngestReport };
+  } catch (err) {
+    // A timeout, or this attempt failed (a retry may follow): what the job is now says which.
+    const state = await job.getState().catch(() => 'unknown');
+    if (state === 'completed') {
+      const done = await queue.getJob(job.id!);
+      if (done?.returnvalue) return { state: 'done', report: done.returnvalue };
+    }
+    if (state === 'failed') return { state: 'failed', reason: (err as Error).message };
+    return { state: 'queued' };
+  }
 }

@@ -75,7 +75,8 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
   const keys = store.keys;
   const now = o.now ?? (() => new Date());
   // WebSub (push/subscriber/): polls discover hubs and subscribe; ticks renew leases; the
-  // schedule asks whether a source pushes. Pushed bodies are ingested where the callback is served.
+  // schedule asks whether a source pushes. Pushed bodies the callback queued are ingested here
+  // too (workers/pushed.worker.ts).
   const websub = createSubscriber({
     config,
     store,

@@ -2,7 +2,7 @@
 // the scheduler owner, workers and the HTTP server; and stops them in the right order.
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { Config, IngestReport, Role } from '../domain/types.ts';
+import type { Config, IngestReport, Role, SourceConfig } from '../domain/types.ts';
 import {
   createRedis,
   parseRedisTarget,
@@ -15,8 +15,16 @@ import { createStore } from '../store/index.ts';
 import { watchSectionVersions } from '../store/section-versions.ts';
 import type { SectionVersions } from '../store/section-versions.ts';
 import type { Store } from '../store/index.ts';
-import { createPollQueue, syncSchedulers, queueCounts, enqueueRefresh } from '../queues/queues.ts';
-import type { PollQueue } from '../queues/queues.ts';
+import {
+  createPollQueue,
+  createPushedQueue,
+  createPushedQueueEvents,
+  syncSchedulers,
+  queueCounts,
+  enqueueRefresh,
+  queuePushedBody,
+} from '../queues/queues.ts';
+import type { PollQueue, PushedQueue } from '../queues/queues.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import type { Listening } from '../server/listen.ts';
@@ -38,11 +46,8 @@ import type { PushRole } from './push.ts';
 import { baseUrlMismatch, freePort, withBaseUrl } from '../config/base-url.ts';
 import { watchFirstRound } from './first-round.ts';
 import { createSubscriber } from '../push/subscriber/subscriber.ts';
-import { fetcherFor } from '../pipeline/fetch/fetcher.ts';
-import { createHostLimiter } from '../store/host-limiter.ts';
-import { ingestPushed } from '../pipeline/ingest.ts';
-import { createRulesView } from '../catalog/rules.ts';
 import { createRetagQueue, enqueueRetag } from '../queues/retag-queue.ts';
+import type { PushedBody } from '../pipeline/ingest.ts';
 
 export interface Running {
   config: Config;
@@ -114,6 +119,40 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   return res;
 }
 
+interface PushedIntake {
+  queue: PushedQueue;
+  events: ReturnType<typeof createPushedQueueEvents>;
+}
+
+/** How long the callback waits for its body to be ingested before answering 202 (queued). */
+const PUSHED_WAIT_MS = 5_000;
+
+/**
+ * The subscriber's `ingest` in a serving process: queue the body for the worker role and wait
+ * (bounded) for its report. A body over fetch.maxBytes is not carried, only marked. A job that
+ * failed for good throws (the callback answers 500: the hub delivers it again).
+ */
+function queuePushed(intake: PushedIntake, maxBytes: number, now: () => Date) {
+  return async (source: SourceConfig, body: PushedBody): Promise<IngestReport | null> => {
+    const overSize = body.bytes.length > maxBytes;
+    const r = await queuePushedBody(
+      intake.queue,
+      intake.events,
+      {
+        sourceId: source.id,
+        url: body.url,
+        contentType: body.contentType,
+        body: overSize ? '' : body.bytes.toString('base64'),
+        ...(overSize ? { overSize: true } : {}),
+        receivedAt: now().getTime(),
+      },
+      PUSHED_WAIT_MS,
+    );
+    if (r.state === 'failed') throw new Error(`pushed body for ${source.id}: ${r.reason}`);
+    return r.state === 'done' ? r.report : null;
+  };
+}
+
 /**
  * What stop() keeps of the shutdown grace for itself: the workers' forced close and leave
  * (3 s at most, see workers/main.ts) and closing connections (Redis may be gone). Active jobs
@@ -173,18 +212,21 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   });
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const priorityOf = (id: string) => priorities.get(id) ?? 0;
-  // The effective tag and section rules (config + saved from the desk), read per pushed body.
-  const rules = createRulesView(config, store);
   const retagQueue = createRetagQueue(queueConn, store.keys.queuePrefix());
-  // Workers fetch feeds; every role may fetch pages (full text of pushed items too).
-  const fetcher = fetcherFor(config.fetch);
-  const hostLimiter = createHostLimiter(redis as never, {
-    keyFor: store.keys.hostSlots,
-    perHost: config.fetch.perHostConcurrency,
-    leaseMs: config.fetch.timeout + 10_000,
-  });
+  // Pushed bodies (push in): a server verifies them at the callback and queues them; the worker
+  // role (the ingest thread in `--role all`) runs the pipeline on them, never the HTTP thread.
+  let pushedIntake: PushedIntake | null = null;
+  if (serves) {
+    const eventsConn = bullConnection(target, 'worker');
+    clients.push(eventsConn as RedisClient);
+    pushedIntake = {
+      queue: createPushedQueue(queueConn, store.keys.queuePrefix()),
+      events: createPushedQueueEvents(eventsConn, store.keys.queuePrefix()),
+    };
+    await pushedIntake.events.waitUntilReady();
+  }
   // WebSub subscriber for our sources: workers discover hubs and renew leases on their polls;
-  // servers answer the callback and run pushed bodies through the pipeline (push/subscriber/).
+  // servers answer the callback and queue verified pushed bodies (push/subscriber/).
   const websub = createSubscriber({
     config,
     store,
@@ -192,24 +234,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     now,
     counters: redisCounterHash(redis, store.keys.pollMetrics()),
     findSource: (id) => findSource(config, store, id),
-    ingest: async (source, body) => {
-      const r = await rules.current();
-      return ingestPushed(
-        {
-          config: r.config,
-          store,
-          fetcher,
-          hostLimiter,
-          tagger: r.tagger,
-          curator: r.curator,
-          priorityOf,
-          now,
-          push: websub,
-        },
-        source,
-        body,
-      );
-    },
+    ingest: pushedIntake ? queuePushed(pushedIntake, config.fetch.maxBytes, now) : undefined,
   });
 
   const syncSchedules = async () => {
@@ -347,7 +372,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
             push.close(),
             queue.close().catch(() => undefined),
             retagQueue.close().catch(() => undefined),
-            fetcher.close(),
+            pushedIntake?.events.close(),
+            pushedIntake?.queue.close(),
             websub.close(),
             versions?.close(),
           ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),

@@ -10,6 +10,7 @@ import type { Running } from '../../src/runtime/start.ts';
 import type { Config } from '../../src/domain/types.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { freePort } from '../../src/config/base-url.ts';
+import { queueCounts } from '../../src/queues/queues.ts';
 
 const log = createLogger({ level: 'warn', pretty: false, destination: 2 });
 
@@ -100,6 +101,12 @@ sections:
     });
     expect(sub.hub).toBe(`${b.base}/websub`);
     const polledByA = () => feeds.requests.filter((r) => r.path === '/upstream.rss').length;
+    // A's start-up poll and pollAll's refresh run one after the other (never at once: one ingest
+    // of a source at a time), so the second may still be running: let A's polls settle first.
+    await until('A has no poll running or waiting', async () => {
+      const c = await queueCounts(a.run.queue);
+      return (c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0) === 0;
+    });
     const before = polledByA();
     feeds.routes.set('/wire.rss', { body: items(['Wire one', 'Wire two pushed']) });
     const t0 = Date.now();

@@ -2,7 +2,8 @@
 // a hub advertised subscribes the source with an unguessable callback under
 // {baseUrl}/websub/callback/ and a secret of its own; the callback echoes only the verification
 // of a request we sent (mode + topic), renews at ~85 % of the granted lease, and hands verified
-// pushed bodies to the same pipeline as a poll (pipeline/ingest.ts ingestPushed). While the
+// pushed bodies to the same pipeline as a poll (runtime/start.ts queues them for the worker
+// role, which runs pipeline/ingest.ts ingestPushed). While the
 // subscription is active the schedule polls the source at fetch.maxInterval, as a safety net.
 import { randomBytes } from 'node:crypto';
 import type {
@@ -33,8 +34,11 @@ export interface SubscriberDeps {
   counters?: { incr(fields: Record<string, number>): Promise<void> };
   /** The source by id (config or runtime), or null. */
   findSource?(sourceId: string): Promise<SourceConfig | null>;
-  /** Runs a pushed body through the pipeline (absent: the process cannot ingest, pushes get 503). */
-  ingest?(source: SourceConfig, body: PushedBody): Promise<IngestReport>;
+  /**
+   * Hands a verified pushed body to the pipeline (absent: the process cannot ingest, pushes get
+   * 503): its report once ingested, or null when it is queued and not ingested yet (202).
+   */
+  ingest?(source: SourceConfig, body: PushedBody): Promise<IngestReport | null>;
 }
 
 /** `/api/sources` `push` of one source. */
@@ -259,7 +263,8 @@ export function createSubscriber(deps: SubscriberDeps) {
      * The body is read once: the signature over all of it, at most fetch.maxBytes + 1 bytes
      * kept (a bigger one is the source's too-large error, as a poll's would be). Past 4 × the cap
      * reading stops (413, dropped unverified). Bad or missing signature: 2xx and dropped,
-     * counted. Else the pipeline runs on the body.
+     * counted. Else the body is handed to the pipeline (`deps.ingest`): 200 with what it
+     * stored, or 202 while it waits in the queue.
      */
     async receive(
       token: string,
@@ -318,6 +323,7 @@ export function createSubscriber(deps: SubscriberDeps) {
         contentType: body.contentType,
         url: sub.topic,
       });
+      if (!report) return { status: 202, outcome: 'queued for ingest' };
       return {
         status: 200,
         outcome: report.error
