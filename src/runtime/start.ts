@@ -287,6 +287,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       subscriber: websub,
       pushHttp: push.http,
       webhooks: push.webhookAdmin,
+      pushQueueCounts: () => push.queueCounts().catch(() => null),
+      pollSummary: () => metrics.pollSummary(),
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),

@@ -12,6 +12,8 @@ import { createLocks } from './locks.ts';
 import { createCurationStore } from './curation.ts';
 import { createPushStore } from './push.ts';
 import { createPageCache } from './page-cache.ts';
+import { createDeskSessionStore } from './desk-sessions.ts';
+import { redisMemory } from './redis-info.ts';
 
 /** How often a Cluster store re-reads its masters' run ids. */
 const EPOCH_RECHECK_MS = 5_000;
@@ -44,6 +46,9 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     curation: createCurationStore(redis, keys),
     push: createPushStore(redis, keys),
     pages: createPageCache(redis, keys),
+    deskSessions: createDeskSessionStore(redis, keys),
+    /** Redis memory in use, peak, limit and policy (INFO memory). */
+    memory: () => redisMemory(redis),
     /** Reachable within `timeoutMs` (never waits on the client's offline queue during an outage). */
     async ping(timeoutMs = 1000): Promise<boolean> {
       if (redis.status !== 'ready') return false;

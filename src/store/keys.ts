@@ -86,6 +86,8 @@ export function createKeys(prefix: string) {
     webhookFailedOrder: (hookId: string) => `${p}:wh:{${hookId}}:failed:order`,
     /** Hash: one webhook's deliveries that used every attempt, delivery id -> JSON (+ last error). */
     webhookFailed: (hookId: string) => `${p}:wh:{${hookId}}:failed`,
+    /** Hash: desk session id -> expiry (ms since epoch); a session is valid only while listed. */
+    deskSessions: () => `${p}:desk:{sessions}`,
     /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */
     queuePrefix: () => `{${p}:q}`,
   };

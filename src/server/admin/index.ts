@@ -9,6 +9,7 @@ import { createSessions } from '../session.ts';
 import { registerSourceRoutes } from './sources.ts';
 import { registerCurationRoutes } from './curation.ts';
 import { registerOpmlRoutes } from './opml.ts';
+import { registerAdminHealthRoute } from './health.ts';
 import { adminOpenApi } from './openapi.ts';
 import { DASHBOARD_PATH, registerDashboard } from './dashboard.ts';
 
@@ -49,6 +50,7 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   registerSourceRoutes(app, deps);
   registerCurationRoutes(app, deps);
   registerOpmlRoutes(app, deps);
+  registerAdminHealthRoute(app, deps);
 
   if (deps.queues?.length) {
     app.use(DASHBOARD_PATH, requireToken(token, { cookie: true, sessions }));

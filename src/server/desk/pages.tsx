@@ -57,6 +57,7 @@ export function Layout(p: { shell: Shell; title: string; children?: Child }) {
             {ui.t.desk}
           </a>
           <nav>
+            {p.shell.loggedIn ? <a href="/desk/health">{ui.t.healthPage}</a> : null}
             <a href={`${path}?lang=${other}`} hx-boost="false" lang={other} hreflang={other}>
               {ui.t.language}
             </a>
