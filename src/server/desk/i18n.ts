@@ -362,6 +362,7 @@ export function uiFor(locale: Locale): Ui {
     timeStyle: 'short',
     timeZone: 'UTC',
   });
+  const minutes = new Map<number, string>();
   return {
     locale,
     dir: locale === 'ar' ? 'rtl' : 'ltr',
@@ -370,7 +371,15 @@ export function uiFor(locale: Locale): Ui {
     date: (iso) => {
       if (!iso) return STRINGS[locale].never;
       const ms = Date.parse(iso);
-      return Number.isFinite(ms) ? `${df.format(ms)} UTC` : iso;
+      if (!Number.isFinite(ms)) return iso;
+      // Shown to the minute: sources polled in the same minute share one formatting.
+      const minute = Math.floor(ms / 60_000);
+      let text = minutes.get(minute);
+      if (text === undefined) {
+        text = `${df.format(ms)} UTC`;
+        minutes.set(minute, text);
+      }
+      return text;
     },
   };
 }

@@ -78,7 +78,7 @@ export function createHealthService(
   /** Every source's health (as /api/sources), and the newest errors among them. */
   async function sourceRows() {
     const list = await allSources(config, store);
-    const states = await Promise.all(list.map((s) => store.sources.getState(s.id)));
+    const states = await store.sources.getStates(list.map((s) => s.id));
     const rows = list.map((s, i) => ({ source: s, ...sourceHealth(s, states[i]!) }));
     const errors: RecentError[] = rows
       .filter((r) => r.lastError)

@@ -132,7 +132,7 @@ export function createSourceService(
         allSources(config, store),
         curation.pausedSources(),
       ]);
-      const states = await Promise.all(sources.map((s) => store.sources.getState(s.id)));
+      const states = await store.sources.getStates(sources.map((s) => s.id));
       return sources.map((s, i) => present(s, states[i]!, paused.has(s.id)));
     },
 
