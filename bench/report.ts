@@ -2,6 +2,7 @@
 import type { LoadResult } from './load.ts';
 import type { FamilyUsage } from './redis-memory.ts';
 import type { FixtureCounters } from './fixture-server.ts';
+import type { DeskFigure } from './desk.ts';
 
 export interface BenchJson {
   ingest: {
@@ -35,6 +36,8 @@ export interface BenchJson {
   templated?: TemplatedIngest;
   /** Issue 17: reads answered by the single-process service while it ingests. */
   readUnderIngest?: ReadUnderIngest;
+  /** Issue 15: desk pages with 1,000 sources, server time (Server-Timing) and client time. */
+  desk?: DeskFigure;
 }
 
 export interface TemplatedIngest {
@@ -102,6 +105,8 @@ export const TARGETS = {
   templatedRatio: 0.5,
   /** Issue 17: p99 of reads during ingest, single-process service. */
   readUnderIngestP99Ms: 250,
+  /** Issue 15: /desk answers in < 100 ms server time with 1,000 sources (p99 of the server time). */
+  deskServerP99Ms: 100,
   ingestRatio: 0.7,
   serveRatio: 0.8,
   freshnessP99Ms: 500,
@@ -132,6 +137,17 @@ export function formatReadUnderIngest(r: ReadUnderIngest): string {
     `single-process service (role all) ingesting ${n(r.articles)} articles in ${n(r.elapsedMs / 1000, 1)} s (${n(r.itemsPerSec)} items/s, from ready)`,
     line('section feed', r.feed),
     line('/api/sources', r.sources),
+  ].join('\n');
+}
+
+/** `--only desk`: p50/p99 server and client time of each desk page. */
+export function formatDesk(d: DeskFigure): string {
+  return [
+    `desk with ${n(d.sources)} sources (${n(d.rows)} rows on /desk), one request at a time, ${d.pages[0]?.server.requests ?? 0} requests per page:`,
+    ...d.pages.map(
+      (p) =>
+        `${p.path}: server p50 ${n(p.server.p50Ms, 1)} ms, p99 ${n(p.server.p99Ms, 1)} ms; client p50 ${n(p.client.p50Ms, 1)} ms, p99 ${n(p.client.p99Ms, 1)} ms; ${n(p.bytes / 1024)} KB${p.path === '/desk' ? ` (server p99 < ${TARGETS.deskServerP99Ms}: ${mark(p.server.p99Ms < TARGETS.deskServerP99Ms)})` : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -229,6 +245,15 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
           '',
           '',
           `p99 < ${TARGETS.readUnderIngestP99Ms}: ${mark(j.readUnderIngest![k].p99Ms < TARGETS.readUnderIngestP99Ms)}; ${j.readUnderIngest![k].requests} requests, max ${n(j.readUnderIngest![k].maxMs)}`,
+        ])
+      : []),
+    ...(j.desk
+      ? j.desk.pages.map((p): Row => [
+          `desk ${p.path} server p50/p99 (ms)`,
+          `${n(p.server.p50Ms, 1)} / ${n(p.server.p99Ms, 1)}`,
+          '',
+          '',
+          `${p.path === '/desk' ? `p99 < ${TARGETS.deskServerP99Ms}: ${mark(p.server.p99Ms < TARGETS.deskServerP99Ms)}; ` : ''}${n(j.desk!.sources)} sources; client p50/p99 ${n(p.client.p50Ms, 1)} / ${n(p.client.p99Ms, 1)}`,
         ])
       : []),
   ];
