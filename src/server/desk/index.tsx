@@ -357,8 +357,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
 
   // ------------------------------------------------------------------ sections
   const sourceTitles = async () => {
-    const list = await sources.list();
-    const m = new Map(list.map((s) => [s.id, s.title ?? s.id]));
+    const m = await sources.titles();
     return (id: string) => m.get(id) ?? id;
   };
 

@@ -136,6 +136,11 @@ export function createSourceService(
       return sources.map((s, i) => present(s, states[i]!, paused.has(s.id)));
     },
 
+    /** Each source's title (its id when it has none), without reading any health state. */
+    async titles(): Promise<Map<string, string>> {
+      return new Map((await allSources(config, store)).map((s) => [s.id, s.title ?? s.id]));
+    },
+
     /**
      * Adds a runtime source. `input` is validated here (the admin API's fields; an empty `id` is
      * derived from the title, or the feed's title, or the host). The feed is fetched first: a URL
