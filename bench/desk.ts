@@ -4,7 +4,8 @@
 // until there are 1,000 in all (varied health: ok, failing, unhealthy, new, paused; half with
 // Arabic titles). After a login, each page is asked one request at a time; the server's own time
 // comes from the `Server-Timing: app;dur=` header the desk sends, the client time is the whole
-// request from this process (loopback, body read).
+// request from this process (loopback, body read); the server's CPU time during the request
+// (Server-Timing cpu;dur) tells our own cost from waiting on a busy machine.
 import { readFile } from 'node:fs/promises';
 import type { Store } from '../src/store/index.ts';
 import type { SourceConfig } from '../src/domain/types.ts';
@@ -15,6 +16,8 @@ export interface DeskPageTiming {
   path: string;
   /** Server time (Server-Timing app;dur). */
   server: LatencySummary;
+  /** The server process's CPU time during the request (Server-Timing cpu;dur). */
+  cpu: LatencySummary;
   /** Client time: request sent to body read, loopback. */
   client: LatencySummary;
   bytes: number;
@@ -149,6 +152,7 @@ export async function runDesk(o: {
     const pages: DeskPageTiming[] = [];
     for (const path of paths) {
       const server: number[] = [];
+      const cpu: number[] = [];
       const client: number[] = [];
       let bytes = 0;
       for (let i = 0; i < o.warmup + o.requests; i++) {
@@ -157,15 +161,24 @@ export async function runDesk(o: {
         const body = await res.text();
         const t = performance.now() - t0;
         if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
-        const dur = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1];
-        if (!dur) throw new Error(`bench: ${path} sent no Server-Timing`);
+        const timing = res.headers.get('server-timing') ?? '';
+        const dur = /app;dur=([\d.]+)/.exec(timing)?.[1];
+        const cpuDur = /cpu;dur=([\d.]+)/.exec(timing)?.[1];
+        if (!dur || !cpuDur) throw new Error(`bench: ${path} sent no Server-Timing`);
         if (i < o.warmup) continue;
         server.push(Number(dur));
+        cpu.push(Number(cpuDur));
         client.push(t);
         bytes = Buffer.byteLength(body);
         if (path === '/desk') rows = (body.match(/<tr id="source-/g) ?? []).length;
       }
-      pages.push({ path, server: summary(server), client: summary(client), bytes });
+      pages.push({
+        path,
+        server: summary(server),
+        cpu: summary(cpu),
+        client: summary(client),
+        bytes,
+      });
     }
     if (rows !== DESK_SOURCES)
       throw new Error(`bench: /desk listed ${rows} sources, expected ${DESK_SOURCES}`);
