@@ -21,7 +21,7 @@ import { createMetrics, redisCounterHash } from '../../src/runtime/metrics.ts';
 import { createPollQueue, createPushQueue, queueCounts } from '../../src/queues/queues.ts';
 import type { Config, IngestReport } from '../../src/domain/types.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
-import { testConfig, startFeedServer, rssFeed } from '../helpers/service.ts';
+import { testConfig, startFeedServer, startService, rssFeed } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 
 const TOKEN = 'desk-ops-token-0123456789';
@@ -277,6 +277,37 @@ describe('desk health page', () => {
       paths: Record<string, unknown>;
     };
     expect(openapi.paths['/admin/api/health']).toBeDefined();
+  });
+
+  it('gets queue, poll and worker figures from the running service (start.ts wires them)', async () => {
+    const config = testConfig(
+      `
+fetch: { allowPrivateNetworks: true, timeout: 2s }
+sources:
+  - { id: enab, url: "${feeds.url}/enab.rss", title: عنب بلدي, lang: ar }
+sections:
+  - { id: arabic, title: أخبار, lang: ar }
+`,
+      { adminToken: TOKEN },
+    );
+    const running = await startService(config);
+    closers.push(() => running.stop());
+    const health = async () => {
+      const res = await fetch(`${running.server!.url}/admin/api/health`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
+      return (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    await expect
+      .poll(async () => (await health()).polls?.outcomes?.ok ?? 0, { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    const j = await health();
+    expect(j.ready).toBe(true);
+    expect(j.workers.alive).toBeGreaterThan(0);
+    expect(j.queues.poll).not.toBeNull();
+    expect(j.queues.push).not.toBeNull();
+    expect(j.polls.p50AtMostMs).toBeGreaterThan(0);
+    expect(j.sources).toMatchObject({ total: 1, failing: 0 });
   });
 
   it('says plainly when no worker is polling and poll figures are not known', async () => {
