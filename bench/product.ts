@@ -110,6 +110,8 @@ export interface SpawnOptions {
   cpuProfDir?: string;
   /** Extra node flags (experiments such as --max-semi-space-size=64). */
   nodeArgs?: string[];
+  /** Extra environment variables (ADMIN_TOKEN for the desk case). */
+  env?: Record<string, string>;
 }
 
 export function spawnTributary(o: SpawnOptions): ProductProcess {
@@ -141,6 +143,7 @@ export function spawnTributary(o: SpawnOptions): ProductProcess {
         DATA_DIR: o.dataDir,
         PORT: String(o.port ?? 0),
         HOST: '127.0.0.1',
+        ...o.env,
       },
       stdio: ['ignore', fd, fd],
     },

@@ -3,6 +3,7 @@ import type { LoadResult } from './load.ts';
 import type { FamilyUsage } from './redis-memory.ts';
 import type { FixtureCounters } from './fixture-server.ts';
 import type { PushLatency } from './push.ts';
+import type { DeskFigure } from './desk.ts';
 
 export interface BenchJson {
   ingest: {
@@ -38,6 +39,8 @@ export interface BenchJson {
   readUnderIngest?: ReadUnderIngest;
   /** Issue 12: publisher's push -> our hub's subscriber and our webhook, end to end. */
   push?: PushLatency;
+  /** Issue 15: desk pages with 1,000 sources, server time (Server-Timing) and client time. */
+  desk?: DeskFigure;
 }
 
 export interface TemplatedIngest {
@@ -107,6 +110,8 @@ export const TARGETS = {
   readUnderIngestP99Ms: 250,
   /** Issue 12 (CONTRACT "Push in and out"): a push reaches our hub's subscribers and webhooks. */
   pushP99Ms: 1000,
+  /** Issue 15: /desk answers in < 100 ms server time with 1,000 sources (p99 of the server time). */
+  deskServerP99Ms: 100,
   ingestRatio: 0.7,
   serveRatio: 0.8,
   freshnessP99Ms: 500,
@@ -155,6 +160,17 @@ export function formatPush(p: PushLatency): string {
     line('webhook', p.webhook, true),
     line('our callback answered (body ingested)', p.callback, false),
     `load average ${n(p.loadAvg.start, 1)} at start, ${n(p.loadAvg.end, 1)} at end`,
+  ].join('\n');
+}
+
+/** `--only desk`: p50/p99 server and client time of each desk page. */
+export function formatDesk(d: DeskFigure): string {
+  return [
+    `desk with ${n(d.sources)} sources (${n(d.rows)} rows on /desk), one request at a time, ${d.pages[0]?.server.requests ?? 0} requests per page:`,
+    ...d.pages.map(
+      (p) =>
+        `${p.path}: server p50 ${n(p.server.p50Ms, 1)} ms, p99 ${n(p.server.p99Ms, 1)} ms; server CPU p50 ${n(p.cpu.p50Ms, 1)} ms, p99 ${n(p.cpu.p99Ms, 1)} ms; client p50 ${n(p.client.p50Ms, 1)} ms, p99 ${n(p.client.p99Ms, 1)} ms; ${n(p.bytes / 1024)} KB${p.path === '/desk' ? ` (server p99 < ${TARGETS.deskServerP99Ms}: ${mark(p.server.p99Ms < TARGETS.deskServerP99Ms)})` : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -261,6 +277,15 @@ export function formatTable(j: BenchJson, d: BenchDetails): string {
           '',
           '',
           `p99 < ${TARGETS.pushP99Ms}: ${mark(j.push![k].p99Ms < TARGETS.pushP99Ms)}; ${j.push![k].requests} pushes, max ${n(j.push![k].maxMs)}`,
+        ])
+      : []),
+    ...(j.desk
+      ? j.desk.pages.map((p): Row => [
+          `desk ${p.path} server p50/p99 (ms)`,
+          `${n(p.server.p50Ms, 1)} / ${n(p.server.p99Ms, 1)}`,
+          '',
+          '',
+          `${p.path === '/desk' ? `p99 < ${TARGETS.deskServerP99Ms}: ${mark(p.server.p99Ms < TARGETS.deskServerP99Ms)}; ` : ''}${n(j.desk!.sources)} sources; CPU p50/p99 ${n(p.cpu.p50Ms, 1)} / ${n(p.cpu.p99Ms, 1)}; client ${n(p.client.p50Ms, 1)} / ${n(p.client.p99Ms, 1)}`,
         ])
       : []),
   ];

@@ -19,6 +19,7 @@ import { createPollQueue, enqueueRefresh, queueCounts } from '../src/queues/queu
 import type { PollQueue } from '../src/queues/queues.ts';
 import { makeCorpus, withFreshItem } from './corpus.ts';
 import { makeTemplatedCorpus } from './templated.ts';
+import { runDesk } from './desk.ts';
 import type { BenchFeed, Corpus } from './corpus.ts';
 import { startFixtureServer } from './fixture-server.ts';
 import type { FixtureServer } from './fixture-server.ts';
@@ -46,7 +47,7 @@ import {
 } from './profile.ts';
 import { formatTable } from './report.ts';
 import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
-import { formatPush, formatReadUnderIngest, formatTemplated } from './report.ts';
+import { formatDesk, formatPush, formatReadUnderIngest, formatTemplated } from './report.ts';
 import { runPushBench } from './push.ts';
 
 const { values: args } = parseArgs({
@@ -59,7 +60,7 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
     'ingest-only': { type: 'string' },
-    // Only one case: "templated" (templated vs news-like ingest), "read-under-ingest" or "push".
+    // Only one case: "templated" (templated vs news-like ingest), "read-under-ingest", "push" or "desk".
     only: { type: 'string' },
     // The scale curve (bench/scale.ts): sources per step, minutes measured per step, a Redis
     // Cluster run of the largest step, stored articles, interval speed-up, worker processes.
@@ -74,7 +75,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const CASES = ['templated', 'read-under-ingest', 'push'] as const;
+const CASES = ['templated', 'read-under-ingest', 'push', 'desk'] as const;
 type CaseName = (typeof CASES)[number];
 if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
   process.stderr.write(`bench: --only must be one of ${CASES.join(', ')} (got "${args.only}")\n`);
@@ -525,6 +526,24 @@ function pushCase(env: Env) {
   });
 }
 
+/** The desk figure on a prefix holding the ingested articles (bench/desk.ts). */
+function desk(env: Env, p: Product) {
+  return runDesk({
+    store: p.store,
+    prefix: p.prefix,
+    configPath: env.configPath,
+    redisUrl: env.redisUrl,
+    port: env.serverPort,
+    dataDir: join(env.tmp, 'data-desk'),
+    logFile: join(env.tmp, 'desk.log'),
+    nodeArgs: NODE_ARGS,
+    requests: args.quick ? 20 : 60,
+    warmup: 5,
+    sections: [HEAD_SECTION, 'arabic'],
+    say,
+  });
+}
+
 async function naiveBaseline(
   env: Env,
   run: number,
@@ -681,6 +700,15 @@ async function main() {
       process.stdout.write(`${formatPush(r)}\n`);
       return;
     }
+    if (args.only === 'desk') {
+      say('desk: news-like ingest first (1 worker), for the section pages');
+      const news = await ingest(env, `d1${runId}`, 1);
+      products.push(news.p);
+      await Promise.all(news.procs.map((w) => w.stop()));
+      const d = await desk(env, news.p);
+      process.stdout.write(`${formatDesk(d)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`);
+      return;
+    }
     say('tagging and fingerprinting');
     const micro = runMicro(corpus, SIZE.microMs);
     say('full text: article pages through the page path, and Readability alone');
@@ -749,6 +777,8 @@ async function main() {
 
     say('push latency: publisher hub -> the single-process service -> our hub and a webhook');
     const push = await pushCase(env);
+    say('desk pages with 1,000 sources');
+    const deskFigure = await desk(env, one.p);
 
     const json: BenchJson = {
       ingest: {
@@ -783,6 +813,7 @@ async function main() {
       templated: tmpl.result,
       readUnderIngest: rui.result,
       push,
+      desk: deskFigure,
     };
     const details: BenchDetails = {
       quick: args.quick,

@@ -10,6 +10,7 @@ import { withSourceSettings } from '../pipeline/source-fetch.ts';
 import type { Store } from '../store/index.ts';
 import { allSources } from './sources.ts';
 import { resolveFeed } from './resolve-feed.ts';
+import { sourceSlug, uniqueId } from './slug.ts';
 import type { ResolvedFeed } from './resolve-feed.ts';
 
 export interface OpmlOutline {
@@ -63,21 +64,9 @@ export function parseOpml(text: string): OpmlOutline[] {
   return out;
 }
 
+/** The id of a source made from this outline (its title, Arabic transliterated; see slug.ts). */
 export function slugFor(o: OpmlOutline): string {
-  const fromTitle = (o.title ?? '')
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (fromTitle.length >= 3) return fromTitle.slice(0, 48);
-  try {
-    return new URL(o.xmlUrl).hostname
-      .replace(/^www\./, '')
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 48);
-  } catch {
-    return 'feed';
-  }
+  return sourceSlug(o.title, o.xmlUrl);
 }
 
 export interface OpmlFeedReport {
@@ -209,8 +198,7 @@ export async function importOpml(
       skip(o.xmlUrl, `already a source (${feedUrl})`);
       continue;
     }
-    let id = slugFor(o);
-    for (let n = 2; ids.has(id); n++) id = `${slugFor(o)}-${n}`;
+    const id = uniqueId(slugFor(o), ids);
     const source: SourceConfig = {
       id,
       url: feedUrl,

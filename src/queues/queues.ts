@@ -105,7 +105,8 @@ export async function enqueueRefresh(queue: PollQueue, sourceId: string): Promis
   return job.id ?? '';
 }
 
-export async function queueCounts(queue: PollQueue) {
+/** A queue's job counts by state (the poll queue or the push queue). */
+export async function queueCounts(queue: PollQueue | PushQueue) {
   return queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'completed', 'prioritized');
 }
 

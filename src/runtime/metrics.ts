@@ -8,6 +8,7 @@
 // reports the same values, so sum over servers is wrong (use max, or scrape one server).
 import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { IngestReport } from '../domain/types.ts';
+import type { PollSummary } from '../server/deps.ts';
 
 export const POLL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30] as const;
 /** Buckets (seconds) of poll lateness: a scheduled poll's start after its tick was due. */
@@ -180,6 +181,42 @@ export function pollMetricsText(h: Record<string, string>): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The poll counters as figures (the health page): outcomes, error kinds and poll durations. */
+export function pollSummary(h: Record<string, string>): PollSummary {
+  const outcomes: Record<string, number> = {};
+  const errorKinds: Record<string, number> = {};
+  const perBucket = new Map<string, number>();
+  let sum = 0;
+  let count = 0;
+  for (const [field, raw] of Object.entries(h)) {
+    const n = Number(raw);
+    const p = field.split('\t');
+    if (p[0] === 'fetch' && p.length === 3) {
+      outcomes[p[1]!] = (outcomes[p[1]!] ?? 0) + n;
+      if (p[2]) errorKinds[p[2]] = (errorKinds[p[2]] ?? 0) + n;
+    } else if (p[0] === 'poll' && p[1] === 'bucket') perBucket.set(p[2]!, n);
+    else if (field === 'poll\tsum') sum = n;
+    else if (field === 'poll\tcount') count = n;
+  }
+  const atMost = (q: number): number | null => {
+    if (count === 0) return null;
+    let cum = 0;
+    for (const b of POLL_BUCKETS) {
+      cum += perBucket.get(String(b)) ?? 0;
+      if (cum >= q * count) return b * 1000;
+    }
+    return null;
+  };
+  return {
+    polls: count,
+    meanMs: count ? (sum / count) * 1000 : null,
+    p50AtMostMs: atMost(0.5),
+    p95AtMostMs: atMost(0.95),
+    outcomes,
+    errorKinds,
+  };
+}
+
 /**
  * This process's share of the poll counters: added to the shared hash as they come, kept while a
  * write fails (Redis full or away) and retried with the next poll or scrape, so none is lost. A
@@ -282,6 +319,10 @@ export function createMetrics(
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
       http.observe({ route, method, status: String(status) }, seconds);
+    },
+    /** The same poll counters /metrics exports, as figures. */
+    async pollSummary(): Promise<PollSummary> {
+      return pollSummary(await polls.read());
     },
     async render() {
       const [local, shared] = await Promise.all([

@@ -13,6 +13,7 @@ import {
   enqueueSectionChange,
   enqueueWebhookDelivery,
   enqueueWebsubDelivery,
+  queueCounts,
 } from '../queues/queues.ts';
 import { createPushHttp } from '../push/http.ts';
 import type { PushHttp } from '../push/http.ts';
@@ -28,6 +29,8 @@ import type { Logger } from './logger.ts';
 export interface PushRole {
   http: PushHttp;
   webhookAdmin: WebhookAdmin;
+  /** The push queue's job counts by state. */
+  queueCounts(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,7 @@ export async function startPush(opts: {
   return {
     http,
     webhookAdmin: webhooks.admin(),
+    queueCounts: () => queueCounts(queue),
     async close() {
       for (const c of closers) await c().catch(() => undefined);
       await queue.close().catch(() => undefined);

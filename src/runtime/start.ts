@@ -326,6 +326,8 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       pushHttp: push.http,
       webhooks: push.webhookAdmin,
       enqueueRetag: (data) => enqueueRetag(retagQueue, data),
+      pushQueueCounts: () => push.queueCounts().catch(() => null),
+      pollSummary: () => metrics.pollSummary(),
     });
     const fast = fastFeeds.handler({
       versionPeek: (id) => versions!.peek(id),

@@ -42,4 +42,22 @@ export interface ServerDeps {
   /** Queues the retag that applies a rule save to stored articles (runs where workers run);
    *  absent: the server runs it itself, in the background. */
   enqueueRetag?(job: { target: string; version: number }): Promise<void>;
+  /** The push queue's depths (WebSub and webhook deliveries), or null when unreachable. */
+  pushQueueCounts?(): Promise<Record<string, number> | null>;
+  /** Polls so far by outcome and duration: the counters /metrics exports (health page). */
+  pollSummary?(): Promise<PollSummary>;
+}
+
+/** The poll counters of every worker, summed (runtime/metrics.ts reads them). */
+export interface PollSummary {
+  polls: number;
+  /** Mean poll duration, fetch to indexes (null before the first poll). */
+  meanMs: number | null;
+  /** Upper bound of the histogram bucket holding the median / 95th percentile (null: none, or above the last bucket). */
+  p50AtMostMs: number | null;
+  p95AtMostMs: number | null;
+  /** Polls by outcome (ok, not-modified, error, …). */
+  outcomes: Record<string, number>;
+  /** Failed polls by error kind (timeout, parse, http, …). */
+  errorKinds: Record<string, number>;
 }

@@ -5,9 +5,9 @@ describe('signed sessions', () => {
   it('accepts its own cookie until it expires, and refuses forged, tampered or re-keyed ones', () => {
     let t = 1_000_000;
     const s = createSessions({ secret: 'token-a', secure: false, ttlMs: 60_000, now: () => t });
-    const v = s.encode({ sub: 'admin', exp: t + 60_000 });
+    const v = s.encode({ sub: 'admin', exp: t + 60_000, sid: 'sid-1' });
     expect(v).not.toContain('token-a');
-    expect(s.decode(v)).toEqual({ sub: 'admin', exp: t + 60_000 });
+    expect(s.decode(v)).toEqual({ sub: 'admin', exp: t + 60_000, sid: 'sid-1' });
     const [payload, sig] = v.split('.') as [string, string];
     const longer = Buffer.from(JSON.stringify({ sub: 'admin', exp: t + 1e12 })).toString(
       'base64url',

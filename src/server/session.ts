@@ -26,6 +26,8 @@ export interface Session {
   sub: string;
   /** Expiry, ms since the epoch. */
   exp: number;
+  /** Random id of this login: the desk keeps the ids of live sessions in Redis (revocation). */
+  sid: string;
 }
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -39,7 +41,7 @@ export function createSessions(opts: SessionOptions) {
 
   /** A cookie value for this session: base64url(JSON) "." base64url(HMAC). */
   function encode(s: Session): string {
-    const payload = b64(JSON.stringify({ ...s, n: randomBytes(6).toString('base64url') }));
+    const payload = b64(JSON.stringify(s));
     return `${payload}.${b64(sign(payload))}`;
   }
 
@@ -55,7 +57,7 @@ export function createSessions(opts: SessionOptions) {
     try {
       const s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Session;
       if (typeof s.exp !== 'number' || typeof s.sub !== 'string' || s.exp <= now()) return null;
-      return { sub: s.sub, exp: s.exp };
+      return { sub: s.sub, exp: s.exp, sid: typeof s.sid === 'string' ? s.sid : '' };
     } catch {
       return null;
     }
@@ -66,7 +68,7 @@ export function createSessions(opts: SessionOptions) {
     decode,
     /** Starts a session: sets the cookie on the response. */
     start(c: Context, sub = 'admin'): Session {
-      const s = { sub, exp: now() + ttl };
+      const s = { sub, exp: now() + ttl, sid: randomBytes(16).toString('base64url') };
       setCookie(c, SESSION_COOKIE, encode(s), {
         httpOnly: true,
         sameSite: 'Strict',

@@ -13,6 +13,8 @@ import { createCurationStore } from './curation.ts';
 import { createPushStore } from './push.ts';
 import { createPageCache } from './page-cache.ts';
 import { createRulesStore } from './rules.ts';
+import { createDeskSessionStore } from './desk-sessions.ts';
+import { redisMemory } from './redis-info.ts';
 
 /** How often a Cluster store re-reads its masters' run ids. */
 const EPOCH_RECHECK_MS = 5_000;
@@ -46,6 +48,9 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
     push: createPushStore(redis, keys),
     pages: createPageCache(redis, keys),
     rules: createRulesStore(redis, keys),
+    deskSessions: createDeskSessionStore(redis, keys),
+    /** Redis memory in use, peak, limit and policy (INFO memory). */
+    memory: () => redisMemory(redis),
     /** Reachable within `timeoutMs` (never waits on the client's offline queue during an outage). */
     async ping(timeoutMs = 1000): Promise<boolean> {
       if (redis.status !== 'ready') return false;

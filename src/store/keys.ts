@@ -99,6 +99,8 @@ export function createKeys(prefix: string) {
     rulesVersion: () => `${p}:rules:{rules}:ver`,
     /** Hash: state of the background retag after a save (`section:<id>` or `tag:<id>`). */
     rulesRetag: (target: string) => `${p}:rules:{rules}:retag:${target}`,
+    /** Hash: desk session id -> expiry (ms since epoch); a session is valid only while listed. */
+    deskSessions: () => `${p}:desk:{sessions}`,
     /** BullMQ queue prefix (hash-tagged so a queue's keys share a slot on Cluster). */
     queuePrefix: () => `{${p}:q}`,
   };

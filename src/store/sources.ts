@@ -2,6 +2,7 @@
 // admin API or OPML import. Fetch failures become source state here, never a crash elsewhere.
 import type { SourceConfig, SourceState, SourceStatus } from '../domain/types.ts';
 import type { Keys } from './keys.ts';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './client.ts';
 
 // KEYS[1] state hash; ARGV: 1 lastFetch ('' = none), 2 n deletions, then the fields to delete,
@@ -81,6 +82,33 @@ export function createSourceStore(
         redis.zcard(keys.sourceArticles(sourceId)),
       ]);
       return toState(sourceId, h, count, opts.unhealthyAfter);
+    },
+
+    /**
+     * The states of many sources in one round trip (one pipeline of HGETALL + ZCARD each): the
+     * desk and the health page read every source's state per request. On Cluster the keys lie in
+     * different slots, so there each source is read on its own (in parallel).
+     */
+    async getStates(sourceIds: readonly string[]): Promise<SourceState[]> {
+      if (redis instanceof Cluster || sourceIds.length === 0)
+        return Promise.all(
+          sourceIds.map(async (id) => {
+            const [h, count] = await Promise.all([
+              redis.hgetall(keys.sourceState(id)),
+              redis.zcard(keys.sourceArticles(id)),
+            ]);
+            return toState(id, h, count, opts.unhealthyAfter);
+          }),
+        );
+      const p = redis.pipeline();
+      for (const id of sourceIds) p.hgetall(keys.sourceState(id)).zcard(keys.sourceArticles(id));
+      const res = (await p.exec()) ?? [];
+      return sourceIds.map((id, i) => {
+        const [e1, h] = res[2 * i] ?? [];
+        const [e2, count] = res[2 * i + 1] ?? [];
+        if (e1 || e2) throw e1 ?? e2;
+        return toState(id, h as Record<string, string>, count as number, opts.unhealthyAfter);
+      });
     },
 
     /**

@@ -15,6 +15,14 @@ export function createWorkerRegistry(redis: RedisClient, keys: Keys) {
     async alive(withinMs: number, nowMs = Date.now()): Promise<number> {
       return redis.zcount(keys.workers(), nowMs - withinMs, '+inf');
     },
+    /** Every worker heard from in the last 10 minutes, with its last beat (ms), latest first. */
+    async list(): Promise<{ id: string; lastBeatMs: number }[]> {
+      const flat = await redis.zrevrange(keys.workers(), 0, 99, 'WITHSCORES');
+      const out: { id: string; lastBeatMs: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        out.push({ id: flat[i]!, lastBeatMs: Number(flat[i + 1]) });
+      return out;
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { registerCurationRoutes } from './curation.ts';
 import { registerOpmlRoutes } from './opml.ts';
 import { registerRulesRoutes } from './rules.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
+import { registerAdminHealthRoute } from './health.ts';
 import { adminOpenApi } from './openapi.ts';
 import { DASHBOARD_PATH, registerDashboard } from './dashboard.ts';
 
@@ -53,6 +54,7 @@ export function registerAdminRoutes(app: Hono, deps: ServerDeps): void {
   registerOpmlRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerAdminHealthRoute(app, deps);
 
   if (deps.queues?.length) {
     app.use(DASHBOARD_PATH, requireToken(token, { cookie: true, sessions }));

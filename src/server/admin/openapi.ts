@@ -553,6 +553,106 @@ export function adminOpenApi(baseUrl: string): Schema {
           },
         },
       },
+      '/admin/api/health': {
+        get: {
+          summary:
+            'The service at a glance (as /desk/health shows it): readiness, worker heartbeats, poll and push queue depths, poll outcomes and durations (the counters /metrics exports), Redis memory, source health counts, the newest source errors, active desk sessions',
+          responses: {
+            200: ok('health', {
+              type: 'object',
+              properties: {
+                time: { type: 'string', format: 'date-time' },
+                ready: {
+                  type: 'boolean',
+                  description: 'Redis reachable and a worker beat within 30 s (as /readyz)',
+                },
+                redis: {
+                  type: 'object',
+                  properties: {
+                    reachable: { type: 'boolean' },
+                    memory: {
+                      type: ['object', 'null'],
+                      properties: {
+                        usedBytes: { type: 'integer' },
+                        peakBytes: { type: 'integer' },
+                        maxBytes: { type: ['integer', 'null'] },
+                        policy: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+                workers: {
+                  type: 'object',
+                  properties: {
+                    alive: { type: 'integer' },
+                    aliveWithinMs: { type: 'integer' },
+                    list: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: { type: 'string' },
+                          lastBeat: { type: 'string', format: 'date-time' },
+                          alive: { type: 'boolean' },
+                        },
+                      },
+                    },
+                  },
+                },
+                queues: {
+                  type: 'object',
+                  description:
+                    'job counts by state (waiting, prioritized, active, delayed, failed); null when unknown',
+                  properties: {
+                    poll: { type: ['object', 'null'] },
+                    push: { type: ['object', 'null'] },
+                  },
+                },
+                polls: {
+                  type: ['object', 'null'],
+                  properties: {
+                    polls: { type: 'integer' },
+                    meanMs: { type: ['number', 'null'] },
+                    p50AtMostMs: { type: ['number', 'null'] },
+                    p95AtMostMs: { type: ['number', 'null'] },
+                    outcomes: { type: 'object', additionalProperties: { type: 'integer' } },
+                    errorKinds: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
+                },
+                sources: {
+                  type: ['object', 'null'],
+                  properties: {
+                    total: { type: 'integer' },
+                    unhealthy: { type: 'integer' },
+                    failing: { type: 'integer' },
+                    neverFetched: { type: 'integer' },
+                  },
+                },
+                recentErrors: {
+                  type: 'array',
+                  description: 'sources whose last fetch failed, newest first (at most 20)',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      source: { type: 'string' },
+                      title: { type: ['string', 'null'] },
+                      time: { type: ['string', 'null'], format: 'date-time' },
+                      message: { type: 'string' },
+                      kind: { type: ['string', 'null'] },
+                      httpStatus: { type: ['integer', 'null'] },
+                      permanent: { type: 'boolean' },
+                      consecutiveFailures: { type: 'integer' },
+                      healthy: { type: 'boolean' },
+                    },
+                  },
+                },
+                deskSessions: { type: ['integer', 'null'], description: 'active desk sessions' },
+              },
+            }),
+            ...errors(...std),
+          },
+        },
+      },
       '/admin/api/opml': {
         get: {
           summary: 'Every source as OPML 2.0',

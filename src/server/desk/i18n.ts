@@ -156,6 +156,54 @@ const en = {
   matchesChange: (gained: string, lost: string) =>
     `Saving would tag ${gained} more and untag ${lost}.`,
   alreadyTagged: 'tagged now',
+  healthPage: 'Health',
+  h_title: 'Service health',
+  h_ready: 'Ready: Redis answers and at least one worker is polling feeds.',
+  h_redisDown: 'Redis does not answer: nothing can be read or stored until it is back.',
+  h_noWorkers: 'No worker has reported in the last 30 seconds: no feed is being polled.',
+  h_workers: 'Workers',
+  h_workerSeen: (ago: string) => `last heard from ${ago}`,
+  h_workerAlive: 'polling',
+  h_workerGone: 'silent',
+  h_noWorkerSeen: 'No worker has reported in the last 10 minutes.',
+  h_queues: 'Queues',
+  h_queue: 'Queue',
+  h_queuePoll: 'Feed polls',
+  h_queuePush: 'Push deliveries (WebSub, webhooks)',
+  h_waiting: 'Waiting',
+  h_active: 'Running',
+  h_delayed: 'Scheduled',
+  h_failed: 'Failed',
+  h_unknown: 'not known',
+  h_fetch: 'Fetching',
+  h_polls: (n: string) => `${n} polls finished so far (all workers).`,
+  h_latency: (mean: string, p50: string, p95: string) =>
+    `A poll (fetch to stored) took ${mean} on average; half took at most ${p50}, 95 in 100 at most ${p95}.`,
+  h_over: (v: string) => `over ${v}`,
+  h_outcomes: 'By outcome:',
+  h_errorKinds: 'Failures by kind:',
+  h_noPolls: 'No poll has finished yet.',
+  h_pollsUnknown: 'Poll figures are not available on this server.',
+  h_redis: 'Redis memory',
+  h_memory: (used: string, peak: string) => `Redis uses ${used} (at most ${peak} so far).`,
+  h_limit: (max: string, policy: string) => `The limit is ${max}; when it is reached: ${policy}.`,
+  h_noLimit: 'No memory limit is set.',
+  h_sources: (total: string, unhealthy: string, failing: string, never: string) =>
+    `${total} sources: ${unhealthy} unhealthy, ${failing} failing now, ${never} never fetched.`,
+  h_errors: 'Recent errors',
+  h_noErrors: 'No source is failing.',
+  h_when: 'When',
+  h_message: 'Error',
+  h_inARow: (n: string) => `${n} failures in a row`,
+  h_permanent: 'permanent',
+  h_sessions: 'Desk sessions',
+  h_sessionCount: (n: string) => `Open desk sessions: ${n}.`,
+  logoutEverywhere: 'Log out everywhere',
+  h_logoutNote:
+    'Ends every desk session, this one included: a copied or forgotten login stops working at once.',
+  outcome_ok: 'fetched',
+  'outcome_not-modified': 'unchanged',
+  outcome_error: 'failed',
 };
 
 export type Strings = typeof en;
@@ -308,6 +356,53 @@ const ar: Strings = {
   matchesChange: (gained: string, lost: string) =>
     `الحفظ سيضيف الوسم إلى ${gained} ويزيله عن ${lost}.`,
   alreadyTagged: 'موسوم الآن',
+  healthPage: 'الحالة',
+  h_title: 'حالة الخدمة',
+  h_ready: 'جاهزة: Redis يستجيب وعامل واحد على الأقل يجلب الخلاصات.',
+  h_redisDown: 'Redis لا يستجيب: لا يمكن قراءة شيء أو تخزينه حتى يعود.',
+  h_noWorkers: 'لم يُبلغ أي عامل في آخر 30 ثانية: لا تُجلب أي خلاصة الآن.',
+  h_workers: 'العمّال',
+  h_workerSeen: (ago: string) => `آخر إشارة ${ago}`,
+  h_workerAlive: 'يعمل',
+  h_workerGone: 'صامت',
+  h_noWorkerSeen: 'لم يُبلغ أي عامل في آخر 10 دقائق.',
+  h_queues: 'الطوابير',
+  h_queue: 'الطابور',
+  h_queuePoll: 'جلب الخلاصات',
+  h_queuePush: 'الإرسال (WebSub والخطافات)',
+  h_waiting: 'بالانتظار',
+  h_active: 'قيد التنفيذ',
+  h_delayed: 'مجدولة',
+  h_failed: 'فشلت',
+  h_unknown: 'غير معروف',
+  h_fetch: 'الجلب',
+  h_polls: (n: string) => `عدد عمليات الجلب المنتهية حتى الآن (كل العمّال): ${n}.`,
+  h_latency: (mean: string, p50: string, p95: string) =>
+    `استغرقت عملية الجلب (من الطلب إلى التخزين) ${mean} في المتوسط؛ نصفها استغرق ${p50} على الأكثر، و95 من كل 100 استغرقت ${p95} على الأكثر.`,
+  h_over: (v: string) => `أكثر من ${v}`,
+  h_outcomes: 'حسب النتيجة:',
+  h_errorKinds: 'الإخفاقات حسب النوع:',
+  h_noPolls: 'لم تنتهِ أي عملية جلب بعد.',
+  h_pollsUnknown: 'أرقام الجلب غير متاحة على هذا الخادم.',
+  h_redis: 'ذاكرة Redis',
+  h_memory: (used: string, peak: string) => `يستخدم Redis ${used} (والأقصى حتى الآن ${peak}).`,
+  h_limit: (max: string, policy: string) => `الحد ${max}؛ وعند بلوغه: ${policy}.`,
+  h_noLimit: 'لم يُضبط حد للذاكرة.',
+  h_sources: (total: string, unhealthy: string, failing: string, never: string) =>
+    `المصادر: ${total}؛ غير سليمة: ${unhealthy}، تفشل الآن: ${failing}، لم تُجلب قط: ${never}.`,
+  h_errors: 'آخر الأخطاء',
+  h_noErrors: 'لا يفشل أي مصدر.',
+  h_when: 'متى',
+  h_message: 'الخطأ',
+  h_inARow: (n: string) => `إخفاقات متتالية: ${n}`,
+  h_permanent: 'دائم',
+  h_sessions: 'جلسات المكتب',
+  h_sessionCount: (n: string) => `جلسات المكتب المفتوحة: ${n}.`,
+  logoutEverywhere: 'الخروج من كل الجلسات',
+  h_logoutNote: 'ينهي كل جلسات المكتب، ومنها هذه: يتوقف أي دخول منسوخ أو منسي فورًا.',
+  outcome_ok: 'جُلبت',
+  'outcome_not-modified': 'بلا تغيير',
+  outcome_error: 'فشلت',
 };
 
 export const STRINGS: Record<Locale, Strings> = { en, ar };
@@ -327,6 +422,7 @@ export function uiFor(locale: Locale): Ui {
     timeStyle: 'short',
     timeZone: 'UTC',
   });
+  const minutes = new Map<number, string>();
   return {
     locale,
     dir: locale === 'ar' ? 'rtl' : 'ltr',
@@ -335,7 +431,15 @@ export function uiFor(locale: Locale): Ui {
     date: (iso) => {
       if (!iso) return STRINGS[locale].never;
       const ms = Date.parse(iso);
-      return Number.isFinite(ms) ? `${df.format(ms)} UTC` : iso;
+      if (!Number.isFinite(ms)) return iso;
+      // Shown to the minute: sources polled in the same minute share one formatting.
+      const minute = Math.floor(ms / 60_000);
+      let text = minutes.get(minute);
+      if (text === undefined) {
+        text = `${df.format(ms)} UTC`;
+        minutes.set(minute, text);
+      }
+      return text;
     },
   };
 }

@@ -6,7 +6,9 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError, notFound } from '../http-error.ts';
-import { createSessions } from '../session.ts';
+import { createDeskSessions } from './sessions.ts';
+import { serverTiming } from './timing.ts';
+import { registerHealthRoutes } from './health.tsx';
 import { tokenMatches } from '../admin/auth.ts';
 import { createSourceService } from '../services/sources.ts';
 import { SOURCE_FILTERS, filterSources } from '../services/sources.ts';
@@ -54,7 +56,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
 
   const baseUrl = deps.config.site.baseUrl;
   const secure = baseUrl.startsWith('https:');
-  const sessions = createSessions({ secret: token, secure, path: '/desk' });
+  const sessions = createDeskSessions(deps, { token, secure });
   const csrf = createCsrf(token);
   const limiter = createFailureLimiter({
     limit: LOGIN_LIMIT,
@@ -66,6 +68,8 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   const rulesService = createRulesService(deps);
   const sections = deps.config.sections;
 
+  app.use('/desk', serverTiming());
+  app.use('/desk/*', serverTiming());
   app.use('/desk', deskHeaders());
   app.use('/desk/*', deskHeaders());
   app.use(
@@ -105,7 +109,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
 
   // ------------------------------------------------------------------ login, session, CSRF
   app.get('/desk/login', async (c) => {
-    if (sessions.read(c)) return c.redirect('/desk', 303);
+    if (await sessions.read(c)) return c.redirect('/desk', 303);
     return html(c, 200, <LoginPage shell={shellOf(c, false)} message={null} />);
   });
 
@@ -121,7 +125,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       limiter.fail(client);
       return html(c, 401, <LoginPage shell={shell} message={shell.ui.t.wrongToken} />);
     }
-    sessions.start(c, 'desk');
+    await sessions.start(c);
     return c.redirect('/desk', 303);
   });
 
@@ -129,7 +133,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   const guard = async (c: Context, next: () => Promise<void>) => {
     const p = c.req.path;
     if (p === '/desk/login' || p.startsWith('/desk/assets/')) return next();
-    if (!sessions.read(c)) {
+    if (!(await sessions.read(c))) {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/desk/login', 303);
       const shell = shellOf(c, false);
       return html(c, 403, <MessagePage shell={shell} title="403" message={shell.ui.t.forbidden} />);
@@ -152,8 +156,12 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   app.use('/desk', guard);
   app.use('/desk/*', guard);
 
-  app.post('/desk/logout', (c) => {
-    sessions.end(c);
+  app.post('/desk/logout', async (c) => {
+    await sessions.end(c);
+    return c.redirect('/desk/login', 303);
+  });
+  app.post('/desk/logout-everywhere', async (c) => {
+    await sessions.endAll(c);
     return c.redirect('/desk/login', 303);
   });
 
@@ -352,8 +360,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
 
   // ------------------------------------------------------------------ sections
   const sourceTitles = async () => {
-    const list = await sources.list();
-    const m = new Map(list.map((s) => [s.id, s.title ?? s.id]));
+    const m = await sources.titles();
     return (id: string) => m.get(id) ?? id;
   };
 
@@ -537,6 +544,8 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       return curation.unhideEverywhere(a);
     }, 'unhidden'),
   );
+
+  registerHealthRoutes(app, deps, { shellOf, html });
 
   // Any other /desk path: a page, not the API's JSON error.
   app.all('/desk/*', (c) => {

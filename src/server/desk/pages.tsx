@@ -60,6 +60,7 @@ export function Layout(p: { shell: Shell; title: string; children?: Child }) {
             {ui.t.desk}
           </a>
           <nav>
+            {p.shell.loggedIn ? <a href="/desk/health">{ui.t.healthPage}</a> : null}
             <a href={`${path}?lang=${other}`} hx-boost="false" lang={other} hreflang={other}>
               {ui.t.language}
             </a>
@@ -221,10 +222,15 @@ const rank = (s: SourceView) =>
         ? 1
         : 3;
 
+const collator = new Intl.Collator();
+
 export function sortSources(list: SourceView[]): SourceView[] {
-  return [...list].sort(
-    (a, b) => rank(a) - rank(b) || (a.title ?? a.id).localeCompare(b.title ?? b.id),
-  );
+  // Keys computed once per source, one shared collator: with 1,000 sources, localeCompare in the
+  // comparator was a tenth of the page's server time.
+  return list
+    .map((s) => ({ s, r: rank(s), k: s.title ?? s.id }))
+    .sort((a, b) => a.r - b.r || collator.compare(a.k, b.k))
+    .map((x) => x.s);
 }
 
 function statusWord(ui: Ui, s: SourceView) {
@@ -245,18 +251,21 @@ function ActionButton(p: { csrf: string; action: string; label: string; kind?: s
   );
 }
 
+const NEEDS_ESCAPE = /[&<>"']/;
 const esc = (v: string) =>
-  v.replace(/[&<>"']/g, (ch) =>
-    ch === '&'
-      ? '&amp;'
-      : ch === '<'
-        ? '&lt;'
-        : ch === '>'
-          ? '&gt;'
-          : ch === '"'
-            ? '&quot;'
-            : '&#39;',
-  );
+  !NEEDS_ESCAPE.test(v)
+    ? v
+    : v.replace(/[&<>"']/g, (ch) =>
+        ch === '&'
+          ? '&amp;'
+          : ch === '<'
+            ? '&lt;'
+            : ch === '>'
+              ? '&gt;'
+              : ch === '"'
+                ? '&quot;'
+                : '&#39;',
+      );
 
 /**
  * The sources table's rows as one string: with 1,000 sources the JSX element tree cost several

@@ -5,7 +5,8 @@
 import type { z } from 'zod';
 import type { SourceConfig } from '../../domain/types.ts';
 import { allSources, findSource } from '../../catalog/sources.ts';
-import { importOpml, slugFor } from '../../catalog/opml-import.ts';
+import { importOpml } from '../../catalog/opml-import.ts';
+import { sourceSlug, uniqueId } from '../../catalog/slug.ts';
 import { runRetag } from '../../curate/retag.ts';
 import { HttpError, badRequest, notFound } from '../http-error.ts';
 import type { ServerDeps } from '../deps.ts';
@@ -131,8 +132,13 @@ export function createSourceService(
         allSources(config, store),
         curation.pausedSources(),
       ]);
-      const states = await Promise.all(sources.map((s) => store.sources.getState(s.id)));
+      const states = await store.sources.getStates(sources.map((s) => s.id));
       return sources.map((s, i) => present(s, states[i]!, paused.has(s.id)));
+    },
+
+    /** Each source's title (its id when it has none), without reading any health state. */
+    async titles(): Promise<Map<string, string>> {
+      return new Map((await allSources(config, store)).map((s) => [s.id, s.title ?? s.id]));
     },
 
     /**
@@ -163,13 +169,8 @@ export function createSourceService(
       const dup = existing.find((s) => s.url === feed.url);
       if (dup) throw fieldError(409, 'url', `${feed.url} is already source "${dup.id}"`);
       const title = body.title ?? feed.title;
-      let id = body.id;
-      if (!id) {
-        const ids = new Set(existing.map((s) => s.id));
-        const base = slugFor({ title, xmlUrl: feed.url } as Parameters<typeof slugFor>[0]);
-        id = base;
-        for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
-      }
+      const id =
+        body.id || uniqueId(sourceSlug(title, feed.url), new Set(existing.map((s) => s.id)));
       const source: SourceConfig = applySettings(
         {
           id,
