@@ -23,6 +23,9 @@ fetch: { allowPrivateNetworks: true, timeout: 2s }
 sections:
   - { id: arabic, title: أخبار, lang: ar }
   - { id: world, title: World, lang: en }
+  - { id: picks, title: Picks, lang: en, include: { sources: [zed] } }
+sources:
+  - { id: zed, url: "http://127.0.0.1:9/zed.rss", title: Yankee }
 `;
 
 let redis: RedisClient;
@@ -48,13 +51,13 @@ beforeAll(async () => {
   store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: 3 });
   svc = createSourceService({ config, store, now: () => new Date() });
   // ok-b: ok, fetched 10:00, next 11:00, 3 articles; ok-a: ok, fetched 09:00, next 12:00, 7;
-  // err: error; paused: paused (was ok); fresh: never fetched; zed: ok without times, 1 article.
+  // err: error; paused: paused (was ok); fresh: never fetched; zed (from the config file): ok
+  // without times, 1 article.
   await store.sources.putRuntime(runtime('ok-b', 'Bravo', ['world']));
   await store.sources.putRuntime(runtime('ok-a', 'alpha', ['world', 'arabic']));
   await store.sources.putRuntime(runtime('err', 'Zulu broken', ['arabic']));
   await store.sources.putRuntime(runtime('paused', 'Mike', []));
   await store.sources.putRuntime(runtime('fresh', 'عنب بلدي', ['arabic']));
-  await store.sources.putRuntime(runtime('zed', 'Yankee', []));
   const st = store.sources;
   await st.patchState('ok-b', {
     status: 'ok',
@@ -161,6 +164,8 @@ describe('the sources table order (service)', () => {
     expect(await ids({ section: 'arabic' })).toEqual(['err', 'fresh', 'ok-a']);
     expect(await ids({ section: 'world', sort: 'title', dir: 'desc' })).toEqual(['ok-b', 'ok-a']);
     expect(await ids({ section: 'arabic', state: 'ok', q: 'alp' })).toEqual(['ok-a']);
+    // A section's include.sources places a source there too.
+    expect(await ids({ section: 'picks' })).toEqual(['zed']);
   });
 
   it('ignores unknown sort, direction and state values (the default order)', async () => {

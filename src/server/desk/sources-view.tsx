@@ -90,7 +90,7 @@ function sourceRows(
     const id = esc(s.id);
     const path = `/desk/sources/${id}`;
     const lang = s.lang ? ` lang="${esc(s.lang)}"` : '';
-    const tags = s.sections
+    const tags = s.inSections
       .map(
         (sid) =>
           `<span class="tag" dir="auto" data-section="${esc(sid)}">${esc(sectionTitle.get(sid)?.title ?? sid)}</span>`,

@@ -173,6 +173,19 @@ export function createSourceService(
     if (!s) throw notFound(`unknown source "${id}"`);
     return s;
   };
+  /** Sections a source's articles go to by the source itself: placed there, or named by the
+   * section's include.sources (and not its exclude.sources); tag and language rules aside. */
+  const bySource = config.sections.map((sec) => ({
+    id: sec.id,
+    named: new Set(sec.include.sources),
+    excluded: new Set(sec.exclude.sources),
+  }));
+  const inSections = (s: SourceConfig) =>
+    bySource
+      .filter(
+        (sec) => !sec.excluded.has(s.id) && (sec.named.has(s.id) || s.sections?.includes(sec.id)),
+      )
+      .map((sec) => sec.id);
   const present = (
     s: SourceConfig,
     st: Parameters<typeof sourceHealth>[1],
@@ -183,6 +196,7 @@ export function createSourceService(
     ...settingsView(s),
     title: s.title,
     sections: s.sections ?? [],
+    inSections: inSections(s),
     push: s.push !== false,
     readOnly: s.origin === 'config',
     paused: !s.enabled || paused,
@@ -460,7 +474,8 @@ export function parseSourceQuery(params: Record<string, string | undefined>): So
   };
 }
 
-/** Sources whose title, id or URL contains `q` (case-insensitive), in `state` and `section`. */
+/** Sources whose title, id or URL contains `q` (case-insensitive), in `state` and `section`
+ * (placed there, or named by its include.sources). */
 export function filterSources(
   list: SourceView[],
   f: { q: string | null; state: SourceFilter | null; section?: string | null },
@@ -469,7 +484,7 @@ export function filterSources(
   return list.filter(
     (s) =>
       (!f.state || sourceState(s) === f.state) &&
-      (!f.section || s.sections.includes(f.section)) &&
+      (!f.section || s.inSections.includes(f.section)) &&
       (!q || [s.title ?? '', s.id, s.url].some((v) => v.toLocaleLowerCase().includes(q))),
   );
 }
