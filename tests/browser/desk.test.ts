@@ -202,8 +202,12 @@ describe('the desk in chromium', () => {
     await expect
       .poll(async () => (await feedIds(page, 'arabic')).length, { timeout: 15_000 })
       .toBe(3);
-    await page.goto(`${base}/desk`);
-    expect(await row(page, 'عنب بلدي').locator('.status').innerText()).toBe('ok');
+    await expect
+      .poll(async () => {
+        await page.goto(`${base}/desk`);
+        return row(page, 'عنب بلدي').locator('.status').innerText();
+      })
+      .toBe('ok');
 
     // Pause and resume.
     await row(page, 'عنب بلدي').getByRole('button', { name: 'Pause' }).click();
