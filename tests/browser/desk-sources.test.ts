@@ -137,7 +137,7 @@ describe('the desk sources table and add form in chromium', () => {
     const { ctx, page, problems, boosted } = await open(true);
     // Default order: broken first, then by title.
     expect(await titles(page)).toEqual(['Broken feed', 'Atlas notes', 'World desk']);
-    expect(await page.locator('tbody tr').first().getAttribute('data-state')).toBe('broken');
+    expect(await page.locator('tbody tr').first().getAttribute('data-status')).toBe('error');
 
     // Sort by title, then the other way; the URL follows, the rest of the page stays.
     await mark(page);

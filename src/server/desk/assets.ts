@@ -114,7 +114,6 @@ fieldset.headers { border: 1px solid var(--line); border-radius: 4px; max-inline
   table.sources thead tr { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; border: 0; }
   table.sources thead th { border: 0; padding: 0; }
   table.sources thead th:not(:has(a)) { display: none; }
-  table.sources td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
   table.sources td:empty { display: none; }
 }
 `;

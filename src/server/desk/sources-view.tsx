@@ -3,7 +3,7 @@
 // and the add form's feed preview. Order and filter come from the service (querySources).
 import { raw } from 'hono/html';
 import type { SectionConfig, TagConfig } from '../../domain/types.ts';
-import { SOURCE_FILTERS, sourceState } from '../services/sources.ts';
+import { SOURCE_FILTERS } from '../services/sources.ts';
 import type { SourceQuery, SourceSort, SourceView } from '../services/sources.ts';
 import type { PreviewResult } from '../../catalog/preview.ts';
 import type { Ui } from './i18n.ts';
@@ -51,9 +51,9 @@ export function queryHref(q: SourceQuery): string {
 
 function pushCell(ui: Ui, s: SourceView): string {
   const { t } = ui;
-  if (s.push === false) return `<span class="muted">${esc(t.push_off)}</span>`;
+  if (s.push === false) return esc(t.push_off);
   const sub = s.pushSub;
-  if (!sub) return `<span class="muted">${esc(t.push_none)}</span>`;
+  if (!sub) return esc(t.push_none);
   const word = (t[`push_${sub.state}` as keyof typeof t] as string | undefined) ?? sub.state;
   const until =
     sub.state === 'subscribed' && sub.leaseEnds
@@ -75,14 +75,6 @@ function sourceRows(
 ): string {
   const { t } = ui;
   const csrfField = `<input type="hidden" name="${CSRF_FIELD}" value="${esc(csrf)}"/>`;
-  const label = (text: string) => ` data-label="${esc(text)}"`;
-  const [lHealth, lFetch, lNext, lArticles, lPush] = [
-    t.health,
-    t.lastFetch,
-    t.nextPollCol,
-    t.articles,
-    t.pushCol,
-  ].map(label);
   let out = '';
   for (const s of list) {
     const status = s.paused ? 'paused' : s.health.status;
@@ -92,8 +84,7 @@ function sourceRows(
     const lang = s.lang ? ` lang="${esc(s.lang)}"` : '';
     const tags = s.inSections
       .map(
-        (sid) =>
-          `<span class="tag" dir="auto" data-section="${esc(sid)}">${esc(sectionTitle.get(sid)?.title ?? sid)}</span>`,
+        (sid) => `<span class="tag" dir="auto">${esc(sectionTitle.get(sid)?.title ?? sid)}</span>`,
       )
       .join('');
     // One form per row (one CSRF field): each button names its own action.
@@ -105,16 +96,16 @@ function sourceRows(
       : `<a class="button" href="${path}/edit">${esc(t.edit)}</a><a class="button danger" href="${path}/delete">${esc(t.delete)}</a>`;
     const next = s.health.nextPoll && !s.paused ? esc(ui.date(s.health.nextPoll)) : '';
     out +=
-      `<tr id="source-${id}" data-status="${esc(status)}" data-state="${sourceState(s)}"><td>` +
+      `<tr id="source-${id}" data-status="${esc(status)}"><td>` +
       `<span class="title" dir="auto"${lang}>${esc(s.title ?? s.id)}</span>` +
       `<span class="url" dir="ltr">${esc(s.url)}</span>` +
       `<span class="meta"><code>${id}</code>${tags}${s.readOnly ? `<span class="ro">${esc(t.fromConfig)}</span>` : ''}</span></td>` +
-      `<td${lHealth}><span class="status status-${esc(status)}">${esc(word)}</span></td>` +
-      `<td class="last-fetch"${lFetch}>${esc(ui.date(s.health.lastFetch))}</td>` +
-      `<td class="next-poll"${lNext}>${next}</td>` +
+      `<td><span class="status status-${esc(status)}">${esc(word)}</span></td>` +
+      `<td>${esc(ui.date(s.health.lastFetch))}</td>` +
+      `<td class="next-poll">${next}</td>` +
       `<td class="error" dir="auto">${esc(s.health.lastError ?? '')}</td>` +
-      `<td class="num articles"${lArticles}>${esc(ui.number(s.health.articleCount ?? 0))}</td>` +
-      `<td class="push-state"${lPush}>${pushCell(ui, s)}</td>` +
+      `<td class="num">${esc(ui.number(s.health.articleCount ?? 0))}</td>` +
+      `<td class="push-state">${pushCell(ui, s)}</td>` +
       `<td class="actions"><form method="post" action="${path}/${s.paused ? 'resume' : 'pause'}" class="inline">${csrfField}${buttons}</form>${links}</td></tr>`;
   }
   return out;
