@@ -182,7 +182,11 @@ describe('the desk sources table and add form in chromium', () => {
     await page.getByLabel('Value 1').fill(KEY);
     await page.getByLabel(/^Leave out items/).fill('إعلان');
     await mark(page);
-    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${base}/desk/sources/preview`),
+      page.getByRole('button', { name: 'Preview', exact: true }).click(),
+    ]);
+    expect(await answer.text()).toMatch(/^<div id="source-preview"/); // the area, not the page
     const preview = page.locator('#source-preview .preview-items li');
     await expect.poll(() => preview.count()).toBe(3);
     expect(await preview.first().locator('a.title').innerText()).toBe(arItems[0]!.title);

@@ -135,6 +135,23 @@ describe('desk source forms without JavaScript', () => {
     expect(seen.at(-1)).toBe(KEY);
     expect(await run.store.sources.listRuntime()).toEqual([]);
 
+    // htmx asks for the preview area only: that is all it gets (no table, no form).
+    const area = await fetch(`${base}/desk/sources/preview`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'HX-Request': 'true', 'HX-Target': 'source-preview' },
+      body: new URLSearchParams([
+        ['csrf', s.csrf],
+        ['url', feedUrl],
+        ['header-name-0', 'X-Api-Key'],
+        ['header-value-0', KEY],
+      ]),
+    });
+    expect(area.status).toBe(200);
+    const areaHtml = await area.text();
+    expect(areaHtml).toMatch(/^<div id="source-preview"/);
+    expect(areaHtml).toContain('افتتاح مدرسة في حلب');
+    expect(areaHtml).not.toContain('<form');
+
     // Without the key: the feed's refusal at the URL field, the values kept, still nothing stored.
     const bad = await post('/desk/sources/preview', s, [
       ['url', feedUrl],

@@ -29,6 +29,7 @@ import {
 } from './pages.tsx';
 import type { FormState, RulePreview, Shell } from './pages.tsx';
 import { formIssues, postedValues, sourceInput, sourceValues } from './source-form.ts';
+import { PREVIEW_ID, SourcePreview } from './sources-view.tsx';
 import type { SourcePreviewState } from './sources-view.tsx';
 
 /** Failed logins allowed per client per minute (then 429). */
@@ -232,12 +233,28 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   app.post('/desk/sources/preview', async (c) => {
     const form = (await c.req.parseBody({ all: true })) as Form;
     const values = postedValues(form, 'add');
+    // htmx asks for the preview area only: no need to list every source for it.
+    const areaOnly = c.req.header('hx-target') === PREVIEW_ID;
+    const area = (
+      status: 200 | 400 | 502,
+      result: SourcePreviewState | null,
+      error: string | null,
+    ) => {
+      if (status >= 400) c.header('HX-Push-Url', 'false');
+      return c.html(
+        String(<SourcePreview ui={shellOf(c, true).ui} preview={result} error={error} />),
+        status,
+      );
+    };
     try {
-      const result = await sources.preview(sourceInput(form, 'add'));
-      return deskPage(c, 200, { ...emptyForm(), values }, { result: { result } });
+      const result = { result: await sources.preview(sourceInput(form, 'add')) };
+      if (areaOnly) return area(200, result, null);
+      return deskPage(c, 200, { ...emptyForm(), values }, { result });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      return deskPage(c, formStatus(err), sourceFormError(err, values), { error: err.message });
+      const status = formStatus(err);
+      if (areaOnly) return area(status === 409 ? 400 : status, null, err.message);
+      return deskPage(c, status, sourceFormError(err, values), { error: err.message });
     }
   });
 

@@ -20,7 +20,7 @@ import {
 
 /** The region a sort link or the filter form replaces when htmx runs. */
 const TABLE_ID = 'sources-table';
-const PREVIEW_ID = 'source-preview';
+export const PREVIEW_ID = 'source-preview';
 
 const esc = (v: string) =>
   v.replace(/[&<>"']/g, (ch) =>
