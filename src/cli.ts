@@ -199,7 +199,7 @@ async function cmdPreview(args: string[]) {
   const url = positionals[0];
   if (!url) throw new UsageError('preview needs a URL');
   const config = loadConfig({ path: values.config ?? null });
-  const { previewFeedWithSource } = await import('./runtime/preview.ts');
+  const { previewFeedWithSource } = await import('./catalog/preview.ts');
   const { formatDuration } = await import('./config/units.ts');
   const res = await previewFeedWithSource(config, url, new Date(), {
     fullText: values['full-text'],

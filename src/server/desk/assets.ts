@@ -89,6 +89,33 @@ td.num { font-variant-numeric: tabular-nums; }
   table.sources tr { border-block-end: 2px solid var(--line); padding-block: 0.5rem; }
   table.sources td { border: 0; padding-block: 0.1rem; }
 }
+th a.sort { color: inherit; text-decoration: none; white-space: nowrap; }
+th a.sort:hover, th a.sort:focus { text-decoration: underline; }
+th[aria-sort] a.sort { color: var(--accent); }
+.muted, .push-pending, .push-expired { color: var(--muted); }
+.push-subscribed { color: var(--ok); }
+.push-denied, .push-failed { color: var(--bad); }
+textarea { font: inherit; padding-block: 0.35rem; padding-inline: 0.5rem; inline-size: 100%;
+  border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: var(--fg); }
+.field.invalid textarea { border-color: var(--bad); }
+details.settings { margin-block: 0.5rem 1rem; }
+details.settings > summary { cursor: pointer; font-weight: 600; margin-block-end: 0.5rem; }
+fieldset.headers { border: 1px solid var(--line); border-radius: 4px; max-inline-size: 36rem;
+  margin-block-end: 0.75rem; }
+.header-row { display: flex; flex-wrap: wrap; gap: 0.3rem; margin-block-end: 0.3rem; }
+.header-row input { flex: 1 1 10rem; min-inline-size: 0; }
+.header-row.invalid input { border-color: var(--bad); }
+.header-row .field-error { flex-basis: 100%; }
+.preview-items { padding-inline-start: 1.5rem; }
+.preview-items li { margin-block-end: 0.4rem; }
+.preview-items .title { font-weight: 600; }
+@media (max-width: 40rem) {
+  table.sources thead { display: block; }
+  table.sources thead tr { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; border: 0; }
+  table.sources thead th { border: 0; padding: 0; }
+  table.sources thead th:not(:has(a)) { display: none; }
+  table.sources td:empty { display: none; }
+}
 `;
 
 export const CSS_PATH = `/desk/assets/desk-${createHash('sha256').update(CSS).digest('hex').slice(0, 10)}.css`;

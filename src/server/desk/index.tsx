@@ -11,8 +11,8 @@ import { serverTiming } from './timing.ts';
 import { registerHealthRoutes } from './health.tsx';
 import { tokenMatches } from '../admin/auth.ts';
 import { createSourceService } from '../services/sources.ts';
-import { SOURCE_FILTERS, filterSources } from '../services/sources.ts';
-import type { SourceFilter, SourceView } from '../services/sources.ts';
+import { parseSourceQuery, querySources } from '../services/sources.ts';
+import type { SourceView } from '../services/sources.ts';
 import { createCurationService } from '../services/curation.ts';
 import { createRulesService } from '../services/rules.ts';
 import { registerTagRoutes } from './tags.tsx';
@@ -32,6 +32,9 @@ import {
   RULE_FIELDS,
 } from './pages.tsx';
 import type { FormState, RulePreview, Shell } from './pages.tsx';
+import { formIssues, postedValues, sourceInput, sourceValues } from './source-form.ts';
+import { PREVIEW_ID, SourcePreview } from './sources-view.tsx';
+import type { SourcePreviewState } from './sources-view.tsx';
 
 /** Failed logins allowed per client per minute (then 429). */
 export const LOGIN_LIMIT = 10;
@@ -182,27 +185,29 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   };
 
   // ------------------------------------------------------------------ sources
-  const deskPage = async (c: Context, status: 200 | 400 | 409 | 502, add: FormState) => {
+  const deskPage = async (
+    c: Context,
+    status: 200 | 400 | 409 | 502,
+    add: FormState,
+    preview: { result?: SourcePreviewState; error?: string } = {},
+  ) => {
     const shell = shellOf(c, true);
     const all = await sources.list();
-    const stateParam = c.req.query('state') ?? '';
-    const filter = {
-      q: (c.req.query('q') ?? '').slice(0, 200) || null,
-      state: (SOURCE_FILTERS as readonly string[]).includes(stateParam)
-        ? (stateParam as SourceFilter)
-        : null,
-    };
+    const query = parseSourceQuery(c.req.query());
     return html(
       c,
       status,
       <DeskPage
         shell={shell}
-        sources={filterSources(all, filter)}
+        sources={querySources(all, query)}
         total={all.length}
-        filter={filter}
+        query={query}
         sections={sections}
-        flash={status === 200 ? flash(c, shell.ui) : null}
+        tags={deps.config.tags}
+        flash={status === 200 && !preview.result ? flash(c, shell.ui) : null}
         add={add}
+        preview={preview.result ?? null}
+        previewError={preview.error ?? null}
       />,
     );
   };
@@ -210,22 +215,13 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   app.get('/desk', (c) => deskPage(c, 200, emptyForm()));
   // A form's URL reloaded (after an error page) lands on the desk.
   app.get('/desk/sources', (c) => c.redirect('/desk', 303));
+  app.get('/desk/sources/preview', (c) => c.redirect('/desk', 303));
 
-  /** The form's fields as the service's input: empty fields are absent. */
-  const sourceInput = (form: Form, withId: boolean) => {
-    const input: Record<string, unknown> = {};
-    for (const k of ['url', 'title', 'lang', 'interval', ...(withId ? ['id'] : [])]) {
-      const v = str(form, k);
-      if (v !== '') input[k] = v;
-    }
-    const section = str(form, 'section');
-    input.sections = section ? [section] : [];
-    return input;
+  /** A source form's problems at its fields (API paths like `fetch.headers.X` mapped to them). */
+  const sourceFormError = (err: unknown, values: Record<string, string>): FormState => {
+    const issues = formIssues(issuesOf(err), values);
+    return { values, issues, error: issues.length ? null : (err as Error).message };
   };
-  const formValues = (form: Form) =>
-    Object.fromEntries(
-      ['url', 'title', 'id', 'lang', 'interval', 'section'].map((k) => [k, str(form, k)]),
-    );
   const formError = (err: unknown, values: Record<string, string>): FormState => {
     const issues = issuesOf(err);
     return { values, issues, error: issues.length ? null : (err as Error).message };
@@ -233,14 +229,44 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   const formStatus = (err: HttpError) => (err.status === 409 ? 409 : err.status >= 500 ? 502 : 400);
 
   app.post('/desk/sources', async (c) => {
-    const form = (await c.req.parseBody()) as Form;
+    const form = (await c.req.parseBody({ all: true })) as Form;
     try {
-      await sources.add(sourceInput(form, true));
+      await sources.add(sourceInput(form, 'add'));
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      return deskPage(c, formStatus(err), formError(err, formValues(form)));
+      return deskPage(c, formStatus(err), sourceFormError(err, postedValues(form, 'add')));
     }
     return c.redirect('/desk?done=added', 303);
+  });
+
+  // Preview: the add form again with what was typed and the feed's first items below (with
+  // htmx only that area is swapped in). Stores nothing.
+  app.post('/desk/sources/preview', async (c) => {
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const values = postedValues(form, 'add');
+    // htmx asks for the preview area only: no need to list every source for it.
+    const areaOnly = c.req.header('hx-target') === PREVIEW_ID;
+    const area = (
+      status: 200 | 400 | 502,
+      result: SourcePreviewState | null,
+      error: string | null,
+    ) => {
+      if (status >= 400) c.header('HX-Push-Url', 'false');
+      return c.html(
+        String(<SourcePreview ui={shellOf(c, true).ui} preview={result} error={error} />),
+        status,
+      );
+    };
+    try {
+      const result = { result: await sources.preview(sourceInput(form, 'add')) };
+      if (areaOnly) return area(200, result, null);
+      return deskPage(c, 200, { ...emptyForm(), values }, { result });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const status = formStatus(err);
+      if (areaOnly) return area(status === 409 ? 400 : status, null, err.message);
+      return deskPage(c, status, sourceFormError(err, values), { error: err.message });
+    }
   });
 
   const mustRuntime = async (id: string): Promise<SourceView> => {
@@ -253,22 +279,20 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       );
     return s;
   };
-  const sourceValues = (s: SourceView): Record<string, string> => ({
-    url: s.url,
-    title: s.title ?? '',
-    section: s.sections[0] ?? '',
-    lang: s.lang ?? '',
-    interval: s.interval ? `${Math.round(s.interval / 60_000)}m` : '',
-  });
-
   app.get('/desk/sources/:id/edit', async (c) => {
     try {
       const s = await mustRuntime(c.req.param('id'));
-      const form = { ...emptyForm(), values: sourceValues(s) };
+      const form = { ...emptyForm(), values: sourceValues(s, await sources.formSettings(s.id)) };
       return html(
         c,
         200,
-        <EditSourcePage shell={shellOf(c, true)} source={s} sections={sections} form={form} />,
+        <EditSourcePage
+          shell={shellOf(c, true)}
+          source={s}
+          sections={sections}
+          tags={deps.config.tags}
+          form={form}
+        />,
       );
     } catch (err) {
       return problem(c, err);
@@ -277,7 +301,7 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
 
   app.post('/desk/sources/:id', async (c) => {
     const id = c.req.param('id');
-    const form = (await c.req.parseBody()) as Form;
+    const form = (await c.req.parseBody({ all: true })) as Form;
     let s: SourceView;
     try {
       s = await mustRuntime(id);
@@ -285,17 +309,21 @@ export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
       return problem(c, err);
     }
     try {
-      const input = sourceInput(form, false);
-      // A field emptied on the form is cleared (null), not left as it was.
-      for (const k of ['title', 'lang', 'interval']) if (!(k in input)) input[k] = null;
-      await sources.update(id, input);
+      // Emptied fields are cleared; empty secrets keep the stored ones (never shown here).
+      await sources.update(id, sourceInput(form, 'edit'), { keepSecrets: true });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      const state = formError(err, formValues(form));
+      const state = sourceFormError(err, postedValues(form, 'edit'));
       return html(
         c,
         formStatus(err),
-        <EditSourcePage shell={shellOf(c, true)} source={s} sections={sections} form={state} />,
+        <EditSourcePage
+          shell={shellOf(c, true)}
+          source={s}
+          sections={sections}
+          tags={deps.config.tags}
+          form={state}
+        />,
       );
     }
     return c.redirect('/desk?done=saved', 303);

@@ -3,15 +3,15 @@
 // feeds carry dir="auto" (and their lang when known), so Arabic reads right-to-left in an
 // English UI and English left-to-right in an Arabic one.
 import type { Child } from 'hono/jsx';
-import { raw } from 'hono/html';
 import type { SectionConfig, StoredArticle, PublishedItem, TagConfig } from '../../domain/types.ts';
-import { SOURCE_FILTERS } from '../services/sources.ts';
-import type { SourceFilter, SourceView } from '../services/sources.ts';
+import type { SourceQuery, SourceView } from '../services/sources.ts';
 import type { FieldIssue } from '../services/validate.ts';
 import type { RetagStatus } from '../../store/rules.ts';
 import type { Ui } from './i18n.ts';
 import { CSRF_FIELD } from './security.ts';
 import { HTMX_PATH, CSS_PATH } from './assets.ts';
+import { AddSourceForm, SourceFields, SourcesTable } from './sources-view.tsx';
+import type { SourcePreviewState } from './sources-view.tsx';
 
 /** htmx: no inline indicator style (CSP), no eval, no page snapshots in localStorage; 4xx pages
  * (a form with its errors) are swapped in like any page, without being logged as errors. */
@@ -137,7 +137,7 @@ export interface FormState {
 }
 export const emptyForm = (): FormState => ({ values: {}, issues: [], error: null });
 
-function fieldIssue(f: FormState, name: string): string | null {
+export function fieldIssue(f: FormState, name: string): string | null {
   const hit = f.issues.find((i) => i.path === name || i.path.startsWith(`${name}.`));
   return hit ? hit.message : null;
 }
@@ -212,34 +212,6 @@ export function FormError(p: { ui: Ui; form: FormState }) {
   );
 }
 
-/** Broken first, then new, paused and healthy ones; by title within each. */
-const rank = (s: SourceView) =>
-  s.health.status === 'error' || !s.health.healthy
-    ? 0
-    : s.paused
-      ? 2
-      : s.health.status === 'new'
-        ? 1
-        : 3;
-
-const collator = new Intl.Collator();
-
-export function sortSources(list: SourceView[]): SourceView[] {
-  // Keys computed once per source, one shared collator: with 1,000 sources, localeCompare in the
-  // comparator was a tenth of the page's server time.
-  return list
-    .map((s) => ({ s, r: rank(s), k: s.title ?? s.id }))
-    .sort((a, b) => a.r - b.r || collator.compare(a.k, b.k))
-    .map((x) => x.s);
-}
-
-function statusWord(ui: Ui, s: SourceView) {
-  const status = s.paused ? 'paused' : s.health.status;
-  const key = `status_${status}` as keyof Ui['t'];
-  const word = (ui.t[key] as string | undefined) ?? status;
-  return { status, word };
-}
-
 function ActionButton(p: { csrf: string; action: string; label: string; kind?: string }) {
   return (
     <form method="post" action={p.action} class="inline">
@@ -251,84 +223,22 @@ function ActionButton(p: { csrf: string; action: string; label: string; kind?: s
   );
 }
 
-const NEEDS_ESCAPE = /[&<>"']/;
-const esc = (v: string) =>
-  !NEEDS_ESCAPE.test(v)
-    ? v
-    : v.replace(/[&<>"']/g, (ch) =>
-        ch === '&'
-          ? '&amp;'
-          : ch === '<'
-            ? '&lt;'
-            : ch === '>'
-              ? '&gt;'
-              : ch === '"'
-                ? '&quot;'
-                : '&#39;',
-      );
-
-/**
- * The sources table's rows as one string: with 1,000 sources the JSX element tree cost several
- * times the page's budget (/desk answers in < 100 ms with 1,000 sources), a template does not.
- * Every value from a feed or a person goes through `esc`.
- */
-function sourceRows(
-  ui: Ui,
-  csrf: string,
-  list: SourceView[],
-  sectionTitle: Map<string, SectionConfig>,
-): string {
-  const { t } = ui;
-  const csrfField = `<input type="hidden" name="${CSRF_FIELD}" value="${esc(csrf)}"/>`;
-  let out = '';
-  for (const s of list) {
-    const { status, word } = statusWord(ui, s);
-    const id = esc(s.id);
-    const path = `/desk/sources/${id}`;
-    const lang = s.lang ? ` lang="${esc(s.lang)}"` : '';
-    const tags = s.sections
-      .map(
-        (sid) => `<span class="tag" dir="auto">${esc(sectionTitle.get(sid)?.title ?? sid)}</span>`,
-      )
-      .join('');
-    // One form per row (one CSRF field): each button names its own action.
-    const buttons = s.paused
-      ? `<button type="submit">${esc(t.resume)}</button>`
-      : `<button type="submit">${esc(t.pause)}</button><button type="submit" formaction="${path}/refresh">${esc(t.refresh)}</button>`;
-    const links = s.readOnly
-      ? ''
-      : `<a class="button" href="${path}/edit">${esc(t.edit)}</a><a class="button danger" href="${path}/delete">${esc(t.delete)}</a>`;
-    out +=
-      `<tr id="source-${id}" data-status="${esc(status)}"><td>` +
-      `<span class="title" dir="auto"${lang}>${esc(s.title ?? s.id)}</span>` +
-      `<span class="url" dir="ltr">${esc(s.url)}</span>` +
-      `<span class="meta"><code>${id}</code>${tags}${s.readOnly ? `<span class="ro">${esc(t.fromConfig)}</span>` : ''}</span></td>` +
-      `<td><span class="status status-${esc(status)}">${esc(word)}</span></td>` +
-      `<td>${esc(ui.date(s.health.lastFetch))}${
-        s.health.nextPoll && !s.paused
-          ? `<span class="next">${esc(t.nextPoll)} ${esc(ui.date(s.health.nextPoll))}</span>`
-          : ''
-      }</td>` +
-      `<td class="error" dir="auto">${esc(s.health.lastError ?? '')}</td>` +
-      `<td class="num">${esc(ui.number(s.health.articleCount ?? 0))}</td>` +
-      `<td class="actions"><form method="post" action="${path}/${s.paused ? 'resume' : 'pause'}" class="inline">${csrfField}${buttons}</form>${links}</td></tr>`;
-  }
-  return out;
-}
-
 export function DeskPage(p: {
   shell: Shell;
+  /** Filtered and sorted by the service (querySources). */
   sources: SourceView[];
   /** Sources before the filter. */
   total: number;
-  filter: { q: string | null; state: SourceFilter | null };
+  query: SourceQuery;
   sections: readonly SectionConfig[];
+  tags: readonly TagConfig[];
   flash: string | null;
   add: FormState;
+  preview?: SourcePreviewState | null;
+  previewError?: string | null;
 }) {
   const { ui, csrf } = p.shell;
   const { t } = ui;
-  const sectionTitle = new Map(p.sections.map((s) => [s.id, s]));
   return (
     <Layout shell={p.shell} title={t.sources}>
       <Flash text={p.flash} />
@@ -345,62 +255,24 @@ export function DeskPage(p: {
         </ul>
       </section>
 
-      <section aria-labelledby="h-sources">
-        <h2 id="h-sources">
-          {t.sources}{' '}
-          <span class="count">
-            (
-            {p.sources.length === p.total
-              ? ui.number(p.total)
-              : t.nOfM(ui.number(p.sources.length), ui.number(p.total))}
-            )
-          </span>
-        </h2>
-        <form method="get" action="/desk" role="search" class="filter">
-          <label for="f-q">{t.search}</label>
-          <input id="f-q" name="q" type="search" value={p.filter.q ?? ''} dir="auto" />
-          <label for="f-state">{t.health}</label>
-          <select id="f-state" name="state">
-            <option value="">{t.all}</option>
-            {SOURCE_FILTERS.map((f) => (
-              <option value={f} selected={p.filter.state === f}>
-                {t[`filter_${f}`]}
-              </option>
-            ))}
-          </select>
-          <button type="submit">{t.filter}</button>
-        </form>
-        <div class="table-wrap">
-          <table class="sources">
-            <thead>
-              <tr>
-                <th scope="col">{t.source}</th>
-                <th scope="col">{t.health}</th>
-                <th scope="col">{t.lastFetch}</th>
-                <th scope="col">{t.lastError}</th>
-                <th scope="col">{t.articles}</th>
-                <th scope="col">{t.actions}</th>
-              </tr>
-            </thead>
-            <tbody>{raw(sourceRows(ui, csrf, sortSources(p.sources), sectionTitle))}</tbody>
-          </table>
-        </div>
-      </section>
+      <SourcesTable
+        ui={ui}
+        csrf={csrf}
+        sources={p.sources}
+        total={p.total}
+        query={p.query}
+        sections={p.sections}
+      />
 
-      <section aria-labelledby="h-add" class="card">
-        <h2 id="h-add">{t.addSource}</h2>
-        <FormError ui={ui} form={p.add} />
-        <form method="post" action="/desk/sources" id="add-source">
-          <Csrf csrf={csrf} />
-          <Field form={p.add} name="url" label={t.url} type="url" required />
-          <Field form={p.add} name="title" label={t.title} dirAuto />
-          <Field form={p.add} name="id" label={t.id} />
-          <SectionSelect ui={ui} form={p.add} sections={p.sections} />
-          <Field form={p.add} name="lang" label={t.lang} />
-          <Field form={p.add} name="interval" label={t.interval} />
-          <button type="submit">{t.add}</button>
-        </form>
-      </section>
+      <AddSourceForm
+        ui={ui}
+        csrf={csrf}
+        form={p.add}
+        sections={p.sections}
+        tags={p.tags}
+        preview={p.preview ?? null}
+        previewError={p.previewError ?? null}
+      />
 
       <section aria-labelledby="h-opml" class="card">
         <h2 id="h-opml">{t.opml}</h2>
@@ -427,6 +299,7 @@ export function EditSourcePage(p: {
   shell: Shell;
   source: SourceView;
   sections: readonly SectionConfig[];
+  tags: readonly TagConfig[];
   form: FormState;
 }) {
   const { ui, csrf } = p.shell;
@@ -442,11 +315,7 @@ export function EditSourcePage(p: {
       <FormError ui={ui} form={p.form} />
       <form method="post" action={`/desk/sources/${p.source.id}`} class="card" id="edit-source">
         <Csrf csrf={csrf} />
-        <Field form={p.form} name="url" label={t.url} type="url" required />
-        <Field form={p.form} name="title" label={t.title} dirAuto />
-        <SectionSelect ui={ui} form={p.form} sections={p.sections} />
-        <Field form={p.form} name="lang" label={t.lang} />
-        <Field form={p.form} name="interval" label={t.interval} />
+        <SourceFields ui={ui} form={p.form} sections={p.sections} tags={p.tags} mode="edit" />
         <button type="submit">{t.save}</button> <a href="/desk">{t.cancel}</a>
       </form>
     </Layout>

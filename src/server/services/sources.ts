@@ -16,6 +16,9 @@ import { sourceHealth } from '../source-health.ts';
 import { renderSourcesOpml } from './opml-export.ts';
 import { validate } from './validate.ts';
 import { withSourceSettings } from '../../pipeline/source-fetch.ts';
+import { previewFeedWithSource } from '../../catalog/preview.ts';
+import { isFeedError } from '../../domain/errors.ts';
+import type { PushView } from '../../push/subscriber/subscriber.ts';
 
 /** The catalog's feed check, its refusals as HTTP errors (400 / 422 with the reason). */
 async function resolveFeed(...args: Parameters<typeof resolveCatalogFeed>) {
@@ -76,9 +79,76 @@ const fieldError = (status: 400 | 409, path: string, message: string) =>
     issues: [{ path, message }],
   });
 
+/** Items a preview shows (the first ones, in feed order). */
+export const PREVIEW_ITEMS = 10;
+
+/** Header names whose values are treated as credentials: never shown again once saved. */
+const SECRET_HEADER = /auth|key|token|secret|pass|cookie|session|signature|credential/i;
+export const looksSecret = (headerName: string) => SECRET_HEADER.test(headerName);
+
+/**
+ * A source's per-source settings for an edit form, without any secret: header values that look
+ * like credentials are null ("unchanged"), and `auth` gives its kind (and the basic user) but not
+ * the variable it reads.
+ */
+export function settingsForForm(s: SourceConfig) {
+  const f = s.fetch;
+  const auth = f?.auth;
+  return {
+    userAgent: f?.userAgent ?? null,
+    charset: f?.charset ?? null,
+    headers: Object.entries(f?.headers ?? {}).map(([name, value]) => ({
+      name,
+      value: looksSecret(name) ? null : value,
+    })),
+    auth: !auth
+      ? null
+      : 'basic' in auth
+        ? { kind: 'basic' as const, user: auth.basic.user }
+        : { kind: 'bearer' as const, user: null },
+    include: s.include?.keywords ?? [],
+    exclude: s.exclude?.keywords ?? [],
+    fullText: s.fullText ?? 'auto',
+    push: s.push !== false,
+  };
+}
+export type FormSettings = ReturnType<typeof settingsForForm>;
+
+/**
+ * An edit's `fetch` with the secrets it left empty taken from the stored source: an empty value
+ * of a credential-like header keeps the stored one (same name, any case), an empty
+ * `passwordEnv`/`bearerEnv` keeps the stored variable of the same kind of auth.
+ */
+function keepStoredSecrets(current: SourceConfig, input: unknown): unknown {
+  const body = input as { fetch?: unknown } | null;
+  const f = body?.fetch as Record<string, unknown> | null | undefined;
+  const stored = current.fetch;
+  if (!f || typeof f !== 'object' || !stored) return input;
+  const next: Record<string, unknown> = { ...f };
+  if (f.headers && typeof f.headers === 'object') {
+    const headers = { ...(f.headers as Record<string, unknown>) };
+    for (const [name, v] of Object.entries(headers)) {
+      if (v !== '' || !looksSecret(name)) continue;
+      const kept = Object.entries(stored.headers ?? {}).find(
+        ([n]) => n.toLowerCase() === name.toLowerCase(),
+      );
+      if (kept) headers[name] = kept[1];
+    }
+    next.headers = headers;
+  }
+  const auth = f.auth as { basic?: Record<string, unknown>; bearerEnv?: unknown } | null;
+  if (auth && typeof auth === 'object' && stored.auth) {
+    if (auth.basic && auth.basic.passwordEnv === '' && 'basic' in stored.auth)
+      next.auth = { basic: { ...auth.basic, passwordEnv: stored.auth.basic.passwordEnv } };
+    else if (auth.bearerEnv === '' && 'bearerEnv' in stored.auth)
+      next.auth = { bearerEnv: stored.auth.bearerEnv };
+  }
+  return { ...(input as object), fetch: next };
+}
+
 export function createSourceService(
   deps: Pick<ServerDeps, 'config' | 'store' | 'now' | 'refresh' | 'syncSchedules'> &
-    Partial<Pick<ServerDeps, 'log'>>,
+    Partial<Pick<ServerDeps, 'log' | 'subscriber'>>,
 ) {
   const { config, store } = deps;
   const curation = store.curation;
@@ -104,22 +174,45 @@ export function createSourceService(
     if (!s) throw notFound(`unknown source "${id}"`);
     return s;
   };
-  const present = (s: SourceConfig, st: Parameters<typeof sourceHealth>[1], paused: boolean) => ({
+  /** Sections a source's articles go to by the source itself: placed there, or named by the
+   * section's include.sources (and not its exclude.sources); tag and language rules aside. */
+  const bySource = config.sections.map((sec) => ({
+    id: sec.id,
+    named: new Set(sec.include.sources),
+    excluded: new Set(sec.exclude.sources),
+  }));
+  const inSections = (s: SourceConfig) =>
+    bySource
+      .filter(
+        (sec) => !sec.excluded.has(s.id) && (sec.named.has(s.id) || s.sections?.includes(sec.id)),
+      )
+      .map((sec) => sec.id);
+  const present = (
+    s: SourceConfig,
+    st: Parameters<typeof sourceHealth>[1],
+    paused: boolean,
+    pushSub: PushView | null,
+  ) => ({
     ...s,
     ...settingsView(s),
     title: s.title,
     sections: s.sections ?? [],
+    inSections: inSections(s),
     push: s.push !== false,
     readOnly: s.origin === 'config',
     paused: !s.enabled || paused,
     health: sourceHealth(s, st),
+    /** The WebSub subscription (as `push` in /api/sources): null when no hub was found. */
+    pushSub,
   });
+  const pushOf = async (id: string) => (await deps.subscriber?.view(id)) ?? null;
   const view = async (s: SourceConfig) => {
-    const [st, paused] = await Promise.all([
+    const [st, paused, pushSub] = await Promise.all([
       store.sources.getState(s.id),
       curation.pausedSources(),
+      pushOf(s.id),
     ]);
-    return present(s, st, paused.has(s.id));
+    return present(s, st, paused.has(s.id), pushSub);
   };
 
   return {
@@ -132,8 +225,42 @@ export function createSourceService(
         allSources(config, store),
         curation.pausedSources(),
       ]);
-      const states = await store.sources.getStates(sources.map((s) => s.id));
-      return sources.map((s, i) => present(s, states[i]!, paused.has(s.id)));
+      const [states, pushes] = await Promise.all([
+        store.sources.getStates(sources.map((s) => s.id)),
+        deps.subscriber ? Promise.all(sources.map((s) => pushOf(s.id))) : [],
+      ]);
+      return sources.map((s, i) => present(s, states[i]!, paused.has(s.id), pushes[i] ?? null));
+    },
+
+    /** A runtime source's settings for its edit form (no secrets; see settingsForForm). */
+    async formSettings(id: string) {
+      return settingsForForm(await mustFind(id));
+    },
+
+    /**
+     * The first items of a feed as a poll would store them, with the source's own fetch
+     * settings, storing nothing (the same code as `tributary preview`). `input` is an add
+     * form's fields, checked as `add` checks them; a feed that cannot be read is a problem at
+     * `url` (422, or 400 for a blocked address).
+     */
+    async preview(input: unknown) {
+      const body = validate(addSourceInputSchema, input);
+      try {
+        const res = await previewFeedWithSource(config, body.url, deps.now(), {
+          settings: { fetch: body.fetch ?? undefined },
+        });
+        return {
+          ...res,
+          total: res.articles.length,
+          articles: res.articles.slice(0, PREVIEW_ITEMS),
+        };
+      } catch (e) {
+        if (!isFeedError(e)) throw e;
+        const status = e.kind === 'blocked-address' ? 400 : 422;
+        throw new HttpError(status, `feed-${e.kind}`, `cannot use ${body.url}: ${e.message}`, {
+          issues: [{ path: 'url', message: e.message }],
+        });
+      }
     },
 
     /** Each source's title (its id when it has none), without reading any health state. */
@@ -194,14 +321,20 @@ export function createSourceService(
       };
     },
 
-    /** Changes a runtime source; config sources are read-only (409). */
-    async update(id: string, input: unknown) {
+    /**
+     * Changes a runtime source; config sources are read-only (409). `keepSecrets` (the desk's
+     * edit form, which never shows them): an empty credential keeps the stored one.
+     */
+    async update(id: string, input: unknown, opts: { keepSecrets?: boolean } = {}) {
       const current = await mustFind(id);
       if (current.origin === 'config')
         throw conflict(
           `source "${current.id}" comes from the config file and is read-only here (pause/resume work)`,
         );
-      const body = validate(patchSourceSchema, input);
+      const body = validate(
+        patchSourceSchema,
+        opts.keepSecrets ? keepStoredSecrets(current, input) : input,
+      );
       checkRefs(body);
       const next: SourceConfig = applySettings(current, body);
       let discoveredFrom: string | null = null;
@@ -309,6 +442,17 @@ export type SourceService = ReturnType<typeof createSourceService>;
 
 export const SOURCE_FILTERS = ['broken', 'paused', 'new', 'ok'] as const;
 export type SourceFilter = (typeof SOURCE_FILTERS)[number];
+export const SOURCE_SORTS = ['health', 'title', 'lastFetch', 'nextPoll', 'articles'] as const;
+export type SourceSort = (typeof SOURCE_SORTS)[number];
+
+/** What the sources table shows: a text match, a state, a section, an order. */
+export interface SourceQuery {
+  q: string | null;
+  state: SourceFilter | null;
+  section: string | null;
+  sort: SourceSort;
+  dir: 'asc' | 'desc';
+}
 
 /** The state a source is listed under: broken (an error, or unhealthy), paused, new or ok. */
 export function sourceState(s: SourceView): SourceFilter {
@@ -317,16 +461,72 @@ export function sourceState(s: SourceView): SourceFilter {
   return s.health.status === 'new' ? 'new' : 'ok';
 }
 
-/** Sources whose title, id or URL contains `q` (case-insensitive) and in `state`, when given. */
+/** A query string's `q`, `state`, `section`, `sort`, `dir`; unknown values are ignored. */
+export function parseSourceQuery(params: Record<string, string | undefined>): SourceQuery {
+  const one = <T extends string>(v: string | undefined, allowed: readonly T[]): T | null =>
+    (allowed as readonly string[]).includes(v ?? '') ? (v as T) : null;
+  const section = params.section ?? '';
+  return {
+    q: (params.q ?? '').trim().slice(0, 200) || null,
+    state: one(params.state, SOURCE_FILTERS),
+    section: /^[a-z0-9-]{1,64}$/.test(section) ? section : null,
+    sort: one(params.sort, SOURCE_SORTS) ?? 'health',
+    dir: params.dir === 'desc' ? 'desc' : 'asc',
+  };
+}
+
+/** Sources whose title, id or URL contains `q` (case-insensitive), in `state` and `section`
+ * (placed there, or named by its include.sources). */
 export function filterSources(
   list: SourceView[],
-  f: { q: string | null; state: SourceFilter | null },
+  f: { q: string | null; state: SourceFilter | null; section?: string | null },
 ): SourceView[] {
   const q = f.q?.trim().toLocaleLowerCase() || null;
   return list.filter(
     (s) =>
       (!f.state || sourceState(s) === f.state) &&
+      (!f.section || s.inSections.includes(f.section)) &&
       (!q || [s.title ?? '', s.id, s.url].some((v) => v.toLocaleLowerCase().includes(q))),
   );
+}
+
+/** Broken first, then paused, new and healthy ones. */
+const STATE_RANK: Record<SourceFilter, number> = { broken: 0, paused: 1, new: 2, ok: 3 };
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/**
+ * The table's order: by `sort` in `dir`, then by title (and id). Sources without a last fetch
+ * or a next poll (paused ones have none) come last either way. `health` ascending is the
+ * desk's default: broken (error) first, then paused, new, ok.
+ */
+export function sortSources(list: SourceView[], sort: SourceSort, dir: 'asc' | 'desc') {
+  const sign = dir === 'desc' ? -1 : 1;
+  const byTitle = (a: SourceView, b: SourceView) =>
+    collator.compare(a.title ?? a.id, b.title ?? b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const time = (v: string | null) => (v ? Date.parse(v) : NaN);
+  const key = (s: SourceView): number =>
+    sort === 'health'
+      ? STATE_RANK[sourceState(s)]
+      : sort === 'lastFetch'
+        ? time(s.health.lastFetch)
+        : sort === 'nextPoll'
+          ? s.paused
+            ? NaN
+            : time(s.health.nextPoll)
+          : (s.health.articleCount ?? 0);
+  const rows = list.map((s) => ({ s, k: sort === 'title' ? 0 : key(s) }));
+  rows.sort((a, b) => {
+    if (sort === 'title') return sign * byTitle(a.s, b.s);
+    const an = Number.isNaN(a.k);
+    const bn = Number.isNaN(b.k);
+    if (an !== bn) return an ? 1 : -1;
+    return (an ? 0 : sign * (a.k - b.k)) || byTitle(a.s, b.s);
+  });
+  return rows.map((r) => r.s);
+}
+
+/** The table's rows for a query: filtered, then sorted. */
+export function querySources(list: SourceView[], query: SourceQuery): SourceView[] {
+  return sortSources(filterSources(list, query), query.sort, query.dir);
 }
 export type AddSourceInput = z.input<typeof addSourceInputSchema>;

@@ -1,5 +1,5 @@
-// `tributary preview URL`: fetch, parse, normalize and tag one feed exactly as the workers do,
-// and store nothing. An HTML page is searched for its feed links (feed discovery), and the result
+// `tributary preview URL` and the desk's preview while adding a source: fetch, parse, normalize
+// and tag one feed exactly as the workers do, and store nothing. An HTML page is searched for its feed links (feed discovery), and the result
 // says which feed it found. Items older than retention.maxAge, which a poll would skip, are marked.
 import type { Article, Config, SourceConfig } from '../domain/types.ts';
 import { FeedError } from '../domain/errors.ts';
@@ -11,6 +11,7 @@ import { pastRetention } from '../pipeline/dedupe/classify.ts';
 import { createTagger } from '../pipeline/tag/tagger.ts';
 import { htmlToText } from '../text/html-text.ts';
 import { previewFullText } from '../pipeline/fulltext/fulltext.ts';
+import { withSourceSettings } from '../pipeline/source-fetch.ts';
 import type { FullTextPreview } from '../pipeline/fulltext/fulltext.ts';
 
 export type PreviewArticle = Pick<
@@ -70,7 +71,8 @@ export async function previewFeedWithSource(
   config: Config,
   url: string,
   now = new Date(),
-  opts: { fullText?: boolean } = {},
+  /** `settings`: a source's own fetch settings (headers, auth, charset), as its polls send them. */
+  opts: { fullText?: boolean; settings?: Pick<SourceConfig, 'fetch'> } = {},
 ): Promise<PreviewResult> {
   try {
     new URL(url);
@@ -79,15 +81,20 @@ export async function previewFeedWithSource(
   }
   const fetcher = fetcherFor(config.fetch);
   let discoveredFrom: string | null = null;
+  // Headers and credentials go to the typed URL's origin only (withSourceSettings' rule).
+  const prepare = (u: string) =>
+    opts.settings?.fetch
+      ? withSourceSettings({ url: u }, { id: 'new', ...opts.settings, url } as SourceConfig)
+      : { url: u };
   try {
-    let res = await fetcher.fetch({ url });
+    let res = await fetcher.fetch(prepare(url));
     if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     if (looksLikeHtml(res.body)) {
       const links = discoverFeedLinks(res.body, res.finalUrl);
       if (links.length === 0)
         throw new FeedError('not-a-feed', `${url} is an HTML page without feed links`);
       discoveredFrom = res.finalUrl;
-      res = await fetcher.fetch({ url: links[0]! });
+      res = await fetcher.fetch(prepare(links[0]!));
       if (res.kind !== 'ok') throw new FeedError('http', 'unexpected 304 without validators');
     }
     const feed = await parseFeed(res.body, { url: res.finalUrl });
