@@ -58,6 +58,8 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
     'ingest-only': { type: 'string' },
+    // With --ingest-only: the naive baseline before and after, and each run's ratio to it.
+    naive: { type: 'boolean', default: false },
     // Only one case: "templated" (templated vs news-like ingest) or "read-under-ingest".
     only: { type: 'string' },
   },
@@ -578,6 +580,9 @@ async function main() {
     );
 
     if (args['ingest-only']) {
+      // The naive baseline before the first and after the last ingest (A B… A), for a ratio.
+      const naiveRuns = args.naive ? [await naiveBaseline(env, 1)] : [];
+      const results: { w: number; itemsPerSec: number }[] = [];
       for (const [i, w] of args['ingest-only'].split(',').map(Number).entries()) {
         const r = await ingest(
           env,
@@ -586,9 +591,11 @@ async function main() {
           args.profile ? join(tmp, 'profile') : undefined,
         );
         products.push(r.p);
+        const peakRss = r.procs.map((pr) => pr.peakRssMb()?.toFixed(0) ?? '?').join(', ');
         await Promise.all(r.procs.map((pr) => pr.stop()));
+        results.push({ w, itemsPerSec: r.itemsPerSec });
         process.stdout.write(
-          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article\n`,
+          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article, worker peak RSS ${peakRss} MB, load average ${loadavg()[0]!.toFixed(1)}\n`,
         );
         process.stdout.write(
           `  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`,
@@ -600,6 +607,13 @@ async function main() {
         if (args.profile)
           for (const f of profilesIn(join(tmp, 'profile')))
             process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
+      }
+      if (args.naive) {
+        naiveRuns.push(await naiveBaseline(env, 2));
+        const naive = naiveRuns.reduce((a, n) => a + n.itemsPerSec, 0) / naiveRuns.length;
+        process.stdout.write(
+          `naive baseline: ${naiveRuns.map((n) => n.itemsPerSec.toFixed(0)).join(', ')} items/s (mean ${naive.toFixed(0)}); ratios ${results.map((r) => `${r.w}w ${(r.itemsPerSec / naive).toFixed(3)}`).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}\n`,
+        );
       }
       return;
     }
