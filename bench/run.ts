@@ -26,6 +26,7 @@ import {
   HEAD_LIMIT,
   HEAD_SECTION,
   ROOT,
+  procCpuSeconds,
   spawnTributary,
   waitFor,
   writeBenchConfig,
@@ -158,6 +159,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   const memBefore = await usedMemory(env.redis);
   const workBefore = await redisWork(env.redis);
   env.fixture.resetCounters();
+  const cpuBefore = procs.map((w) => procCpuSeconds(w.pid) ?? NaN);
   const t0 = ms();
   const fromUs = monotonicUs();
   await enqueueAll(p, env.corpus.feeds);
@@ -169,6 +171,11 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   );
   const elapsed = ms() - t0;
   const window = { fromUs, toUs: monotonicUs() };
+  // Worker CPU during the ingest: unlike items/s, hardly moved by other work on the machine.
+  const workerCpuS = procs.reduce(
+    (a, w, i) => a + (procCpuSeconds(w.pid) ?? NaN) - cpuBefore[i]!,
+    0,
+  );
   const workAfter = await redisWork(env.redis);
   // Source states are written after the articles; wait for them too (the next phase needs ETags).
   await waitFor(
@@ -192,6 +199,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
     window,
     itemsPerSec: total / (elapsed / 1000),
     elapsedMs: elapsed,
+    workerCpuS,
     redis: {
       commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles,
       cpuS: workAfter.cpuS - workBefore.cpuS,
@@ -595,7 +603,7 @@ async function main() {
         await Promise.all(r.procs.map((pr) => pr.stop()));
         results.push({ w, itemsPerSec: r.itemsPerSec });
         process.stdout.write(
-          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article, worker peak RSS ${peakRss} MB, load average ${loadavg()[0]!.toFixed(1)}\n`,
+          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article, worker CPU ${r.workerCpuS.toFixed(1)} s (${((r.workerCpuS * 1e6) / env.articles).toFixed(0)} µs/item), worker peak RSS ${peakRss} MB, load average ${loadavg()[0]!.toFixed(1)}\n`,
         );
         process.stdout.write(
           `  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`,
