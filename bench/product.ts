@@ -181,6 +181,18 @@ export function procPeakRssMb(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system, all threads) a process has used, from /proc; null when gone. */
+export function procCpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,

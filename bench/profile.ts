@@ -30,6 +30,11 @@ export interface ProfileSummary {
   files: ProfileRow[];
   /** Inclusive time (self + callees on the same stack) of the pipeline's entry points. */
   stages: ProfileRow[];
+  /**
+   * Self time by stage: every sample counts once, for the innermost pipeline step on its stack
+   * (`STAGE_OF`); a sample under none of them counts for its package or the garbage collector.
+   */
+  exclusive: ProfileRow[];
 }
 
 /** Pipeline steps whose inclusive time the summary shows (async continuations count too). */
@@ -47,6 +52,32 @@ export const STAGES = [
   'sendCommand',
   'processPoll',
 ];
+
+/** Function -> stage it belongs to, for the exclusive view; the innermost one on a stack wins. */
+export const STAGE_OF: Record<string, string> = {
+  fetchForSource: 'fetch',
+  decodeFeedBytes: 'fetch: decode bytes',
+  parseFeed: 'parse',
+  changedItems: 'unchanged check (level 0)',
+  normalizeFeedItems: 'normalize: other',
+  sanitizeWithImages: 'normalize: sanitize',
+  htmlToText: 'normalize: html to text',
+  detectLang: 'normalize: language',
+  detectLangOrNull: 'normalize: language',
+  readItemDates: 'normalize: dates',
+  contentHash: 'normalize: content hash',
+  articleTokens: 'tokenize',
+  tag: 'tag',
+  fingerprintArticle: 'fingerprint',
+  classifyArticle: 'store: classify',
+  sectionsFor: 'store: section filters',
+  encodeArticle: 'store: encode article',
+  decodeArticle: 'store: decode article',
+  indexArticles: 'store: index',
+  sendCommand: 'redis: send',
+  recordSuccess: 'bookkeeping',
+  planPoll: 'bookkeeping',
+};
 
 const IDLE = new Set(['(idle)', '(program)']);
 
@@ -95,6 +126,26 @@ export function summarizeProfile(
       }
     }
   }
+  const exclusiveUs = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id)!;
+    if (IDLE.has(n.callFrame.functionName)) continue;
+    let stage: string | undefined;
+    for (let cur: number | undefined = id; cur !== undefined && !stage; cur = parent.get(cur))
+      stage = STAGE_OF[byId.get(cur)!.callFrame.functionName];
+    if (!stage) {
+      const where = shortUrl(n.callFrame.url, root);
+      const pkg = /^nm\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1];
+      stage = pkg
+        ? `(outside stages) ${pkg}`
+        : n.callFrame.functionName === '(garbage collector)'
+          ? '(garbage collector)'
+          : where.startsWith('dist/') || where.startsWith('src/')
+            ? '(outside stages) our code'
+            : '(outside stages) node and V8';
+    }
+    exclusiveUs.set(stage, (exclusiveUs.get(stage) ?? 0) + us);
+  }
   let busy = 0;
   for (const [id, us] of selfUs) {
     const n = byId.get(id)!;
@@ -118,6 +169,9 @@ export function summarizeProfile(
     functions: rows(fns),
     files: rows(files),
     stages: rows(stageUs),
+    exclusive: [...exclusiveUs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, us]) => ({ name, selfMs: us / 1000, share: us / busy })),
   };
 }
 
@@ -152,5 +206,7 @@ export function formatProfile(
     ...s.files.map(line),
     'inclusive time of pipeline steps (a step nested in another counts in both):',
     ...s.stages.map(line),
+    'self time by stage (each sample once, for the innermost step on its stack):',
+    ...s.exclusive.map(line),
   ].join('\n');
 }

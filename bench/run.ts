@@ -27,6 +27,7 @@ import {
   HEAD_LIMIT,
   HEAD_SECTION,
   ROOT,
+  procCpuSeconds,
   spawnTributary,
   waitFor,
   writeBenchConfig,
@@ -60,6 +61,8 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     // Only ingest runs with these worker counts, e.g. "1,2,1" (for profiling and fixes); prints items/s.
     'ingest-only': { type: 'string' },
+    // With --ingest-only: the naive baseline before and after, and each run's ratio to it.
+    naive: { type: 'boolean', default: false },
     // Only one case: "templated" (templated vs news-like ingest), "read-under-ingest", "push" or "desk".
     only: { type: 'string' },
     // The scale curve (bench/scale.ts): sources per step, minutes measured per step, a Redis
@@ -180,6 +183,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   const memBefore = await usedMemory(env.redis);
   const workBefore = await redisWork(env.redis);
   env.fixture.resetCounters();
+  const cpuBefore = procs.map((w) => procCpuSeconds(w.pid) ?? NaN);
   const t0 = ms();
   const fromUs = monotonicUs();
   await enqueueAll(p, env.corpus.feeds);
@@ -191,6 +195,11 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
   );
   const elapsed = ms() - t0;
   const window = { fromUs, toUs: monotonicUs() };
+  // Worker CPU during the ingest: unlike items/s, hardly moved by other work on the machine.
+  const workerCpuS = procs.reduce(
+    (a, w, i) => a + (procCpuSeconds(w.pid) ?? NaN) - cpuBefore[i]!,
+    0,
+  );
   const workAfter = await redisWork(env.redis);
   // Source states are written after the articles; wait for them too (the next phase needs ETags).
   await waitFor(
@@ -214,6 +223,7 @@ async function ingest(env: Env, prefix: string, workers: number, profileDir?: st
     window,
     itemsPerSec: total / (elapsed / 1000),
     elapsedMs: elapsed,
+    workerCpuS,
     redis: {
       commandsPerArticle: (workAfter.commands - workBefore.commands) / env.articles,
       cpuS: workAfter.cpuS - workBefore.cpuS,
@@ -650,6 +660,9 @@ async function main() {
     );
 
     if (args['ingest-only']) {
+      // The naive baseline before the first and after the last ingest (A B… A), for a ratio.
+      const naiveRuns = args.naive ? [await naiveBaseline(env, 1)] : [];
+      const results: { w: number; itemsPerSec: number }[] = [];
       for (const [i, w] of args['ingest-only'].split(',').map(Number).entries()) {
         const r = await ingest(
           env,
@@ -658,9 +671,11 @@ async function main() {
           args.profile ? join(tmp, 'profile') : undefined,
         );
         products.push(r.p);
+        const peakRss = r.procs.map((pr) => pr.peakRssMb()?.toFixed(0) ?? '?').join(', ');
         await Promise.all(r.procs.map((pr) => pr.stop()));
+        results.push({ w, itemsPerSec: r.itemsPerSec });
         process.stdout.write(
-          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article\n`,
+          `ingest with ${w} worker(s): ${r.itemsPerSec.toFixed(0)} items/s (${(r.elapsedMs / 1000).toFixed(1)} s), Redis ${r.redis.commandsPerArticle.toFixed(0)} commands/article, ${r.redis.cpuS.toFixed(1)} s Redis CPU, ${r.bytesPerArticle.toFixed(0)} B/article, worker CPU ${r.workerCpuS.toFixed(1)} s (${((r.workerCpuS * 1e6) / env.articles).toFixed(0)} µs/item), worker peak RSS ${peakRss} MB, load average ${loadavg()[0]!.toFixed(1)}\n`,
         );
         process.stdout.write(
           `  commands/article: ${r.redis.top.map((t) => `${t.name} ${t.perArticle.toFixed(1)}`).join(', ')}\n`,
@@ -672,6 +687,13 @@ async function main() {
         if (args.profile)
           for (const f of profilesIn(join(tmp, 'profile')))
             process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);
+      }
+      if (args.naive) {
+        naiveRuns.push(await naiveBaseline(env, 2));
+        const naive = naiveRuns.reduce((a, n) => a + n.itemsPerSec, 0) / naiveRuns.length;
+        process.stdout.write(
+          `naive baseline: ${naiveRuns.map((n) => n.itemsPerSec.toFixed(0)).join(', ')} items/s (mean ${naive.toFixed(0)}); ratios ${results.map((r) => `${r.w}w ${(r.itemsPerSec / naive).toFixed(3)}`).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}\n`,
+        );
       }
       return;
     }

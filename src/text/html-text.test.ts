@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, truncateOnWord } from './html-text.ts';
+import { htmlToLine, htmlToText, truncateOnWord } from './html-text.ts';
 
 describe('htmlToText', () => {
   it('turns blocks into lines, decodes entities, drops scripts and styles', () => {
@@ -52,5 +52,18 @@ describe('truncateOnWord', () => {
     expect(out.endsWith('…')).toBe(true);
     expect(ar.startsWith(out.slice(0, -1))).toBe(true);
     expect(ar.charAt(out.length - 1)).toBe(' ');
+  });
+});
+
+describe('htmlToLine', () => {
+  it('is htmlToText with its whitespace collapsed to single spaces', () => {
+    for (const html of [
+      '<p>One\n two</p><p>three&nbsp; four</p>',
+      '<div> <ul><li>a</li><li>b\r\n c</li></ul>tail<br>end </div>',
+      '<p>مرحبا\u2028 بالعالم</p>\t<p>\u00a0</p><script>x()</script>',
+      'plain text',
+      '',
+    ])
+      expect(htmlToLine(html)).toBe(htmlToText(html).replace(/\s+/g, ' ').trim());
   });
 });

@@ -63,7 +63,20 @@ const SKIP = new Set([
  * as line breaks, runs of spaces collapsed, blank lines removed, trimmed.
  */
 export function htmlToText(html: string): string {
-  if (!html) return '';
+  return htmlLines(html).join('\n');
+}
+
+/**
+ * `htmlToText` on one line: its lines joined by a space (what `.replace(/\s+/g, ' ')` of it
+ * gives, since every line is already trimmed and single-spaced), without the second pass.
+ */
+export function htmlToLine(html: string): string {
+  return htmlLines(html).join(' ');
+}
+
+/** The non-empty lines of `htmlToText`, each with its spaces collapsed and trimmed. */
+function htmlLines(html: string): string[] {
+  if (!html) return [];
   const parts: string[] = [];
   let skip = 0;
   const parser = new Parser(
@@ -83,12 +96,12 @@ export function htmlToText(html: string): string {
     { decodeEntities: true, lowerCaseTags: true },
   );
   parser.end(html);
-  return parts
-    .join('')
-    .split('\n')
-    .map((line) => line.replace(/[^\S\n]+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
+  const lines: string[] = [];
+  for (const raw of parts.join('').split('\n')) {
+    const line = raw.replace(/[^\S\n]+/g, ' ').trim();
+    if (line !== '') lines.push(line);
+  }
+  return lines;
 }
 
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;

@@ -128,3 +128,57 @@ describe('packSignature / unpackSignature (stored form)', () => {
     expect(estimateJaccard(empty, empty)).toBe(0);
   });
 });
+
+describe('minhashSignature matches the per-shingle definition', () => {
+  // The definition before the int32 loop: per distinct shingle hash h and function j,
+  // fmix32(h ^ seed_j), EMPTY - 1 standing in for a value of EMPTY; the minimum per j.
+  function reference(tokens: string[], size: number, n = 128): Uint32Array {
+    const fmix = (h: number) => {
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      return h >>> 0;
+    };
+    const seeds: number[] = [];
+    let x = 0x9e3779b9;
+    for (let i = 0; i < n; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+      seeds.push((z ^ (z >>> 15)) >>> 0);
+    }
+    const th = tokens.map(hashString);
+    const k = Math.min(size, tokens.length);
+    const sig = new Uint32Array(n).fill(0xffffffff);
+    for (let i = 0; tokens.length > 0 && i + k <= tokens.length; i++) {
+      let h = 0x2545f491 ^ k;
+      for (let j = 0; j < k; j++) h = fmix(Math.imul(h, 31) + th[i + j]!);
+      for (let j = 0; j < n; j++) {
+        const v = fmix(h ^ seeds[j]!);
+        const m = v === 0xffffffff ? 0xfffffffe : v;
+        if (m < sig[j]!) sig[j] = m;
+      }
+    }
+    return sig;
+  }
+
+  it('for 1- and 3-shingles, Arabic and English, repeated words, empty input', () => {
+    const texts = [
+      'the quick brown fox jumps over the lazy dog and the dog sleeps',
+      'قال وزير الخارجية إن المحادثات مع الوفد ستستأنف الأسبوع المقبل في العاصمة',
+      'a a a a a',
+      '',
+      words(300).join(' '),
+    ];
+    for (const t of texts)
+      for (const size of [1, 3]) {
+        const tokens = tokenize(t);
+        expect([...minhashSignature(tokens, { shingleSize: size })]).toEqual([
+          ...reference(tokens, size),
+        ]);
+      }
+  });
+});

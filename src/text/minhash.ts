@@ -72,8 +72,11 @@ export function shingles(tokens: readonly string[], size: number = DEFAULT_SHING
   return [...out];
 }
 
+/** The hash `shingleHashes` gives a 1-shingle (a single word) of token hash `th`. */
+export const unigramHash = (th: number): number => fmix32(Math.imul(0x2545f491 ^ 1, 31) + th);
+
 /** 32-bit hashes of the word shingles, without building shingle strings. */
-function shingleHashes(tokens: readonly string[], size: number): Uint32Array {
+export function shingleHashes(tokens: readonly string[], size: number): Uint32Array {
   const th = new Uint32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) th[i] = hashString(tokens[i] as string);
   const k = Math.min(size, tokens.length);
@@ -92,6 +95,15 @@ export interface MinhashOptions {
   shingleSize?: number;
 }
 
+/**
+ * Sign bit flip: unsigned 32-bit order as signed int32 order, so the hot loop below compares
+ * int32 values (V8 keeps them untagged; uint32 above 2^31 would be doubles).
+ */
+const SIGN = 0x80000000 | 0;
+/** EMPTY and EMPTY - 1 in the flipped (signed) domain. */
+const EMPTY_S = EMPTY ^ SIGN;
+const NEAR_EMPTY_S = (EMPTY - 1) ^ SIGN;
+
 /** MinHash signature of the word shingles of `tokens`. */
 export function minhashSignature(
   tokens: readonly string[],
@@ -99,16 +111,39 @@ export function minhashSignature(
 ): Uint32Array {
   const n = opts.numHashes ?? DEFAULT_NUM_HASHES;
   const size = opts.shingleSize ?? DEFAULT_SHINGLE_SIZE;
+  return minhashOfHashes(shingleHashes(tokens, size), n);
+}
+
+/**
+ * MinHash signature of 32-bit shingle hashes (`shingleHashes`): per hash function j, the minimum
+ * of fmix32(h ^ seed_j) over the distinct hashes, EMPTY when there are none. Sorting drops repeated
+ * shingles (function words, above all), which change no minimum; the order of the rest does not
+ * matter either. One function at a time keeps its running minimum in a register.
+ */
+export function minhashOfHashes(hashes: Uint32Array, n: number = DEFAULT_NUM_HASHES): Uint32Array {
   const seeds = seedsFor(n);
   const sig = new Uint32Array(n).fill(EMPTY);
-  // Repeated shingles (function words, above all) change no minimum: hash each distinct one once.
-  for (const h of new Set(shingleHashes(tokens, size))) {
-    for (let j = 0; j < n; j++) {
-      const v = fmix32(h ^ (seeds[j] as number));
-      // Keep EMPTY free as the "no shingle" marker.
-      const m = v === EMPTY ? EMPTY - 1 : v;
-      if (m < (sig[j] as number)) sig[j] = m;
+  if (hashes.length === 0) return sig;
+  const sorted = Int32Array.from(hashes).sort();
+  let k = 1;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+  const distinct = sorted.subarray(0, k);
+  for (let j = 0; j < n; j++) {
+    const seed = seeds[j]! | 0;
+    let best = EMPTY_S;
+    for (let i = 0; i < k; i++) {
+      // fmix32 in int32 arithmetic, then into the signed order.
+      let h = distinct[i]! ^ seed;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      const v = h ^ SIGN;
+      if (v < best) best = v;
     }
+    // Keep EMPTY free as the "no shingle" marker: a real minimum of EMPTY reads EMPTY - 1.
+    sig[j] = (best === EMPTY_S ? NEAR_EMPTY_S : best) ^ SIGN;
   }
   return sig;
 }

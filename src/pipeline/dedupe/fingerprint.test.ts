@@ -2,8 +2,16 @@ import { describe, it, expect } from 'vitest';
 import { tokenize } from '../../text/tokenize.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SAME_STORY_THRESHOLD, fingerprintArticle, isSameStory } from './fingerprint.ts';
-import { estimateJaccard } from '../../text/minhash.ts';
+import {
+  DEFAULT_SAME_STORY_THRESHOLD,
+  FINGERPRINT_SHINGLE_SIZE,
+  MIN_TOKENS_FOR_BANDS,
+  TITLE_FREE_BODY,
+  fingerprintArticle,
+  fingerprintTokens,
+  isSameStory,
+} from './fingerprint.ts';
+import { estimateJaccard, lshBands, minhashSignature } from '../../text/minhash.ts';
 
 interface Doc {
   title: string;
@@ -108,5 +116,34 @@ describe('fingerprintArticle', () => {
   it('gives every article of the labelled pairs LSH bands', () => {
     const docs = pairs.flatMap((p) => [p.a, p.b]);
     for (const d of docs) expect(fingerprintArticle(d as Doc).bands.length).toBeGreaterThan(0);
+  });
+});
+
+describe('fingerprintArticle computes what the plain definition computes', () => {
+  // The definition the cached, string-free path must keep (stored signatures are compared
+  // across versions): MinHash of the light-stemmed content words as 1-shingles, the title
+  // joining only a short body, no bands under MIN_TOKENS_FOR_BANDS words.
+  function plainFingerprint(input: { title: string; text: string }) {
+    const { title, text } = fingerprintTokens(input);
+    const tokens = text.length >= TITLE_FREE_BODY ? text : [...title, ...text];
+    const signature = minhashSignature(tokens, { shingleSize: FINGERPRINT_SHINGLE_SIZE });
+    return { signature, bands: tokens.length < MIN_TOKENS_FOR_BANDS ? [] : lshBands(signature) };
+  }
+
+  it('on the labelled pairs (Arabic and English, long and short bodies), twice (cache warm)', () => {
+    const docs = pairs.flatMap((p) => [p.a, p.b]);
+    docs.push({ title: 'Short headline here', text: 'one two three' }, { title: '', text: '' });
+    for (let round = 0; round < 2; round++)
+      for (const d of docs) {
+        const got = fingerprintArticle(d);
+        const want = plainFingerprint(d);
+        expect([...got.signature]).toEqual([...want.signature]);
+        expect(got.bands).toEqual(want.bands);
+        const withTokens = fingerprintArticle({
+          ...d,
+          tokens: { title: tokenize(d.title), text: tokenize(d.text) },
+        });
+        expect([...withTokens.signature]).toEqual([...want.signature]);
+      }
   });
 });

@@ -17,8 +17,10 @@ import {
   LSH_BANDS,
   compactSignature,
   estimateJaccard,
+  hashString,
   lshBands,
-  minhashSignature,
+  minhashOfHashes,
+  unigramHash,
 } from '../../text/minhash.ts';
 
 /** The default `dedupe.threshold`: estimated Jaccard at or above which two articles are one story. */
@@ -60,6 +62,29 @@ export function fingerprintTokens(input: {
 }
 
 /**
+ * Unigram hash (`unigramHash` of `hashString`) of each content token's light stem, by token:
+ * words repeat across articles (Zipf), so most tokens cost one Map lookup instead of stemming and
+ * hashing. Bounded: cleared when full.
+ */
+const HASH_CACHE_MAX = 100_000;
+const stemHashes = new Map<string, number>();
+
+function stemHash(token: string): number {
+  let h = stemHashes.get(token);
+  if (h === undefined) {
+    h = unigramHash(hashString(lightStem(token)));
+    if (stemHashes.size >= HASH_CACHE_MAX) stemHashes.clear();
+    stemHashes.set(token, h);
+  }
+  return h;
+}
+
+/** Unigram hashes of the content tokens (`fingerprintTokens`) of `tokens`, appended to `out`. */
+function contentHashes(tokens: readonly string[], out: number[]): void {
+  for (const t of tokens) if (t.length > 1) out.push(stemHash(t));
+}
+
+/**
  * Fingerprint of an article. Lead stories are usually re-published under a new headline, so the
  * body dominates: the title joins only when the body is short (a feed that carries a headline
  * and a one-line summary), where it is most of what we know about the story.
@@ -68,14 +93,20 @@ export function fingerprintArticle(
   input: { title: string; text: string; tokens?: Pick<ArticleTokens, 'title' | 'text'> },
   opts: FingerprintOptions = {},
 ): Fingerprint {
-  const { title, text } = fingerprintTokens(input);
-  const tokens = text.length >= TITLE_FREE_BODY ? text : [...title, ...text];
-  const signature = minhashSignature(tokens, {
-    numHashes: opts.numHashes ?? DEFAULT_NUM_HASHES,
-    shingleSize: FINGERPRINT_SHINGLE_SIZE,
-  });
+  // Word 1-shingles: the signature is the MinHash of the content tokens' unigram hashes (what
+  // `minhashSignature(tokens, { shingleSize: 1 })` computes from the stems, without the strings).
+  const t = input.tokens;
+  const text: number[] = [];
+  contentHashes(t ? t.text : tokenize(input.text), text);
+  let hashes = text;
+  if (text.length < TITLE_FREE_BODY) {
+    hashes = [];
+    contentHashes(t ? t.title : tokenize(input.title), hashes);
+    for (const h of text) hashes.push(h);
+  }
+  const signature = minhashOfHashes(Uint32Array.from(hashes), opts.numHashes ?? DEFAULT_NUM_HASHES);
   const bands =
-    tokens.length < MIN_TOKENS_FOR_BANDS ? [] : lshBands(signature, opts.bands ?? LSH_BANDS);
+    hashes.length < MIN_TOKENS_FOR_BANDS ? [] : lshBands(signature, opts.bands ?? LSH_BANDS);
   return { signature, bands };
 }
 

@@ -2,7 +2,7 @@
 // sanitized content, summary, lead image, language. Tagging comes later (tags: []).
 import { createHash } from 'node:crypto';
 import type { Article, RawFeed, RawItem, SourceConfig } from '../../domain/types.ts';
-import { htmlToText, truncateOnWord } from '../../text/html-text.ts';
+import { htmlToLine, htmlToText, truncateOnWord } from '../../text/html-text.ts';
 import { articleIdFor } from './article-id.ts';
 import { canonicalizeUrl } from './canonical-url.ts';
 import { stripInvalidXmlChars } from '../../text/xml-chars.ts';
@@ -25,6 +25,12 @@ const clean = (s: string | null | undefined): string => stripInvalidXmlChars(s ?
 const textOf = (html: string | null | undefined): string =>
   stripInvalidXmlChars(htmlToText(html ?? ''));
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+/** `oneLine(textOf(html))`, without the second whitespace pass unless a character was stripped. */
+const lineOf = (html: string | null | undefined): string => {
+  const line = htmlToLine(html ?? '');
+  const stripped = stripInvalidXmlChars(line);
+  return stripped === line ? line : oneLine(stripped);
+};
 /** Titles and names are text, but often carry markup or entities; only those go through the HTML parser. */
 const looksLikeMarkup = (s: string) =>
   /<\/?[a-z][^>]*>|&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i.test(s);
@@ -90,8 +96,8 @@ function normalizeItem(
 
   const rawContent = clean(item.contentHtml) || clean(item.summary);
   const { html: contentHtml, firstImage } = sanitizeWithImages(rawContent, contentBase);
-  const contentText = oneLine(textOf(contentHtml));
-  const summaryText = oneLine(textOf(item.summary)) || contentText;
+  const contentText = lineOf(contentHtml);
+  const summaryText = lineOf(item.summary) || contentText;
   // An untitled entry is kept (as feedparser and Miniflux keep it): titled from its content's
   // first words, else its link, else "(untitled)" in the source's language (below).
   let title = plain(item.title) || truncateOnWord(summaryText, DERIVED_TITLE_MAX) || (url ?? '');

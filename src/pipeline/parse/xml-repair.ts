@@ -16,9 +16,12 @@ export function stripDoctype(xml: string): { xml: string; entityDeclarations: bo
   let out = '';
   let entityDeclarations = false;
   let from = 0;
-  const lower = xml.toLowerCase();
+  // A case-insensitive search, not indexOf on a lower-cased copy of the whole feed (a copy of
+  // 100s of KB per poll, for a declaration that is rarely there).
+  const DOCTYPE = /<!doctype/gi;
   for (;;) {
-    const start = lower.indexOf('<!doctype', from);
+    DOCTYPE.lastIndex = from;
+    const start = DOCTYPE.exec(xml)?.index ?? -1;
     if (start < 0) break;
     out += xml.slice(from, start);
     let i = start + 9;
