@@ -116,9 +116,10 @@ export interface SpawnOptions {
 
 export function spawnTributary(o: SpawnOptions): ProductProcess {
   const fd = openSync(o.logFile, 'a');
-  // The product's own launchers (npm start, the bin shebang, the Dockerfile) pass this flag too.
+  // The product's own launchers (npm start, the bin shebang, the Dockerfile) pass these flags too.
   const nodeArgs = [
-    '--max-semi-space-size=64',
+    '--max-semi-space-size=32',
+    '--heap-growing-percent=50',
     ...(o.nodeArgs ?? []),
     ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []),
   ];

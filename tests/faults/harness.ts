@@ -388,7 +388,8 @@ export async function spawnProduct(
   const proc = spawn(
     process.execPath,
     [
-      '--max-semi-space-size=64',
+      '--max-semi-space-size=32',
+      '--heap-growing-percent=50',
       join(ROOT, 'bin', 'tributary.mjs'),
       'start',
       '--role',
