@@ -20,11 +20,32 @@ const BODY_DICTIONARY = Buffer.from(
 );
 
 /**
- * Body formats (the first byte of a body). Both use BODY_DICTIONARY.
- * - 2: deflate level 1 of the whole article JSON.
+ * Format 3's dictionary: format 2's, plus what real news text and our own JSON repeat in every
+ * article: the commonest English and Arabic words and the image/enclosure field names. -63 bytes
+ * per article on the bench mix. NEVER edit it either (see BODY_DICTIONARY).
+ */
+const BODY_DICTIONARY_V3 = Buffer.concat([
+  BODY_DICTIONARY,
+  Buffer.from(
+    ' of the and to in a is that for on with as was by at from it he said has have be are this an' +
+      ' not but his they who which had been were their after its will more than one about also new' +
+      ' would two we there when first over into her some could up out other year years people' +
+      ' government president minister last told ' +
+      ' في من على إلى أن عن مع التي الذي هذا هذه ما لا قد كان وقال قال بعد أو بين كما ذلك حيث إن عام' +
+      ' وزير رئيس الرئيس الحكومة اليوم خلال أكثر ' +
+      '"type":"image/jpeg","width":null,"height":null},"enclosures":[{"url":"https://",' +
+      '"type":"image/jpeg","length":null,"durationSeconds":null}],"lang":"en","lang":"ar"' +
+      '</a> </p>\n<p>',
+  ),
+]);
+
+/**
+ * Body formats (the first byte of a body).
+ * - 2: deflate level 1 of the whole article JSON, BODY_DICTIONARY.
  * - 3: deflate level 6 of the article JSON without `id` (the key names the article; readers take
- *   the id from it): 1,650 -> 1,569 bytes on the bench mix (level 6 -58, no id -22), for ~50 µs
- *   more per write. Written since 2026-12-02; format 2 bodies are still read.
+ *   the id from it), with BODY_DICTIONARY_V3: 1,650 -> 1,506 bytes on the bench mix (level 6 -58,
+ *   no id -22, dictionary -63), for ~50 µs more per write. Written since 2026-12-02; format 2
+ *   bodies are still read.
  */
 const BODY_V2 = 0x02;
 const BODY_V3 = 0x03;
@@ -36,7 +57,7 @@ export function encodeArticle(a: Article): Buffer {
   const { id: _id, ...rest } = a;
   return deflateRawSync(Buffer.from(JSON.stringify(rest)), {
     level: 6,
-    dictionary: BODY_DICTIONARY,
+    dictionary: BODY_DICTIONARY_V3,
   });
 }
 
@@ -44,10 +65,9 @@ export function encodeArticle(a: Article): Buffer {
 export function decodeArticle(b: Buffer, id: string, format: number = BODY_FORMAT): Article {
   if (format !== BODY_V2 && format !== BODY_V3)
     throw new Error(`article body: unknown format ${format}`);
-  const a = JSON.parse(inflateRawSync(b, { dictionary: BODY_DICTIONARY }).toString('utf8')) as Omit<
-    Article,
-    'id'
-  > & { id?: string };
+  const dictionary = format === BODY_V2 ? BODY_DICTIONARY : BODY_DICTIONARY_V3;
+  const json = inflateRawSync(b, { dictionary }).toString('utf8');
+  const a = JSON.parse(json) as Omit<Article, 'id'> & { id?: string };
   return { ...a, id: a.id ?? id } as Article;
 }
 
