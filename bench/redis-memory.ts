@@ -65,7 +65,12 @@ export function keyFamily(key: string, prefix: string): string {
   return m ? `${m[1]}${m[2] ?? ''}` : rest;
 }
 
-export async function memoryByFamily(redis: Redis, prefix: string): Promise<FamilyUsage[]> {
+/** `samples`: MEMORY USAGE's SAMPLES (0 = every element; the soak samples 5 to stay cheap). */
+export async function memoryByFamily(
+  redis: Redis,
+  prefix: string,
+  samples = 0,
+): Promise<FamilyUsage[]> {
   const families = new Map<string, FamilyUsage>();
   for (const match of [`${prefix}:*`, `{${prefix}:q}:*`]) {
     let cursor = '0';
@@ -74,7 +79,7 @@ export async function memoryByFamily(redis: Redis, prefix: string): Promise<Fami
       cursor = next;
       if (keys.length === 0) continue;
       const pipe = redis.pipeline();
-      for (const k of keys) pipe.memory('USAGE', k, 'SAMPLES', '0');
+      for (const k of keys) pipe.memory('USAGE', k, 'SAMPLES', String(samples));
       const res = (await pipe.exec()) ?? [];
       keys.forEach((k, i) => {
         const fam = keyFamily(k, prefix);
@@ -86,4 +91,25 @@ export async function memoryByFamily(redis: Redis, prefix: string): Promise<Fami
     } while (cursor !== '0');
   }
   return [...families.values()].sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * Memory the per-key MEMORY USAGE figures leave out (bytes, whole server): the main key table's
+ * and the expiry table's bucket arrays and the expiry entries (`overhead.hashtable.*` of MEMORY
+ * STATS), client buffers, scripts, the AOF buffer.
+ */
+export async function memoryOverhead(redis: Redis): Promise<Record<string, number>> {
+  const stats = (await redis.call('MEMORY', 'STATS')) as unknown[];
+  const out: Record<string, number> = {};
+  const db = stats[stats.indexOf('db.0') + 1];
+  if (Array.isArray(db)) {
+    for (let i = 0; i + 1 < db.length; i += 2)
+      out[`key table ${String(db[i])}`] = Number(db[i + 1]);
+  }
+  const info = await redis.info('memory');
+  for (const f of ['mem_clients_normal', 'mem_aof_buffer', 'used_memory_scripts']) {
+    const m = new RegExp(`^${f}:(\\d+)`, 'm').exec(info);
+    if (m) out[f] = Number(m[1]);
+  }
+  return out;
 }

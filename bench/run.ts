@@ -37,7 +37,13 @@ import { runMicro } from './micro.ts';
 import { runFullText } from './fulltext.ts';
 import { load, mergeLoads } from './load.ts';
 import type { LoadResult } from './load.ts';
-import { memoryByFamily, redisWork, topCommands, usedMemory } from './redis-memory.ts';
+import {
+  memoryByFamily,
+  memoryOverhead,
+  redisWork,
+  topCommands,
+  usedMemory,
+} from './redis-memory.ts';
 import type { FamilyUsage } from './redis-memory.ts';
 import {
   formatProfile,
@@ -47,6 +53,7 @@ import {
   summarizeProfile,
 } from './profile.ts';
 import { formatTable } from './report.ts';
+import { parseSoakDuration, runSoak } from './soak.ts';
 import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
 import { formatDesk, formatPush, formatReadUnderIngest, formatTemplated } from './report.ts';
 import { runPushBench } from './push.ts';
@@ -75,6 +82,12 @@ const { values: args } = parseArgs({
     'scale-speedup': { type: 'string', default: '60' },
     'scale-workers': { type: 'string', default: '1' },
     'scale-concurrency': { type: 'string', default: '32' },
+    // With --ingest-only: write the first 2,000 stored articles (decoded) to this JSON-lines
+    // file, to try storage layouts offline on the bench mix.
+    'dump-articles': { type: 'string' },
+    // Only the soak (bench/soak.ts) for this long ("30m"), sampling every --soak-every ("60s").
+    soak: { type: 'string' },
+    'soak-every': { type: 'string', default: '60s' },
   },
 });
 
@@ -595,7 +608,20 @@ async function scaleMain() {
   process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${formatScaleTable(json)}\n`);
 }
 
+async function soakMain() {
+  const durationMs = parseSoakDuration(args.soak!);
+  const { ok, report } = await runSoak({
+    durationMs,
+    sampleMs: parseSoakDuration(args['soak-every']),
+    warmupMs: Math.min(5 * 60_000, durationMs / 3),
+    say,
+  });
+  process.stdout.write(`${report}\n`);
+  process.exitCode = ok ? 0 : 1;
+}
+
 async function main() {
+  if (args.soak) return soakMain();
   if (args.scale) return scaleMain();
   const started = Date.now();
   const loadStart = loadavg()[0]!;
@@ -684,6 +710,18 @@ async function main() {
           process.stdout.write(
             `  ${f.family.padEnd(24)} ${String(f.keys).padStart(6)} keys ${(f.bytes / env.articles).toFixed(0).padStart(6)} B/article\n`,
           );
+        // What MEMORY USAGE does not count: the key tables' buckets and expiry entries, clients.
+        const over = await memoryOverhead(redis);
+        process.stdout.write(
+          `  not in MEMORY USAGE: ${Object.entries(over)
+            .map(([k, v]) => `${k} ${(v / env.articles).toFixed(0)}`)
+            .join(', ')} (B/article, totals over the whole server)\n`,
+        );
+        if (args['dump-articles']) {
+          const ids = await r.p.store.articles.scanIds(0, 2000);
+          const arts = await r.p.store.articles.getMany(ids);
+          writeFileSync(args['dump-articles'], arts.map((a) => JSON.stringify(a)).join('\n'));
+        }
         if (args.profile)
           for (const f of profilesIn(join(tmp, 'profile')))
             process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 25, r.window))}\n`);

@@ -14,18 +14,30 @@ export interface PollJobData {
 
 export const schedulerId = (sourceId: string) => `poll:${sourceId}`;
 
+/**
+ * Finished poll jobs kept for inspection (bull-board): the newest 200 completed (a job with its
+ * ingest report is ~1.5 KB; 2,000 were 3 MB of Redis) and 1,000 failed, each for at most a day
+ * / a week. The soak (`npm run bench -- --soak 30m`) showed both, with the events stream, filling
+ * up for minutes after the warm-up: that was the memory "growth" of issue 17 point 8.
+ */
 export const POLL_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: { count: 2_000, age: 24 * 3600 },
-  removeOnFail: { count: 5_000, age: 7 * 24 * 3600 },
+  removeOnComplete: { count: 200, age: 24 * 3600 },
+  removeOnFail: { count: 1_000, age: 7 * 24 * 3600 },
 };
+
+/** Length (approximate, XADD MAXLEN ~) of each queue's events stream; BullMQ's default is 10,000
+ *  (~2 MB for the poll queue). Nothing of ours reads old events: QueueEvents listeners only
+ *  follow new ones. */
+export const EVENTS_MAX_LEN = 1_000;
 
 export function createPollQueue(connection: ConnectionOptions, prefix: string) {
   return new Queue<PollJobData>(POLL_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: POLL_JOB_OPTIONS,
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
   });
 }
 
@@ -173,7 +185,11 @@ export const pushJobId = {
 };
 
 export function createPushQueue(connection: ConnectionOptions, prefix: string) {
-  return new Queue<PushJobData, unknown, PushJobName>(PUSH_QUEUE, { connection, prefix });
+  return new Queue<PushJobData, unknown, PushJobName>(PUSH_QUEUE, {
+    connection,
+    prefix,
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
+  });
 }
 export type PushQueue = ReturnType<typeof createPushQueue>;
 

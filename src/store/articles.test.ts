@@ -9,6 +9,7 @@ import {
   unpackSignature,
 } from '../text/minhash.ts';
 import { testRedisUrl, uniquePrefix } from '../../tests/helpers/redis.ts';
+import { FORMAT2_BODY } from '../../tests/fixtures/article-bodies.ts';
 
 const redis = createRedis(parseRedisTarget(testRedisUrl()));
 afterAll(() => closeRedis(redis));
@@ -80,5 +81,31 @@ describe('article store', () => {
     // A gone article is not resurrected.
     expect(await store.articles.replace('gone', a)).toBe(false);
     expect(await redis.exists(store.keys.articleBody('gone'))).toBe(0);
+  });
+
+  it('reads an article whose body is of the older format 2, and a retag rewrites it as format 3 keeping its signature', async () => {
+    const store = createStore(redis, { prefix: uniquePrefix('art'), unhealthyAfter: 3 });
+    const a = {
+      ...article('0123456789abcdef01234567'),
+      guid: 'g-1',
+      url: 'https://a.example/1',
+      updated: '2026-11-20T11:00:00.000Z',
+      author: 'Rana',
+      image: { url: 'https://a.example/i.jpg', type: 'image/jpeg', width: 800, height: 450 },
+      enclosures: [
+        { url: 'https://a.example/e.mp3', type: 'audio/mpeg', length: 1234, durationSeconds: 61 },
+      ],
+    };
+    await store.articles.upsert(a.id, a, true, new Date(), later);
+    // The same article as the format-2 writer stored it (signature bytes 1 2 3 4); see
+    // article-codec.test.ts.
+    await redis.set(store.keys.articleBody(a.id), Buffer.from(FORMAT2_BODY, 'base64'), 'KEEPTTL');
+    expect(await store.articles.get(a.id)).toMatchObject({ ...a, sources: ['src-a'] });
+    expect([...(await store.articles.getSignatures([a.id])).get(a.id)!.sig]).toEqual([1, 2, 3, 4]);
+    expect(await store.articles.replace(a.id, { ...a, tags: ['syria', 'world'] })).toBe(true);
+    const body = (await redis.getBuffer(store.keys.articleBody(a.id)))!;
+    expect(body[0]).toBe(3);
+    expect(await store.articles.get(a.id)).toMatchObject({ ...a, tags: ['syria', 'world'] });
+    expect([...(await store.articles.getSignatures([a.id])).get(a.id)!.sig]).toEqual([1, 2, 3, 4]);
   });
 });

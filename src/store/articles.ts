@@ -10,7 +10,7 @@ import {
   BODY_HEAD_BYTES,
   bodyHeader,
   bodyParts,
-  decodeArticle,
+  decodeBody,
   encodeArticle,
   encodeBody,
   storedVersion,
@@ -161,7 +161,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       const out: StoredArticle[] = [];
       rows.forEach(([body, [srcs, cl, fs]], i) => {
         if (!body) return;
-        const a = decodeArticle(bodyParts(body).article);
+        const a = decodeBody(body, ids[i]!);
         out.push({
           ...a,
           id: ids[i]!,

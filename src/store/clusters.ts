@@ -13,26 +13,35 @@ import type { RedisClient } from './client.ts';
 /**
  * Where one band value lives: buckets are grouped 256 to a key per band (a key per bucket costs
  * ~100 bytes of key overhead for what is mostly one member), keyed by the value's first byte. The
- * member is 4 base64url characters of the value's next 24 bits and the article id (24 hex chars
- * as 16 base64url ones): 20 bytes instead of 32 as hex. A false tag match only makes a candidate
- * that the signature check drops.
+ * member is binary: 3 bytes of the value's next 24 bits (the tag) and the article id's 12 bytes
+ * (24 hex chars): 15 bytes, where the base64url text of the older `lsh:` keys took 20 (100 bytes
+ * per article over 20 bands). A false tag match only makes a candidate that the signature check
+ * drops.
  */
-function bandSlot(keys: Keys, band: string): { key: string; tag: string } {
+function bandSlot(keys: Keys, band: string): { key: string; tag: Buffer } {
   const i = band.indexOf(':');
   const value = band.slice(i + 1).padEnd(8, '0');
   return {
     key: keys.lshBucket(Number(band.slice(0, i)), value.slice(0, 2)),
-    tag: Buffer.from(value.slice(2, 8), 'hex').toString('base64url'),
+    tag: Buffer.from(value.slice(2, 8), 'hex'),
   };
 }
 
 const HEX_ID = /^[0-9a-f]{24}$/;
-const TAG_LEN = 4;
-/** Article ids are 24 hex chars (`articleIdFor`); anything else is kept as it is, after a `~`. */
-const packId = (id: string) =>
-  HEX_ID.test(id) ? Buffer.from(id, 'hex').toString('base64url') : `~${id}`;
-const unpackId = (s: string) =>
-  s.startsWith('~') ? s.slice(1) : Buffer.from(s, 'base64url').toString('hex');
+const TAG_LEN = 3;
+const PACKED_ID_LEN = 12;
+/**
+ * Article ids are 24 hex chars (`articleIdFor`), packed to 12 bytes; anything else is kept as it
+ * is after `~` (two when that would make it 12 bytes long, the length of a packed id).
+ */
+export function packId(id: string): Buffer {
+  if (HEX_ID.test(id)) return Buffer.from(id, 'hex');
+  const raw = Buffer.from(`~${id}`);
+  return raw.length === PACKED_ID_LEN ? Buffer.from(`~~${id}`) : raw;
+}
+export function unpackId(b: Buffer): string {
+  return b.length === PACKED_ID_LEN ? b.toString('hex') : b.toString('utf8').replace(/^~~?/, '');
+}
 
 // KEYS[1] cluster; ARGV: 1 id, 2 published (score), 3 ttl (ms) of this member
 const MEMBER_ADD_LUA = `
@@ -43,8 +52,9 @@ return 1
 `;
 
 // KEYS: the article's band groups (one slot); ARGV: 1 deadline, 2 now (both in seconds: a
-// 10-digit score is a 4-byte integer in a listpack, a 13-digit one 8 bytes), 3 the time left to the
-// deadline in ms, 4 slack ms, 5 entries examined per key, 6 members returned per key, then one
+// 10-digit score is a 4-byte integer in a listpack, a 13-digit one 8 bytes), 3 the deadline in ms
+// (the key's expiry is set against the server's clock when the script runs, so the time the
+// caller spent since reading its clock does not extend it), 4 slack ms, 5 entries examined per key, 6 members returned per key, then one
 // member (tag + id) per key. Per key: returns the newest live members of the article's own bucket
 // (its tag) among the newest ARGV[5] live entries of the group, at most ARGV[6] of them, adds the
 // member, and keeps the key alive as long as its longest-lived entry (plus at most the slack: with
@@ -55,7 +65,8 @@ return 1
 const BUCKET_SWAP_LUA = `
 local out = {}
 local now = ARGV[2]
-local want = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local want = math.max(1, tonumber(ARGV[3]) - (clock[1] * 1000 + math.floor(clock[2] / 1000)))
 local slack = tonumber(ARGV[4])
 local scan = tonumber(ARGV[5])
 local keep = tonumber(ARGV[6])
@@ -80,7 +91,10 @@ return out
 const expirySlack = (leftMs: number) => (leftMs > 3_600_000 ? Math.floor(leftMs / 8) : 0);
 
 interface ClusterCommands {
-  tribBucketSwap(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[][]>;
+  tribBucketSwapBuffer(
+    numKeys: number,
+    ...keysThenArgs: (string | number | Buffer)[]
+  ): Promise<Buffer[][]>;
   tribMemberAdd(key: string, id: string, publishedMs: number, ttlMs: number): Promise<number>;
 }
 
@@ -112,21 +126,21 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
       if (bands.length === 0) return [];
       const slots = bands.map((b) => bandSlot(keys, b));
       const packed = packId(id);
-      const lists = await r.tribBucketSwap(
+      const lists = await r.tribBucketSwapBuffer(
         slots.length,
         ...slots.map((s) => s.key),
         Math.ceil(deadlineMs / 1000),
         Math.floor(nowMs / 1000),
-        Math.max(1, deadlineMs - nowMs),
+        deadlineMs,
         expirySlack(deadlineMs - nowMs),
         limits.scan,
         // One more: this article's own entry may be among them (a retried write).
         limits.keep + 1,
-        ...slots.map((s) => s.tag + packed),
+        ...slots.map((s) => Buffer.concat([s.tag, packed])),
       );
       return lists.map((members) =>
         members
-          .map((m) => unpackId(m.slice(TAG_LEN)))
+          .map((m) => unpackId(m.subarray(TAG_LEN)))
           .filter((other) => other !== id)
           .slice(0, limits.keep),
       );

@@ -47,12 +47,13 @@ export function createKeys(prefix: string) {
     /** Sorted set: lease holders of one host's fetch slots (score = lease expiry, ms). */
     hostSlots: (host: string) => `${p}:host:{${host}}:slots`,
     /** Sorted set: one group of LSH band buckets (near-duplicate candidates): members are a
-     *  4-char tag of the band value and the packed article id (see clusters.ts), scored by the
-     *  entry's candidacy deadline (seconds); `group` is the band value's first 2 hex chars (256
-     *  groups per band). All buckets share one hash tag so one script reads and writes an
+     *  3-byte tag of the band value and the packed article id, binary (see clusters.ts), scored
+     *  by the entry's candidacy deadline (seconds); `group` is the band value's first 2 hex chars
+     *  (256 groups per band). All buckets share one hash tag so one script reads and writes an
      *  article's 20 bands at once (on Cluster they sit in one slot: they hold only the dedupe
-     *  window's articles, a few MB). (`lshg:` keys of the older format expire by themselves.) */
-    lshBucket: (band: number, group: string) => `${p}:lsh:{lsh}:${band}:${group}`,
+     *  window's articles, a few MB). Keys of the older formats (`lshg:`, then `lsh:` with text
+     *  members) are not read and expire by themselves, within the dedupe window. */
+    lshBucket: (band: number, group: string) => `${p}:lshb:{lsh}:${band}:${group}`,
     /** Sorted set: member article ids of one story cluster, by published time. */
     cluster: (clusterId: string) => `${p}:clu:{${clusterId}}`,
     /** String: one linked page's full-text extraction or failure (JSON), keyed by a hash of its

@@ -4,7 +4,8 @@
 // real text. Ingested through the real pipeline into a redis-server of its own (the shared test
 // Redis has other tests writing to it), then INFO memory's used_memory delta / articles.
 // Prints the figure and a per-key-family breakdown (MEMORY USAGE). It asserts a regression bound
-// just above what this corpus measures today (4,866 B/article on 2026-12-02), not the 2,500 B
+// just above what this corpus measures today (4,685 B/article on 2026-12-02 with body format 3
+// and binary LSH entries; 4,866 before), not the 2,500 B
 // target, which is not met (README, performance); lower MAX_BYTES as the store shrinks.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,8 +29,8 @@ import type { FeedServer } from '../helpers/service.ts';
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 const ARTICLES = 1000;
 const SOURCES = 10;
-/** Bytes per article this test allows: the measured 4,866 plus ~10 % for allocator noise. */
-const MAX_BYTES = 5_400;
+/** Bytes per article this test allows: the measured 4,685 plus ~10 % for allocator noise. */
+const MAX_BYTES = 5_150;
 
 function sentencePools() {
   const pairs = JSON.parse(readFileSync(join(FIX, 'dedupe-pairs', 'pairs.json'), 'utf8')) as {
@@ -202,7 +203,7 @@ sections:
         const f = k
           .slice(prefix.length + 1)
           .replace(/\{[^}]*\}/g, '{}')
-          .replace(/^lsh:\{\}:.*/, 'lsh:{}');
+          .replace(/^(lshb?):\{\}:.*/, '$1:{}');
         const e = byFamily.get(f) ?? { keys: 0, bytes: 0 };
         e.keys++;
         e.bytes += Number(sizes[i] ?? 0);

@@ -57,12 +57,12 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Key family of a key: `art`, `url`, `lsh`, `clu`, `sec:…:items`, … */
+/** Key family of a key: `art`, `url`, `lshb`, `clu`, `sec:…:items`, … */
 function family(prefix: string, key: string): string {
   return key
     .slice(prefix.length + 1)
     .replace(/\{[^}]*\}/g, '{}')
-    .replace(/^lsh:\{\}:.*/, 'lsh:{}');
+    .replace(/^lshb:\{\}:.*/, 'lshb:{}');
 }
 
 describe('retention bounds every key', () => {
@@ -165,7 +165,7 @@ describe('retention bounds every key', () => {
       'art:{}:z',
       'art:{}:mtags',
       'url:{}',
-      'lsh:{}',
+      'lshb:{}',
       'clu:{}',
       'arts:{}',
       'sec:{}:items',
