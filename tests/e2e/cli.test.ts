@@ -178,6 +178,16 @@ sections:
     }
   });
 
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
+    ) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = await run([flag]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `tributary ${version}\n`, '']);
+    }
+  });
+
   it('unknown commands print usage and exit non-zero', async () => {
     const r = await run(['frobnicate']);
     expect(r.code).not.toBe(0);
