@@ -1,6 +1,6 @@
 // The `tributary` command: start, demo, preview, check-config, import-opml, retag.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config, Role } from './domain/types.ts';
@@ -31,6 +31,7 @@ Commands:
                                                     add an OPML's feeds as runtime sources
                                                     (each checked like the admin API, unless --no-verify)
   retag [--dry-run] [--config FILE]                 re-apply tag rules and sections to stored articles
+  --version                                         print the version
 `;
 
 class UsageError extends Error {}
@@ -341,6 +342,16 @@ export async function main(argv: string[]): Promise<void> {
       case '-h':
         process.stdout.write(USAGE);
         return;
+      case 'version':
+      case '--version':
+      case '-v':
+      case '-V': {
+        const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+          version: string;
+        };
+        process.stdout.write(`tributary ${pkg.version}\n`);
+        return;
+      }
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }

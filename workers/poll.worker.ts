@@ -56,7 +56,6 @@ export function createPollProcessor(deps: PollWorkerDeps) {
     const dueAt = pollJobDueAt(job);
     if (dueAt !== null && report.outcome !== 'skipped')
       report.lateMs = Math.max(0, startedAt - dueAt);
-    deps.onReport?.(report);
     if (report.outcome !== 'skipped') {
       const level = report.error ? 'warn' : 'info';
       deps.log[level](
@@ -75,6 +74,9 @@ export function createPollProcessor(deps: PollWorkerDeps) {
               tooOldNote(report, deps.config.retention.maxAge),
       );
     }
+    // After the poll's line: the first-round summary this report may complete is logged after
+    // it (from the ingest thread both travel as messages, in this order).
+    deps.onReport?.(report);
     if (report.error?.permanent)
       throw new UnrecoverableError(`${report.error.kind}: ${report.error.message}`);
     return report;

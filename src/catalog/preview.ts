@@ -77,7 +77,10 @@ export async function previewFeedWithSource(
   try {
     new URL(url);
   } catch {
-    throw new FeedError('network', `not a URL: ${url}`, { permanent: true });
+    // Not a fetch failure (no "network:" label); a host typed without its scheme gets a hint.
+    const guess = `https://${url}`;
+    const hint = !url.includes('://') && URL.canParse(guess) ? ` (did you mean ${guess}?)` : '';
+    throw new Error(`not a URL: ${url}${hint}`);
   }
   const fetcher = fetcherFor(config.fetch);
   let discoveredFrom: string | null = null;

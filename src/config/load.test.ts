@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseConfigText, readEnv } from './load.ts';
+import { loadConfigFile, parseConfigText, readEnv } from './load.ts';
 import { ConfigError } from '../domain/errors.ts';
 
 const minimal = `
@@ -121,6 +121,14 @@ describe('config', () => {
         /cfg\.yaml[\s\S]*sources\[0\]\.url: must be an absolute http\(s\) URL/,
       );
     }
+  });
+
+  it('a missing file is named as missing, not as an invalid config', () => {
+    const path = '/nonexistent-dir/tributary.yaml';
+    expect(() => loadConfigFile(path)).toThrow(ConfigError);
+    expect(() => loadConfigFile(path)).toThrow(
+      /^\/nonexistent-dir\/tributary\.yaml: cannot read the config file: no such file or directory$/,
+    );
   });
 
   it('reads the environment', () => {

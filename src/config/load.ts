@@ -201,9 +201,15 @@ export function loadConfigFile(path: string, vars: Record<string, string> = {}):
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(path, [
-      { path: '', message: `cannot read file: ${(e as Error).message}`, line: null },
-    ]);
+    const err = e as NodeJS.ErrnoException;
+    // "no such file or directory", not "ENOENT: no such file or directory, open '…'" (the path
+    // is already at the start of the line).
+    const reason =
+      err.code && err.syscall
+        ? (/^\w+: ([^,]+)/.exec(err.message)?.[1] ?? err.message)
+        : err.message;
+    const message = `cannot read file: ${reason}`;
+    throw new ConfigError(path, [{ path: '', message, line: null }], reason);
   }
   return parseConfigText(text, path, vars);
 }

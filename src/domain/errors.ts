@@ -48,12 +48,18 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: { path: string; message: string; line: number | null }[],
+    /** Replaces the list of problems: the file could not be read at all. */
+    unreadable?: string,
   ) {
     super(
-      `${file}: invalid config\n` +
-        problems
-          .map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.path || '(root)'}: ${p.message}`)
-          .join('\n'),
+      unreadable !== undefined
+        ? `${file}: cannot read the config file: ${unreadable}`
+        : `${file}: invalid config\n` +
+            problems
+              .map(
+                (p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.path || '(root)'}: ${p.message}`,
+              )
+              .join('\n'),
     );
   }
 }

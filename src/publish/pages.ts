@@ -175,7 +175,12 @@ function subscribeLinks(urls: IndexSection['urls'], lang: string): string {
   return `<ul class="subscribe" aria-label="${escapeHtml(labels(lang).subscribe)}">${links.join('')}</ul>`;
 }
 
-function headline(item: PublishedItem, now: Date, sectionLang: string): string {
+function headline(
+  item: PublishedItem,
+  now: Date,
+  sectionLang: string,
+  sourceTitles: ReadonlyMap<string, string>,
+): string {
   const url = safeHttpUrl(item.url);
   const title = escapeHtml(cleanText(item.title).trim() || url || item.id);
   const itemLang = safeLang(item.lang);
@@ -183,15 +188,19 @@ function headline(item: PublishedItem, now: Date, sectionLang: string): string {
   const link = url
     ? `<a href="${escapeHtml(url)}"${langAttr}>${title}</a>`
     : `<span${langAttr}>${title}</span>`;
-  return `<li>${link}<div class="meta"><span dir="auto">${escapeHtml(item.sourceId)}</span>${timeTag(item.published, now, sectionLang)}</div></li>`;
+  const source = sourceTitles.get(item.sourceId)?.trim() || item.sourceId;
+  return `<li>${link}<div class="meta"><span dir="auto">${escapeHtml(source)}</span>${timeTag(item.published, now, sectionLang)}</div></li>`;
 }
 
 export function renderIndexPage(input: {
   site: SiteConfig;
   generatedAt: Date;
   sections: IndexSection[];
+  /** Source id → title, so a headline names its outlet as the status page does (else its id). */
+  sourceTitles?: ReadonlyMap<string, string>;
 }): string {
   const { site, generatedAt, sections } = input;
+  const sourceTitles = input.sourceTitles ?? new Map<string, string>();
   const langs = new Set(sections.map((s) => safeLang(s.lang) ?? 'en'));
   const pageLang = langs.size === 1 ? ([...langs][0] ?? 'en') : 'en';
   const siteTitle = cleanText(site.title).trim() || 'Tributary';
@@ -206,7 +215,7 @@ export function renderIndexPage(input: {
   const blocks = sections.map((s) => {
     const lang = safeLang(s.lang) ?? 'en';
     const items = s.items.length
-      ? `<ol>${s.items.map((i) => headline(i, generatedAt, lang)).join('\n')}</ol>`
+      ? `<ol>${s.items.map((i) => headline(i, generatedAt, lang, sourceTitles)).join('\n')}</ol>`
       : `<p class="desc">${escapeHtml(labels(lang).empty)}</p>`;
     const hid = `h-${escapeHtml(s.id)}`;
     return `<section id="section-${escapeHtml(s.id)}"${dirAttrs(lang)} aria-labelledby="${hid}">

@@ -133,6 +133,14 @@ sections:
     expect(r.stderr).toMatch(/404/);
   });
 
+  it('preview of an address without a scheme suggests the https URL', async () => {
+    const r = await run(['preview', 'www.example.org/feed']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe(
+      'tributary preview: not a URL: www.example.org/feed (did you mean https://www.example.org/feed?)\n',
+    );
+  });
+
   it('check-config accepts the shipped configs and names file, line, key and problem on error', async () => {
     for (const f of ['config/default.yaml', 'config/demo.yaml']) {
       const ok = await run(['check-config', join(import.meta.dirname, '..', '..', f)]);
@@ -175,6 +183,16 @@ sections:
       ]);
     } finally {
       await closeRedis(redis);
+    }
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
+    ) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = await run([flag]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `tributary ${version}\n`, '']);
     }
   });
 

@@ -307,6 +307,8 @@ sections:
     for (const id of ['one', 'two', 'three'])
       expect(warnings.filter((m) => m.startsWith(`poll ${id}: network:`))).toHaveLength(1);
     expect(warnings).toHaveLength(4);
+    // The summary comes after every source's line, not before the last one.
+    expect(warnings.at(-1)).toMatch(/^3 of 3 sources unreachable/);
   });
 
   it('in a terminal each log event is one line', async () => {

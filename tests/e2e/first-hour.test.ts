@@ -139,6 +139,51 @@ sections:
   });
 });
 
+describe('the index page seen by a newcomer after the first polls', () => {
+  it('says when every source failed its last poll, then names each headline by its source title', async () => {
+    const feeds = await startFeedServer();
+    feeds.routes.set('/enab.rss', { status: 500, body: 'down' });
+    feeds.routes.set('/wire.rss', { status: 500, body: 'down' });
+    const run = await startService(
+      testConfig(`
+fetch: { allowPrivateNetworks: true, timeout: 5s }
+sources:
+  - { id: enab, url: "${feeds.url}/enab.rss", title: عنب بلدي, lang: ar }
+  - { id: wire, url: "${feeds.url}/wire.rss", lang: en }
+sections:
+  - { id: all, title: All, lang: en }
+`),
+    );
+    try {
+      await pollAll(run, ['enab', 'wire']);
+      let html = await (await fetch(`${run.server!.url}/`)).text();
+      expect(html).toContain(
+        'Every source failed its last poll (2 of 2; no network?): see <a href="status">source status</a> for each error.',
+      );
+      feeds.routes.set('/enab.rss', {
+        body: rssFeed('Enab', [
+          { guid: 'e1', title: 'خبر من إدلب', link: 'https://enab.example/1', date: recent(1) },
+        ]),
+      });
+      feeds.routes.set('/wire.rss', {
+        body: rssFeed('Wire', [
+          { guid: 'w1', title: 'Wire story', link: 'https://wire.example/1', date: recent(2) },
+        ]),
+      });
+      await pollAll(run, ['enab', 'wire']);
+      html = await (await fetch(`${run.server!.url}/`)).text();
+      expect(html).not.toContain('Every source failed');
+      // The configured title where there is one, the id otherwise.
+      expect(html).toContain('<span dir="auto">عنب بلدي</span>');
+      expect(html).toContain('<span dir="auto">wire</span>');
+      expect(html).not.toContain('<span dir="auto">enab</span>');
+    } finally {
+      await run.stop();
+      await feeds.close();
+    }
+  });
+});
+
 describe('a config source with sections: (point 16)', () => {
   it("puts its articles in those sections, as a runtime source's sections: does", async () => {
     const feeds = await startFeedServer();

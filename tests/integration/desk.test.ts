@@ -98,6 +98,20 @@ describe('desk over HTTP', () => {
     expect((await app.request('/desk/login', form({ token: 'x' }))).status).toBe(404);
   });
 
+  it('while ADMIN_TOKEN is unset, a browser opening /desk reads how to turn it on (a page, not JSON)', async () => {
+    const { app } = appFor('');
+    const res = await app.request('/desk');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const body = await res.text();
+    expect(body).toContain('<h1>The desk is disabled</h1>');
+    expect(body).toContain('<code>ADMIN_TOKEN</code>');
+    expect(body).toContain('ADMIN_TOKEN=$(openssl rand -hex 24) npm start');
+    // A form post is not a page view: it keeps the API's JSON error.
+    const post = await app.request('/desk/login', form({ token: 'x' }));
+    expect(post.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('sends a visitor without a session to the login form; the form posts one labelled password field', async () => {
     const { app } = appFor(TOKEN);
     const res = await app.request('/desk');

@@ -392,6 +392,17 @@ describe('fetcher: network errors', () => {
     expect(e.message).toContain('ECONNREFUSED');
   });
 
+  it("names the error code once (Node's message already carries it: not 'ECONNREFUSED connect ECONNREFUSED')", async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const e = await failure(fetcher.fetch({ url: `http://127.0.0.1:${port}/` }));
+    expect(e.message).toBe(
+      `cannot fetch http://127.0.0.1:${port}/: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+
   it('a server that never answers hits the timeout', async () => {
     const url = route('/silent', () => undefined);
     const e = await failure(fetcher.fetch({ url }));

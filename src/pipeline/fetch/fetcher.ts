@@ -55,9 +55,10 @@ function classify(e: unknown, url: string): FeedError {
   ) {
     return new FeedError('timeout', `timed out fetching ${url}: ${message}`, { cause: e });
   }
-  return new FeedError('network', `cannot fetch ${url}: ${code ? `${code} ` : ''}${message}`, {
-    cause: e,
-  });
+  // Node's own messages already name the code ("getaddrinfo ENOTFOUND host", "connect
+  // ECONNREFUSED …"); prefix it only when the message does not.
+  const prefix = code && !message.includes(code) ? `${code} ` : '';
+  return new FeedError('network', `cannot fetch ${url}: ${prefix}${message}`, { cause: e });
 }
 
 /** The fetcher the `fetch:` config describes (workers, preview, the catalog's feed check). */

@@ -2,7 +2,7 @@
 // exists only while ADMIN_TOKEN is set. Pages are rendered here; every change goes through the
 // same service functions as the admin API (../services), so handlers only turn forms into calls
 // and results into pages or 303 redirects (POST → redirect → GET: works without JavaScript).
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ServerDeps } from '../deps.ts';
 import { HttpError, notFound } from '../http-error.ts';
@@ -47,11 +47,26 @@ const str = (f: Form, k: string): string => {
   return typeof v === 'string' ? v.trim() : '';
 };
 
+/** What a browser opening /desk reads while ADMIN_TOKEN is unset (still a 404). */
+const DISABLED_PAGE = `<!doctype html>
+<html lang="en" dir="ltr">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>The desk is disabled</title></head>
+<body style="font-family:system-ui,sans-serif;max-inline-size:40rem;margin:2rem auto;padding-inline:1rem;line-height:1.5">
+<h1>The desk is disabled</h1>
+<p>The desk and the admin API exist only while <code>ADMIN_TOKEN</code> is set. Start the service with one, for example <code>ADMIN_TOKEN=$(openssl rand -hex 24) npm start</code>, then log in here with that token.</p>
+<p lang="ar" dir="rtl">لوحة التحرير معطّلة: شغّل الخدمة مع تعيين <code>ADMIN_TOKEN</code> ثم سجّل الدخول هنا بذلك الرمز.</p>
+</body>
+</html>
+`;
+
 export function registerDeskRoutes(app: Hono, deps: ServerDeps): void {
   const token = deps.config.env.adminToken || null;
-  const enabled = (_c: Context, next: () => Promise<void>) => {
-    if (!token) throw notFound('the desk is disabled (ADMIN_TOKEN is not set)');
-    return next();
+  const enabled: MiddlewareHandler = async (c, next) => {
+    if (!token) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.html(DISABLED_PAGE, 404);
+      throw notFound('the desk is disabled (ADMIN_TOKEN is not set)');
+    }
+    await next();
   };
   app.use('/desk', enabled);
   app.use('/desk/*', enabled);

@@ -48,15 +48,18 @@ export function withDigestLinks(
 }
 
 /**
- * Links the index page to /status, and says so when no source has been fetched yet (a newcomer
- * sees empty sections and cannot tell "still starting" from "broken").
+ * Links the index page to /status, and says so when no source has been fetched yet or every
+ * source failed its last poll (a newcomer sees empty sections and cannot tell "still starting"
+ * from "broken"; offline, every source fails).
  */
-export function withStatusLink(html: string, fetched: number, total: number): string {
+export function withStatusLink(html: string, fetched: number, total: number, failing = 0): string {
   let out = html.replace('</footer>', ' · <a href="status">Source status</a></footer>');
-  if (total > 0 && fetched === 0) {
-    const note = `<p class="desc" role="status">No source has been fetched yet (${total} configured): sections fill as polls complete. See <a href="status">source status</a>.</p>\n`;
-    out = out.replace('<main>\n', `<main>\n${note}`);
-  }
+  let note = '';
+  if (total > 0 && fetched === 0)
+    note = `No source has been fetched yet (${total} configured): sections fill as polls complete. See <a href="status">source status</a>.`;
+  else if (total > 0 && failing === total)
+    note = `Every source failed its last poll (${total} of ${total}; no network?): see <a href="status">source status</a> for each error.`;
+  if (note) out = out.replace('<main>\n', `<main>\n<p class="desc" role="status">${note}</p>\n`);
   return out;
 }
 
@@ -84,17 +87,21 @@ export function registerPageRoutes(app: Hono, deps: ServerDeps) {
       }),
     );
     const sources = await allSources(config, store);
-    const fetched = (await Promise.all(sources.map((s) => store.sources.getState(s.id)))).filter(
-      (st) => st.lastFetch,
-    ).length;
+    const states = await Promise.all(sources.map((s) => store.sources.getState(s.id)));
+    const fetched = states.filter((st) => st.lastFetch).length;
+    const failing = states.filter((st) => st.status === 'error').length;
+    const sourceTitles = new Map(
+      sources.flatMap((s) => (s.title ? [[s.id, s.title] as const] : [])),
+    );
     const html = withStatusLink(
       withDigestLinks(
-        renderIndexPage({ site: config.site, generatedAt: deps.now(), sections }),
+        renderIndexPage({ site: config.site, generatedAt: deps.now(), sections, sourceTitles }),
         base,
         config.sections,
       ),
       fetched,
       sources.length,
+      failing,
     );
     return c.body(html, 200, {
       'Content-Type': HTML,
