@@ -26,6 +26,14 @@ export interface PollWorkerDeps extends IngestDeps {
   rules?: RulesView<IngestDeps['config'] & Pick<Config, 'tags' | 'sections'>>;
 }
 
+/** The deps with the rules saved from the desk since the last poll (one GET when unchanged). */
+export async function withSavedRules(deps: PollWorkerDeps): Promise<PollWorkerDeps> {
+  const rules = await deps.rules?.current();
+  return rules
+    ? { ...deps, config: rules.config, tagger: rules.tagger, curator: rules.curator }
+    : deps;
+}
+
 export function createPollProcessor(deps: PollWorkerDeps) {
   return async function processPoll(
     job: Job<PollJobData>,
@@ -43,12 +51,7 @@ export function createPollProcessor(deps: PollWorkerDeps) {
       .catch((err: Error) =>
         deps.log.warn({ err, source: source.id }, `websub upkeep of ${source.id}: ${err.message}`),
       );
-    // Rules saved from the desk since the last poll apply to this one (one GET when unchanged).
-    const rules = await deps.rules?.current();
-    const pipeline = rules
-      ? { ...deps, config: rules.config, tagger: rules.tagger, curator: rules.curator }
-      : deps;
-    const report = await ingestSource(pipeline, source, {
+    const report = await ingestSource(await withSavedRules(deps), source, {
       force: job.data.force ?? false,
       signal,
     });

@@ -6,6 +6,7 @@ import type { IngestReport } from '../src/domain/types.ts';
 import type { PushedJobData } from '../src/queues/queues.ts';
 import { emptyReport, ingestPushed } from '../src/pipeline/ingest.ts';
 import { findSource } from '../src/catalog/sources.ts';
+import { withSavedRules } from './poll.worker.ts';
 import type { PollWorkerDeps } from './poll.worker.ts';
 
 export function createPushedProcessor(deps: PollWorkerDeps) {
@@ -14,12 +15,8 @@ export function createPushedProcessor(deps: PollWorkerDeps) {
     const source = await findSource(deps.config, deps.store, d.sourceId);
     // Removed since the callback took the body: nothing to store it under.
     if (!source) return { ...emptyReport(d.sourceId), outcome: 'skipped' };
-    // Rules saved from the desk apply to pushed items as to polled ones (one GET when unchanged).
-    const rules = await deps.rules?.current();
-    const pipeline = rules
-      ? { ...deps, config: rules.config, tagger: rules.tagger, curator: rules.curator }
-      : deps;
-    const report = await ingestPushed(pipeline, source, {
+    // Rules saved from the desk apply to pushed items as to polled ones.
+    const report = await ingestPushed(await withSavedRules(deps), source, {
       bytes: Buffer.from(d.body, 'base64'),
       contentType: d.contentType,
       url: d.url,
