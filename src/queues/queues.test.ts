@@ -5,7 +5,16 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bullConnection, parseRedisTarget } from '../store/client.ts';
 import { testRedisUrl, uniquePrefix } from '../../tests/helpers/redis.ts';
-import { EVENTS_MAX_LEN, POLL_JOB_OPTIONS, POLL_QUEUE, createPollQueue } from './queues.ts';
+import {
+  EVENTS_MAX_LEN,
+  POLL_JOB_OPTIONS,
+  POLL_QUEUE,
+  PUSHED_QUEUE,
+  createPollQueue,
+  createPushedQueue,
+  createPushedQueueEvents,
+  queuePushedBody,
+} from './queues.ts';
 
 const admin = new Redis(testRedisUrl());
 afterAll(() => admin.disconnect());
@@ -60,5 +69,33 @@ describe('queue retention', () => {
     expect(await queue.getCompletedCount()).toBe(keep);
     await queue.obliterate({ force: true });
     await queue.close();
+  });
+
+  it('refuses a pushed body once maxWaiting bodies wait for a worker, and caps its events stream', async () => {
+    const prefix = `{${uniquePrefix('q')}}`;
+    const target = parseRedisTarget(testRedisUrl());
+    const queue = createPushedQueue(bullConnection(target, 'queue'), prefix);
+    const events = createPushedQueueEvents(bullConnection(target, 'worker'), prefix);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const data = (i: number) => ({
+      sourceId: 's',
+      url: 'https://example.org/feed',
+      contentType: 'application/rss+xml',
+      body: Buffer.from(`<rss>${i}</rss>`).toString('base64'),
+      receivedAt: Date.now(),
+    });
+    // No worker: each body waits. Two fit, the third is refused and not stored.
+    expect((await queuePushedBody(queue, events, data(1), 10, 2)).state).toBe('queued');
+    expect((await queuePushedBody(queue, events, data(2), 10, 2)).state).toBe('queued');
+    expect((await queuePushedBody(queue, events, data(3), 10, 2)).state).toBe('full');
+    expect(await queue.getWaitingCount()).toBe(2);
+    await queue.addBulk(
+      Array.from({ length: EVENTS_MAX_LEN * 2 }, (_, i) => ({ name: 'pushed', data: data(i) })),
+    );
+    expect(await admin.xlen(`${prefix}:${PUSHED_QUEUE}:events`)).toBeLessThanOrEqual(
+      EVENTS_MAX_LEN + 100,
+    );
+    await queue.obliterate({ force: true });
+    await Promise.all([queue.close(), events.close()]);
   });
 });

@@ -267,14 +267,22 @@ export const PUSHED_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1_000 },
   // Bodies are up to fetch.maxBytes: none kept once ingested, few and not for long when failed.
   removeOnComplete: true,
-  removeOnFail: { count: 100, age: 24 * 3600 },
+  removeOnFail: { count: 10, age: 3600 },
 };
+
+/**
+ * Pushed bodies waiting for a worker at most (each up to fetch.maxBytes, in Redis): past it the
+ * callback refuses the push (a non-2xx answer: the hub delivers it again later) instead of
+ * storing bodies without bound while no worker consumes them.
+ */
+export const PUSHED_MAX_WAITING = 1_000;
 
 export function createPushedQueue(connection: ConnectionOptions, prefix: string) {
   return new Queue<PushedJobData, IngestReport>(PUSHED_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: PUSHED_JOB_OPTIONS,
+    streams: { events: { maxLen: EVENTS_MAX_LEN } },
   });
 }
 export type PushedQueue = ReturnType<typeof createPushedQueue>;
@@ -287,7 +295,9 @@ export type PushedOutcome =
   | { state: 'done'; report: IngestReport }
   | { state: 'failed'; reason: string }
   /** Not finished within the wait (no worker running, the source busy, a retry pending). */
-  | { state: 'queued' };
+  | { state: 'queued' }
+  /** Not queued: `maxWaiting` bodies already wait for a worker. */
+  | { state: 'full' };
 
 /**
  * Queues one pushed body and waits, at most `waitMs`, for a worker to have run it (the callback
@@ -299,7 +309,9 @@ export async function queuePushedBody(
   events: QueueEvents,
   data: PushedJobData,
   waitMs: number,
+  maxWaiting = PUSHED_MAX_WAITING,
 ): Promise<PushedOutcome> {
+  if ((await queue.getWaitingCount()) >= maxWaiting) return { state: 'full' };
   const job = await queue.add('pushed', data);
   try {
     return { state: 'done', report: (await job.waitUntilFinished(events, waitMs)) as IngestReport };

@@ -149,6 +149,8 @@ function queuePushed(intake: PushedIntake, maxBytes: number, now: () => Date) {
       PUSHED_WAIT_MS,
     );
     if (r.state === 'failed') throw new Error(`pushed body for ${source.id}: ${r.reason}`);
+    if (r.state === 'full')
+      throw new Error(`pushed body for ${source.id}: too many pushed bodies wait for a worker`);
     return r.state === 'done' ? r.report : null;
   };
 }

@@ -1,5 +1,6 @@
 // Our WebSub subscriptions in Redis: one hash per source (keys.websubSubscription) and the
 // callback token -> source index (keys.websubTokens). Written only by the subscriber.
+import { Cluster } from 'ioredis';
 import type { Store } from '../../store/index.ts';
 
 export type PushState = 'pending' | 'subscribed' | 'denied' | 'expired' | 'failed';
@@ -29,26 +30,43 @@ export interface Subscription {
 
 const num = (v: string | undefined) => (v ? Number(v) : null);
 
+function fromHash(sourceId: string, h: Record<string, string>): Subscription | null {
+  if (!h.token) return null;
+  return {
+    sourceId,
+    hub: h.hub ?? '',
+    advertisedHub: h.advertisedHub ?? h.hub ?? '',
+    topic: h.topic ?? '',
+    state: (h.state as PushState) ?? 'pending',
+    token: h.token,
+    secret: h.secret ?? '',
+    pending: h.pending === 'subscribe' || h.pending === 'unsubscribe' ? h.pending : null,
+    requestedAt: num(h.requestedAt) ?? 0,
+    leaseEnds: num(h.leaseEnds),
+    renewAt: num(h.renewAt),
+    lastError: h.lastError || null,
+  };
+}
+
 export function subscriptionState(store: Store) {
   const { redis, keys } = store;
   return {
     async get(sourceId: string): Promise<Subscription | null> {
-      const h = await redis.hgetall(keys.websubSubscription(sourceId));
-      if (!h.token) return null;
-      return {
-        sourceId,
-        hub: h.hub ?? '',
-        advertisedHub: h.advertisedHub ?? h.hub ?? '',
-        topic: h.topic ?? '',
-        state: (h.state as PushState) ?? 'pending',
-        token: h.token,
-        secret: h.secret ?? '',
-        pending: h.pending === 'subscribe' || h.pending === 'unsubscribe' ? h.pending : null,
-        requestedAt: num(h.requestedAt) ?? 0,
-        leaseEnds: num(h.leaseEnds),
-        renewAt: num(h.renewAt),
-        lastError: h.lastError || null,
-      };
+      return fromHash(sourceId, await redis.hgetall(keys.websubSubscription(sourceId)));
+    },
+    /** Many sources' subscriptions in one pipeline (the desk lists every source's push state);
+     *  on Cluster the keys lie in different slots, so each is read on its own. */
+    async getMany(sourceIds: readonly string[]): Promise<(Subscription | null)[]> {
+      if (redis instanceof Cluster || sourceIds.length === 0)
+        return Promise.all(sourceIds.map((id) => this.get(id)));
+      const p = redis.pipeline();
+      for (const id of sourceIds) p.hgetall(keys.websubSubscription(id));
+      const res = (await p.exec()) ?? [];
+      return sourceIds.map((id, i) => {
+        const [err, h] = res[i] ?? [];
+        if (err) throw err;
+        return fromHash(id, h as Record<string, string>);
+      });
     },
     async put(s: Subscription): Promise<void> {
       await redis

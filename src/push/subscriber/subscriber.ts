@@ -50,6 +50,15 @@ export interface PushView {
 
 export type Subscriber = ReturnType<typeof createSubscriber>;
 
+function pushView(s: Subscription | null): PushView | null {
+  if (!s) return null;
+  return {
+    hub: s.hub,
+    state: s.state,
+    leaseEnds: s.leaseEnds === null ? null : new Date(s.leaseEnds).toISOString(),
+  };
+}
+
 export function createSubscriber(deps: SubscriberDeps) {
   const subs = subscriptionState(deps.store);
   const hubClient = createHubClient(deps.config.fetch);
@@ -334,13 +343,12 @@ export function createSubscriber(deps: SubscriberDeps) {
 
     /** `/api/sources` `push`: null without a hub. */
     async view(sourceId: string): Promise<PushView | null> {
-      const s = await subs.get(sourceId);
-      if (!s) return null;
-      return {
-        hub: s.hub,
-        state: s.state,
-        leaseEnds: s.leaseEnds === null ? null : new Date(s.leaseEnds).toISOString(),
-      };
+      return pushView(await subs.get(sourceId));
+    },
+
+    /** `view` of many sources in one round trip (the desk's sources table). */
+    async views(sourceIds: readonly string[]): Promise<(PushView | null)[]> {
+      return (await subs.getMany(sourceIds)).map(pushView);
     },
 
     close: () => hubClient.close(),

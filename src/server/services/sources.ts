@@ -227,7 +227,7 @@ export function createSourceService(
       ]);
       const [states, pushes] = await Promise.all([
         store.sources.getStates(sources.map((s) => s.id)),
-        deps.subscriber ? Promise.all(sources.map((s) => pushOf(s.id))) : [],
+        deps.subscriber ? deps.subscriber.views(sources.map((s) => s.id)) : [],
       ]);
       return sources.map((s, i) => present(s, states[i]!, paused.has(s.id), pushes[i] ?? null));
     },
