@@ -38,6 +38,20 @@ export function createStore(redis: RedisClient, opts: { prefix: string; unhealth
   return {
     redis,
     keys,
+    /**
+     * HGETALL of many keys in one round trip (a pipeline); on Cluster the keys lie in different
+     * slots, so there each is read on its own (in parallel).
+     */
+    async readHashes(hashKeys: readonly string[]): Promise<Record<string, string>[]> {
+      if (redis instanceof Cluster || hashKeys.length === 0)
+        return Promise.all(hashKeys.map((k) => redis.hgetall(k)));
+      const p = redis.pipeline();
+      for (const k of hashKeys) p.hgetall(k);
+      return ((await p.exec()) ?? []).map(([err, h]) => {
+        if (err) throw err;
+        return h as Record<string, string>;
+      });
+    },
     articles: createArticleStore(redis, keys),
     sections: createSectionStore(redis, keys),
     clusters: createClusterStore(redis, keys),

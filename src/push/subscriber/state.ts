@@ -1,6 +1,5 @@
 // Our WebSub subscriptions in Redis: one hash per source (keys.websubSubscription) and the
 // callback token -> source index (keys.websubTokens). Written only by the subscriber.
-import { Cluster } from 'ioredis';
 import type { Store } from '../../store/index.ts';
 
 export type PushState = 'pending' | 'subscribed' | 'denied' | 'expired' | 'failed';
@@ -54,19 +53,10 @@ export function subscriptionState(store: Store) {
     async get(sourceId: string): Promise<Subscription | null> {
       return fromHash(sourceId, await redis.hgetall(keys.websubSubscription(sourceId)));
     },
-    /** Many sources' subscriptions in one pipeline (the desk lists every source's push state);
-     *  on Cluster the keys lie in different slots, so each is read on its own. */
+    /** Many sources' subscriptions in one round trip (the desk lists every source's push state). */
     async getMany(sourceIds: readonly string[]): Promise<(Subscription | null)[]> {
-      if (redis instanceof Cluster || sourceIds.length === 0)
-        return Promise.all(sourceIds.map((id) => this.get(id)));
-      const p = redis.pipeline();
-      for (const id of sourceIds) p.hgetall(keys.websubSubscription(id));
-      const res = (await p.exec()) ?? [];
-      return sourceIds.map((id, i) => {
-        const [err, h] = res[i] ?? [];
-        if (err) throw err;
-        return fromHash(id, h as Record<string, string>);
-      });
+      const hs = await store.readHashes(sourceIds.map((id) => keys.websubSubscription(id)));
+      return sourceIds.map((id, i) => fromHash(id, hs[i]!));
     },
     async put(s: Subscription): Promise<void> {
       await redis
