@@ -225,6 +225,8 @@ describe('webhook delivery', () => {
     expect(await hooks.deliver('rt', 'rt.news.2', false)).toBe('gone');
     expect(peer.received.filter((r) => r.path === '/rt')).toHaveLength(1);
     expect(await store.push.webhooks.counts('rt')).toEqual({ pending: 0, failed: 0 });
+    // What a fan-out that raced the delete claimed for the hook is dropped with it.
+    expect(await redis.exists(store.keys.webhookClaimed('rt'))).toBe(0);
     expect(await hooks.admin().list()).toEqual([]);
     expect(await hooks.admin().resend('rt')).toBeNull();
   });

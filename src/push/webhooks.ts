@@ -170,8 +170,9 @@ export function createWebhooks(deps: WebhookDeps) {
       if (!d) return 'gone'; // delivered already (a duplicate job) or removed
       const hook = await findWebhook(config, store, hookId);
       if (!hook) {
-        // Deleted (or gone from the config file): its deliveries are dropped, not retried.
-        await store.push.webhooks.delivered(hookId, d.id);
+        // Deleted (or gone from the config file): its deliveries are dropped, not retried, and
+        // whatever a fan-out that raced the delete wrote for it (claims, pending, failed) too.
+        await store.push.webhooks.forget(hookId);
         log.info(
           { webhook: hookId, delivery: d.id },
           `webhook ${hookId} is gone: delivery dropped`,
