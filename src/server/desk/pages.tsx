@@ -142,6 +142,15 @@ export function fieldIssue(f: FormState, name: string): string | null {
   return hit ? hit.message : null;
 }
 
+/** A field's problem under it, announced (`${id}-error` is what aria-describedby names). */
+export function FieldProblem(p: { id: string; problem: string | null }) {
+  return p.problem ? (
+    <p class="field-error" id={`${p.id}-error`} role="alert">
+      {p.problem}
+    </p>
+  ) : null;
+}
+
 export function Field(p: {
   form: FormState;
   name: string;
@@ -165,11 +174,7 @@ export function Field(p: {
         aria-invalid={problem ? 'true' : undefined}
         aria-describedby={problem ? `${id}-error` : undefined}
       />
-      {problem ? (
-        <p class="field-error" id={`${id}-error`} role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <FieldProblem id={id} problem={problem} />
     </div>
   );
 }

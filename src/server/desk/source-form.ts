@@ -9,6 +9,23 @@ import type { FieldIssue } from '../services/validate.ts';
 export type Form = Record<string, string | File | (string | File)[]>;
 
 /** Empty header rows a form offers besides the filled ones (no JavaScript: no "add a row"). */
+/** The add/edit form's single-valued fields: the source itself, then its per-source settings
+ *  (header rows and sections are fields of their own; `tags` is a list). */
+const BASIC_FIELDS = ['url', 'title', 'id', 'lang', 'interval'] as const;
+export const SETTING_FIELDS: readonly string[] = [
+  'priority',
+  'tags',
+  'fullText',
+  'push',
+  'userAgent',
+  'charset',
+  'authKind',
+  'authUser',
+  'authEnv',
+  'include',
+  'exclude',
+];
+
 export const SPARE_HEADER_ROWS = 2;
 /** Most header rows read from one form. */
 const MAX_HEADER_ROWS = 20;
@@ -98,24 +115,7 @@ export function sourceInput(f: Form, mode: 'add' | 'edit'): Record<string, unkno
  */
 export function postedValues(f: Form, mode: 'add' | 'edit'): Record<string, string> {
   const v: Record<string, string> = {};
-  for (const k of [
-    'url',
-    'title',
-    'id',
-    'lang',
-    'interval',
-    'priority',
-    'fullText',
-    'push',
-    'userAgent',
-    'charset',
-    'authKind',
-    'authUser',
-    'authEnv',
-    'include',
-    'exclude',
-  ])
-    v[k] = one(f, k);
+  for (const k of [...BASIC_FIELDS, ...SETTING_FIELDS]) if (k !== 'tags') v[k] = one(f, k);
   // Keywords keep their lines.
   for (const k of ['include', 'exclude']) v[k] = keywordList(one(f, k)).join('\n');
   v.sections = sectionsOf(f).join(',');

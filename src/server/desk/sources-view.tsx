@@ -8,9 +8,10 @@ import type { SourceQuery, SourceSort, SourceView } from '../services/sources.ts
 import type { PreviewResult } from '../../catalog/preview.ts';
 import type { Ui } from './i18n.ts';
 import { CSRF_FIELD } from './security.ts';
-import { Csrf, Field, FormError, fieldIssue } from './pages.tsx';
+import { Csrf, Field, FieldProblem, FormError, fieldIssue } from './pages.tsx';
 import type { FormState } from './pages.tsx';
 import {
+  SETTING_FIELDS,
   SPARE_HEADER_ROWS,
   headerKept,
   headerName,
@@ -216,12 +217,7 @@ export function SourcesTable(p: {
 }
 
 function Problem(p: { form: FormState; name: string; id: string }) {
-  const problem = fieldIssue(p.form, p.name);
-  return problem ? (
-    <p class="field-error" id={`${p.id}-error`} role="alert">
-      {problem}
-    </p>
-  ) : null;
+  return <FieldProblem id={p.id} problem={fieldIssue(p.form, p.name)} />;
 }
 
 /** A select of fixed values; `multiple` posts each chosen one under `name`. */
@@ -313,20 +309,6 @@ function Keywords(p: { form: FormState; name: 'include' | 'exclude'; label: stri
     </div>
   );
 }
-
-const SETTING_FIELDS = [
-  'priority',
-  'tags',
-  'fullText',
-  'push',
-  'userAgent',
-  'charset',
-  'authKind',
-  'authUser',
-  'authEnv',
-  'include',
-  'exclude',
-];
 
 /** Whether the per-source settings start open: something set or wrong in them. */
 function settingsOpen(form: FormState): boolean {

@@ -7,7 +7,7 @@ import type { RulesService } from '../services/rules.ts';
 import { HttpError } from '../http-error.ts';
 import type { FieldIssue } from '../services/validate.ts';
 import type { Ui } from './i18n.ts';
-import { Csrf, Flash, FormError, Layout, RetagNote, emptyForm } from './pages.tsx';
+import { Csrf, FieldProblem, Flash, FormError, Layout, RetagNote, emptyForm } from './pages.tsx';
 import type { FormState, Shell } from './pages.tsx';
 
 type Form = Record<string, string | File | (string | File)[]>;
@@ -70,11 +70,7 @@ function TagCard(p: { shell: Shell; tag: Tag; form: FormState | null; preview: P
             aria-invalid={problem ? 'true' : undefined}
             aria-describedby={problem ? `${id}-error` : undefined}
           />
-          {problem ? (
-            <p class="field-error" id={`${id}-error`} role="alert">
-              {problem}
-            </p>
-          ) : null}
+          <FieldProblem id={id} problem={problem} />
         </div>
         <button type="submit">{t.save}</button>{' '}
         <button type="submit" formaction={`/desk/tags/${tag.id}/preview#tag-${tag.id}`}>
