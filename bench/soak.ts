@@ -11,19 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import {
-  SEED,
-  rng,
+  SOAK_FEEDS,
   sleep,
   startSuiteRedis,
-  startFixtureServer,
-  writeConfig,
-  spawnProduct,
+  startSoakFixture,
+  startSoakService,
   stopProduct,
 } from '../tests/faults/harness.ts';
 import type { ProductProcess } from '../tests/faults/harness.ts';
 import { memoryByFamily, usedMemory } from './redis-memory.ts';
 
-const FEEDS = 200;
 /** Growth allowed from the level after warm-up to the end (Redis memory and worker RSS). */
 export const SOAK_BOUND = 0.1;
 
@@ -98,37 +95,17 @@ export function soakGrowth(samples: { usedMb: number; rssMb: number; keys: numbe
 
 export async function runSoak(o: SoakOptions): Promise<{ ok: boolean; report: string }> {
   const redis = await startSuiteRedis();
-  const fx = await startFixtureServer({
-    feeds: FEEDS,
-    items: 20,
-    grow: 1,
-    window: 20,
-    baseMs: Date.now() - 20 * 5000,
-    stepMs: 5000,
-  });
+  const fx = await startSoakFixture();
   const procs: ProductProcess[] = [];
-  let churn: NodeJS.Timeout | undefined;
+  let stop = () => {};
   try {
     const prefix = 'soak';
-    const config = writeConfig({
-      feeds: FEEDS,
-      fixtureUrl: fx.url,
-      interval: '2s',
-      maxAge: '2m',
-      maxPerSection: 50,
-    });
-    const r = rng(SEED + 9);
-    // Every second a fifth of the feeds gets a new item: each feed changes every ~5 s.
-    churn = setInterval(
-      () => fx.bump(Array.from({ length: FEEDS }, (_, i) => i).filter(() => r() < 0.2)),
-      1000,
-    );
-    const server = await spawnProduct('server', { config, redisUrl: redis.url, prefix });
-    const worker = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
+    const { server, worker, stopChurn } = await startSoakService(fx, redis.url, prefix);
+    stop = stopChurn;
     procs.push(server, worker);
     await Promise.all([server.ready, worker.ready]);
     o.say(
-      `soak: ${FEEDS} sources, ${(o.durationMs / 60_000).toFixed(1)} min; warm-up ${(o.warmupMs / 60_000).toFixed(1)} min, then a sample every ${(o.sampleMs / 1000).toFixed(0)} s`,
+      `soak: ${SOAK_FEEDS} sources, ${(o.durationMs / 60_000).toFixed(1)} min; warm-up ${(o.warmupMs / 60_000).toFixed(1)} min, then a sample every ${(o.sampleMs / 1000).toFixed(0)} s`,
     );
     const admin = redis.admin();
     const events = `{${prefix}:q}:poll:events`;
@@ -166,7 +143,7 @@ export async function runSoak(o: SoakOptions): Promise<{ ok: boolean; report: st
     writeFileSync(dump, JSON.stringify(samples));
     return { ok, report: `${report}\nall samples: ${dump}\n` };
   } finally {
-    clearInterval(churn);
+    stop();
     for (const p of procs) await stopProduct(p, 'SIGTERM', 10_000);
     await fx.close();
     await redis.stop();

@@ -12,14 +12,11 @@ import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import {
   SHORT,
-  SEED,
-  rng,
   sleep,
   figure,
   startSuiteRedis,
-  startFixtureServer,
-  writeConfig,
-  spawnProduct,
+  startSoakFixture,
+  startSoakService,
   stopProduct,
   redisInfo,
 } from './harness.ts';
@@ -27,7 +24,6 @@ import type { SuiteRedis, FixtureServer, ProductProcess } from './harness.ts';
 import { sampleRedisMemory, memoryMoves } from './memory-probe.ts';
 import type { MemorySample } from './memory-probe.ts';
 
-const FEEDS = 200;
 const MINUTES = Number(process.env.FAULTS_SOAK_MINUTES ?? (SHORT ? 0 : 10));
 const SAMPLE_MS = 10_000;
 
@@ -42,23 +38,15 @@ describe('fault 9: soak', () => {
   let redis: SuiteRedis;
   let fx: FixtureServer;
   const procs: ProductProcess[] = [];
-  let churn: NodeJS.Timeout | undefined;
+  let stop = () => {};
 
   beforeAll(async () => {
     if (!MINUTES) return;
     redis = await startSuiteRedis();
-    // One new item per change, published "now" (5 s apart), the feed showing its newest 20.
-    fx = await startFixtureServer({
-      feeds: FEEDS,
-      items: 20,
-      grow: 1,
-      window: 20,
-      baseMs: Date.now() - 20 * 5000,
-      stepMs: 5000,
-    });
+    fx = await startSoakFixture();
   });
   afterAll(async () => {
-    clearInterval(churn);
+    stop();
     for (const p of procs) await stopProduct(p, 'SIGKILL');
     await fx?.close();
     await redis?.stop();
@@ -69,21 +57,8 @@ describe('fault 9: soak', () => {
     `memory flat, keys bounded and no error log lines over ${MINUTES || 'FAULTS_SOAK_MINUTES'} min${MINUTES ? '' : ' (skipped: FAULTS_SHORT=1 and FAULTS_SOAK_MINUTES unset)'}`,
     async () => {
       const prefix = 'flt-soak';
-      const config = writeConfig({
-        feeds: FEEDS,
-        fixtureUrl: fx.url,
-        interval: '2s',
-        maxAge: '2m',
-        maxPerSection: 50,
-      });
-      const r = rng(SEED + 9);
-      // Every second a fifth of the feeds gets a new item: each feed changes every ~5 s.
-      churn = setInterval(
-        () => fx.bump(Array.from({ length: FEEDS }, (_, i) => i).filter(() => r() < 0.2)),
-        1000,
-      );
-      const server = await spawnProduct('server', { config, redisUrl: redis.url, prefix });
-      const worker = await spawnProduct('worker', { config, redisUrl: redis.url, prefix });
+      const { server, worker, stopChurn } = await startSoakService(fx, redis.url, prefix);
+      stop = stopChurn;
       procs.push(server, worker);
       await Promise.all([server.ready, worker.ready]);
       const admin = redis.admin();

@@ -647,3 +647,55 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
 export function figure(line: string): void {
   console.log(line);
 }
+
+// ---------------------------------------------------------------- the soak scenario
+// Shared by fault 9 and `npm run bench -- --soak` (bench/soak.ts): 200 sources whose content
+// changes every few seconds, polled every 2 s by one server and one worker process, with a short
+// retention (maxAge 2m, maxPerSection 50) so the key count stays bounded.
+
+export const SOAK_FEEDS = 200;
+
+/** One new item per change, published "now" (5 s apart), each feed showing its newest 20. */
+export function startSoakFixture(): Promise<FixtureServer> {
+  return startFixtureServer({
+    feeds: SOAK_FEEDS,
+    items: 20,
+    grow: 1,
+    window: 20,
+    baseMs: Date.now() - 20 * 5000,
+    stepMs: 5000,
+  });
+}
+
+/**
+ * Starts the churn (every second a fifth of the feeds gets a new item: each feed changes every
+ * ~5 s) and spawns a server and a worker on `prefix`. `stopChurn` ends the churn; the processes
+ * are the caller's to await (`ready`) and to stop.
+ */
+export async function startSoakService(
+  fx: FixtureServer,
+  redisUrl: string,
+  prefix: string,
+): Promise<{ server: ProductProcess; worker: ProductProcess; stopChurn: () => void }> {
+  const config = writeConfig({
+    feeds: SOAK_FEEDS,
+    fixtureUrl: fx.url,
+    interval: '2s',
+    maxAge: '2m',
+    maxPerSection: 50,
+  });
+  const r = rng(SEED + 9);
+  const churn = setInterval(
+    () => fx.bump(Array.from({ length: SOAK_FEEDS }, (_, i) => i).filter(() => r() < 0.2)),
+    1000,
+  );
+  const stopChurn = () => clearInterval(churn);
+  try {
+    const server = await spawnProduct('server', { config, redisUrl, prefix });
+    const worker = await spawnProduct('worker', { config, redisUrl, prefix });
+    return { server, worker, stopChurn };
+  } catch (err) {
+    stopChurn();
+    throw err;
+  }
+}
