@@ -111,14 +111,9 @@ export async function startIngest(o: IngestOptions): Promise<WorkerRole> {
   );
   const retagConn = bullConnection(target, 'worker');
   own.push(retagConn);
-  const ruleStore = store;
   const retagWorker = await startRetagWorker(
     (job) =>
-      applySavedRules(
-        { config, store: ruleStore, rules, log, now },
-        job.target as RetagTarget,
-        job.version,
-      ),
+      applySavedRules({ config, store, rules, log, now }, job.target as RetagTarget, job.version),
     {
       connection: retagConn,
       prefix: keys.queuePrefix(),
