@@ -262,7 +262,10 @@ async function runSeries(
   const target = parseRedisTarget(backend.url);
   const redis = createRedis(target);
   const store = createStore(redis, { prefix: PREFIX, unhealthyAfter: 3 });
-  const queue = createPollQueue(bullConnection(target, 'queue'), store.keys.queuePrefix());
+  // BullMQ does not close a connection it was handed: it is closed below with the queue, or it
+  // would keep reconnecting (and logging) once this series' Redis is stopped.
+  const queueConnection = bullConnection(target, 'queue');
+  const queue = createPollQueue(queueConnection, store.keys.queuePrefix());
   const procs: ProductProcess[] = [];
   const results: ScaleStep[] = [];
   try {
@@ -437,6 +440,7 @@ async function runSeries(
   } finally {
     await Promise.all(procs.map((p) => p.stop(10_000).catch(() => null)));
     await queue.close().catch(() => undefined);
+    queueConnection.disconnect();
     await closeRedis(redis).catch(() => undefined);
     await backend.stop();
   }

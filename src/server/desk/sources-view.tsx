@@ -8,6 +8,7 @@ import type { SourceQuery, SourceSort, SourceView } from '../services/sources.ts
 import type { PreviewResult } from '../../catalog/preview.ts';
 import type { Ui } from './i18n.ts';
 import { CSRF_FIELD } from './security.ts';
+import { escapeHtml } from '../../publish/pages.ts';
 import { Csrf, Field, FieldProblem, FormError, fieldIssue } from './pages.tsx';
 import type { FormState } from './pages.tsx';
 import {
@@ -23,18 +24,8 @@ import {
 const TABLE_ID = 'sources-table';
 export const PREVIEW_ID = 'source-preview';
 
-const esc = (v: string) =>
-  v.replace(/[&<>"']/g, (ch) =>
-    ch === '&'
-      ? '&amp;'
-      : ch === '<'
-        ? '&lt;'
-        : ch === '>'
-          ? '&gt;'
-          : ch === '"'
-            ? '&quot;'
-            : '&#39;',
-  );
+/** Text and attribute values in the string-built rows: the one HTML escaper of the project. */
+const esc = escapeHtml;
 
 /** `/desk?…` for a query (defaults left out). */
 export function queryHref(q: SourceQuery): string {
