@@ -3,13 +3,15 @@
 -- expiry (4 bytes, big-endian, seconds since the epoch) followed by the holder's packed id. An
 -- entry past its expiry (by the server's clock) counts as absent. The holder's own re-claim moves
 -- the expiry along with its article's (an edit can move `published`), so the claim never outlives
--- the article. The bucket key expires with its longest-lived entry (never earlier).
--- Sweep: a bucket's `~` field (the real fields are 10 bytes long) holds "<due>:<cursor>": on a
--- write at or after `due` (seconds), one HSCAN step (ARGV[6] entries; a listpack-encoded bucket
--- is returned whole) deletes the expired entries it sees; when the scan is through, the next
--- sweep is due ARGV[5] seconds later. So the work per call is bounded, and an expired entry stays
--- in a bucket that is still written to for at most ARGV[5] seconds plus the time to its bucket's
--- next writes; a bucket nobody writes to expires whole with its longest-lived entry.
+-- the article. The bucket key's expiry is pushed to its longest-lived entry's (never shortened).
+-- Sweep: a bucket's `~` field (the real fields are 10 bytes long) holds "<due>", or
+-- "<due>:<cursor>" while a sweep is under way. On a write at or after `due` (seconds), one HSCAN
+-- step (about ARGV[6] entries of a hash-table bucket; a listpack one comes whole, at most
+-- hash-max-listpack-entries) deletes the expired entries it sees; once the scan is through, the
+-- next sweep is due ARGV[5] seconds later. So the work per call is bounded, and an expired entry
+-- (already absent to every claim) keeps its bytes until the first write to its bucket at least
+-- ARGV[5] seconds after it expired (a few writes more in a hash-table bucket), or until the bucket
+-- expires with its longest-lived entry, whichever comes first.
 -- KEYS[1] bucket (hash)
 -- ARGV[1] field (10 bytes of the URL's digest)
 -- ARGV[2] packed article id
@@ -46,11 +48,12 @@ if ttl < 0 or nowMs + ttl < exp * 1000 then redis.call('PEXPIREAT', key, exp * 1
 local marker = redis.call('HGET', key, SWEEP)
 if not marker then
   -- A new bucket: nothing to sweep yet.
-  redis.call('HSET', key, SWEEP, (now + tonumber(ARGV[5])) .. ':0')
+  redis.call('HSET', key, SWEEP, now + tonumber(ARGV[5]))
   return id
 end
-local due, cursor = string.match(marker, '^(%d+):(%d+)$')
+local due, cursor = string.match(marker, '^(%d+):?(%d*)$')
 if now < tonumber(due) then return id end
+if cursor == '' then cursor = '0' end
 local step = redis.call('HSCAN', key, cursor, 'COUNT', ARGV[6])
 local dead = {}
 local entries = step[2]
@@ -62,7 +65,7 @@ for i = 1, #dead, 100 do
   redis.call('HDEL', key, unpack(dead, i, math.min(i + 99, #dead)))
 end
 if step[1] == '0' then
-  redis.call('HSET', key, SWEEP, (now + tonumber(ARGV[5])) .. ':0')
+  redis.call('HSET', key, SWEEP, now + tonumber(ARGV[5]))
 else
   redis.call('HSET', key, SWEEP, due .. ':' .. step[1])
 end
