@@ -136,10 +136,14 @@ export function decodeBody(body: Buffer, id: string): Article {
   return decodeArticle(article, id, format);
 }
 
-/** The key part of a URL claim. Scheme-less, so http/https flips of one URL meet. */
-export function urlHash(url: string): string {
+/** SHA-1 of a URL without its scheme, so http/https flips of one URL meet (URL claims). */
+export function urlDigest(url: string): Buffer {
   return createHash('sha1')
     .update(url.replace(/^https?:\/\//i, ''))
-    .digest('base64url')
-    .slice(0, 20);
+    .digest();
+}
+
+/** A URL's digest as 20 base64url chars: the key part of the older URL claims (`url:` keys). */
+export function urlHash(url: string): string {
+  return urlDigest(url).toString('base64url').slice(0, 20);
 }

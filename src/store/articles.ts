@@ -14,8 +14,8 @@ import {
   encodeArticle,
   encodeBody,
   storedVersion,
-  urlHash,
 } from './article-codec.ts';
+import { createUrlClaims } from './url-claims.ts';
 
 export { urlHash } from './article-codec.ts';
 
@@ -37,26 +37,25 @@ interface ArticleCommands {
     bodyKey: string,
     ...args: (string | Buffer | number)[]
   ): Promise<[string, string, string, string | null, string | null]>;
-  tribClaimUrl(key: string, id: string, expireAtMs: string): Promise<string | null>;
   tribSetArticleFields(key: string, ...fields: string[]): Promise<number>;
   tribReplaceArticle(key: string, bodyKey: string, ...args: (string | Buffer)[]): Promise<number>;
 }
 
 export function createArticleStore(redis: RedisClient, keys: Keys) {
   redis.defineCommand('tribUpsert', { numberOfKeys: 2, lua: LUA.upsertArticle });
-  redis.defineCommand('tribClaimUrl', { numberOfKeys: 1, lua: LUA.claimUrl });
   redis.defineCommand('tribSetArticleFields', { numberOfKeys: 1, lua: LUA.setArticleFields });
   redis.defineCommand('tribReplaceArticle', { numberOfKeys: 2, lua: LUA.replaceArticle });
   const r = redis as RedisClient & ArticleCommands;
+  const urlClaims = createUrlClaims(redis, keys);
 
   return {
     /**
      * Level-2 dedupe: claims the canonical URL for `id`, or returns the article that already
-     * holds it (the same story from another source, or the same item under a new guid).
+     * holds it (the same story from another source, or the same item under a new guid). See
+     * url-claims.ts.
      */
-    async claimUrl(url: string, id: string, expireAtMs: number): Promise<string> {
-      const holder = await r.tribClaimUrl(keys.urlIndex(urlHash(url)), id, String(expireAtMs));
-      return typeof holder === 'string' ? holder : id;
+    claimUrl(url: string, id: string, expireAtMs: number): Promise<string> {
+      return urlClaims.claim(url, id, expireAtMs);
     },
 
     /**

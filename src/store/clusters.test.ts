@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createRedis, parseRedisTarget, closeRedis } from './client.ts';
 import { createStore } from './index.ts';
-import { packId, unpackId } from './clusters.ts';
+import { packId, unpackId } from './packed-id.ts';
 import { testRedisUrl, uniquePrefix } from '../../tests/helpers/redis.ts';
 
 const redis = createRedis(parseRedisTarget(testRedisUrl()));

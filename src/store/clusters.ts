@@ -9,6 +9,7 @@
 // so callers need not know the retention settings. Every script touches one key (Cluster-safe).
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
+import { packId, unpackId } from './packed-id.ts';
 
 /**
  * Where one band value lives: buckets are grouped 256 to a key per band (a key per bucket costs
@@ -27,21 +28,7 @@ function bandSlot(keys: Keys, band: string): { key: string; tag: Buffer } {
   };
 }
 
-const HEX_ID = /^[0-9a-f]{24}$/;
 const TAG_LEN = 3;
-const PACKED_ID_LEN = 12;
-/**
- * Article ids are 24 hex chars (`articleIdFor`), packed to 12 bytes; anything else is kept as it
- * is after `~` (two when that would make it 12 bytes long, the length of a packed id).
- */
-export function packId(id: string): Buffer {
-  if (HEX_ID.test(id)) return Buffer.from(id, 'hex');
-  const raw = Buffer.from(`~${id}`);
-  return raw.length === PACKED_ID_LEN ? Buffer.from(`~~${id}`) : raw;
-}
-export function unpackId(b: Buffer): string {
-  return b.length === PACKED_ID_LEN ? b.toString('hex') : b.toString('utf8').replace(/^~~?/, '');
-}
 
 // KEYS[1] cluster; ARGV: 1 id, 2 published (score), 3 ttl (ms) of this member
 const MEMBER_ADD_LUA = `

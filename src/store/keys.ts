@@ -14,7 +14,13 @@ export function createKeys(prefix: string) {
     article: (articleId: string) => `${p}:art:{${articleId}}`,
     /** String: one stored article's body (MinHash signature + compressed article; see articles.ts). */
     articleBody: (articleId: string) => `${p}:art:{${articleId}}:z`,
-    /** String: canonical-URL hash -> article id (level-2 dedupe), expires with retention. */
+    /** Hash: one bucket of canonical-URL claims (level-2 dedupe), 4,096 buckets keyed by the
+     *  first 12 bits of the URL's digest (`bucket`: 3 hex chars), each its own hash tag so they
+     *  spread over a Cluster's slots. Field = the digest's next 10 bytes, value = the claim's
+     *  expiry (4 bytes, seconds) + the holder's packed id, binary; see url-claims.ts. */
+    urlClaims: (bucket: string) => `${p}:urlb:{u${bucket}}`,
+    /** String: canonical-URL hash -> article id, the older layout of URL claims: no longer
+     *  written, read (and moved into its bucket) until the last of them expired with retention. */
     urlIndex: (urlHash: string) => `${p}:url:{${urlHash}}`,
     /** Sorted set: every article id by published time (retention sweeps, retag). */
     allArticles: () => `${p}:arts:{all}`,

@@ -1,6 +1,7 @@
 // Nothing grows without bound: once articles age out, everything that pointed at them (article
-// hashes, URL claims, LSH buckets, cluster sets, section/source/global index entries, manual tags)
-// is gone after a retention sweep. Counted with SCAN on the test's key prefix before and after.
+// hashes, URL claim buckets, LSH buckets, cluster sets, section/source/global index entries,
+// manual tags) is gone after a retention sweep. Counted with SCAN on the test's key prefix before
+// and after.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
@@ -57,7 +58,7 @@ async function scanKeys(redis: RedisClient, prefix: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Key family of a key: `art`, `url`, `lshb`, `clu`, `sec:…:items`, … */
+/** Key family of a key: `art`, `urlb`, `lshb`, `clu`, `sec:…:items`, … */
 function family(prefix: string, key: string): string {
   return key
     .slice(prefix.length + 1)
@@ -164,7 +165,7 @@ describe('retention bounds every key', () => {
       'art:{}',
       'art:{}:z',
       'art:{}:mtags',
-      'url:{}',
+      'urlb:{}',
       'lshb:{}',
       'clu:{}',
       'arts:{}',
