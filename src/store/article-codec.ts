@@ -78,9 +78,9 @@ export function decodeArticle(b: Buffer, id: string, format: number = ARTICLE_EN
  * What the `ch` field holds: a digest of everything we publish about the item but its `updated`
  * (title, content, summary, link, guid, published date, author, image, categories, language,
  * enclosures),
- * and a digest of the tags (a tag change is a new version): 25 characters whatever the article,
- * so the hash stays a listpack. A change of any of them is a correction that must reach readers;
- * `updated` is compared on its own (hash field `u`), because the stored body may carry a later
+ * and a digest of the tags (a tag change is a new version): 25 characters whatever the article.
+ * A change of any of them is a correction that must reach readers;
+ * `updated` is compared on its own (field `u`), because the stored body may carry a later
  * one than the source's (see lua/upsert-article.lua).
  */
 export function storedVersion(a: Article): string {
