@@ -104,7 +104,7 @@ export function storedVersion(a: Article): string {
 
 /**
  * The small fields of a stored article, as stored (strings; '' when not set): `p` published ms,
- * `cl` cluster id, `srcs` source ids (comma-separated), `ch` stored version (`storedVersion`),
+ * `cl` cluster id (`OWN_STORY` for the article's own id), `srcs` source ids (comma-separated), `ch` stored version (`storedVersion`),
  * `u` the source's updated ms, `w` the updated in the body ms, `fs` first seen (ms digits; ISO
  * in an article migrated from the old layout), `secs` section ids (comma-separated; null when
  * never indexed: a write interrupted between the upsert and the indexing).
@@ -118,6 +118,14 @@ export interface ArticleMeta {
   w: string;
   fs: string;
   secs: string | null;
+}
+
+/** `cl` of an article that is its own story (most are): 1 byte instead of its 24-char id. */
+export const OWN_STORY = '=';
+
+/** The story (cluster id) an article's `cl` names, or null when none is recorded yet. */
+export function storyOf(cl: string, id: string): string | null {
+  return cl === OWN_STORY ? id : cl || null;
 }
 
 /** The order of the fields in a format-4 body (lua/article.lua reads and writes the same). */

@@ -108,6 +108,15 @@ describe('article store', () => {
     expect(unpackSignature((await store.articles.getSignatures(['a1'])).get('a1')!.sig)).toEqual(
       compactSignature(sig),
     );
+    // An article that is its own story stores 1 byte for it, not its id again.
+    await store.articles.setFields('a1', { clusterId: 'a1' });
+    expect(bodyParts((await redis.getBuffer(store.keys.article('a1')))!).meta!.cl).toBe('=');
+    expect(await store.clusters.storiesOf(['a1'])).toEqual(['a1']);
+    expect((await store.articles.getSignatures(['a1'])).get('a1')!.clusterId).toBe('a1');
+    expect((await store.articles.get('a1'))!.clusterId).toBe('a1');
+    expect(
+      (await store.articles.upsert('a1', article('a1'), true, new Date(), later)).clusterId,
+    ).toBe('a1');
     // Emptied sections are recorded as such (not "never indexed").
     await store.articles.setFields('a1', { sections: [] });
     expect(bodyParts((await redis.getBuffer(store.keys.article('a1')))!).meta!.secs).toBe('');

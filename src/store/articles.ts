@@ -13,6 +13,8 @@ import {
   bodyParts,
   decodeArticle,
   firstSeenIso,
+  OWN_STORY,
+  storyOf,
   signatureHead,
   storedVersion,
   urlHash,
@@ -106,14 +108,15 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
         id,
         sources: srcs ? srcs.split(',') : [],
         firstSeen: firstSeenIso(fs),
-        clusterId: cl || null,
+        clusterId: storyOf(cl ?? '', id),
         sections: secs ? secs.split(',').filter(Boolean) : [],
       };
     },
 
     async setFields(id: string, fields: { clusterId?: string; sections?: string[] }) {
       const args: string[] = [];
-      if (fields.clusterId !== undefined) args.push('cl', fields.clusterId);
+      if (fields.clusterId !== undefined)
+        args.push('cl', fields.clusterId === id ? OWN_STORY : fields.clusterId);
       if (fields.sections !== undefined) args.push('secs', fields.sections.join(','));
       if (args.length === 0) return;
       // Only touch an article that exists: a late write must not resurrect an expired article.
@@ -136,7 +139,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
         out.set(ids[i]!, {
           sig: h.signature,
           published: Number(h.meta.p),
-          clusterId: h.meta.cl || null,
+          clusterId: storyOf(h.meta.cl, ids[i]!),
           sources: h.meta.srcs.split(',').filter(Boolean),
         });
       });
@@ -163,7 +166,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
           ...a,
           id,
           sources: meta?.srcs ? meta.srcs.split(',').filter(Boolean) : [a.sourceId],
-          clusterId: meta?.cl || id,
+          clusterId: storyOf(meta?.cl ?? '', id) ?? id,
           firstSeen: meta?.fs ? firstSeenIso(meta.fs) : a.published,
         });
       });

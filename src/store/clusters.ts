@@ -10,6 +10,7 @@
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 import { readHeads } from './article-heads.ts';
+import { storyOf } from './article-codec.ts';
 
 /**
  * Where one band value lives: buckets are grouped 256 to a key per band (a key per bucket costs
@@ -150,7 +151,9 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
     /** The story (cluster id) each article belongs to; null when not recorded (or expired). */
     async storiesOf(ids: string[]): Promise<(string | null)[]> {
       if (ids.length === 0) return [];
-      return (await readHeads(redis, keys, ids)).map((h) => h?.meta.cl || null);
+      return (await readHeads(redis, keys, ids)).map((h, i) =>
+        h ? storyOf(h.meta.cl, ids[i]!) : null,
+      );
     },
 
     /**

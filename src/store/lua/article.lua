@@ -3,6 +3,7 @@
 -- `encodeBody` in article-codec.ts):
 --   0x04 | signature length (uint16 LE) | signature | fields length (uint16 LE)
 --   | p|cl|srcs|ch|u|w|fs[|secs] | article encoding byte (2 or 3) | deflated article
+-- (cl '=' stands for the article's own id; the scripts do not read it)
 -- and the old layout (a body of format 2 or 3 under the same key, its small fields in the legacy
 -- hash), which `art_write` migrates: the string becomes format 4 and the hash is deleted.
 -- Defines no KEYS or ARGV of its own.

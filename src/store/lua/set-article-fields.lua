@@ -3,7 +3,8 @@
 -- (an old-layout article becomes format 4); writes nothing when the values are already these.
 -- KEYS[1] article (string, see article.lua)
 -- KEYS[2] its legacy hash (old layout only; same hash tag)
--- ARGV    field, value, field, value, ... (fields: cl, secs)
+-- ARGV    field, value, field, value, ... (fields: cl — a cluster id, '=' for the article's own —
+--         and secs)
 -- Returns 1 when written, 0 when the article is gone or already had these values.
 local a = art_read(KEYS[1], KEYS[2])
 if not a then return 0 end
