@@ -149,10 +149,10 @@ const META_SEP = '|';
  */
 /**
  * How much of a body the readers of the small fields GETRANGE at first: header and 8-bit
- * signature (3 + 129), fields length, and ~370 bytes of fields (~170 on the bench mix); a longer
- * head is read again in full (`headLength`).
+ * signature (3 + 129), fields length, and 250 bytes of fields (~110 in store-memory.test.ts:
+ * 85 + sources + sections); a longer head is read with a GET of the whole body (`headLength`).
  */
-export const BODY_HEAD_BYTES = 512;
+export const BODY_HEAD_BYTES = 384;
 
 /** Format byte, signature length and signature: the part of a body the Lua scripts keep. */
 export function signatureHead(signature: Buffer | null): Buffer {
