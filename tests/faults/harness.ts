@@ -580,7 +580,9 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
   const { store, redis, prefix } = v;
   const k = store.keys;
   // One string per article (`keys.article`, `…:z`); no legacy hashes here (all written now).
-  const artKeys = (await scanKeys(redis, `${prefix}:art:{*}`)).filter((key) => key.endsWith('}:z'));
+  const artKeys = (await scanKeys(redis, `${prefix}:art:{*}:z`)).filter((key) =>
+    key.endsWith('}:z'),
+  );
   const idOf = (key: string) => key.slice(key.indexOf('{') + 1, -3);
   const ids = artKeys.map(idOf);
   const byUrl = new Map<string, number>();
