@@ -1,21 +1,25 @@
-// Article operations in Redis: per article a small hash (version, sources, dates, cluster,
-// sections) and a body string (see article-codec.ts), both under the article's hash tag, written
-// by one Lua script (lua/upsert-article.lua) so a write is atomic and a retried job leaves
-// exactly the state of one run.
+// Article operations in Redis: per article one string (body format 4, see article-codec.ts: the
+// MinHash signature, the small fields — version, sources, dates, cluster, sections — and the
+// deflated article), written by Lua scripts (lua/upsert-article.lua and its siblings) so a write
+// is atomic and a retried job leaves exactly the state of one run. Articles stored before format
+// 4 (a body of format 2 or 3 plus a hash of the small fields) are still read, and the first write
+// to one migrates it.
 import type { Article, StoredArticle } from '../domain/types.ts';
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 import { LUA } from './lua.ts';
 import {
-  BODY_HEAD_BYTES,
-  bodyHeader,
+  articlePart,
   bodyParts,
-  decodeBody,
-  encodeArticle,
-  encodeBody,
+  decodeArticle,
+  firstSeenIso,
+  OWN_STORY,
+  storyOf,
+  signatureHead,
   storedVersion,
 } from './article-codec.ts';
 import { createUrlClaims } from './url-claims.ts';
+import { metaOf, readHeads } from './article-heads.ts';
 
 export { urlHash } from './article-codec.ts';
 
@@ -34,16 +38,16 @@ export interface UpsertResult {
 interface ArticleCommands {
   tribUpsert(
     key: string,
-    bodyKey: string,
+    legacyKey: string,
     ...args: (string | Buffer | number)[]
   ): Promise<[string, string, string, string | null, string | null]>;
-  tribSetArticleFields(key: string, ...fields: string[]): Promise<number>;
-  tribReplaceArticle(key: string, bodyKey: string, ...args: (string | Buffer)[]): Promise<number>;
+  tribSetArticleFields(key: string, legacyKey: string, ...fields: string[]): Promise<number>;
+  tribReplaceArticle(key: string, legacyKey: string, ...args: (string | Buffer)[]): Promise<number>;
 }
 
 export function createArticleStore(redis: RedisClient, keys: Keys) {
   redis.defineCommand('tribUpsert', { numberOfKeys: 2, lua: LUA.upsertArticle });
-  redis.defineCommand('tribSetArticleFields', { numberOfKeys: 1, lua: LUA.setArticleFields });
+  redis.defineCommand('tribSetArticleFields', { numberOfKeys: 2, lua: LUA.setArticleFields });
   redis.defineCommand('tribReplaceArticle', { numberOfKeys: 2, lua: LUA.replaceArticle });
   const r = redis as RedisClient & ArticleCommands;
   const urlClaims = createUrlClaims(redis, keys);
@@ -75,15 +79,17 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       // Tags are part of the stored version: a rule edit or a manual tag rewrites the article.
       const version = storedVersion(article);
       const sourceUpdated = String(Date.parse(article.updated));
+      const head = signatureHead(signature);
       const write = (body: Article, forced: boolean) =>
         r.tribUpsert(
           keys.article(id),
-          keys.articleBody(id),
-          encodeBody(body, signature),
+          keys.articleLegacyHash(id),
+          head,
+          articlePart(body),
           version,
           article.sourceId,
           owner ? '1' : '0',
-          now.toISOString(),
+          String(now.getTime()),
           String(expireAtMs),
           String(Date.parse(article.published)),
           sourceUpdated,
@@ -100,19 +106,20 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
         outcome: outcome as UpsertOutcome,
         id,
         sources: srcs ? srcs.split(',') : [],
-        firstSeen: fs,
-        clusterId: cl || null,
+        firstSeen: firstSeenIso(fs),
+        clusterId: storyOf(cl ?? '', id),
         sections: secs ? secs.split(',').filter(Boolean) : [],
       };
     },
 
     async setFields(id: string, fields: { clusterId?: string; sections?: string[] }) {
       const args: string[] = [];
-      if (fields.clusterId !== undefined) args.push('cl', fields.clusterId);
+      if (fields.clusterId !== undefined)
+        args.push('cl', fields.clusterId === id ? OWN_STORY : fields.clusterId);
       if (fields.sections !== undefined) args.push('secs', fields.sections.join(','));
       if (args.length === 0) return;
-      // Only touch a hash that exists: a late write must not resurrect an expired article.
-      await r.tribSetArticleFields(keys.article(id), ...args);
+      // Only touch an article that exists: a late write must not resurrect an expired article.
+      await r.tribSetArticleFields(keys.article(id), keys.articleLegacyHash(id), ...args);
     },
 
     /** Stored signatures (see `unpackSignature`) and cluster facts of candidate articles. */
@@ -121,27 +128,18 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     ): Promise<
       Map<string, { sig: Buffer; published: number; clusterId: string | null; sources: string[] }>
     > {
-      const rows = await Promise.all(
-        ids.map((id) =>
-          Promise.all([
-            redis.getrangeBuffer(keys.articleBody(id), 0, BODY_HEAD_BYTES - 1),
-            redis.hmgetBuffer(keys.article(id), 'p', 'cl', 'srcs'),
-          ]),
-        ),
-      );
+      const heads = await readHeads(redis, keys, ids);
       const out = new Map<
         string,
         { sig: Buffer; published: number; clusterId: string | null; sources: string[] }
       >();
-      rows.forEach(([head, [p, cl, srcs]], i) => {
-        if (head.length === 0 || !p) return;
-        const sig = bodyParts(head).signature;
-        if (sig.length === 0) return;
+      heads.forEach((h, i) => {
+        if (!h || !h.meta.p || h.signature.length === 0) return;
         out.set(ids[i]!, {
-          sig,
-          published: Number(p.toString()),
-          clusterId: cl && cl.length ? cl.toString() : null,
-          sources: (srcs?.toString() ?? '').split(',').filter(Boolean),
+          sig: h.signature,
+          published: Number(h.meta.p),
+          clusterId: storyOf(h.meta.cl, ids[i]!),
+          sources: h.meta.srcs.split(',').filter(Boolean),
         });
       });
       return out;
@@ -150,23 +148,25 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     /** Loads stored articles; missing (expired) ids are skipped. Order follows `ids`. */
     async getMany(ids: string[]): Promise<StoredArticle[]> {
       const rows = await Promise.all(
-        ids.map((id) =>
-          Promise.all([
-            redis.getBuffer(keys.articleBody(id)),
-            redis.hmgetBuffer(keys.article(id), 'srcs', 'cl', 'fs'),
-          ]),
-        ),
+        ids.map(async (id) => {
+          const body = await redis.getBuffer(keys.article(id));
+          if (!body) return null;
+          const parts = bodyParts(body);
+          return { parts, meta: await metaOf(redis, keys, id, parts) };
+        }),
       );
       const out: StoredArticle[] = [];
-      rows.forEach(([body, [srcs, cl, fs]], i) => {
-        if (!body) return;
-        const a = decodeBody(body, ids[i]!);
+      rows.forEach((row, i) => {
+        if (!row) return;
+        const { parts, meta } = row;
+        const id = ids[i]!;
+        const a = decodeArticle(parts.article.subarray(1), id, parts.article[0]);
         out.push({
           ...a,
-          id: ids[i]!,
-          sources: srcs ? srcs.toString().split(',').filter(Boolean) : [a.sourceId],
-          clusterId: cl && cl.length ? cl.toString() : ids[i]!,
-          firstSeen: fs ? fs.toString() : a.published,
+          id,
+          sources: meta?.srcs ? meta.srcs.split(',').filter(Boolean) : [a.sourceId],
+          clusterId: storyOf(meta?.cl ?? '', id) ?? id,
+          firstSeen: meta?.fs ? firstSeenIso(meta.fs) : a.published,
         });
       });
       return out;
@@ -191,7 +191,7 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
       return redis.zcard(keys.allArticles());
     },
 
-    /** Retention: forgets index entries older than maxAge (the hashes expire by themselves). */
+    /** Retention: forgets index entries older than maxAge (the articles expire by themselves). */
     async trimIndex(nowMs: number, maxAgeMs: number): Promise<number> {
       return redis.zremrangebyscore(keys.allArticles(), '-inf', `(${nowMs - maxAgeMs}`);
     },
@@ -205,19 +205,18 @@ export function createArticleStore(redis: RedisClient, keys: Keys) {
     async replace(id: string, article: Article, expected?: Article): Promise<boolean> {
       const n = await r.tribReplaceArticle(
         keys.article(id),
-        keys.articleBody(id),
-        encodeArticle(article),
+        keys.articleLegacyHash(id),
+        articlePart(article),
         storedVersion(article),
         expected ? storedVersion(expected) : '',
-        bodyHeader(0),
       );
       return n === 1;
     },
 
     /** The sections each article is materialized in (as last indexed); [] for missing ids. */
     async sectionsOf(ids: string[]): Promise<string[][]> {
-      const rows = await Promise.all(ids.map((id) => redis.hget(keys.article(id), 'secs')));
-      return rows.map((secs) => (secs ?? '').split(',').filter(Boolean));
+      const heads = await readHeads(redis, keys, ids);
+      return heads.map((h) => (h?.meta.secs ?? '').split(',').filter(Boolean));
     },
   };
 }

@@ -5,11 +5,13 @@
 //   entries past it, and the key expires with its last live entry;
 // - a cluster set exists only for stories of two or more, and expires with its longest-lived
 //   member (never earlier, never later).
-// The article's remaining life is read from its hash's PTTL (written just before, by the upsert),
+// The article's remaining life is read from its PTTL (written just before, by the upsert),
 // so callers need not know the retention settings. Every script touches one key (Cluster-safe).
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
 import { packId, unpackId } from './packed-id.ts';
+import { readHeads } from './article-heads.ts';
+import { storyOf } from './article-codec.ts';
 
 /**
  * Where one band value lives: buckets are grouped 256 to a key per band (a key per bucket costs
@@ -90,7 +92,7 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
   redis.defineCommand('tribBucketSwap', { lua: BUCKET_SWAP_LUA });
   const r = redis as RedisClient & ClusterCommands;
 
-  /** Remaining life of an article's hash, ms; `fallback` when it has no expiry or is gone. */
+  /** Remaining life of an article, ms; `fallback` when it has no expiry or is gone. */
   const articleTtl = async (id: string, fallback: number) => {
     const t = await redis.pttl(keys.article(id));
     return t > 0 ? t : fallback;
@@ -136,7 +138,9 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
     /** The story (cluster id) each article belongs to; null when not recorded (or expired). */
     async storiesOf(ids: string[]): Promise<(string | null)[]> {
       if (ids.length === 0) return [];
-      return Promise.all(ids.map((id) => redis.hget(keys.article(id), 'cl')));
+      return (await readHeads(redis, keys, ids)).map((h, i) =>
+        h ? storyOf(h.meta.cl, ids[i]!) : null,
+      );
     },
 
     /**
@@ -151,11 +155,12 @@ export function createClusterStore(redis: RedisClient, keys: Keys) {
       ttlMs: number,
     ): Promise<void> {
       if (clusterId === id) return;
-      const [ttl, repTtl, repPublished] = await Promise.all([
+      const [ttl, repTtl, [rep]] = await Promise.all([
         articleTtl(id, ttlMs),
         redis.pttl(keys.article(clusterId)),
-        redis.hget(keys.article(clusterId), 'p'),
+        readHeads(redis, keys, [clusterId]),
       ]);
+      const repPublished = rep?.meta.p || null;
       const k = keys.cluster(clusterId);
       if (repPublished !== null && repTtl > 0)
         await r.tribMemberAdd(k, clusterId, Number(repPublished), Math.min(ttlMs, repTtl));

@@ -4,6 +4,7 @@
 // have expired (see `prune`); manual tags expire with their article.
 import type { Keys } from './keys.ts';
 import type { RedisClient } from './client.ts';
+import { readHeads } from './article-heads.ts';
 
 export interface Pin {
   articleId: string;
@@ -182,7 +183,7 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
       return this.manualTags(articleId);
     },
 
-    /** The article hash's expiry, ms since epoch, or null when it has none or is gone. */
+    /** The article's expiry, ms since epoch, or null when it has none or is gone. */
     async articleExpiry(articleId: string): Promise<number | null> {
       const ttl = await redis.pttl(keys.article(articleId));
       return ttl > 0 ? Date.now() + ttl : null;
@@ -190,8 +191,8 @@ export function createCurationStore(redis: RedisClient, keys: Keys) {
 
     /** Sections the article is indexed in (as persist materialized them). */
     async articleSections(articleId: string): Promise<string[]> {
-      const secs = await redis.hget(keys.article(articleId), 'secs');
-      return (secs ?? '').split(',').filter(Boolean);
+      const [head] = await readHeads(redis, keys, [articleId]);
+      return (head?.meta.secs ?? '').split(',').filter(Boolean);
     },
 
     // ---------------------------------------------------------------- source pause overrides

@@ -10,10 +10,14 @@ export function createKeys(prefix: string) {
     prefix: p,
     /** Hash: poll counters every worker adds to and every server exports (runtime/metrics.ts). */
     pollMetrics: () => `${p}:metrics:{polls}`,
-    /** Hash: one stored article's small fields (version, sources, first seen, published, cluster, sections). */
-    article: (articleId: string) => `${p}:art:{${articleId}}`,
-    /** String: one stored article's body (MinHash signature + compressed article; see articles.ts). */
-    articleBody: (articleId: string) => `${p}:art:{${articleId}}:z`,
+    /** String: one stored article, its only key (format 4: MinHash signature, small fields —
+     *  version, sources, first seen, published, cluster, sections — and the compressed article;
+     *  see article-codec.ts). Its TTL is the article's life. */
+    article: (articleId: string) => `${p}:art:{${articleId}}:z`,
+    /** LEGACY hash: the small fields of an article stored before body format 4 (beside a body of
+     *  format 2 or 3 under `article`). Read for such articles only; the first write to one moves
+     *  its fields into the string and deletes this hash (same hash tag, same slot). Never written. */
+    articleLegacyHash: (articleId: string) => `${p}:art:{${articleId}}`,
     /** Hash: one bucket of canonical-URL claims (level-2 dedupe), 4,096 buckets keyed by the
      *  first 12 bits of the URL's digest (`bucket`: 3 hex chars), each its own hash tag so they
      *  spread over a Cluster's slots. Field = the digest's next 10 bytes, value = the claim's

@@ -24,6 +24,7 @@ import {
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
+import { readHeads } from '../../src/store/article-heads.ts';
 import { createPollQueue, enqueueRefresh } from '../../src/queues/queues.ts';
 import type { PollQueue } from '../../src/queues/queues.ts';
 
@@ -578,8 +579,11 @@ export interface Audit {
 export async function audit(v: View, expected: Map<string, Set<string>>): Promise<Audit> {
   const { store, redis, prefix } = v;
   const k = store.keys;
-  const artKeys = (await scanKeys(redis, `${prefix}:art:{*}`)).filter((key) => key.endsWith('}'));
-  const idOf = (key: string) => key.slice(key.indexOf('{') + 1, -1);
+  // One string per article (`keys.article`, `…:z`); no legacy hashes here (all written now).
+  const artKeys = (await scanKeys(redis, `${prefix}:art:{*}:z`)).filter((key) =>
+    key.endsWith('}:z'),
+  );
+  const idOf = (key: string) => key.slice(key.indexOf('{') + 1, -3);
   const ids = artKeys.map(idOf);
   const byUrl = new Map<string, number>();
   const halfExamples: string[] = [];
@@ -599,26 +603,29 @@ export async function audit(v: View, expected: Map<string, Set<string>>): Promis
   const idSet = new Set(ids);
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);
-    const rows = await Promise.all(chunk.map((id) => redis.hmget(k.article(id), 'srcs', 'secs')));
+    const rows = (await readHeads(redis, k, chunk)).map((h) => [
+      h?.meta.srcs ?? null,
+      h?.meta.secs ?? null,
+    ]);
     const arts = await store.articles.getMany(chunk);
     const urlOf = new Map(arts.map((a) => [a.id, a.url ?? a.id]));
     chunk.forEach((id, n) => {
       const [srcs, secs] = rows[n]!;
       const url = urlOf.get(id);
       if (url) byUrl.set(url, (byUrl.get(url) ?? 0) + 1);
-      if (!all.has(id)) half(`${id}: hash without global index entry`);
+      if (!all.has(id)) half(`${id}: article without global index entry`);
       for (const s of (srcs ?? '').split(',').filter(Boolean))
-        if (!srcMembers.get(s)?.has(id)) half(`${id}: hash without source index ${s}`);
-      if (secs === null) half(`${id}: hash without sections field`);
+        if (!srcMembers.get(s)?.has(id)) half(`${id}: article without source index ${s}`);
+      if (secs === null) half(`${id}: article without sections field`);
       for (const s of (secs ?? '').split(',').filter(Boolean))
-        if (!secMembers.get(s)?.has(id)) half(`${id}: hash without section index ${s}`);
+        if (!secMembers.get(s)?.has(id)) half(`${id}: article without section index ${s}`);
     });
   }
-  for (const id of all) if (!idSet.has(id)) half(`${id}: global index entry without hash`);
+  for (const id of all) if (!idSet.has(id)) half(`${id}: global index entry without article`);
   for (const [s, m] of secMembers)
-    for (const id of m) if (!idSet.has(id)) half(`${id}: section ${s} entry without hash`);
+    for (const id of m) if (!idSet.has(id)) half(`${id}: section ${s} entry without article`);
   for (const [s, m] of srcMembers)
-    for (const id of m) if (!idSet.has(id)) half(`${id}: source ${s} entry without hash`);
+    for (const id of m) if (!idSet.has(id)) half(`${id}: source ${s} entry without article`);
   let lost = 0;
   let exp = 0;
   const lostExamples: string[] = [];
