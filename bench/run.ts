@@ -78,6 +78,7 @@ const { values: args } = parseArgs({
     'scale-steps': { type: 'string', default: '1000,10000,100000' },
     'scale-minutes': { type: 'string', default: '1' },
     'scale-cluster': { type: 'boolean', default: false },
+    'scale-cluster-only': { type: 'boolean', default: false },
     'scale-articles': { type: 'string', default: '1000000' },
     'scale-speedup': { type: 'string', default: '60' },
     'scale-workers': { type: 'string', default: '1' },
@@ -597,7 +598,8 @@ async function scaleMain() {
   const json = await runScale({
     steps: args['scale-steps'].split(',').map(Number),
     minutes: Number(args['scale-minutes']),
-    cluster: args['scale-cluster'],
+    cluster: args['scale-cluster'] || args['scale-cluster-only'],
+    clusterOnly: args['scale-cluster-only'],
     json: args.json,
     articles: Number(args['scale-articles']),
     speedup: Number(args['scale-speedup']),

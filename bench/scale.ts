@@ -32,6 +32,8 @@ export interface ScaleOptions {
   steps: number[];
   minutes: number;
   cluster: boolean;
+  /** Only the Cluster series (its step is the largest of `steps`), e.g. after a single-Redis run. */
+  clusterOnly?: boolean;
   json: boolean;
   articles: number;
   speedup: number;
@@ -515,7 +517,8 @@ export async function runScale(o: ScaleOptions): Promise<ScaleJson> {
   };
   let ok = false;
   try {
-    out.steps.push(...(await runSeries('single', steps, o, tmp, fixture.url, out)));
+    if (!o.clusterOnly)
+      out.steps.push(...(await runSeries('single', steps, o, tmp, fixture.url, out)));
     // The feed server's per-source poll counts carry on; the cluster series has its own Redis.
     if (o.cluster) out.steps.push(...(await runSeries('cluster', [max], o, tmp, fixture.url, out)));
     ok = true;
