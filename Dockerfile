@@ -57,4 +57,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=50", "bin/tributary.mjs", "start"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "bin/tributary.mjs", "start"]

@@ -118,7 +118,7 @@ export function spawnTributary(o: SpawnOptions): ProductProcess {
   const fd = openSync(o.logFile, 'a');
   // The product's own launchers (npm start, the bin shebang, the Dockerfile) pass these flags too.
   const nodeArgs = [
-    '--max-semi-space-size=32',
+    '--max-semi-space-size=16',
     '--heap-growing-percent=50',
     ...(o.nodeArgs ?? []),
     ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []),

@@ -389,7 +389,7 @@ export async function spawnProduct(
   const proc = spawn(
     process.execPath,
     [
-      '--max-semi-space-size=32',
+      '--max-semi-space-size=16',
       '--heap-growing-percent=50',
       join(ROOT, 'bin', 'tributary.mjs'),
       'start',
