@@ -4,13 +4,11 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { createRedis, parseRedisTarget, closeRedis } from '../store/client.ts';
 import { createStore } from '../store/index.ts';
 import { parseConfigText, readEnv } from '../config/load.ts';
-import { createApp } from '../server/app.ts';
-import { FeedCache } from '../server/feed-cache.ts';
-import { createLogger } from '../runtime/logger.ts';
 import { testRedisUrl, uniquePrefix } from '../../tests/helpers/redis.ts';
 import { createPushHttp } from './http.ts';
 import { clampLease, subscriptionId } from './hub.ts';
 import { webhookBackoffMs, WEBHOOK_ATTEMPTS } from '../queues/queues.ts';
+import { testApp } from '../../tests/helpers/service.ts';
 
 const redis = createRedis(parseRedisTarget(testRedisUrl()));
 afterAll(() => closeRedis(redis));
@@ -25,15 +23,9 @@ sections: [{ id: news, title: News }]`,
   );
   const config = { ...file, env: { ...readEnv({}), redisPrefix: uniquePrefix('hub') } };
   const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: 3 });
-  const a = createApp({
+  const a = testApp({
     config,
     store,
-    cache: new FeedCache(),
-    log: createLogger({ level: 'silent', pretty: false }),
-    priorityOf: () => 0,
-    queueCounts: async () => null,
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    now: () => new Date(),
     pushHttp: createPushHttp({ allowPrivateNetworks: opts.allowPrivate, userAgent: 'test' }),
   });
   const post = (form: Record<string, string>) =>

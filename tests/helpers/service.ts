@@ -11,6 +11,9 @@ import type { Config, EnvConfig, Role } from '../../src/domain/types.ts';
 import { startTributary } from '../../src/runtime/start.ts';
 import type { Running } from '../../src/runtime/start.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
+import { createApp } from '../../src/server/app.ts';
+import type { ServerDeps } from '../../src/server/deps.ts';
+import { FeedCache } from '../../src/server/feed-cache.ts';
 import { enqueueRefresh } from '../../src/queues/queues.ts';
 import { testRedisUrl, uniquePrefix } from './redis.ts';
 
@@ -131,4 +134,23 @@ ${(i.categories ?? []).map((c) => `<category>${esc(c)}</category>`).join('')}<de
   )
   .join('\n')}
 </channel></rss>`;
+}
+
+/**
+ * The HTTP app over `config` and `store` with the probes a test does not exercise stubbed out (no
+ * queue, empty metrics, priority 0, a silent logger, a fresh feed cache); `extra` adds or
+ * overrides deps (a subscriber, push HTTP, webhooks, a clock).
+ */
+export function testApp(
+  deps: Pick<ServerDeps, 'config' | 'store'> & Partial<ServerDeps>,
+): ReturnType<typeof createApp> {
+  return createApp({
+    cache: new FeedCache(),
+    log: createLogger({ level: 'silent', pretty: false }),
+    priorityOf: () => 0,
+    queueCounts: async () => null,
+    metrics: async () => ({ contentType: 'text/plain', body: '' }),
+    now: () => new Date(),
+    ...deps,
+  });
 }

@@ -13,15 +13,12 @@ import {
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
-import { createApp } from '../../src/server/app.ts';
 import type { ServerDeps } from '../../src/server/deps.ts';
-import { FeedCache } from '../../src/server/feed-cache.ts';
-import { createLogger } from '../../src/runtime/logger.ts';
 import { createMetrics, redisCounterHash } from '../../src/runtime/metrics.ts';
 import { createPollQueue, createPushQueue, queueCounts } from '../../src/queues/queues.ts';
 import type { Config, IngestReport } from '../../src/domain/types.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
-import { testConfig, startFeedServer, startService, rssFeed } from '../helpers/service.ts';
+import { testConfig, startFeedServer, startService, rssFeed, testApp } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 
 const TOKEN = 'desk-ops-token-0123456789';
@@ -49,15 +46,9 @@ function appFor(
     ...(opts.prefix ? { redisPrefix: opts.prefix } : {}),
   });
   const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: 3 });
-  const app = createApp({
+  const app = testApp({
     config,
     store,
-    cache: new FeedCache(),
-    log: createLogger({ level: 'silent', pretty: false }),
-    priorityOf: () => 0,
-    queueCounts: async () => null,
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    now: () => new Date(),
     ...opts.extra,
   });
   return { app, store, config };

@@ -8,12 +8,9 @@ import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/clien
 import type { RedisClient } from '../../src/store/client.ts';
 import { createStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/index.ts';
-import { createApp } from '../../src/server/app.ts';
-import { FeedCache } from '../../src/server/feed-cache.ts';
-import { createLogger } from '../../src/runtime/logger.ts';
 import type { Config } from '../../src/domain/types.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
-import { testConfig, startFeedServer, rssFeed } from '../helpers/service.ts';
+import { testConfig, startFeedServer, rssFeed, testApp } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 
 const TOKEN = 'desk-test-token-0123456789';
@@ -36,15 +33,9 @@ function appFor(token: string, baseUrl = 'http://desk.test'): { app: Hono; store
   const config: Config = testConfig(CONFIG(baseUrl), { adminToken: token });
   const store = createStore(redis, { prefix: config.env.redisPrefix, unhealthyAfter: 3 });
   stores.push(store);
-  const app = createApp({
+  const app = testApp({
     config,
     store,
-    cache: new FeedCache(),
-    log: createLogger({ level: 'silent', pretty: false }),
-    priorityOf: () => 0,
-    queueCounts: async () => null,
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    now: () => new Date(),
   });
   return { app, store };
 }

@@ -2,17 +2,15 @@
 // author and category filters on stored articles, and no Redis write from a GET of any feed
 // format, page or digest, timed pins expiring included (counted on a redis-server of our own).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { testConfig, startService, pollAll, startFeedServer } from '../helpers/service.ts';
+import { testConfig, startService, pollAll, startFeedServer, testApp } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import { startOwnRedis, writesBetween } from '../helpers/own-redis.ts';
 import type { OwnRedis } from '../helpers/own-redis.ts';
 import type { Running } from '../../src/runtime/start.ts';
-import { createApp } from '../../src/server/app.ts';
-import { FeedCache } from '../../src/server/feed-cache.ts';
+import type { createApp } from '../../src/server/app.ts';
 import { createStore } from '../../src/store/index.ts';
 import { createRedis, parseRedisTarget, closeRedis } from '../../src/store/client.ts';
 import type { RedisClient } from '../../src/store/client.ts';
-import { createLogger } from '../../src/runtime/logger.ts';
 import { runRetention } from '../../src/runtime/retention.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 
@@ -56,15 +54,9 @@ describe('feed query parameters (app.request, no socket)', () => {
     const config = testConfig(CONFIG, {}, { BASE: 'http://127.0.0.1:9' });
     redis = createRedis(parseRedisTarget(testRedisUrl()));
     const store = createStore(redis, { prefix: uniquePrefix('q'), unhealthyAfter: 3 });
-    app = createApp({
+    app = testApp({
       config,
       store,
-      cache: new FeedCache(),
-      log: createLogger({ level: 'silent', pretty: false }),
-      priorityOf: () => 0,
-      queueCounts: async () => null,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      now: () => new Date(),
     });
   });
   afterAll(() => closeRedis(redis));

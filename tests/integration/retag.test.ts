@@ -11,12 +11,9 @@ import { createFetcher } from '../../src/pipeline/fetch/fetcher.ts';
 import { createTagger } from '../../src/pipeline/tag/tagger.ts';
 import { createCurator } from '../../src/curate/curator.ts';
 import { ingestSource } from '../../src/pipeline/ingest.ts';
-import { createApp } from '../../src/server/app.ts';
-import { FeedCache } from '../../src/server/feed-cache.ts';
-import { createLogger } from '../../src/runtime/logger.ts';
 import { runRetag, formatRetagReport, progressBar } from '../../src/curate/retag.ts';
 import type { Config } from '../../src/domain/types.ts';
-import { testConfig, startFeedServer, rssFeed } from '../helpers/service.ts';
+import { testConfig, startFeedServer, rssFeed, testApp } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 
@@ -226,15 +223,9 @@ describe('retag', () => {
     expect(await store.sections.version('syria')).toBeGreaterThan(syriaVersion); // render caches see it
 
     // What a subscriber sees, from the server running with the new config.
-    const app = createApp({
+    const app = testApp({
       config: v2,
       store,
-      cache: new FeedCache(),
-      log: createLogger({ level: 'silent', pretty: false }),
-      priorityOf: () => 0,
-      queueCounts: async () => null,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      now: () => new Date(),
     });
     const feed = (await (await app.request('/feeds/caucasus.json')).json()) as {
       items: { title: string; tags: string[] }[];
