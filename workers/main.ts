@@ -35,7 +35,7 @@ export async function startWorkerRole(
   opts: { connection: ConnectionOptions; prefix: string; concurrency: number },
 ): Promise<WorkerRole> {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const worker = new Worker<PollJobData, IngestReport>(POLL_QUEUE, createPollProcessor(deps), {
+  const workerOptions = {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
@@ -46,7 +46,12 @@ export async function startWorkerRole(
     lockDuration: 30_000,
     stalledInterval: 15_000,
     maxStalledCount: 5,
-  });
+  };
+  const worker = new Worker<PollJobData, IngestReport>(
+    POLL_QUEUE,
+    createPollProcessor(deps),
+    workerOptions,
+  );
   worker.on('error', (err) => deps.log.error({ err }, `worker error: ${err.message}`));
   worker.on('failed', (job, err) =>
     // A permanent feed error (UnrecoverableError) was logged by the poll already: one line each.
@@ -60,16 +65,7 @@ export async function startWorkerRole(
   const pushed = new Worker<PushedJobData, IngestReport>(
     PUSHED_QUEUE,
     createPushedProcessor(deps),
-    {
-      connection: opts.connection,
-      prefix: opts.prefix,
-      concurrency: opts.concurrency,
-      autorun: true,
-      name: id,
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
-      maxStalledCount: 5,
-    },
+    workerOptions,
   );
   pushed.on('error', (err) => deps.log.error({ err }, `pushed-body worker error: ${err.message}`));
   pushed.on('failed', (job, err) =>
