@@ -362,7 +362,8 @@ async function runSeries(
       await waitFor(
         'every source polled once',
         async () => (await fixtureStats(fixtureUrl)).polled >= sources,
-        Math.max(300_000, sources * 30),
+        // 100,000 first polls took about 2,800 s on one worker here: allow twice the rate's time.
+        Math.max(300_000, sources * 60),
         1000,
       );
       // Then one longest interval, so every source has come round once on its own schedule.
