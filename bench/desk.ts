@@ -110,6 +110,8 @@ export async function runDesk(o: {
   dataDir: string;
   logFile: string;
   nodeArgs: string[];
+  /** With --profile: the server's CPU profile goes here. */
+  cpuProfDir?: string;
   /** Requests per page (after `warmup` untimed ones). */
   requests: number;
   warmup: number;
@@ -129,6 +131,7 @@ export async function runDesk(o: {
     logFile: o.logFile,
     port: o.port,
     nodeArgs: o.nodeArgs,
+    cpuProfDir: o.cpuProfDir,
     env: { ADMIN_TOKEN: TOKEN },
   });
   const url = `http://127.0.0.1:${o.port}`;

@@ -92,7 +92,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const CASES = ['templated', 'read-under-ingest', 'push', 'desk'] as const;
+const CASES = ['templated', 'read-under-ingest', 'push', 'desk', 'serve'] as const;
 type CaseName = (typeof CASES)[number];
 if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
   process.stderr.write(`bench: --only must be one of ${CASES.join(', ')} (got "${args.only}")\n`);
@@ -323,6 +323,44 @@ function spawnBare(snapshotFile: string): Promise<{ url: string; stop(): void }>
     });
     child.once('exit', (code) => reject(new Error(`bench: bare server exited ${code}`)));
   });
+}
+
+/** A `--role server` process on the bench's port, up and with its queue drained. */
+async function serverProcess(env: Env, p: Product, cpuProfDir?: string) {
+  const serverUrl = `http://127.0.0.1:${env.serverPort}`;
+  const server = spawnTributary({
+    role: 'server',
+    configPath: env.configPath,
+    redisUrl: env.redisUrl,
+    prefix: p.prefix,
+    dataDir: join(env.tmp, 'data'),
+    logFile: join(env.tmp, 'server.log'),
+    port: env.serverPort,
+    nodeArgs: NODE_ARGS,
+    cpuProfDir,
+  });
+  env.procs.push(server);
+  await waitFor(
+    'the server',
+    async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200,
+    60_000,
+    100,
+  );
+  // The server syncs the schedulers; let any due scheduler jobs drain before timing.
+  await sleep(500);
+  await waitFor('an idle queue', async () => queueIdle(p.queue), 60_000, 50);
+  return { server, serverUrl };
+}
+
+/** The serve figures alone (`--only serve`): each case's product and baseline rate. */
+function formatServeOnly(r: Record<string, LoadResult>): string {
+  return ['200', '304', 'Gzip']
+    .map((k) => {
+      const b = r[`base${k}`]!;
+      const p = r[`prod${k}`]!;
+      return `serve ${k}: product ${p.reqPerSec.toFixed(0)} req/s (p99 ${p.p99Ms} ms), bare ${b.reqPerSec.toFixed(0)} req/s, ratio ${(p.reqPerSec / b.reqPerSec).toFixed(2)}`;
+    })
+    .join('\n');
 }
 
 async function serve(env: Env, serverUrl: string) {
@@ -561,6 +599,7 @@ function desk(env: Env, p: Product) {
     dataDir: join(env.tmp, 'data-desk'),
     logFile: join(env.tmp, 'desk.log'),
     nodeArgs: NODE_ARGS,
+    cpuProfDir: args.profile ? join(env.tmp, 'profile-desk') : undefined,
     requests: args.quick ? 20 : 60,
     warmup: 5,
     sections: [HEAD_SECTION, 'arabic'],
@@ -762,6 +801,24 @@ async function main() {
       process.stdout.write(`${formatPush(r)}\n`);
       return;
     }
+    if (args.only === 'serve') {
+      say('serve: news-like ingest first (1 worker), then the server process alone');
+      const news = await ingest(env, `s1${runId}`, 1);
+      products.push(news.p);
+      const profileDir = args.profile ? join(tmp, 'profile-server') : undefined;
+      // The worker drains the jobs the server's schedule sync makes, then stops (as in the full run).
+      const { server, serverUrl } = await serverProcess(env, news.p, profileDir);
+      await Promise.all(news.procs.map((w) => w.stop()));
+      const srv = await serve(env, serverUrl);
+      await server.stop();
+      process.stdout.write(
+        `${formatServeOnly(srv.r)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`,
+      );
+      if (profileDir)
+        for (const f of profilesIn(profileDir))
+          process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 30))}\n`);
+      return;
+    }
     if (args.only === 'desk') {
       say('desk: news-like ingest first (1 worker), for the section pages');
       const news = await ingest(env, `d1${runId}`, 1);
@@ -769,6 +826,9 @@ async function main() {
       await Promise.all(news.procs.map((w) => w.stop()));
       const d = await desk(env, news.p);
       process.stdout.write(`${formatDesk(d)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`);
+      if (args.profile)
+        for (const f of profilesIn(join(tmp, 'profile-desk')))
+          process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 30))}\n`);
       return;
     }
     say('tagging and fingerprinting');
@@ -793,27 +853,7 @@ async function main() {
     const r304 = await refresh304(env, one.p);
 
     say('server process');
-    const serverUrl = `http://127.0.0.1:${serverPort}`;
-    const server = spawnTributary({
-      role: 'server',
-      configPath,
-      redisUrl: env.redisUrl,
-      prefix: one.p.prefix,
-      dataDir: join(tmp, 'data'),
-      logFile: join(tmp, 'server.log'),
-      port: serverPort,
-      nodeArgs: NODE_ARGS,
-    });
-    procs.push(server);
-    await waitFor(
-      'the server',
-      async () => (await fetch(`${serverUrl}/healthz`).catch(() => null))?.status === 200,
-      60_000,
-      100,
-    );
-    // The server syncs the schedulers; let any due scheduler jobs drain before timing.
-    await sleep(500);
-    await waitFor('an idle queue', async () => queueIdle(one.p.queue), 60_000, 50);
+    const { server, serverUrl } = await serverProcess(env, one.p);
 
     say(`freshness: ${SIZE.freshness} feeds`);
     const fresh = await freshness(env, one.p, serverUrl);

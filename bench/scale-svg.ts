@@ -16,7 +16,7 @@ export interface CurveSeries {
 
 const W = 640;
 const PANEL_H = 200;
-const M = { left: 64, right: 150, top: 36, gap: 56, bottom: 44 };
+const M = { left: 64, right: 180, top: 50, gap: 56, bottom: 56 };
 const COLORS = ['#1f6fb2', '#c4462b', '#2e8b57', '#7b4fa0'];
 
 const esc = (s: string) =>

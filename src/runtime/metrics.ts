@@ -6,7 +6,8 @@
 //
 // The poll counters are cluster-wide totals: they survive a worker's restart and every server
 // reports the same values, so sum over servers is wrong (use max, or scrape one server).
-import { Registry, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { LabelHistogram } from './label-histogram.ts';
 import type { IngestReport } from '../domain/types.ts';
 import type { PollSummary } from '../server/deps.ts';
 
@@ -284,13 +285,12 @@ export function createMetrics(
   const polls = pollCounters(opts.polls ?? memoryCounterHash(), opts.onPublishError);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_' });
-  const http = new Histogram({
-    name: 'tributary_http_request_duration_seconds',
-    help: 'HTTP requests by route and status',
-    labelNames: ['route', 'method', 'status'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers: [registry],
-  });
+  const http = new LabelHistogram(
+    'tributary_http_request_duration_seconds',
+    'HTTP requests by route and status',
+    ['route', 'method', 'status'],
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  );
   new Gauge({
     name: 'tributary_queue_jobs',
     help: 'Poll queue jobs by state',
@@ -318,7 +318,7 @@ export function createMetrics(
       return polls.record(reportFields(r));
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
-      http.observe({ route, method, status: String(status) }, seconds);
+      http.observe([route, method, String(status)], seconds);
     },
     /** The same poll counters /metrics exports, as figures. */
     async pollSummary(): Promise<PollSummary> {
@@ -329,7 +329,7 @@ export function createMetrics(
         registry.metrics(),
         polls.read().then(pollMetricsText, () => ''),
       ]);
-      return { contentType: registry.contentType, body: `${shared}${local}` };
+      return { contentType: registry.contentType, body: `${shared}${local}${http.render()}` };
     },
   };
 }

@@ -128,4 +128,22 @@ sections:
     expect(body).toMatch(/^tributary_process_cpu_seconds_total /m);
     expect(body).toMatch(/^# TYPE tributary_http_request_duration_seconds histogram$/m);
   }, 90_000);
+
+  it('times feed requests from both serving paths (Hono, then the node:http fast path)', async () => {
+    const first = await fetch(`${base}/feeds/all.atom`); // rendered by Hono, remembered
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    await first.arrayBuffer();
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${base}/feeds/all.atom`, { headers: { 'if-none-match': etag } });
+      expect(r.status).toBe(304);
+    }
+    const body = await (await fetch(`${base}/metrics`)).text();
+    const series = 'route="/feeds/:file",method="GET",status="304"';
+    const name = 'tributary_http_request_duration_seconds';
+    expect(sample(body, `${name}_count`, series)).toBe(3);
+    expect(sample(body, `${name}_bucket`, `le="+Inf",${series}`)).toBe(3);
+    expect(sample(body, `${name}_sum`, series)).toBeGreaterThan(0);
+    expect(sample(body, `${name}_count`, 'route="/feeds/:file",method="GET",status="200"')).toBe(1);
+  }, 30_000);
 });

@@ -20,6 +20,7 @@ import type { Config, IngestReport } from '../../src/domain/types.ts';
 import { testRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 import { testConfig, startFeedServer, startService, rssFeed, testApp } from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
+import { listen } from '../../src/server/listen.ts';
 
 const TOKEN = 'desk-ops-token-0123456789';
 
@@ -338,5 +339,24 @@ describe('desk additions', () => {
     const { cookie } = await login(app);
     const desk = await get(app, '/desk', cookie);
     expect(desk.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d)?, cpu;dur=\d+(\.\d)?$/);
+  });
+
+  it('sends a desk page over HTTP with its length and the headers set after rendering', async () => {
+    // The timing and security headers are set on the rendered response's own Headers
+    // (src/server/response-headers.ts): this checks they still reach a real HTTP client.
+    const { app } = appFor(TOKEN);
+    const { cookie } = await login(app);
+    const server = await listen(app, { port: 0, host: '127.0.0.1' });
+    closers.push(() => server.close());
+    const res = await fetch(`${server.url}/desk`, { headers: { Cookie: cookie } });
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(body.length));
+    expect(res.headers.get('server-timing')).toMatch(/^app;dur=/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(body.toString()).toContain('id="source-cfg-ar"');
   });
 });

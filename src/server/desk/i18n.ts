@@ -502,7 +502,16 @@ export interface Ui {
   date(iso: string | null): string;
 }
 
+const uis = new Map<Locale, Ui>();
+
+/** The locale's Ui, made once per process (Intl formatters cost more to build than to use). */
 export function uiFor(locale: Locale): Ui {
+  let ui = uis.get(locale);
+  if (!ui) uis.set(locale, (ui = makeUi(locale)));
+  return ui;
+}
+
+function makeUi(locale: Locale): Ui {
   const nf = new Intl.NumberFormat(locale);
   const df = new Intl.DateTimeFormat(locale, {
     dateStyle: 'medium',
@@ -523,6 +532,7 @@ export function uiFor(locale: Locale): Ui {
       const minute = Math.floor(ms / 60_000);
       let text = minutes.get(minute);
       if (text === undefined) {
+        if (minutes.size >= 50_000) minutes.clear();
         text = `${df.format(ms)} UTC`;
         minutes.set(minute, text);
       }

@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { SESSION_COOKIE } from '../session.ts';
+import { setResponseHeader } from '../response-headers.ts';
 
 /** The form field every desk POST carries. */
 export const CSRF_FIELD = 'csrf';
@@ -91,10 +92,10 @@ export const DESK_CSP = [
 export function deskHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', DESK_CSP);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Frame-Options', 'DENY');
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    setResponseHeader(c, 'Content-Security-Policy', DESK_CSP);
+    setResponseHeader(c, 'X-Content-Type-Options', 'nosniff');
+    setResponseHeader(c, 'Referrer-Policy', 'no-referrer');
+    setResponseHeader(c, 'X-Frame-Options', 'DENY');
+    if (!c.res.headers.has('Cache-Control')) setResponseHeader(c, 'Cache-Control', 'no-store');
   };
 }

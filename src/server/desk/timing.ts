@@ -3,6 +3,7 @@
 // meanwhile (process-wide: other requests served at the same moment count too), both measured
 // here, so the desk's speed figure (bench/desk.ts) can tell our own cost from a busy machine's.
 import type { MiddlewareHandler } from 'hono';
+import { setResponseHeader } from '../response-headers.ts';
 
 export function serverTiming(): MiddlewareHandler {
   return async (c, next) => {
@@ -10,7 +11,8 @@ export function serverTiming(): MiddlewareHandler {
     const cpu0 = process.cpuUsage();
     await next();
     const cpu = process.cpuUsage(cpu0);
-    c.header(
+    setResponseHeader(
+      c,
       'Server-Timing',
       `app;dur=${(performance.now() - t0).toFixed(1)}, cpu;dur=${((cpu.user + cpu.system) / 1000).toFixed(1)}`,
     );
