@@ -300,11 +300,13 @@ async function runSeries(
         const total = await store.articles.total();
         // Polls of earlier steps stored articles too.
         if (total < want) throw new Error(`scale: ${total} articles stored, expected ${want}`);
-        if (kind === 'single')
+        // The header reports the single series' seed, or the Cluster's when it runs alone
+        // (--scale-cluster-only), which printed "—" before.
+        if (kind === 'single' || Number.isNaN(out.seed.ms) || out.seed.how.endsWith('(Cluster)'))
           out.seed = {
             ms: seed.ms,
             articlesPerSec: seed.articles / (seed.ms / 1000),
-            how: 'store write path (claimUrl, upsert script with a packed MinHash signature, source, section and global indexes), 500 articles in flight',
+            how: `store write path (claimUrl, upsert script with a packed MinHash signature, source, section and global indexes), 500 articles in flight${kind === 'single' ? '' : ' (Cluster)'}`,
           };
         say(
           `${kind}: ${want} articles stored; Redis ${((await backend.usedMemory()) / 2 ** 20).toFixed(0)} MB`,
