@@ -112,6 +112,9 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Extra environment variables (ADMIN_TOKEN for the desk case). */
   env?: Record<string, string>;
+  /** 'built' (default): bin/tributary.mjs, the built dist/ users run; 'dev': the TypeScript
+   *  sources through tsx (bin/tributary-dev.mjs), for the start-up comparison. */
+  entry?: 'built' | 'dev';
 }
 
 export function spawnTributary(o: SpawnOptions): ProductProcess {
@@ -127,7 +130,7 @@ export function spawnTributary(o: SpawnOptions): ProductProcess {
     process.execPath,
     [
       ...nodeArgs,
-      join(ROOT, 'bin', 'tributary.mjs'),
+      join(ROOT, 'bin', o.entry === 'dev' ? 'tributary-dev.mjs' : 'tributary.mjs'),
       'start',
       '--role',
       o.role,

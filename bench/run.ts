@@ -57,6 +57,7 @@ import { parseSoakDuration, runSoak } from './soak.ts';
 import type { BenchDetails, BenchJson, ReadUnderIngest, TemplatedIngest } from './report.ts';
 import { formatDesk, formatPush, formatReadUnderIngest, formatTemplated } from './report.ts';
 import { runPushBench } from './push.ts';
+import { formatStartup, runStartup } from './startup.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -92,7 +93,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const CASES = ['templated', 'read-under-ingest', 'push', 'desk', 'serve'] as const;
+const CASES = ['templated', 'read-under-ingest', 'push', 'desk', 'serve', 'startup'] as const;
 type CaseName = (typeof CASES)[number];
 if (args.only !== undefined && !CASES.includes(args.only as CaseName)) {
   process.stderr.write(`bench: --only must be one of ${CASES.join(', ')} (got "${args.only}")\n`);
@@ -817,6 +818,24 @@ async function main() {
       if (profileDir)
         for (const f of profilesIn(profileDir))
           process.stderr.write(`\n${formatProfile(summarizeProfile(f, ROOT, 30))}\n`);
+      return;
+    }
+    if (args.only === 'startup') {
+      const watchMs = args.quick ? 3_000 : 10_000;
+      const runs = await runStartup({
+        tmp,
+        redisUrl: embedded.url,
+        corpus,
+        feedUrl: fixture.feedUrl,
+        rounds: args.quick ? 2 : 4,
+        watchMs,
+        nodeArgs: NODE_ARGS,
+        say,
+        procs,
+      });
+      process.stdout.write(
+        `${formatStartup(runs, watchMs)}\nload average ${loadavg()[0]!.toFixed(1)} at end\n`,
+      );
       return;
     }
     if (args.only === 'desk') {

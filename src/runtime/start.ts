@@ -69,6 +69,8 @@ export interface StartOptions {
   /** Listen on this port instead of config.env.port (0 = any free port). */
   port?: number;
   now?: () => Date;
+  /** How `--role all` starts its ingest thread (tests wrap the real one to hold its readiness). */
+  startIngestThread?: typeof startIngestThread;
 }
 
 async function connectRedis(
@@ -261,6 +263,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   // CPU never holds the server's event loop (see ingest-thread.ts, README "Serving while
   // ingesting").
   let worker: WorkerRole | null = null;
+  let ingestThread: Promise<WorkerRole> | null = null;
   if (role === 'all' || role === 'worker') {
     const firstRound = watchFirstRound(
       (await allSources(config, store)).filter((s) => s.enabled).map((s) => s.id),
@@ -275,10 +278,12 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
         firstRound.observe(r);
       },
     };
-    worker =
-      role === 'all'
-        ? await startIngestThread(ingest)
-        : await startIngest({ ...ingest, now, shared: { redis, store } });
+    if (role === 'all') {
+      // The thread loads its own module graph (~0.6 s on 2 cores): let it do so while this
+      // thread sets up push and the HTTP server; it is awaited once the server listens.
+      ingestThread = (opts.startIngestThread ?? startIngestThread)(ingest);
+      ingestThread.catch(() => undefined); // handled where it is awaited, below
+    } else worker = await startIngest({ ...ingest, now, shared: { redis, store } });
   }
 
   // Push (issue 12): the hub's outgoing HTTP and the push queue in every role; the push worker
@@ -344,8 +349,53 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
       : null;
     if (mismatch) log.warn(mismatch);
   }
-
   let stopping: Promise<void> | null = null;
+  const stop = () => {
+    // Bounded in every state: whether Redis is up, down or full, stop() returns within the
+    // shutdown grace (at least ~5 s), so the process exits 0 instead of spinning on
+    // reconnects. Jobs not finished by then stay in Redis and are taken over (never lost).
+    stopping ??= (async () => {
+      const grace = config.worker.shutdownGrace;
+      const deadline = Date.now() + grace;
+      timers.forEach(clearInterval);
+      await within(server?.close() ?? Promise.resolve(), 2_000);
+      const workerBudget = Math.max(1_000, deadline - Date.now() - CLOSE_RESERVE_MS);
+      if (worker && !(await within(worker.close(workerBudget), workerBudget + 3_500)))
+        log.warn(
+          'workers did not close in time (Redis unreachable?): their jobs are taken over later',
+        );
+      // (done half a second before the deadline: exiting takes a moment too)
+      const left = () => Math.max(500, deadline - 500 - Date.now());
+      const closed = await within(
+        Promise.all([
+          push.close(),
+          queue.close().catch(() => undefined),
+          retagQueue.close().catch(() => undefined),
+          pushedIntake?.events.close(),
+          pushedIntake?.queue.close(),
+          websub.close(),
+          versions?.close(),
+        ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),
+        left(),
+      );
+      if (!closed) {
+        log.warn('redis connections did not close in time: dropping them');
+        clients.forEach((c) => c.disconnect());
+      }
+      await embedded?.stop();
+    })();
+    return stopping;
+  };
+  if (ingestThread) {
+    try {
+      worker = await ingestThread;
+    } catch (err) {
+      // As before the overlap: no service without its ingest. Stop what started meanwhile (the
+      // server first), then report the thread's failure.
+      await stop();
+      throw err;
+    }
+  }
   return {
     config,
     store,
@@ -355,41 +405,6 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     redisUrl: url,
     embeddedRedis: embedded,
     syncSchedules,
-    stop() {
-      // Bounded in every state: whether Redis is up, down or full, stop() returns within the
-      // shutdown grace (at least ~5 s), so the process exits 0 instead of spinning on
-      // reconnects. Jobs not finished by then stay in Redis and are taken over (never lost).
-      stopping ??= (async () => {
-        const grace = config.worker.shutdownGrace;
-        const deadline = Date.now() + grace;
-        timers.forEach(clearInterval);
-        await within(server?.close() ?? Promise.resolve(), 2_000);
-        const workerBudget = Math.max(1_000, deadline - Date.now() - CLOSE_RESERVE_MS);
-        if (worker && !(await within(worker.close(workerBudget), workerBudget + 3_500)))
-          log.warn(
-            'workers did not close in time (Redis unreachable?): their jobs are taken over later',
-          );
-        // (done half a second before the deadline: exiting takes a moment too)
-        const left = () => Math.max(500, deadline - 500 - Date.now());
-        const closed = await within(
-          Promise.all([
-            push.close(),
-            queue.close().catch(() => undefined),
-            retagQueue.close().catch(() => undefined),
-            pushedIntake?.events.close(),
-            pushedIntake?.queue.close(),
-            websub.close(),
-            versions?.close(),
-          ]).then(() => Promise.all(clients.map((c) => closeRedis(c)))),
-          left(),
-        );
-        if (!closed) {
-          log.warn('redis connections did not close in time: dropping them');
-          clients.forEach((c) => c.disconnect());
-        }
-        await embedded?.stop();
-      })();
-      return stopping;
-    },
+    stop,
   };
 }

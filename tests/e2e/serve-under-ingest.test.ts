@@ -21,6 +21,7 @@ import type { IngestThreadRole } from '../../src/runtime/ingest-thread.ts';
 import { createStore } from '../../src/store/index.ts';
 import { testRedisUrl } from '../helpers/redis.ts';
 import { enqueueRefresh } from '../../src/queues/queues.ts';
+import { canListen, freePort } from '../../src/runtime/net-probe.ts';
 
 const FEEDS = 30;
 const ITEMS = 40;
@@ -298,4 +299,74 @@ sources: []
       await ingest.close(1_000);
     }
   }, 120_000);
+});
+
+describe('start-up of the npm start mode: the server does not wait for the ingest thread', () => {
+  const config = () =>
+    testConfig(`
+site: { title: Test, baseUrl: http://feeds.test }
+sources: []
+`);
+  const healthy = async (port: number) =>
+    (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200;
+  const until = async (what: string, check: () => Promise<boolean>) => {
+    const t0 = Date.now();
+    while (!(await check())) {
+      if (Date.now() - t0 > 30_000) throw new Error(`${what} not within 30 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('answers /healthz while the ingest thread is still starting, and resolves once it is ready', async () => {
+    const port = await freePort();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let threadStarted = false;
+    const starting = startTributary({
+      config: config(),
+      role: 'all',
+      log: pino({ level: 'silent' }),
+      port,
+      // The real thread, its readiness held until the test has seen the server answer.
+      startIngestThread: async (o) => {
+        const role = await startIngestThread(o);
+        threadStarted = true;
+        await held;
+        return role;
+      },
+    });
+    let resolved = false;
+    void starting.then(() => (resolved = true)).catch(() => undefined);
+    try {
+      // Waiting for the thread before listening (the old order) never gets here.
+      await until('/healthz while the ingest thread is held', () => healthy(port));
+      expect(resolved).toBe(false);
+    } finally {
+      release();
+    }
+    const run = await starting;
+    try {
+      expect(threadStarted).toBe(true);
+      expect((run.worker as IngestThreadRole).threadId).not.toBeNull();
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
+  it('a thread that fails to start: start-up fails with its error and the port is free again', async () => {
+    const port = await freePort();
+    const starting = startTributary({
+      config: config(),
+      role: 'all',
+      log: pino({ level: 'silent' }),
+      port,
+      // Fails once the server is up, so the server has to be stopped again.
+      startIngestThread: async () => {
+        await until('/healthz before the thread fails', () => healthy(port));
+        throw new Error('ingest thread failed to start (test)');
+      },
+    });
+    await expect(starting).rejects.toThrow('ingest thread failed to start (test)');
+    expect(await canListen('127.0.0.1', port)).toBe(true);
+  }, 60_000);
 });
