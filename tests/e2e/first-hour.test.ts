@@ -1,7 +1,14 @@
 // Issue 18, from the user's side: what a newcomer sees in the first hour. The service runs as the
 // helpers start it (real Redis, BullMQ workers, HTTP server), feeds come from loopback servers.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { testConfig, startService, pollAll, startFeedServer, rssFeed } from '../helpers/service.ts';
+import {
+  testConfig,
+  startService,
+  pollAll,
+  pollsSettled,
+  startFeedServer,
+  rssFeed,
+} from '../helpers/service.ts';
 import type { FeedServer } from '../helpers/service.ts';
 import type { Running } from '../../src/runtime/start.ts';
 import { createServer } from 'node:http';
@@ -49,6 +56,8 @@ sections:
 
   it('a 404 and an HTML page are unhealthy at once; a 500 only after fetch.unhealthyAfter tries', async () => {
     await pollAll(run, ['ok', 'missing', 'page', 'flaky']);
+    // The start-up tick may still be polling a source the forced poll already reached.
+    await pollsSettled(run);
     const api = (await (await fetch(`${base}/api/sources`)).json()) as {
       sources: { id: string; status: string; healthy: boolean; lastErrorPermanent: boolean }[];
     };

@@ -42,6 +42,21 @@ export async function startService(config: Config, role: Role = 'all'): Promise<
   return startTributary({ config, role, log, port: 0 });
 }
 
+/**
+ * Waits until no poll job is waiting or running (the start-up tick of a source and a forced poll
+ * can both be in flight: a count read between the two would change under the test).
+ */
+export async function pollsSettled(run: Running, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const c = await run.queue.getJobCounts('active', 'waiting', 'prioritized');
+    if ((c.active ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0) === 0) return;
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`poll jobs still in flight after ${timeoutMs} ms: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Forces one poll of each source and waits until each has been fetched since the call. */
 export async function pollAll(
   run: Running,
