@@ -308,7 +308,9 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
     versions = await watchSectionVersions(subscriber, store.keys, (id) =>
       store.sections.version(id),
     );
-    await syncSchedules();
+    // With an ingest thread still starting, the schedulers are synced once it is ready (below):
+    // their first ticks are due when something can poll them, not while the thread loads.
+    if (!ingestThread) await syncSchedules();
     every(60_000, syncSchedules);
     every(retentionEveryMs(config.retention.maxAge), () =>
       store.locks.withLease('retention', 60_000, () => runRetention(config, store, now())),
@@ -389,6 +391,7 @@ export async function startTributary(opts: StartOptions): Promise<Running> {
   if (ingestThread) {
     try {
       worker = await ingestThread;
+      await syncSchedules();
     } catch (err) {
       // As before the overlap: no service without its ingest. Stop what started meanwhile (the
       // server first), then report the thread's failure.
