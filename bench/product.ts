@@ -176,13 +176,21 @@ export function spawnTributary(o: SpawnOptions): ProductProcess {
   };
 }
 
-export function procPeakRssMb(pid: number): number | null {
+/** A memory line of /proc/<pid>/status in MB (VmRSS: resident now; VmHWM: peak resident);
+ *  null once the process is gone. */
+export function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
-    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }
+}
+
+export function procPeakRssMb(pid: number): number | null {
+  return procStatusMb(pid, 'VmHWM');
 }
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc; null when gone. */

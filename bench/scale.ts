@@ -302,7 +302,7 @@ async function runSeries(
         if (total < want) throw new Error(`scale: ${total} articles stored, expected ${want}`);
         // The header reports the single series' seed, or the Cluster's when it runs alone
         // (--scale-cluster-only), which printed "—" before.
-        if (kind === 'single' || Number.isNaN(out.seed.ms) || out.seed.how.endsWith('(Cluster)'))
+        if (kind === 'single' || o.clusterOnly)
           out.seed = {
             ms: seed.ms,
             articlesPerSec: seed.articles / (seed.ms / 1000),

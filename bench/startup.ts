@@ -5,9 +5,8 @@
 // first poll of a small catalog (12 sources, like config/default.yaml) ingests. Then SIGTERM:
 // exit code and how long the stop took. Runs alternate (A B B A …) so drifting load hits both.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Corpus } from './corpus.ts';
-import { spawnTributary, waitFor, writeBenchConfig } from './product.ts';
+import { procStatusMb, spawnTributary, waitFor, writeBenchConfig } from './product.ts';
 import type { ProductProcess } from './product.ts';
 import { freePort } from '../src/runtime/redis-server.ts';
 
@@ -38,11 +37,6 @@ export interface StartupOptions {
 
 /** Catalog size of the start-up case: config/default.yaml's 12 sources. */
 const SOURCES = 12;
-
-function rssMb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function once(o: StartupOptions, entry: Entry, n: number): Promise<StartupRun> {
   const port = await freePort();
@@ -77,7 +71,7 @@ async function once(o: StartupOptions, entry: Entry, n: number): Promise<Startup
     10,
   );
   const healthzMs = performance.now() - t0;
-  const rssAtHealthzMb = rssMb(p.pid);
+  const rssAtHealthzMb = procStatusMb(p.pid, 'VmRSS') ?? NaN;
   await new Promise((r) => setTimeout(r, o.watchMs));
   const peakRssMb = p.peakRssMb() ?? NaN;
   const s0 = performance.now();
@@ -118,20 +112,22 @@ export function formatStartup(runs: StartupRun[], watchMs: number): string {
   const lines = [
     `start-up of --role all with ${SOURCES} sources (median, min–max of ${runs.length / 2} runs each)`,
   ];
+  const healthzMedian = new Map<Entry, number>();
   for (const entry of ['built', 'dev'] as Entry[]) {
     const rs = runs.filter((r) => r.entry === entry);
     const f = (pick: (r: StartupRun) => number) => {
       const xs = rs.map(pick);
       return `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
     };
+    healthzMedian.set(entry, median(rs.map((r) => r.healthzMs)));
     lines.push(
       `  ${entry === 'built' ? 'built JS (bin/tributary.mjs)    ' : 'tsx (bin/tributary-dev.mjs)     '}` +
         ` /healthz after ${f((r) => r.healthzMs)} ms, RSS then ${f((r) => r.rssAtHealthzMb)} MB,` +
         ` peak RSS within ${watchMs / 1000} s ${f((r) => r.peakRssMb)} MB, SIGTERM to exit ${f((r) => r.stopMs)} ms`,
     );
   }
-  const b = median(runs.filter((r) => r.entry === 'built').map((r) => r.healthzMs));
-  const d = median(runs.filter((r) => r.entry === 'dev').map((r) => r.healthzMs));
-  lines.push(`  built / tsx start-up time: ${(b / d).toFixed(2)}`);
+  lines.push(
+    `  built / tsx start-up time: ${(healthzMedian.get('built')! / healthzMedian.get('dev')!).toFixed(2)}`,
+  );
   return lines.join('\n');
 }
